@@ -1,0 +1,108 @@
+"""Presence (the y-protocols awareness update), sans I/O, with server-stamped identities.
+
+A stock Yjs client announces itself as `clientID -> {clock, state JSON}`. Left alone, any
+client could claim another's clientID or write any name and role into its state. So the
+server binds each clientID to the first connection that uses it, drops entries for IDs owned
+by another connection, and overwrites `state.user` with the participant it has on record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .protocol import ProtocolError, Reader, write_var_string, write_var_uint
+
+# Fields a client may keep in its own `user` entry; name, role and id always come from us.
+_CLIENT_USER_FIELDS = ("color", "colorLight")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    client_id: int
+    clock: int
+    state: dict[str, Any] | None  # None = the client left
+
+
+def decode_update(payload: bytes) -> list[Entry]:
+    reader = Reader(payload)
+    count = reader.var_uint()
+    entries = []
+    for _ in range(count):
+        client_id = reader.var_uint()
+        clock = reader.var_uint()
+        raw = reader.var_string()
+        try:
+            state = json.loads(raw)
+        except ValueError:
+            raise ProtocolError("awareness state is not JSON") from None
+        if state is not None and not isinstance(state, dict):
+            raise ProtocolError("awareness state is not an object")
+        entries.append(Entry(client_id, clock, state))
+    reader.expect_end()
+    return entries
+
+
+def encode_update(entries: Iterable[Entry]) -> bytes:
+    items = list(entries)
+    parts = [write_var_uint(len(items))]
+    for entry in items:
+        parts.append(write_var_uint(entry.client_id))
+        parts.append(write_var_uint(entry.clock))
+        parts.append(write_var_string(json.dumps(entry.state, separators=(",", ":"))))
+    return b"".join(parts)
+
+
+def stamp(state: dict[str, Any], identity: Mapping[str, Any]) -> dict[str, Any]:
+    """The state as others will see it: `user` replaced by the server's record."""
+    claimed = state.get("user")
+    user = dict(identity)
+    if isinstance(claimed, dict):
+        for field in _CLIENT_USER_FIELDS:
+            value = claimed.get(field)
+            if isinstance(value, str) and len(value) <= 32:
+                user[field] = value
+    return {**state, "user": user}
+
+
+class AwarenessTable:
+    """Every client's latest presence in one room, and which connection owns which client."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, Entry] = {}
+        self._owner: dict[int, Hashable] = {}
+
+    def apply(
+        self, owner: Hashable, entries: Iterable[Entry], identity: Mapping[str, Any]
+    ) -> list[Entry]:
+        """Record what `owner` sent; return the accepted, stamped entries to relay."""
+        accepted = []
+        for entry in entries:
+            holder = self._owner.setdefault(entry.client_id, owner)
+            if holder != owner:
+                continue  # somebody else's clientID: never let one client speak for another
+            current = self._entries.get(entry.client_id)
+            if current is not None and entry.clock <= current.clock:
+                continue  # stale or repeated
+            state = None if entry.state is None else stamp(entry.state, identity)
+            stamped = Entry(entry.client_id, entry.clock, state)
+            self._entries[entry.client_id] = stamped
+            accepted.append(stamped)
+        return accepted
+
+    def remove_owner(self, owner: Hashable) -> list[Entry]:
+        """Forget a closed connection's clients; return the 'left' entries to relay."""
+        gone = [cid for cid, holder in self._owner.items() if holder == owner]
+        removals = []
+        for client_id in gone:
+            del self._owner[client_id]
+            entry = self._entries.pop(client_id, None)
+            if entry is not None and entry.state is not None:
+                removals.append(Entry(client_id, entry.clock + 1, None))
+        return removals
+
+    def present(self) -> list[Entry]:
+        """Every client that is here now (for a newcomer, or a query-awareness message)."""
+        return [entry for entry in self._entries.values() if entry.state is not None]

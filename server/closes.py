@@ -1,0 +1,34 @@
+"""Websocket close codes, one per reason a connection is closed (documented in the README)."""
+
+from __future__ import annotations
+
+GOING_AWAY = 1001
+MESSAGE_TOO_BIG = 1009
+INTERNAL_ERROR = 1011
+SERVICE_RESTART = 1012
+MALFORMED = 4400
+UNAUTHORIZED = 4401
+FORBIDDEN = 4403
+TOO_SLOW = 4408
+DOCUMENT_TOO_LARGE = 4413
+UPDATE_REJECTED = 4422
+
+
+class Close(Exception):
+    """Raised by the message handler to close the connection with a code and plain reason.
+
+    Reasons never include document content: they may end up in clients' consoles and logs.
+    """
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}"
+
+
+def unauthorized() -> Close:
+    # The same words for an unknown meeting, a wrong token and a revoked link: no hints.
+    return Close(UNAUTHORIZED, "this link is not valid: it may have been revoked or mistyped")

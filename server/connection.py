@@ -1,0 +1,104 @@
+"""One participant's websocket: a bounded outgoing queue, a sender, and a receive loop.
+
+The room calls `send` and `close`, which never block: a client whose queue is full is closed
+as too slow (it resyncs when it reconnects) instead of stalling everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .closes import INTERNAL_ERROR, MALFORMED, MESSAGE_TOO_BIG, TOO_SLOW, Close
+from .room import Room
+from .rooms import Rooms
+from .store import Participant
+
+log = logging.getLogger(__name__)
+
+_CLOSE_TIMEOUT = 5.0
+
+
+class Connection:
+    def __init__(self, ws: WebSocket, participant: Participant, *, queue_frames: int, max_frame: int):
+        self.participant = participant
+        self.role = participant.role
+        self.link_id = participant.link_id
+        self.identity: dict[str, Any] = participant.identity()
+        self._ws = ws
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue(queue_frames)
+        self._max_frame = max_frame
+        self._closing = asyncio.Event()
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    # Called by the room -------------------------------------------------------------------
+
+    def send(self, frame: bytes) -> None:
+        if self._closing.is_set():
+            return
+        try:
+            self._queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.close(TOO_SLOW, "too slow: fell too far behind the meeting; reconnect to resync")
+
+    def close(self, code: int, reason: str) -> None:
+        if not self._closing.is_set():
+            self.close_code, self.close_reason = code, reason
+            self._closing.set()
+
+    # The connection's life ----------------------------------------------------------------
+
+    async def run(self, rooms: Rooms, room: Room) -> None:
+        """Serve until the client leaves or is closed; always leaves the room tidily."""
+        pump = asyncio.create_task(self._pump())
+        receive = asyncio.create_task(self._receive(room))
+        closing = asyncio.create_task(self._closing.wait())
+        tasks = {pump, receive, closing}
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task is not closing and not task.cancelled():
+                    self._outcome(task.exception())
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            rooms.leave(room, self)
+        if self.close_code is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self._ws.close(self.close_code, self.close_reason), _CLOSE_TIMEOUT
+                )
+
+    def _outcome(self, exc: BaseException | None) -> None:
+        if exc is None or isinstance(exc, WebSocketDisconnect | OSError):
+            return
+        if isinstance(exc, Close):
+            self.close(exc.code, exc.reason)
+            return
+        log.error("connection failed (%s)", type(exc).__name__)
+        self.close(INTERNAL_ERROR, "internal error")
+
+    async def _pump(self) -> None:
+        while True:
+            frame = await self._queue.get()
+            await self._ws.send_bytes(frame)
+
+    async def _receive(self, room: Room) -> None:
+        while True:
+            message = await self._ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            frame = message.get("bytes")
+            if frame is None:
+                raise Close(MALFORMED, "malformed frame: text frames are not part of the protocol")
+            if len(frame) > self._max_frame:
+                raise Close(MESSAGE_TOO_BIG, "frame larger than the server accepts")
+            if not room.ready.is_set():
+                await room.ready.wait()
+            room.handle(self, frame)

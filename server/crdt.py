@@ -1,0 +1,90 @@
+"""Pure helpers over pycrdt documents and updates, with pycrdt's failures made ordinary.
+
+pycrdt reports bad bytes as ValueError, and a Rust panic inside yrs as
+`pyo3_runtime.PanicException`, which derives from BaseException and so slips past
+`except Exception`. `CrdtError` is what callers catch instead of either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from pycrdt import Doc, TransactionEvent, get_state
+
+from .protocol import Reader
+
+T = TypeVar("T")
+
+EMPTY_UPDATE = b"\x00\x00"  # no structs, no deletions
+
+
+class CrdtError(ValueError):
+    """An update or state vector that pycrdt could not decode or apply."""
+
+
+def is_rust_panic(exc: BaseException) -> bool:
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
+def guarded(call: Callable[[], T]) -> T:
+    """Run one pycrdt call, turning both of its failure families into CrdtError."""
+    try:
+        return call()
+    except Exception as exc:
+        raise CrdtError(type(exc).__name__) from exc
+    except BaseException as exc:
+        if is_rust_panic(exc):
+            raise CrdtError("PanicException") from exc
+        raise
+
+
+def doc_from_updates(updates: Iterable[bytes]) -> Doc:
+    doc: Doc = Doc()
+    for update in updates:
+        guarded(lambda u=update: doc.apply_update(u))  # type: ignore[misc]
+    return doc
+
+
+def merge(updates: Iterable[bytes]) -> bytes:
+    """Fold a log of updates into one (through a Doc, so deleted content is collected)."""
+    return doc_from_updates(updates).get_update()
+
+
+def would_change(state: bytes, update: bytes) -> bool:
+    """Would applying `update` to a document holding `state` change it?
+
+    Used for read-only connections: a stock client always answers the server's sync step 1
+    with a step 2 (which carries at least the whole delete set), so only an update that
+    brings something new counts as an attempt to edit.
+    """
+    if update == EMPTY_UPDATE:
+        return False
+    scratch = doc_from_updates([state])
+    changed: list[bool] = []
+
+    def seen(_event: TransactionEvent) -> None:
+        changed.append(True)
+
+    scratch.observe(seen)
+    before = scratch.get_state()
+    guarded(lambda: scratch.apply_update(update))
+    # An update whose dependencies are missing is held back as pending and fires no event,
+    # but it is still new content from this client.
+    return bool(changed) or scratch.get_state() != before or _has_unseen(update, before)
+
+
+def _has_unseen(update: bytes, state_vector: bytes) -> bool:
+    theirs = _decode_state_vector(guarded(lambda: get_state(update)))
+    ours = _decode_state_vector(state_vector)
+    return any(clock > ours.get(client, 0) for client, clock in theirs.items())
+
+
+def _decode_state_vector(data: bytes) -> dict[int, int]:
+    reader = Reader(data)
+    result = {}
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        result[client] = reader.var_uint()
+    return result

@@ -1,0 +1,117 @@
+"""The database schema (SQLAlchemy Core tables) and engine set-up for SQLite and PostgreSQL.
+
+Alembic migrations in `server/migrations` create and upgrade these tables; a test checks that
+the migrated schema matches this metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+
+# BIGINT on PostgreSQL, but INTEGER on SQLite so that it is the rowid and autoincrements.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("label_set", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    # SHA-256 of the token: a database leak gives no usable link.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index("ix_links_meeting", "meeting_id", "role"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("link_id", _BigId, ForeignKey("links.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("relationship", String(100), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("link_id", "name", "relationship", name="uq_participant_on_link"),
+    Index("ix_participants_meeting", "meeting_id"),
+)
+
+# The update log: every accepted update, appended before it is relayed. Compaction replaces a
+# layer's rows with one merged row in a single transaction.
+updates = Table(
+    "updates",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("layer", String(16), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_updates_room", "meeting_id", "layer", "id"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_by", String(36)),
+    Column("state_main", LargeBinary, nullable=False),
+    Column("state_professional", LargeBinary, nullable=False),
+    Column("rendered", Text, nullable=False),  # render_meeting JSON, both layers
+    Column("roster", Text, nullable=False),  # JSON list, frozen at the end
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_engine(url: str, *, sqlite_synchronous: str = "FULL") -> AsyncEngine:
+    if not is_sqlite(url):
+        return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer; foreign keys make deletion cascade for real;
+        # secure_delete overwrites deleted content instead of leaving it in free pages.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    return engine

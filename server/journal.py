@@ -1,0 +1,84 @@
+"""The write path of the update log: every accepted update is durable before it is relayed.
+
+One task owns all appends of the process (datasette's single-writer idea): updates that
+arrive while a commit is in flight ride together in the next one, so the cost of a commit
+is shared by everyone who edited meanwhile. A failed commit is retried, with its updates
+still held back from relay, until it succeeds; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from .store import LogEntry
+
+log = logging.getLogger(__name__)
+
+Writer = Callable[[Sequence[LogEntry]], Awaitable[None]]
+
+_MAX_BATCH = 2000
+_RETRY_DELAYS = (0.05, 0.2, 1.0, 2.0, 5.0)
+
+
+class Journal:
+    def __init__(self, write: Writer) -> None:
+        self._write = write
+        self._pending: list[tuple[LogEntry, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.failures = 0  # commits that failed and were retried (for health checks)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="journal")
+
+    async def stop(self) -> None:
+        """Flush what is pending, then stop."""
+        await self.flush()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def append(self, entry: LogEntry) -> asyncio.Future[None]:
+        """Queue one update; the future resolves once it is committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, future))
+        self._wake.set()
+        return future
+
+    async def flush(self) -> None:
+        if self._pending:
+            await asyncio.shield(self._pending[-1][1])
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch = self._pending[:_MAX_BATCH]
+                del self._pending[: len(batch)]
+                await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[LogEntry, asyncio.Future[None]]]) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._write([entry for entry, _ in batch])
+                break
+            except Exception as exc:
+                # Never log the update itself: it is card text about a child.
+                self.failures += 1
+                delay = _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)]
+                log.error(
+                    "update log append failed (%s updates, %s); retrying in %ss",
+                    len(batch),
+                    type(exc).__name__,
+                    delay,
+                )
+                attempt += 1
+                await asyncio.sleep(delay)
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)

@@ -1,0 +1,73 @@
+"""The websocket endpoint: check the link, find the participant, put them in the room."""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+
+from starlette.websockets import WebSocket
+
+from .closes import FORBIDDEN, Close, unauthorized
+from .connection import Connection
+from .permissions import Layer, Role, can_open
+from .rooms import MeetingGone
+from .services import Services
+
+_DEFAULT_NAMES = {
+    Role.FACILITATOR: "Facilitator",
+    Role.PROFESSIONAL: "Professional",
+    Role.FAMILY: "Family member",
+    Role.VIEWER: "Shared screen",
+}
+
+
+def clean_name(raw: str | None, limit: int = 100) -> str:
+    """A display name as typed, minus control characters and runs of spaces."""
+    if not raw:
+        return ""
+    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())[:limit]
+
+
+async def live(ws: WebSocket) -> None:
+    services: Services = ws.app.state.services
+    meeting_id = ws.path_params["meeting_id"]
+    await ws.accept()
+    try:
+        layer = _layer(ws.path_params.get("layer"))
+        connection = await _admit(ws, services, meeting_id, layer)
+        try:
+            room = await services.rooms.open(meeting_id, layer, connection)
+        except MeetingGone:
+            raise unauthorized() from None
+    except Close as refusal:
+        with contextlib.suppress(Exception):
+            await ws.close(refusal.code, refusal.reason)
+        return
+    await connection.run(services.rooms, room)
+
+
+def _layer(segment: str | None) -> Layer:
+    if segment is None:
+        return Layer.MAIN
+    if segment == Layer.PROFESSIONAL.value:
+        return Layer.PROFESSIONAL
+    raise unauthorized()
+
+
+async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
+    grant = await services.store.resolve(ws.query_params.get("token", ""))
+    if grant is None or grant.meeting_id != meeting_id:
+        raise unauthorized()
+    if not can_open(grant.role, layer):
+        raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
+    name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
+    relationship = clean_name(ws.query_params.get("relationship"))
+    participant = await services.store.participant(grant, name, relationship)
+    settings = services.settings
+    return Connection(
+        ws,
+        participant,
+        queue_frames=settings.send_queue_frames,
+        max_frame=settings.max_frame_bytes,
+    )

@@ -1,0 +1,55 @@
+"""Who may do what: pure rules, enforced by the server and never left to a client."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    PROFESSIONAL = "professional"
+    FAMILY = "family"
+    VIEWER = "viewer"
+
+
+class Layer(StrEnum):
+    """A meeting has two documents: the shared map and the professionals-only layer."""
+
+    MAIN = "main"
+    PROFESSIONAL = "professional"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    ENDED = "ended"
+
+
+LABEL_SETS = ("child_protection", "early_help", "children_in_care")
+
+_MAY_EDIT = {Role.FACILITATOR, Role.PROFESSIONAL, Role.FAMILY}
+_MAY_SEE_PROFESSIONAL = {Role.FACILITATOR, Role.PROFESSIONAL}
+
+
+def can_open(role: Role, layer: Layer) -> bool:
+    """Family and viewer connections never receive the professionals-only layer."""
+    return layer is Layer.MAIN or role in _MAY_SEE_PROFESSIONAL
+
+
+def can_edit(role: Role, status: Status) -> bool:
+    """Viewers only watch; once a meeting has ended nobody edits it."""
+    return status is Status.OPEN and role in _MAY_EDIT
+
+
+def can_end(role: Role) -> bool:
+    return role is Role.FACILITATOR
+
+
+def can_manage_links(role: Role) -> bool:
+    return role is Role.FACILITATOR
+
+
+def read_only_reason(role: Role, status: Status) -> str:
+    """Plain words for why an edit was refused (sent as the close reason)."""
+    if status is Status.ENDED:
+        return "read-only: the meeting has ended"
+    return f"read-only: a {role.value} link can view the map but not change it"

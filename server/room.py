@@ -1,0 +1,215 @@
+"""One live document (a meeting layer) and the connections editing it: the sync logic.
+
+Message handling is synchronous and never awaits: an accepted update is applied, handed to
+the journal, and relayed only once the journal says it is durable. Sending goes through each
+connection's bounded queue, so one slow client never holds up the room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from pycrdt import Doc, TransactionEvent
+
+from . import awareness, crdt, protocol
+from .closes import DOCUMENT_TOO_LARGE, FORBIDDEN, MALFORMED, UPDATE_REJECTED, Close
+from .journal import Journal
+from .permissions import Layer, Role, Status, can_edit, read_only_reason
+from .store import LogEntry
+
+log = logging.getLogger(__name__)
+
+
+class Peer(Protocol):
+    """What a room needs of a connection (the websocket adapter implements it)."""
+
+    role: Role
+    link_id: int
+    identity: dict[str, Any]
+
+    def send(self, frame: bytes) -> None: ...
+
+    def close(self, code: int, reason: str) -> None: ...
+
+
+Reloader = Callable[[], Awaitable[list[bytes]]]
+
+
+class Room:
+    def __init__(
+        self,
+        meeting_id: str,
+        layer: Layer,
+        updates: list[bytes],
+        status: Status,
+        journal: Journal,
+        reload: Reloader,
+        max_document_bytes: int,
+    ) -> None:
+        self.meeting_id = meeting_id
+        self.layer = layer
+        self.status = status
+        self.peers: set[Peer] = set()
+        self.presence = awareness.AwarenessTable()
+        self.appended = len(updates)  # log rows since the last compaction
+        self.size = sum(len(u) for u in updates)
+        self.ready = asyncio.Event()  # cleared while the document is being rebuilt
+        self.ready.set()
+        self._journal = journal
+        self._reload = reload
+        self._max_bytes = max_document_bytes
+        self._last_append: asyncio.Future[None] | None = None
+        self._changes: list[bytes] = []
+        self.doc = self._adopt(crdt.doc_from_updates(updates))
+
+    def _adopt(self, doc: Doc) -> Doc:
+        def changed(event: TransactionEvent) -> None:
+            self._changes.append(event.update)
+
+        doc.observe(changed)
+        return doc
+
+    # Membership ---------------------------------------------------------------------------
+
+    def join(self, peer: Peer) -> None:
+        self.peers.add(peer)
+        peer.send(protocol.encode(protocol.SyncStep1(self.doc.get_state())))
+        present = self.presence.present()
+        if present:
+            peer.send(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(present))))
+
+    def leave(self, peer: Peer) -> None:
+        self.peers.discard(peer)
+        gone = self.presence.remove_owner(peer)
+        if gone:
+            self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(gone))))
+
+    # Messages -----------------------------------------------------------------------------
+
+    def handle(self, peer: Peer, frame: bytes) -> None:
+        """Act on one frame from `peer`; raise Close to end that connection."""
+        try:
+            message = protocol.decode(frame)
+        except protocol.ProtocolError as exc:
+            raise Close(MALFORMED, f"malformed frame: {exc}") from None
+        match message:
+            case protocol.SyncStep1(state_vector):
+                self._answer_step1(peer, state_vector)
+            case protocol.SyncStep2(update) | protocol.SyncUpdate(update):
+                self._receive_update(peer, update)
+            case protocol.AwarenessUpdate(payload):
+                self._receive_awareness(peer, payload)
+            case protocol.QueryAwareness():
+                present = self.presence.present()
+                peer.send(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(present))))
+            case protocol.PermissionDenied():
+                raise Close(MALFORMED, "auth messages are sent by the server only")
+
+    def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
+        try:
+            diff = crdt.guarded(lambda: self.doc.get_update(state_vector))
+        except crdt.CrdtError:
+            raise Close(MALFORMED, "malformed frame: bad state vector") from None
+        frame = protocol.encode(protocol.SyncStep2(diff))
+        # The answer may hold updates that are not durable yet: send it once they are.
+        self._after_durable(lambda: peer.send(frame))
+
+    def _receive_update(self, peer: Peer, update: bytes) -> None:
+        if not can_edit(peer.role, self.status):
+            self._refuse_if_edit(peer, update)
+            return
+        if self.size + len(update) > self._max_bytes:
+            raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
+        self._changes.clear()
+        try:
+            crdt.guarded(lambda: self.doc.apply_update(update))
+        except crdt.CrdtError as exc:
+            if self._changes:
+                # yrs committed part of the update before failing: rebuild from the log.
+                self._changes.clear()
+                self._rebuild()
+            log.warning("rejected an update in %s (%s)", self.meeting_id, exc)
+            raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        for change in self._changes:
+            self._accept(change, origin=peer)
+        self._changes.clear()
+
+    def _refuse_if_edit(self, peer: Peer, update: bytes) -> None:
+        try:
+            changes = crdt.would_change(self.doc.get_update(), update)
+        except crdt.CrdtError:
+            raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        if changes:
+            reason = read_only_reason(peer.role, self.status)
+            # y-websocket shows an auth message as "Permission denied" before the close.
+            peer.send(protocol.encode(protocol.PermissionDenied(reason)))
+            raise Close(FORBIDDEN, reason)
+
+    def _accept(self, change: bytes, origin: Peer | None) -> None:
+        self.size += len(change)
+        self.appended += 1
+        done = self._journal.append(LogEntry(self.meeting_id, self.layer, change))
+        self._last_append = done
+        frame = protocol.encode(protocol.SyncUpdate(change))
+        done.add_done_callback(lambda _: self._relay(frame, exclude=origin))
+
+    def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
+        try:
+            entries = awareness.decode_update(payload)
+        except protocol.ProtocolError as exc:
+            raise Close(MALFORMED, f"malformed frame: {exc}") from None
+        accepted = self.presence.apply(peer, entries, peer.identity)
+        if accepted:
+            frame = protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
+            self._relay(frame, exclude=peer)
+
+    # Fan-out and durability ---------------------------------------------------------------
+
+    def _relay(self, frame: bytes, exclude: Peer | None = None) -> None:
+        for peer in list(self.peers):
+            if peer is not exclude:
+                peer.send(frame)
+
+    def _after_durable(self, action: Callable[[], None]) -> None:
+        last = self._last_append
+        if last is None or last.done():
+            action()
+        else:
+            last.add_done_callback(lambda _: action())
+
+    async def durable(self) -> None:
+        """Wait until everything this room accepted is in the update log."""
+        last = self._last_append
+        if last is not None and not last.done():
+            await asyncio.shield(last)
+
+    def pending(self) -> bool:
+        return self._last_append is not None and not self._last_append.done()
+
+    def _rebuild(self) -> None:
+        self.ready.clear()
+        asyncio.get_running_loop().create_task(self._rebuild_from_log())
+
+    async def _rebuild_from_log(self) -> None:
+        try:
+            await self.durable()
+            updates = await self._reload()
+            self.doc = self._adopt(crdt.doc_from_updates(updates))
+            self.size = sum(len(u) for u in updates)
+            self.appended = len(updates)
+        finally:
+            self.ready.set()
+
+    # Ending and closing -------------------------------------------------------------------
+
+    def close_where(self, match: Callable[[Peer], bool], code: int, reason: str) -> int:
+        closing = [peer for peer in self.peers if match(peer)]
+        for peer in closing:
+            peer.close(code, reason)
+        return len(closing)
+
+    def state(self) -> bytes:
+        return self.doc.get_update()

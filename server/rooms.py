@@ -1,0 +1,178 @@
+"""The rooms of this process: loading, unloading, compaction and ending, per meeting layer.
+
+Lifecycle rules (after Hocuspocus): concurrent joins share one load; a room unloads only
+when nobody is in it and everything it accepted is saved; a room whose save failed stays
+in memory and is retried by the background compactor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import crdt, model
+from .journal import Journal
+from .permissions import Layer, Status
+from .room import Peer, Room
+from .store import SnapshotMeta, Store, now
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, Layer]
+
+
+class MeetingGone(LookupError):
+    """The meeting was not found (deleted, or never existed)."""
+
+
+class Rooms:
+    def __init__(
+        self, store: Store, journal: Journal, *, max_document_bytes: int, compact_threshold: int
+    ) -> None:
+        self._store = store
+        self._journal = journal
+        self._max_bytes = max_document_bytes
+        self._threshold = compact_threshold
+        self._rooms: dict[Key, Room] = {}
+        self._loading: dict[Key, asyncio.Task[Room]] = {}
+        self._unloading: set[Key] = set()
+
+    def __len__(self) -> int:
+        return len(self._rooms)
+
+    def loaded(self, meeting_id: str, layer: Layer) -> Room | None:
+        return self._rooms.get((meeting_id, layer))
+
+    async def open(self, meeting_id: str, layer: Layer, peer: Peer) -> Room:
+        """Load the room if needed (once, however many join at the same moment) and join it."""
+        key = (meeting_id, layer)
+        room = self._rooms.get(key)
+        if room is None:
+            task = self._loading.get(key)
+            if task is None:
+                task = asyncio.create_task(self._load(key))
+                self._loading[key] = task
+                task.add_done_callback(lambda _: self._loading.pop(key, None))
+            room = await asyncio.shield(task)
+        await room.ready.wait()
+        room.join(peer)
+        return room
+
+    async def _load(self, key: Key) -> Room:
+        meeting_id, layer = key
+        meeting = await self._store.meeting(meeting_id)
+        if meeting is None:
+            raise MeetingGone(meeting_id)
+        updates = await self._store.load(meeting_id, layer)
+        room = Room(
+            meeting_id,
+            layer,
+            updates,
+            meeting.status,
+            self._journal,
+            lambda: self._store.load(meeting_id, layer),
+            self._max_bytes,
+        )
+        self._rooms[key] = room
+        return room
+
+    def leave(self, room: Room, peer: Peer) -> None:
+        room.leave(peer)
+        if not room.peers:
+            asyncio.get_running_loop().create_task(self._unload((room.meeting_id, room.layer)))
+
+    async def _unload(self, key: Key) -> None:
+        if key in self._unloading:
+            return
+        self._unloading.add(key)
+        try:
+            room = self._rooms.get(key)
+            if room is None:
+                return
+            await room.durable()
+            if room.peers:
+                return
+            await self._compact(room)
+            if not room.peers and not room.pending() and self._rooms.get(key) is room:
+                del self._rooms[key]
+        except Exception as exc:
+            log.error("could not save room %s/%s (%s); keeping it", *key, type(exc).__name__)
+        finally:
+            self._unloading.discard(key)
+
+    async def _compact(self, room: Room) -> None:
+        await room.durable()
+        before = room.appended
+        size = await self._store.compact(room.meeting_id, room.layer)
+        # The log is now one row, plus whatever was appended while compaction ran.
+        room.appended = (1 if size else 0) + room.appended - before
+        room.size = size
+
+    async def maintain(self) -> None:
+        """One pass of background upkeep: compact long logs, retry unloads that failed."""
+        for key, room in list(self._rooms.items()):
+            try:
+                if not room.peers:
+                    await self._unload(key)
+                elif room.appended >= self._threshold:
+                    await self._compact(room)
+            except Exception as exc:
+                log.error("compaction of %s/%s failed (%s)", *key, type(exc).__name__)
+
+    async def save_all(self) -> None:
+        """At shutdown: everything durable, and every loaded room compacted."""
+        await self._journal.flush()
+        for room in list(self._rooms.values()):
+            try:
+                await self._compact(room)
+            except Exception as exc:
+                log.error("final compaction failed (%s)", type(exc).__name__)
+
+    # Meeting-wide actions -----------------------------------------------------------------
+
+    def close_where(self, meeting_id: str, match: Callable[[Peer], bool], code: int, reason: str) -> int:
+        closed = 0
+        for layer in Layer:
+            room = self.loaded(meeting_id, layer)
+            if room is not None:
+                closed += room.close_where(match, code, reason)
+        return closed
+
+    async def end_meeting(
+        self, meeting_id: str, ended_by: str | None, meeting: dict[str, Any]
+    ) -> SnapshotMeta | None:
+        """Freeze the meeting: read-only everywhere at once, then one snapshot of both layers."""
+        rooms = [room for layer in Layer if (room := self.loaded(meeting_id, layer))]
+        for room in rooms:
+            room.status = Status.ENDED  # from here on, every edit is refused
+        try:
+            await self._journal.flush()
+            states = {}
+            for layer in Layer:
+                room = self.loaded(meeting_id, layer)
+                if room is not None:
+                    states[layer] = room.state()
+                else:
+                    states[layer] = crdt.merge(await self._store.load(meeting_id, layer))
+            roster = await self._store.roster(meeting_id)
+            moment = now()
+            ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
+            rendered = model.render_meeting(
+                crdt.doc_from_updates([states[Layer.MAIN]]),
+                crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
+                ended,
+                roster,
+            )
+            meta = await self._store.end_meeting(
+                meeting_id, ended_by, moment, states, rendered, roster
+            )
+        except BaseException:
+            for room in rooms:
+                room.status = Status.OPEN
+            raise
+        return meta
+
+    def peers(self) -> Sequence[Peer]:
+        return [peer for room in self._rooms.values() for peer in room.peers]

@@ -1,0 +1,62 @@
+"""What the running server owns, created by the lifespan and handed to every endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from .db import create_engine, is_sqlite
+from .journal import Journal
+from .migrate import upgrade
+from .rooms import Rooms
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    journal: Journal
+    rooms: Rooms
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def start(cls, settings: Settings, *, migrate: bool | None = None) -> Services:
+        if is_sqlite(settings.database_url):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        if migrate if migrate is not None else is_sqlite(settings.database_url):
+            await upgrade(engine)
+        store = Store(engine)
+        journal = Journal(store.append)
+        journal.start()
+        rooms = Rooms(
+            store,
+            journal,
+            max_document_bytes=settings.max_document_bytes,
+            compact_threshold=settings.compact_threshold,
+        )
+        services = cls(settings, store, journal, rooms)
+        services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
+        return services
+
+    async def _maintain(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.compact_interval)
+            await self.rooms.maintain()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.journal.flush()
+        await self.rooms.save_all()
+        await self.journal.stop()
+        await self.store.engine.dispose()

@@ -1,0 +1,154 @@
+"""Every setting, read once from SAFETYMAP_* environment variables into one frozen object.
+
+The README's settings table is checked against `SETTINGS` by a test, so a setting added here
+without documentation fails the build.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
+
+# name -> (default as text, one-line description). The single list of settings.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "SAFETYMAP_DATA_DIR": ("./data", "Folder for the SQLite database and the generated secret key."),
+    "SAFETYMAP_DATABASE_URL": (
+        "sqlite+aiosqlite:///<data dir>/safetymap.db",
+        "SQLAlchemy async URL; `postgresql+asyncpg://…` in production.",
+    ),
+    "SAFETYMAP_SECRET_KEY": (
+        "generated into `<data dir>/secret_key` on first run",
+        "Key for signing sessions; keep it secret and stable.",
+    ),
+    "SAFETYMAP_BASE_URL": (
+        "http://127.0.0.1:8000",
+        "Public address; links and `ws_url` are built from it.",
+    ),
+    "SAFETYMAP_HOST": ("127.0.0.1", "Address `safetymap serve` listens on (`--host` overrides)."),
+    "SAFETYMAP_PORT": ("8000", "Port `safetymap serve` listens on (`--port` overrides)."),
+    "SAFETYMAP_MAX_FRAME_BYTES": ("1048576", "Largest websocket frame accepted (1 MiB)."),
+    "SAFETYMAP_MAX_DOCUMENT_BYTES": (
+        "16777216",
+        "Largest encoded size one layer of a meeting may grow to (16 MiB).",
+    ),
+    "SAFETYMAP_SEND_QUEUE_FRAMES": (
+        "4096",
+        "Frames queued for one client before it is closed as too slow (4408).",
+    ),
+    "SAFETYMAP_PING_INTERVAL": ("20", "Seconds between websocket keepalive pings."),
+    "SAFETYMAP_PING_TIMEOUT": ("20", "Seconds to wait for a pong before closing a dead socket."),
+    "SAFETYMAP_COMPACT_INTERVAL": (
+        "60",
+        "Seconds between background compactions of loaded meetings' update logs.",
+    ),
+    "SAFETYMAP_COMPACT_THRESHOLD": (
+        "200",
+        "Log rows a layer may gather before a background compaction folds them into one.",
+    ),
+    "SAFETYMAP_SQLITE_SYNCHRONOUS": (
+        "FULL",
+        "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process crashes.",
+    ),
+    "SAFETYMAP_LOG_LEVEL": ("INFO", "Python logging level of the server."),
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    host: str
+    port: int
+    max_frame_bytes: int
+    max_document_bytes: int
+    send_queue_frames: int
+    ping_interval: float
+    ping_timeout: float
+    compact_interval: float
+    compact_threshold: int
+    sqlite_synchronous: str
+    log_level: str
+
+    @property
+    def ws_url(self) -> str:
+        """What a stock y-websocket provider takes as its server URL."""
+        base = self.base_url.rstrip("/")
+        if base.startswith("https://"):
+            return "wss://" + base.removeprefix("https://") + "/ws"
+        return "ws://" + base.removeprefix("http://") + "/ws"
+
+    def link_url(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/join/{token}"
+
+    def with_address(self, host: str | None, port: int | None) -> Settings:
+        return replace(self, host=host or self.host, port=self.port if port is None else port)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value not in (None, "") else None
+
+        data_dir = Path(get("SAFETYMAP_DATA_DIR") or "./data").resolve()
+        database_url = get("SAFETYMAP_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{data_dir / 'safetymap.db'}"
+        )
+        synchronous = (get("SAFETYMAP_SQLITE_SYNCHRONOUS") or "FULL").upper()
+        if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+            raise SettingsError("SAFETYMAP_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=get("SAFETYMAP_SECRET_KEY") or _stored_secret(data_dir),
+            base_url=(get("SAFETYMAP_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            host=get("SAFETYMAP_HOST") or "127.0.0.1",
+            port=_number(get, "SAFETYMAP_PORT", int),
+            max_frame_bytes=_number(get, "SAFETYMAP_MAX_FRAME_BYTES", int),
+            max_document_bytes=_number(get, "SAFETYMAP_MAX_DOCUMENT_BYTES", int),
+            send_queue_frames=_number(get, "SAFETYMAP_SEND_QUEUE_FRAMES", int),
+            ping_interval=_number(get, "SAFETYMAP_PING_INTERVAL", float),
+            ping_timeout=_number(get, "SAFETYMAP_PING_TIMEOUT", float),
+            compact_interval=_number(get, "SAFETYMAP_COMPACT_INTERVAL", float),
+            compact_threshold=_number(get, "SAFETYMAP_COMPACT_THRESHOLD", int),
+            sqlite_synchronous=synchronous,
+            log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:
+    raw = get(name) or SETTINGS[name][0]
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative")
+    return value
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """Generate the secret key on first run and keep it, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions before the key is written into it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

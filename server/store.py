@@ -1,0 +1,369 @@
+"""Storage behind one small interface, the same on SQLite and PostgreSQL.
+
+Everything the server keeps goes through `Store`; the contract tests run against both
+databases. Methods take and return plain dataclasses, never ORM rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from . import crdt
+from .db import links, meetings, participants, snapshots, updates
+from .links import looks_like_token, new_token, token_hash
+from .permissions import Layer, Role, Status
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    id: str
+    title: str
+    label_set: str
+    status: Status
+    created_at: datetime
+    ended_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "labelSet": self.label_set,
+            "status": self.status.value,
+            "createdAt": self.created_at.isoformat(),
+            "endedAt": self.ended_at.isoformat() if self.ended_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a valid link token gives: a role in one meeting."""
+
+    link_id: int
+    meeting_id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: str
+    meeting_id: str
+    link_id: int
+    role: Role
+    name: str
+    relationship: str
+
+    def identity(self) -> dict[str, Any]:
+        """How others see this person: in presence, and in the roster."""
+        person: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role.value}
+        if self.relationship:
+            person["relationship"] = self.relationship
+        return person
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotMeta:
+    meeting_id: str
+    n: int
+    created_at: datetime
+    ended_by: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "meetingId": self.meeting_id,
+            "n": self.n,
+            "createdAt": self.created_at.isoformat(),
+            "endedBy": self.ended_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    meta: SnapshotMeta
+    state_main: bytes
+    state_professional: bytes
+    rendered: dict[str, Any]
+    roster: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    meeting_id: str
+    layer: Layer
+    data: bytes
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # Meetings and links -------------------------------------------------------------------
+
+    async def create_meeting(self, title: str, label_set: str) -> tuple[Meeting, dict[Role, str]]:
+        meeting = Meeting(str(uuid.uuid4()), title, label_set, Status.OPEN, now(), None)
+        tokens = {role: new_token() for role in Role}
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(meetings).values(
+                    id=meeting.id,
+                    title=title,
+                    label_set=label_set,
+                    status=meeting.status.value,
+                    created_at=meeting.created_at,
+                )
+            )
+            for role, token in tokens.items():
+                await self._insert_link(conn, meeting.id, role, token)
+        return meeting, tokens
+
+    async def _insert_link(
+        self, conn: AsyncConnection, meeting_id: str, role: Role, token: str
+    ) -> None:
+        await conn.execute(
+            insert(links).values(
+                meeting_id=meeting_id,
+                role=role.value,
+                token_hash=token_hash(token),
+                created_at=now(),
+            )
+        )
+
+    async def meeting(self, meeting_id: str) -> Meeting | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(meetings).where(meetings.c.id == meeting_id))).first()
+        if row is None:
+            return None
+        return Meeting(
+            row.id,
+            row.title,
+            row.label_set,
+            Status(row.status),
+            _aware(row.created_at) or now(),
+            _aware(row.ended_at),
+        )
+
+    async def resolve(self, token: str) -> Grant | None:
+        """The grant of a live (unrevoked) link, or None for anything else."""
+        if not looks_like_token(token):
+            return None
+        query = select(links.c.id, links.c.meeting_id, links.c.role).where(
+            links.c.token_hash == token_hash(token), links.c.revoked_at.is_(None)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else Grant(row.id, row.meeting_id, Role(row.role))
+
+    async def regenerate_link(self, meeting_id: str, role: Role) -> tuple[list[int], str]:
+        """Revoke the role's live link(s) and issue a new one: (revoked link ids, new token)."""
+        token = new_token()
+        async with self.engine.begin() as conn:
+            revoked = await self._revoke(conn, meeting_id, role)
+            await self._insert_link(conn, meeting_id, role, token)
+        return revoked, token
+
+    async def revoke_link(self, meeting_id: str, role: Role) -> list[int]:
+        async with self.engine.begin() as conn:
+            return await self._revoke(conn, meeting_id, role)
+
+    async def _revoke(self, conn: AsyncConnection, meeting_id: str, role: Role) -> list[int]:
+        live = (
+            await conn.execute(
+                select(links.c.id).where(
+                    links.c.meeting_id == meeting_id,
+                    links.c.role == role.value,
+                    links.c.revoked_at.is_(None),
+                )
+            )
+        ).scalars()
+        ids = list(live)
+        if ids:
+            await conn.execute(update(links).where(links.c.id.in_(ids)).values(revoked_at=now()))
+        return ids
+
+    # Participants -------------------------------------------------------------------------
+
+    async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
+        """The participant for this link and name, created on first use (reconnects reuse it)."""
+        key = (
+            participants.c.link_id == grant.link_id,
+            participants.c.name == name,
+            participants.c.relationship == relationship,
+        )
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(select(participants.c.id).where(*key))).first()
+            if row is not None:
+                return Participant(
+                    row.id, grant.meeting_id, grant.link_id, grant.role, name, relationship
+                )
+        person = Participant(
+            str(uuid.uuid4()), grant.meeting_id, grant.link_id, grant.role, name, relationship
+        )
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(participants).values(
+                        id=person.id,
+                        meeting_id=person.meeting_id,
+                        link_id=person.link_id,
+                        role=person.role.value,
+                        name=name,
+                        relationship=relationship,
+                        created_at=now(),
+                    )
+                )
+        except IntegrityError:
+            return await self.participant(grant, name, relationship)  # lost a race: reuse
+        return person
+
+    async def roster(self, meeting_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(participants)
+            .where(participants.c.meeting_id == meeting_id)
+            .order_by(participants.c.created_at, participants.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Participant(
+                r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship
+            ).identity()
+            for r in rows
+        ]
+
+    # The update log -----------------------------------------------------------------------
+
+    async def append(self, entries: Sequence[LogEntry]) -> None:
+        """Append a batch of updates in one transaction: all are durable, or none."""
+        if not entries:
+            return
+        rows = [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in entries]
+        async with self.engine.begin() as conn:
+            await conn.execute(insert(updates), rows)
+
+    async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
+        query = (
+            select(updates.c.data)
+            .where(updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
+            .order_by(updates.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [bytes(row) for row in (await conn.execute(query)).scalars()]
+
+    async def log_length(self, meeting_id: str, layer: Layer) -> int:
+        query = select(func.count()).where(
+            updates.c.meeting_id == meeting_id, updates.c.layer == layer.value
+        )
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def compact(self, meeting_id: str, layer: Layer) -> int:
+        """Replace the layer's log with one merged update, in one transaction.
+
+        Merges what is in the database, not what some process holds in memory, and deletes
+        exactly the rows it read, so an update another process appends meanwhile survives.
+        Returns the size of the merged state.
+        """
+        room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
+        async with self.engine.begin() as conn:
+            # One compaction per meeting at a time (a row lock on PostgreSQL; SQLite has
+            # a single writer anyway).
+            await conn.execute(
+                select(meetings.c.id).where(meetings.c.id == meeting_id).with_for_update()
+            )
+            rows = (
+                await conn.execute(select(updates.c.id, updates.c.data).where(*room))
+            ).all()
+            if not rows:
+                return 0
+            state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
+            if len(rows) > 1:
+                await conn.execute(delete(updates).where(updates.c.id.in_([r.id for r in rows])))
+                await conn.execute(
+                    insert(updates).values(meeting_id=meeting_id, layer=layer.value, data=state)
+                )
+        return len(state)
+
+    # Ending and snapshots -----------------------------------------------------------------
+
+    async def end_meeting(
+        self,
+        meeting_id: str,
+        ended_by: str | None,
+        moment: datetime,
+        states: dict[Layer, bytes],
+        rendered: dict[str, Any],
+        roster: Iterable[dict[str, Any]],
+    ) -> SnapshotMeta | None:
+        """Mark the meeting ended and save its snapshot, atomically. None if already ended."""
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(
+                update(meetings)
+                .where(meetings.c.id == meeting_id, meetings.c.status == Status.OPEN.value)
+                .values(status=Status.ENDED.value, ended_at=moment)
+            )
+            if changed.rowcount != 1:
+                return None
+            last = (
+                await conn.execute(
+                    select(func.max(snapshots.c.n)).where(snapshots.c.meeting_id == meeting_id)
+                )
+            ).scalar_one()
+            meta = SnapshotMeta(meeting_id, (last or 0) + 1, moment, ended_by)
+            await conn.execute(
+                insert(snapshots).values(
+                    meeting_id=meeting_id,
+                    n=meta.n,
+                    created_at=moment,
+                    ended_by=ended_by,
+                    state_main=states[Layer.MAIN],
+                    state_professional=states[Layer.PROFESSIONAL],
+                    rendered=json.dumps(rendered, sort_keys=True),
+                    roster=json.dumps(list(roster), sort_keys=True),
+                )
+            )
+        return meta
+
+    async def snapshots(self, meeting_id: str) -> list[SnapshotMeta]:
+        query = (
+            select(snapshots.c.meeting_id, snapshots.c.n, snapshots.c.created_at, snapshots.c.ended_by)
+            .where(snapshots.c.meeting_id == meeting_id)
+            .order_by(snapshots.c.n)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [SnapshotMeta(r.meeting_id, r.n, _aware(r.created_at) or now(), r.ended_by) for r in rows]
+
+    async def snapshot(self, meeting_id: str, n: int) -> Snapshot | None:
+        query = select(snapshots).where(snapshots.c.meeting_id == meeting_id, snapshots.c.n == n)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        meta = SnapshotMeta(row.meeting_id, row.n, _aware(row.created_at) or now(), row.ended_by)
+        return Snapshot(
+            meta,
+            bytes(row.state_main),
+            bytes(row.state_professional),
+            json.loads(row.rendered),
+            json.loads(row.roster),
+        )

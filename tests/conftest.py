@@ -1,0 +1,105 @@
+"""Shared fixtures: a real uvicorn server on a free port, in the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.meetings import create
+from server.services import Services
+from server.settings import Settings
+
+from .yclient import YClient
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_settings(data_dir: Path, port: int, **overrides: str) -> Settings:
+    env = {
+        "SAFETYMAP_DATA_DIR": str(data_dir),
+        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
+        "SAFETYMAP_SECRET_KEY": "test-secret",
+        "SAFETYMAP_SQLITE_SYNCHRONOUS": "NORMAL",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+class RunningServer:
+    def __init__(self, settings: Settings, server: uvicorn.Server, services: Services) -> None:
+        self.settings = settings
+        self.server = server
+        self.services = services
+        self.base_url = settings.base_url
+        self.ws_url = settings.ws_url
+
+    async def meeting(self, title: str = "Test meeting") -> dict[str, Any]:
+        """Create a meeting through the product's own code; adds bare tokens for convenience."""
+        created = await create(self.settings, self.services.store, title)
+        created["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
+        return created
+
+    async def client(
+        self, meeting: dict[str, Any], role: str = "professional", *, layer: str = "", name: str = ""
+    ) -> YClient:
+        room = meeting["id"] + (f"/{layer}" if layer else "")
+        client = YClient(self.ws_url, room, meeting["tokens"][role], name=name or role)
+        await client.connect()
+        return client
+
+
+async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_frame_bytes,
+        ws_ping_interval=settings.ping_interval or None,
+        ws_ping_timeout=settings.ping_timeout or None,
+        ws_per_message_deflate=False,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    return server, task
+
+
+@pytest.fixture
+def server_settings(tmp_path: Path) -> Settings:
+    port = free_port()
+    return make_settings(tmp_path / "data", port, SAFETYMAP_PORT=str(port))
+
+
+@pytest.fixture
+async def server(server_settings: Settings) -> AsyncIterator[RunningServer]:
+    uv, task = await start_server(server_settings)
+    services = _services(uv)
+    try:
+        yield RunningServer(server_settings, uv, services)
+    finally:
+        uv.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+def _services(uv: uvicorn.Server) -> Services:
+    app = uv.config.app
+    services: Services = app.state.services
+    return services
