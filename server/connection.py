@@ -20,7 +20,8 @@ from .store import Participant
 
 log = logging.getLogger(__name__)
 
-_CLOSE_TIMEOUT = 5.0
+# Long enough for a slow-but-alive client to read what is buffered before the close frame.
+_CLOSE_TIMEOUT = 30.0
 
 
 class Connection:
