@@ -14,7 +14,7 @@ from starlette.routing import Route
 from . import crdt, model
 from .closes import UNAUTHORIZED
 from .live import clean_name
-from .permissions import Role, can_end, can_manage_links, can_open, Layer
+from .permissions import Layer, Role, can_end, can_manage_links, can_open
 from .services import Services
 from .store import Grant
 

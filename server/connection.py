@@ -25,7 +25,9 @@ _CLOSE_TIMEOUT = 30.0
 
 
 class Connection:
-    def __init__(self, ws: WebSocket, participant: Participant, *, queue_frames: int, max_frame: int):
+    def __init__(
+        self, ws: WebSocket, participant: Participant, *, queue_frames: int, max_frame: int
+    ):
         self.participant = participant
         self.role = participant.role
         self.link_id = participant.link_id

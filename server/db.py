@@ -83,7 +83,9 @@ updates = Table(
 snapshots = Table(
     "snapshots",
     metadata,
-    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("n", Integer, primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("ended_by", String(36)),

@@ -104,7 +104,9 @@ class Room:
                 self._receive_awareness(peer, payload)
             case protocol.QueryAwareness():
                 present = self.presence.present()
-                peer.send(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(present))))
+                peer.send(
+                    protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(present)))
+                )
             case protocol.PermissionDenied():
                 raise Close(MALFORMED, "auth messages are sent by the server only")
 

@@ -132,7 +132,9 @@ class Rooms:
 
     # Meeting-wide actions -----------------------------------------------------------------
 
-    def close_where(self, meeting_id: str, match: Callable[[Peer], bool], code: int, reason: str) -> int:
+    def close_where(
+        self, meeting_id: str, match: Callable[[Peer], bool], code: int, reason: str
+    ) -> int:
         closed = 0
         for layer in Layer:
             room = self.loaded(meeting_id, layer)

@@ -29,7 +29,9 @@ class Services:
     async def start(cls, settings: Settings, *, migrate: bool | None = None) -> Services:
         if is_sqlite(settings.database_url):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        engine = create_engine(
+            settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
         store = Store(engine)

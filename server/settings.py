@@ -17,7 +17,10 @@ N = TypeVar("N", int, float)
 
 # name -> (default as text, one-line description). The single list of settings.
 SETTINGS: dict[str, tuple[str, str]] = {
-    "SAFETYMAP_DATA_DIR": ("./data", "Folder for the SQLite database and the generated secret key."),
+    "SAFETYMAP_DATA_DIR": (
+        "./data",
+        "Folder for the SQLite database and the generated secret key.",
+    ),
     "SAFETYMAP_DATABASE_URL": (
         "sqlite+aiosqlite:///<data dir>/safetymap.db",
         "SQLAlchemy async URL; `postgresql+asyncpg://…` in production.",

@@ -256,7 +256,9 @@ class Store:
         """Append a batch of updates in one transaction: all are durable, or none."""
         if not entries:
             return
-        rows = [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in entries]
+        rows = [
+            {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in entries
+        ]
         async with self.engine.begin() as conn:
             await conn.execute(insert(updates), rows)
 
@@ -290,9 +292,7 @@ class Store:
             await conn.execute(
                 select(meetings.c.id).where(meetings.c.id == meeting_id).with_for_update()
             )
-            rows = (
-                await conn.execute(select(updates.c.id, updates.c.data).where(*room))
-            ).all()
+            rows = (await conn.execute(select(updates.c.id, updates.c.data).where(*room))).all()
             if not rows:
                 return 0
             state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
@@ -345,13 +345,17 @@ class Store:
 
     async def snapshots(self, meeting_id: str) -> list[SnapshotMeta]:
         query = (
-            select(snapshots.c.meeting_id, snapshots.c.n, snapshots.c.created_at, snapshots.c.ended_by)
+            select(
+                snapshots.c.meeting_id, snapshots.c.n, snapshots.c.created_at, snapshots.c.ended_by
+            )
             .where(snapshots.c.meeting_id == meeting_id)
             .order_by(snapshots.c.n)
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [SnapshotMeta(r.meeting_id, r.n, _aware(r.created_at) or now(), r.ended_by) for r in rows]
+        return [
+            SnapshotMeta(r.meeting_id, r.n, _aware(r.created_at) or now(), r.ended_by) for r in rows
+        ]
 
     async def snapshot(self, meeting_id: str, n: int) -> Snapshot | None:
         query = select(snapshots).where(snapshots.c.meeting_id == meeting_id, snapshots.c.n == n)

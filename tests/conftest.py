@@ -51,7 +51,12 @@ class RunningServer:
         return created
 
     async def client(
-        self, meeting: dict[str, Any], role: str = "professional", *, layer: str = "", name: str = ""
+        self,
+        meeting: dict[str, Any],
+        role: str = "professional",
+        *,
+        layer: str = "",
+        name: str = "",
     ) -> YClient:
         room = meeting["id"] + (f"/{layer}" if layer else "")
         client = YClient(self.ws_url, room, meeting["tokens"][role], name=name or role)

@@ -29,7 +29,9 @@ async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 
 async def test_meeting_create_prints_links_and_ws_url(tmp_path: Path) -> None:
     env = {"SAFETYMAP_DATA_DIR": str(tmp_path), "SAFETYMAP_BASE_URL": "https://maps.example.org"}
-    code, out, _ = await run_cli("meeting", "create", "--title", "Planning for Leo", "--json", env=env)
+    code, out, _ = await run_cli(
+        "meeting", "create", "--title", "Planning for Leo", "--json", env=env
+    )
     assert code == 0
     created = json.loads(out)
     assert set(created) == {"id", "title", "ws_url", "links"}
@@ -38,10 +40,12 @@ async def test_meeting_create_prints_links_and_ws_url(tmp_path: Path) -> None:
     assert set(created["links"]) == {"facilitator", "professional", "family", "viewer"}
     tokens = {url.rsplit("/", 1)[1] for url in created["links"].values()}
     assert len(tokens) == 4
-    assert all(url.startswith("https://maps.example.org/join/") for url in created["links"].values())
+    assert all(
+        url.startswith("https://maps.example.org/join/") for url in created["links"].values()
+    )
     assert all(len(token) >= 43 for token in tokens)  # >= 256 bits, base64url
     # Only hashes are stored: no token appears in the database file.
-    raw = b"".join(path.read_bytes() for path in tmp_path.glob("safetymap.db*"))
+    raw = b"".join(p.read_bytes() for p in sorted(tmp_path.glob("safetymap.db*")))  # noqa: ASYNC240
     assert raw
     assert not any(token.encode() in raw for token in tokens)
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -40,7 +40,9 @@ async def test_concurrent_joins_share_one_load(server: RunningServer) -> None:
 
     store.load = counting_load  # type: ignore[method-assign]
     try:
-        clients = await asyncio.gather(*(server.client(meeting, "family", name=f"P{i}") for i in range(3)))
+        clients = await asyncio.gather(
+            *(server.client(meeting, "family", name=f"P{i}") for i in range(3))
+        )
         await asyncio.gather(*(c.synced.wait() for c in clients))
     finally:
         store.load = real_load  # type: ignore[method-assign]

@@ -30,7 +30,9 @@ async def test_end_snapshot_and_family_copy(server: RunningServer) -> None:
 
     mid = meeting["id"]
     async with httpx.AsyncClient(base_url=server.base_url) as http:
-        denied = await http.post(f"/api/meetings/{mid}/end", headers=bearer(meeting["tokens"]["family"]))
+        denied = await http.post(
+            f"/api/meetings/{mid}/end", headers=bearer(meeting["tokens"]["family"])
+        )
         assert denied.status_code == 403
         anonymous = await http.post(f"/api/meetings/{mid}/end")
         assert anonymous.status_code == 401
@@ -47,12 +49,25 @@ async def test_end_snapshot_and_family_copy(server: RunningServer) -> None:
         )
         assert twice.status_code == 409
 
-        listing = await http.get(f"/api/meetings/{mid}/snapshots", headers=bearer(meeting["tokens"]["viewer"]))
+        listing = await http.get(
+            f"/api/meetings/{mid}/snapshots", headers=bearer(meeting["tokens"]["viewer"])
+        )
         assert [s["n"] for s in listing.json()["snapshots"]] == [1]
 
-        full = (await http.get(f"/api/meetings/{mid}/snapshots/1", headers=bearer(meeting["tokens"]["professional"]))).json()
-        copy = (await http.get(f"/api/meetings/{mid}/snapshots/1", headers=bearer(meeting["tokens"]["family"]))).json()
-        missing = await http.get(f"/api/meetings/{mid}/snapshots/7", headers=bearer(meeting["tokens"]["family"]))
+        full = (
+            await http.get(
+                f"/api/meetings/{mid}/snapshots/1",
+                headers=bearer(meeting["tokens"]["professional"]),
+            )
+        ).json()
+        copy = (
+            await http.get(
+                f"/api/meetings/{mid}/snapshots/1", headers=bearer(meeting["tokens"]["family"])
+            )
+        ).json()
+        missing = await http.get(
+            f"/api/meetings/{mid}/snapshots/7", headers=bearer(meeting["tokens"]["family"])
+        )
         assert missing.status_code == 404
 
     jsonschema.validate(full["map"], SCHEMA)

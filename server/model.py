@@ -1,0 +1,486 @@
+"""The meeting map as Yjs documents: constants, writing, tolerant reading and rendering.
+
+Pure functions, no I/O. The document shape is a public contract for every Yjs client:
+docs/document-model.md and schemas/document.schema.json describe it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Final, TypedDict
+
+from pycrdt import Array, Doc, Map, Text, XmlText
+
+SCHEMA_VERSION: Final = 1
+
+SECTIONS: Final = ("harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps")
+OPTIONAL_SECTIONS: Final = ("unknowns", "child_voice", "safety_network", "safety_plan")
+ALL_SECTIONS: Final = SECTIONS + OPTIONAL_SECTIONS
+
+# (column id, heading, sections). Worries and what's working well are equal columns.
+COLUMNS: Final = (
+    ("worries", "What are we worried about?", ("harm", "danger", "complicating")),
+    ("working_well", "What's working well?", ("strengths", "safety")),
+    ("needs_to_happen", "What needs to happen?", ("goals", "next_steps")),
+)
+
+_CHILD_PROTECTION: Final = {
+    "harm": "What has happened",
+    "danger": "Worries for the future",
+    "complicating": "What makes it harder",
+    "strengths": "Strengths",
+    "safety": "What already keeps the child safe",
+    "goals": "Safety goals",
+    "next_steps": "Next steps",
+    "unknowns": "Things we don't know yet",
+    "child_voice": "The child's voice",
+    "safety_network": "Safety network",
+    "safety_plan": "Safety plan",
+}
+# Each service keeps the same section ids and only renames a few of them.
+LABEL_SETS: Final[Mapping[str, Mapping[str, str]]] = {
+    "child_protection": _CHILD_PROTECTION,
+    "early_help": {**_CHILD_PROTECTION, "danger": "Worries", "goals": "Wellbeing goals"},
+    "children_in_care": {**_CHILD_PROTECTION, "goals": "Success goals"},
+}
+DEFAULT_LABEL_SET: Final = "child_protection"
+
+# Gentle prompts shown in empty sections; never mandatory forms.
+PROMPTS: Final[Mapping[str, str]] = {
+    "harm": "What has happened to the child? Say what happened, when, and who saw it.",
+    "danger": "Who is worried, about what someone does, and what could happen to the child?",
+    "complicating": "What makes things harder to sort out?",
+    "strengths": "Who and what helps the child? What is going well?",
+    "safety": "What have people already done, again and again, that keeps the child safe?",
+    "goals": "When things are good enough, what will the adults do and the child notice?",
+    "next_steps": "What happens next, who will do it, and by when?",
+    "unknowns": "What do we still need to find out?",
+    "child_voice": "What has the child said, drawn or shown us?",
+    "safety_network": "Who can help, and how?",
+    "safety_plan": "What are the family's rules, and the warning signs to act on?",
+}
+
+STANCES: Final = ("agree", "dispute", "unsure")
+NEXT_STEP_STATUSES: Final = ("not_started", "in_progress", "done")
+# Words people type for a status; "booked" (an arranged meeting) is still to happen.
+_STATUS_ALIASES: Final = {"booked": "in_progress"}
+ROLES: Final = ("facilitator", "professional", "family", "viewer")
+MEETING_STATUSES: Final = ("open", "ended")
+
+DEFAULT_SCALE_QUESTION: Final = (
+    "10 means everyone agrees the children are safe enough for the case to close; "
+    "0 means things are so bad the children cannot live at home. Where are things now?"
+)
+DEFAULT_SCALE_LOW: Final = "Things are so bad the children cannot live at home"
+DEFAULT_SCALE_HIGH: Final = "Everyone agrees the children are safe enough for the case to close"
+SCALE_MIN: Final = 0
+SCALE_MAX: Final = 10
+
+# Fractional index digits in ASCII order, so plain string comparison sorts them everywhere.
+ORDER_DIGITS: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class Rating(TypedDict):
+    value: int
+    reason: str
+    up: str | None
+    at: str | None
+
+
+class Item(TypedDict):
+    section: str
+    text: str
+    order: str
+    author: str
+    createdAt: str | None
+    speaker: str | None
+    answers: str | None
+    owner: str | None
+    due: str | None
+    status: str | None
+    stance: dict[str, str]
+
+
+class Scale(TypedDict):
+    question: str
+    low: str
+    high: str
+    about: str
+    revealed: bool
+    ratings: dict[str, Rating]
+
+
+class Meta(TypedDict):
+    title: str
+    labelSet: str | None
+    optionalSections: list[str]
+
+
+class LayerView(TypedDict):
+    meta: Meta
+    items: dict[str, Item]
+    scales: dict[str, Scale]
+
+
+# --- fractional index -------------------------------------------------------------------
+
+
+def is_order_key(key: object) -> bool:
+    """A valid key is non-empty base-62 without a trailing "0", so a key below it exists."""
+    return isinstance(key, str) and key[-1:] not in ("", "0") and not key.strip(ORDER_DIGITS)
+
+
+def order_between(a: str | None, b: str | None) -> str:
+    """A key strictly between a and b (None means the start or end of the section)."""
+    for key in (a, b):
+        if key is not None and not is_order_key(key):
+            raise ValueError(f"not an order key: {key!r}")
+    if a is None:
+        return _midpoint("", None) if b is None else _before(b)
+    if b is None:
+        return _after(a)
+    if a >= b:
+        raise ValueError("order_between needs a < b")
+    return _midpoint(a, b)
+
+
+# Adding at either end is the common case: step one digit there, so keys stay short.
+def _after(a: str) -> str:
+    k = len(a) - len(a.lstrip("z"))
+    return a[:k] + ORDER_DIGITS[ORDER_DIGITS.index(a[k]) + 1] if k < len(a) else a + "1"
+
+
+def _before(b: str) -> str:
+    k = len(b) - len(b.lstrip("0"))
+    digit = ORDER_DIGITS.index(b[k])
+    if digit > 1:
+        return b[:k] + ORDER_DIGITS[digit - 1]
+    return b[: k + 1] if len(b) > k + 1 else b[:k] + "0z"
+
+
+def _midpoint(a: str, b: str | None) -> str:
+    # Read keys as base-62 fractions 0.a and 0.b; a shorter key is padded with zeros.
+    if b is not None:
+        n = 0
+        while n < len(b) and (a[n] if n < len(a) else "0") == b[n]:
+            n += 1
+        if n:
+            return b[:n] + _midpoint(a[n:], b[n:])
+    lo = ORDER_DIGITS.index(a[0]) if a else 0
+    hi = ORDER_DIGITS.index(b[0]) if b is not None else len(ORDER_DIGITS)
+    if hi - lo > 1:
+        return ORDER_DIGITS[(lo + hi) // 2]
+    if b is not None and len(b) > 1:
+        return b[0]
+    return ORDER_DIGITS[lo] + _midpoint(a[1:], None)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def write_map(doc: Doc[Any], data: Mapping[str, Any]) -> None:
+    """Populate a layer doc from the product's JSON shape, in one transaction.
+
+    `data`: optional `title`, `labelSet`, `optionalSections` (the only keys written to meta);
+    `cards` and/or `sections` (as render_meeting gives); `scales`; and `createdAt`, the time
+    for cards and ratings that carry none. Invalid input raises ValueError: clients would
+    trip on it.
+    """
+    cards = list(data.get("cards", []))
+    for section_cards in dict(data.get("sections", {})).values():
+        cards.extend(section_cards)
+    default_at = data.get("createdAt")
+    if data.get("labelSet", DEFAULT_LABEL_SET) not in LABEL_SETS:
+        raise ValueError(f"unknown label set {data['labelSet']!r}")
+    if not set(data.get("optionalSections", [])) <= set(OPTIONAL_SECTIONS):
+        raise ValueError("unknown optional section")
+    ids = [card["id"] for card in cards]
+    if len(set(ids)) < len(ids) or any(i in doc.get("items", type=Map) for i in ids):
+        raise ValueError("duplicate card id")
+    # Validate everything first: a transaction cannot be rolled back half-way.
+    last: dict[str, str | None] = {}
+    for card in cards:
+        if is_order_key(card.get("order")):
+            last[card["section"]] = max(card["order"], last.get(card["section"]) or "")
+    items: dict[str, Map[Any]] = {}
+    for card in cards:
+        order = card.get("order")
+        if not is_order_key(order):
+            order = last[card["section"]] = order_between(last.get(card["section"]), None)
+        items[card["id"]] = Map(_item_fields(card, order, default_at))
+    scales = {
+        scale["id"]: Map(_scale_fields(scale, default_at)) for scale in data.get("scales", [])
+    }
+    with doc.transaction():
+        for key in ("title", "labelSet", "optionalSections"):
+            if key in data:  # optionalSections is a plain JSON array, replaced whole
+                doc.get("meta", type=Map)[key] = data[key]
+        doc.get("items", type=Map).update(items)
+        doc.get("scales", type=Map).update(scales)
+
+
+def _item_fields(card: Mapping[str, Any], order: str, default_at: object) -> dict[str, Any]:
+    if card["section"] not in ALL_SECTIONS:
+        raise ValueError(f"unknown section {card['section']!r}")
+    created = card.get("createdAt") or default_at
+    if not isinstance(created, str) or not isinstance(card.get("author"), str):
+        raise ValueError(f"card {card['id']!r} needs an author and a createdAt")
+    fields: dict[str, Any] = {
+        "section": card["section"],
+        "text": Text(card.get("text", "")),
+        "order": order,
+        "author": card["author"],
+        "createdAt": created,
+    }
+    for key in ("speaker", "answers", "owner"):
+        if card.get(key) is not None:
+            fields[key] = str(card[key])
+    if card.get("due") is not None:
+        fields["due"] = _iso_date(card["due"])
+        if fields["due"] is None:
+            raise ValueError(f"due is not an ISO date: {card['due']!r}")
+    if card.get("status") is not None:
+        word = str(card["status"]).strip().lower().replace(" ", "_").replace("-", "_")
+        fields["status"] = _STATUS_ALIASES.get(word, word)
+        if fields["status"] not in NEXT_STEP_STATUSES:
+            raise ValueError(f"unknown status {card['status']!r}")
+    stance = dict(card.get("stance") or {})
+    stance.update({s["participant"]: s["stance"] for s in card.get("stances") or []})
+    if not set(stance.values()) <= set(STANCES):
+        raise ValueError(f"unknown stance on card {card['id']!r}")
+    fields["stance"] = Map(stance)
+    return fields
+
+
+def _scale_fields(scale: Mapping[str, Any], default_at: object) -> dict[str, Any]:
+    ratings: dict[str, dict[str, Any]] = {}
+    for rating in scale.get("ratings", []):
+        value = rating["value"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"rating is not an integer: {value!r}")
+        if not SCALE_MIN <= value <= SCALE_MAX:
+            raise ValueError(f"rating out of range: {value!r}")
+        plain = {"value": value, "reason": str(rating.get("reason", ""))}
+        if rating.get("up"):
+            plain["up"] = str(rating["up"])
+        plain["at"] = rating.get("at") or default_at
+        if not isinstance(plain["at"], str):
+            raise ValueError("a rating needs an `at` time")
+        ratings[rating["participant"]] = plain
+    fields: dict[str, Any] = {
+        "question": scale.get("question") or DEFAULT_SCALE_QUESTION,
+        "low": scale.get("low") or DEFAULT_SCALE_LOW,
+        "high": scale.get("high") or DEFAULT_SCALE_HIGH,
+        "about": scale.get("about") or "",
+        "ratings": Map(ratings),
+    }
+    if "revealed" in scale:
+        fields["revealed"] = bool(scale["revealed"])
+    return fields
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def read_layer(doc: Doc[Any]) -> LayerView:
+    """A plain view of one layer doc; values of the wrong type are skipped or defaulted."""
+    with doc.transaction():
+        meta = _plain(doc.get("meta", type=Map))
+        items = _plain(doc.get("items", type=Map))
+        scales = _plain(doc.get("scales", type=Map))
+    meta = meta if isinstance(meta, dict) else {}
+    optional = meta.get("optionalSections")
+    enabled = set(optional) if isinstance(optional, list) else set()
+    label_set = meta.get("labelSet")
+    layer: LayerView = {
+        "meta": {
+            "title": _text(meta.get("title")),
+            "labelSet": label_set if label_set in LABEL_SETS else None,
+            "optionalSections": [s for s in OPTIONAL_SECTIONS if s in enabled],
+        },
+        "items": {},
+        "scales": {},
+    }
+    for item_id, raw in (items if isinstance(items, dict) else {}).items():
+        item = _read_item(raw)
+        if item is not None:
+            layer["items"][item_id] = item
+    for scale_id, raw in (scales if isinstance(scales, dict) else {}).items():
+        if isinstance(raw, dict):
+            layer["scales"][scale_id] = _read_scale(raw)
+    return layer
+
+
+def _plain(value: object) -> object:
+    """Shared types to plain Python; types outside the model (XML, subdocs, bytes) to None."""
+    if isinstance(value, (Map, dict)):
+        return {k: _plain(v) for k, v in value.items() if isinstance(k, str)}
+    if isinstance(value, (Array, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (Text, XmlText)):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _opt_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _iso_date(value: object) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _rating_value(value: object) -> int | None:
+    # Yjs numbers arrive as floats; bools are ints in Python but never a rating.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value) if SCALE_MIN <= value <= SCALE_MAX and float(value).is_integer() else None
+
+
+def _read_item(raw: object) -> Item | None:
+    if not isinstance(raw, dict) or raw.get("section") not in ALL_SECTIONS:
+        return None
+    stance = raw.get("stance")
+    status = raw.get("status")
+    return {
+        "section": raw["section"],
+        "text": _text(raw.get("text")),
+        "order": _text(raw.get("order")),
+        "author": _text(raw.get("author")),
+        "createdAt": _opt_text(raw.get("createdAt")),
+        "speaker": _opt_text(raw.get("speaker")),
+        "answers": _opt_text(raw.get("answers")),
+        "owner": _opt_text(raw.get("owner")),
+        "due": _iso_date(raw.get("due")),
+        "status": status if status in NEXT_STEP_STATUSES else None,
+        "stance": {
+            who: what
+            for who, what in (stance.items() if isinstance(stance, dict) else ())
+            if what in STANCES
+        },
+    }
+
+
+def _read_scale(raw: dict[str, Any]) -> Scale:
+    ratings: dict[str, Rating] = {}
+    raw_ratings = raw.get("ratings")
+    for who, rating in raw_ratings.items() if isinstance(raw_ratings, dict) else ():
+        value = _rating_value(rating.get("value")) if isinstance(rating, dict) else None
+        if value is None or not isinstance(rating, dict):
+            continue
+        ratings[who] = {
+            "value": value,
+            "reason": _text(rating.get("reason")),
+            "up": _opt_text(rating.get("up")),
+            "at": _opt_text(rating.get("at")),
+        }
+    revealed = raw.get("revealed")
+    # Clients show the default wording when a question is missing, so the record does too.
+    return {
+        "question": _opt_text(raw.get("question")) or DEFAULT_SCALE_QUESTION,
+        "low": _opt_text(raw.get("low")) or DEFAULT_SCALE_LOW,
+        "high": _opt_text(raw.get("high")) or DEFAULT_SCALE_HIGH,
+        "about": _text(raw.get("about")),
+        "revealed": revealed if isinstance(revealed, bool) else True,
+        "ratings": ratings,
+    }
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def render_meeting(
+    main: Doc[Any],
+    professional: Doc[Any] | None,
+    meeting: Mapping[str, Any],
+    roster: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The whole meeting as JSON (schemas/map.schema.json); professional=None is the family copy."""
+    if meeting["status"] not in MEETING_STATUSES:
+        raise ValueError(f"unknown meeting status {meeting['status']!r}")
+    layers = [("main", read_layer(main))]
+    if professional is not None:
+        layers.append(("professional", read_layer(professional)))
+    main_meta = layers[0][1]["meta"]
+    # The meeting record is authoritative; the doc's meta only mirrors it for clients.
+    label_set = next(
+        (str(s) for s in (meeting.get("labelSet"), main_meta["labelSet"]) if s in LABEL_SETS),
+        DEFAULT_LABEL_SET,
+    )
+    sections: dict[str, list[dict[str, Any]]] = {s: [] for s in ALL_SECTIONS}
+    scales: list[dict[str, Any]] = []
+    for layer_name, layer in layers:
+        for item_id, item in layer["items"].items():
+            sections[item["section"]].append(_render_card(item_id, item, layer_name))
+        for scale_id, scale in layer["scales"].items():
+            scales.append(_render_scale(scale_id, scale, layer_name))
+    for cards in sections.values():
+        cards.sort(key=lambda c: (c["order"], c["id"], c["layer"]))
+    scales.sort(key=lambda s: (s["id"], s["layer"]))
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        # Exactly render_meeting's `meeting` argument, so a record can be rendered again.
+        "meeting": {
+            "id": str(meeting["id"]),
+            "title": str(meeting.get("title") or main_meta["title"]),
+            "labelSet": label_set,
+            "status": str(meeting["status"]),
+            "createdAt": str(meeting["createdAt"]),
+            "endedAt": None if meeting.get("endedAt") is None else str(meeting["endedAt"]),
+        },
+        "labels": dict(LABEL_SETS[label_set]),
+        "optionalSections": main_meta["optionalSections"],
+        "participants": _render_roster(roster),
+        "sections": sections,
+        "scales": scales,
+        "professionalOnly": professional is not None,
+    }
+
+
+def _render_card(item_id: str, item: Item, layer: str) -> dict[str, Any]:
+    stances = [
+        {"participant": who, "stance": item["stance"][who]} for who in sorted(item["stance"])
+    ]
+    card = {k: v for k, v in item.items() if k != "stance"}
+    return card | {"id": item_id, "layer": layer, "stances": stances}
+
+
+def _render_scale(scale_id: str, scale: Scale, layer: str) -> dict[str, Any]:
+    ratings = scale["ratings"]
+    return {
+        "id": scale_id,
+        "layer": layer,
+        "question": scale["question"],
+        "low": scale["low"],
+        "high": scale["high"],
+        "about": scale["about"] or None,
+        "revealed": scale["revealed"],
+        "ratings": [{"participant": who, **ratings[who]} for who in sorted(ratings)],
+    }
+
+
+def _render_roster(roster: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if bad := [p["role"] for p in roster if p["role"] not in ROLES]:
+        raise ValueError(f"unknown role {bad[0]!r}")
+    people = [
+        {
+            "id": str(p["id"]),
+            "name": str(p["name"]),
+            "role": str(p["role"]),
+            "relationship": _opt_text(p.get("relationship")),
+            "agency": _opt_text(p.get("agency")),
+        }
+        for p in roster
+    ]
+    # Chair first, then professionals, family and screens, each by name.
+    return sorted(people, key=lambda p: (ROLES.index(str(p["role"])), str(p["name"]), str(p["id"])))
