@@ -9,7 +9,7 @@ by another connection, and overwrites `state.user` with the participant it has o
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,16 +72,16 @@ class AwarenessTable:
 
     def __init__(self) -> None:
         self._entries: dict[int, Entry] = {}
-        self._owner: dict[int, Hashable] = {}
+        self._owner: dict[int, object] = {}  # clientID -> the connection that owns it
 
     def apply(
-        self, owner: Hashable, entries: Iterable[Entry], identity: Mapping[str, Any]
+        self, owner: object, entries: Iterable[Entry], identity: Mapping[str, Any]
     ) -> list[Entry]:
         """Record what `owner` sent; return the accepted, stamped entries to relay."""
         accepted = []
         for entry in entries:
             holder = self._owner.setdefault(entry.client_id, owner)
-            if holder != owner:
+            if holder is not owner:
                 continue  # somebody else's clientID: never let one client speak for another
             current = self._entries.get(entry.client_id)
             if current is not None and entry.clock <= current.clock:
@@ -92,9 +92,9 @@ class AwarenessTable:
             accepted.append(stamped)
         return accepted
 
-    def remove_owner(self, owner: Hashable) -> list[Entry]:
+    def remove_owner(self, owner: object) -> list[Entry]:
         """Forget a closed connection's clients; return the 'left' entries to relay."""
-        gone = [cid for cid, holder in self._owner.items() if holder == owner]
+        gone = [cid for cid, holder in self._owner.items() if holder is owner]
         removals = []
         for client_id in gone:
             del self._owner[client_id]

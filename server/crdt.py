@@ -8,7 +8,7 @@ pycrdt reports bad bytes as ValueError, and a Rust panic inside yrs as
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pycrdt import Doc, TransactionEvent, get_state
 
@@ -40,8 +40,8 @@ def guarded(call: Callable[[], T]) -> T:
         raise
 
 
-def doc_from_updates(updates: Iterable[bytes]) -> Doc:
-    doc: Doc = Doc()
+def doc_from_updates(updates: Iterable[bytes]) -> Doc[Any]:
+    doc: Doc[Any] = Doc()
     for update in updates:
         guarded(lambda u=update: doc.apply_update(u))  # type: ignore[misc]
     return doc

@@ -65,7 +65,7 @@ class Room:
         self._changes: list[bytes] = []
         self.doc = self._adopt(crdt.doc_from_updates(updates))
 
-    def _adopt(self, doc: Doc) -> Doc:
+    def _adopt(self, doc: Doc[Any]) -> Doc[Any]:
         def changed(event: TransactionEvent) -> None:
             self._changes.append(event.update)
 
