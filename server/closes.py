@@ -1,4 +1,9 @@
-"""Websocket close codes, one per reason a connection is closed (documented in the README)."""
+"""Websocket close codes, one per reason a connection is closed (documented in the README).
+
+Following y-websocket's convention, 4400-4499 are permanent (a stock client stops
+reconnecting: a revoked link, a refused edit) and 4500-4599 mean "try again" (it reconnects
+and resyncs).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ SERVICE_RESTART = 1012
 MALFORMED = 4400
 UNAUTHORIZED = 4401
 FORBIDDEN = 4403
-TOO_SLOW = 4408
+TOO_SLOW = 4508
 DOCUMENT_TOO_LARGE = 4413
 UPDATE_REJECTED = 4422
 

@@ -42,7 +42,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "SAFETYMAP_SEND_QUEUE_FRAMES": (
         "4096",
-        "Frames queued for one client before it is closed as too slow (4408).",
+        "Frames queued for one client before it is closed as too slow (4508).",
     ),
     "SAFETYMAP_PING_INTERVAL": ("20", "Seconds between websocket keepalive pings."),
     "SAFETYMAP_PING_TIMEOUT": ("20", "Seconds to wait for a pong before closing a dead socket."),

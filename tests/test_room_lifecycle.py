@@ -114,7 +114,7 @@ async def test_slow_client_is_closed_and_others_keep_up(small_queue_server: Runn
             async for _ in slow:
                 pass
     code = slow.close_code
-    assert code == 4408
+    assert code == 4508
     assert "too slow" in (slow.close_reason or "")
     assert not fast.closed.is_set()
 
