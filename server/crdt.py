@@ -75,6 +75,15 @@ def would_change(state: bytes, update: bytes) -> bool:
     return bool(changed) or scratch.get_state() != before or _has_unseen(update, before)
 
 
+def effective_size(state: bytes, update: bytes) -> int:
+    """Bytes of change that applying `update` to a document holding `state` would record."""
+    scratch = doc_from_updates([state])
+    sizes: list[int] = []
+    scratch.observe(lambda event: sizes.append(len(event.update)))
+    guarded(lambda: scratch.apply_update(update))
+    return sum(sizes)
+
+
 def _has_unseen(update: bytes, state_vector: bytes) -> bool:
     theirs = _decode_state_vector(guarded(lambda: get_state(update)))
     ours = _decode_state_vector(state_vector)

@@ -123,7 +123,7 @@ class Room:
         if not can_edit(peer.role, self.status):
             self._refuse_if_edit(peer, update)
             return
-        if self.size + len(update) > self._max_bytes:
+        if self.size + len(update) > self._max_bytes and self._growth(update) > self._room_left():
             raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
         self._changes.clear()
         try:
@@ -138,6 +138,20 @@ class Room:
         for change in self._changes:
             self._accept(change, origin=peer)
         self._changes.clear()
+
+    def _room_left(self) -> int:
+        return self._max_bytes - self.size
+
+    def _growth(self, update: bytes) -> int:
+        """How much `update` would really add (near the limit only: it copies the document).
+
+        A reconnecting client's sync step 2 carries the whole delete set, so its raw size says
+        little about what it changes.
+        """
+        try:
+            return crdt.effective_size(self.doc.get_update(), update)
+        except crdt.CrdtError:
+            raise Close(UPDATE_REJECTED, "the update could not be applied") from None
 
     def _refuse_if_edit(self, peer: Peer, update: bytes) -> None:
         try:

@@ -36,7 +36,7 @@ class YClient:
         self.updates_received = 0
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
-        self._remote = object()  # transaction origin of applied remote updates
+        self._applying = False  # set while applying a remote update: not ours to send back
         self.doc.observe(self._on_local)
 
     # Connection ---------------------------------------------------------------------------
@@ -91,11 +91,15 @@ class YClient:
         self._changed.set()
 
     def _apply(self, update: bytes) -> None:
-        with self.doc.transaction(origin=self._remote):
+        # Observers run synchronously inside apply_update, so a flag tells them apart.
+        self._applying = True
+        try:
             self.doc.apply_update(update)
+        finally:
+            self._applying = False
 
     def _on_local(self, event: TransactionEvent) -> None:
-        if self.ws is None or getattr(event, "origin", None) is self._remote:
+        if self.ws is None or self._applying:
             return
         frame = protocol.encode(protocol.SyncUpdate(event.update))
         asyncio.get_running_loop().create_task(self.send(frame))

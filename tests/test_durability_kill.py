@@ -1,0 +1,178 @@
+"""Appended before relayed: every edit another client has received survives a SIGKILL.
+
+The server runs as its own process (`safetymap serve`), exactly as deployed. Client A sends
+N separate updates, client B waits until it has all N, and the server is killed at once with
+SIGKILL: no lifespan shutdown, no final compaction, nothing flushed on the way out. A server
+restarted on the same data directory must hand a fresh client all N edits, because an update
+is relayed only after the journal has committed it to the update log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pytest
+from pycrdt import Text
+
+from .conftest import free_port
+from .yclient import YClient
+
+N = 50
+STARTUP_TIMEOUT = 20.0
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "safetymap"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "server.cli"]
+
+
+def _env(data_dir: Path, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SAFETYMAP_DATA_DIR": str(data_dir),
+        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
+        "SAFETYMAP_SQLITE_SYNCHRONOUS": "FULL",
+        "SAFETYMAP_LOG_LEVEL": "WARNING",
+    }
+
+
+async def _create_meeting(env: dict[str, str]) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        *_command(),
+        "meeting",
+        "create",
+        "--title",
+        "Kill test (fictional family)",
+        "--json",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), STARTUP_TIMEOUT)
+    assert proc.returncode == 0, err.decode(errors="replace")
+    created: dict[str, Any] = json.loads(out)
+    created["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
+    return created
+
+
+def _open_log(log: Path) -> BinaryIO:
+    return log.open("ab")
+
+
+def _read_log(log: Path) -> str:
+    return log.read_text(errors="replace")
+
+
+@asynccontextmanager
+async def _serve(
+    env: dict[str, str], port: int, log: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Run `safetymap serve` until the port accepts; always reap the process afterwards."""
+    sink = _open_log(log)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *_command(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            env=env,
+            stdout=sink,
+            stderr=sink,
+        )
+    finally:
+        sink.close()  # the child keeps its own copy of the descriptor
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if proc.returncode is not None:
+                raise AssertionError(f"server exited early:\n{_read_log(log)}")
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("server did not accept connections in time") from None
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            break
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await asyncio.wait_for(proc.wait(), STARTUP_TIMEOUT)
+
+
+async def _connect(meeting: dict[str, Any], role: str, name: str) -> YClient:
+    client = YClient(meeting["ws_url"], meeting["id"], meeting["tokens"][role], name=name)
+    await client.connect()
+    await asyncio.wait_for(client.synced.wait(), 10)
+    return client
+
+
+def _send_edit(a: YClient, i: int) -> None:
+    """Edit i, in its own transaction, so it leaves A as its own update frame.
+
+    Even edits add a card; odd edits insert text into the shared "notes" card.
+    """
+    if i % 2 == 0:
+        a.add_card(f"c{i:02d}", "safety", f"note {i}")
+    else:
+        text = a.items["notes"]["text"]
+        assert isinstance(text, Text)
+        text.insert(len(text), f"[{i}]")
+
+
+def _expected(count: int) -> dict[str, str]:
+    cards = {f"c{i:02d}": f"note {i}" for i in range(0, count, 2)}
+    return {"notes": "".join(f"[{i}]" for i in range(1, count, 2)), **cards}
+
+
+@pytest.mark.parametrize("pace", ["burst", "one_by_one"])
+async def test_relayed_edits_survive_sigkill(tmp_path: Path, pace: str) -> None:
+    port = free_port()
+    env = _env(tmp_path / "data", port)
+    log = tmp_path / "server.log"
+    meeting = await _create_meeting(env)
+
+    async with _serve(env, port, log) as proc:
+        a = await _connect(meeting, "facilitator", "Sam")
+        b = await _connect(meeting, "professional", "Alex")
+        a.add_card("notes", "safety", "")
+        await b.wait_for(lambda: b.cards() == _expected(0))
+        if pace == "burst":
+            for i in range(N):
+                _send_edit(a, i)
+            await b.wait_for(lambda: b.cards() == _expected(N), timeout=20)
+        else:
+            for i in range(N):
+                _send_edit(a, i)
+                want = _expected(i + 1)
+                await b.wait_for(lambda want=want: b.cards() == want, timeout=10)  # type: ignore[misc]
+        # B holds every edit, so the server relayed every one: kill it without a word.
+        proc.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(proc.wait(), 10)
+        assert proc.returncode == -signal.SIGKILL
+        await a.wait_closed()
+        await b.wait_closed()
+        assert a.cards() == _expected(N)  # A's own edits all went out
+
+    async with _serve(env, port, log):
+        fresh = await _connect(meeting, "viewer", "Shared screen")
+        try:
+            assert fresh.cards() == _expected(N), _read_log(log)
+        finally:
+            await fresh.disconnect()
