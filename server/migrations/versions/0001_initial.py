@@ -49,9 +49,7 @@ def upgrade() -> None:
             sa.ForeignKey("meetings.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        sa.Column(
-            "link_id", BigId, sa.ForeignKey("links.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("link_id", BigId, sa.ForeignKey("links.id", ondelete="CASCADE"), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("relationship", sa.String(100), nullable=False, server_default=""),
