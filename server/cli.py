@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
-from . import meetings
+from . import logs, meetings
 from .db import create_engine, is_sqlite
 from .migrate import upgrade
 from .permissions import LABEL_SETS
@@ -77,7 +76,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from .app import create_app
 
     settings = settings.with_address(args.host, args.port)
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -89,6 +88,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         ws_per_message_deflate=False,  # Yjs frames are tiny; deflate costs more than it saves
         log_level=settings.log_level.lower(),
         access_log=False,  # URLs carry link tokens
+        log_config=logs.uvicorn_log_config(),
         timeout_graceful_shutdown=10,
     )
 

@@ -66,8 +66,12 @@ class Room:
         self.doc = self._adopt(crdt.doc_from_updates(updates))
 
     def _adopt(self, doc: Doc[Any]) -> Doc[Any]:
+        # pycrdt keeps the callback on the Rust side, out of sight of Python's garbage
+        # collector: it must not refer back to the room, or room and document live forever.
+        changes = self._changes
+
         def changed(event: TransactionEvent) -> None:
-            self._changes.append(event.update)
+            changes.append(event.update)
 
         doc.observe(changed)
         return doc

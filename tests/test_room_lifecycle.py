@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -61,14 +63,17 @@ async def test_room_unloads_compacted_after_last_client_leaves(server: RunningSe
     await b.wait_for(lambda: len(b.cards()) == 30)
     store, rooms = server.services.store, server.services.rooms
     assert await store.log_length(meeting["id"], Layer.MAIN) >= 30
-    await a.disconnect()
-    await b.disconnect()
 
     async def unloaded() -> bool:
         return rooms.loaded(meeting["id"], Layer.MAIN) is None
 
+    room = weakref.ref(rooms.loaded(meeting["id"], Layer.MAIN))  # type: ignore[arg-type]
+    await a.disconnect()
+    await b.disconnect()
     await poll(unloaded)
     assert await store.log_length(meeting["id"], Layer.MAIN) == 1
+    gc.collect()
+    assert room() is None, "an unloaded room (and its document) must be freed"
     again = await server.client(meeting, "viewer")
     await again.wait_for(lambda: len(again.cards()) == 30)
 
