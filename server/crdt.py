@@ -62,26 +62,31 @@ def would_change(state: bytes, update: bytes) -> bool:
     if update == EMPTY_UPDATE:
         return False
     scratch = doc_from_updates([state])
-    changed: list[bool] = []
-
-    def seen(_event: TransactionEvent) -> None:
-        changed.append(True)
-
-    scratch.observe(seen)
     before = scratch.get_state()
-    guarded(lambda: scratch.apply_update(update))
+    changed = bool(_change_sizes(scratch, update))
     # An update whose dependencies are missing is held back as pending and fires no event,
     # but it is still new content from this client.
-    return bool(changed) or scratch.get_state() != before or _has_unseen(update, before)
+    return changed or scratch.get_state() != before or _has_unseen(update, before)
 
 
 def effective_size(state: bytes, update: bytes) -> int:
     """Bytes of change that applying `update` to a document holding `state` would record."""
-    scratch = doc_from_updates([state])
+    return sum(_change_sizes(doc_from_updates([state]), update))
+
+
+def _change_sizes(doc: Doc[Any], update: bytes) -> list[int]:
+    """Apply `update`; the sizes of the changes it made (none: it brought nothing new)."""
     sizes: list[int] = []
-    scratch.observe(lambda event: sizes.append(len(event.update)))
-    guarded(lambda: scratch.apply_update(update))
-    return sum(sizes)
+
+    def changed(event: TransactionEvent) -> None:
+        sizes.append(len(event.update))
+
+    subscription = doc.observe(changed)
+    try:
+        guarded(lambda: doc.apply_update(update))
+    finally:
+        doc.unobserve(subscription)  # an observed Doc is never freed (see room.py)
+    return sizes
 
 
 def _has_unseen(update: bytes, state_vector: bytes) -> bool:

@@ -66,15 +66,20 @@ class Room:
         self.doc = self._adopt(crdt.doc_from_updates(updates))
 
     def _adopt(self, doc: Doc[Any]) -> Doc[Any]:
-        # pycrdt keeps the callback on the Rust side, out of sight of Python's garbage
-        # collector: it must not refer back to the room, or room and document live forever.
+        # pycrdt keeps the callback (and a reference to the Doc with it) on the Rust side,
+        # out of sight of Python's garbage collector: an observed Doc is freed only once it
+        # is unobserved (`dispose`), and the callback must not refer back to the room.
         changes = self._changes
 
         def changed(event: TransactionEvent) -> None:
             changes.append(event.update)
 
-        doc.observe(changed)
+        self._subscription = doc.observe(changed)
         return doc
+
+    def dispose(self) -> None:
+        """Release the document (called once the room has unloaded or been replaced)."""
+        self.doc.unobserve(self._subscription)
 
     # Membership ---------------------------------------------------------------------------
 
@@ -217,6 +222,8 @@ class Room:
         try:
             await self.durable()
             updates = await self._reload()
+            damaged = self.doc
+            damaged.unobserve(self._subscription)
             self.doc = self._adopt(crdt.doc_from_updates(updates))
             self.size = sum(len(u) for u in updates)
             self.appended = len(updates)

@@ -97,6 +97,7 @@ class Rooms:
             await self._compact(room)
             if not room.peers and not room.pending() and self._rooms.get(key) is room:
                 del self._rooms[key]
+                room.dispose()
         except Exception as exc:
             log.error("could not save room %s/%s (%s); keeping it", *key, type(exc).__name__)
         finally:

@@ -67,13 +67,17 @@ async def test_room_unloads_compacted_after_last_client_leaves(server: RunningSe
     async def unloaded() -> bool:
         return rooms.loaded(meeting["id"], Layer.MAIN) is None
 
-    room = weakref.ref(rooms.loaded(meeting["id"], Layer.MAIN))  # type: ignore[arg-type]
+    loaded = rooms.loaded(meeting["id"], Layer.MAIN)
+    assert loaded is not None
+    room, doc = weakref.ref(loaded), weakref.ref(loaded.doc)
+    del loaded
     await a.disconnect()
     await b.disconnect()
     await poll(unloaded)
     assert await store.log_length(meeting["id"], Layer.MAIN) == 1
     gc.collect()
-    assert room() is None, "an unloaded room (and its document) must be freed"
+    assert room() is None, "an unloaded room must be freed"
+    assert doc() is None, "an unloaded room's document must be freed"
     again = await server.client(meeting, "viewer")
     await again.wait_for(lambda: len(again.cards()) == 30)
 
