@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from . import crdt, model
@@ -38,6 +38,7 @@ class Rooms:
         self._rooms: dict[Key, Room] = {}
         self._loading: dict[Key, asyncio.Task[Room]] = {}
         self._unloading: set[Key] = set()
+        self._ending: set[str] = set()  # meetings being ended: rooms load read-only
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -66,11 +67,12 @@ class Rooms:
         if meeting is None:
             raise MeetingGone(meeting_id)
         updates = await self._store.load(meeting_id, layer)
+        ending = meeting_id in self._ending
         room = Room(
             meeting_id,
             layer,
             updates,
-            meeting.status,
+            Status.ENDED if ending else meeting.status,
             self._journal,
             lambda: self._store.load(meeting_id, layer),
             self._max_bytes,
@@ -147,9 +149,10 @@ class Rooms:
         self, meeting_id: str, ended_by: str | None, meeting: dict[str, Any]
     ) -> SnapshotMeta | None:
         """Freeze the meeting: read-only everywhere at once, then one snapshot of both layers."""
-        rooms = [room for layer in Layer if (room := self.loaded(meeting_id, layer))]
-        for room in rooms:
-            room.status = Status.ENDED  # from here on, every edit is refused
+        self._ending.add(meeting_id)
+        for layer in Layer:
+            if room := self.loaded(meeting_id, layer):
+                room.status = Status.ENDED  # from here on, every edit is refused
         try:
             await self._journal.flush()
             states = {}
@@ -172,10 +175,10 @@ class Rooms:
                 meeting_id, ended_by, moment, states, rendered, roster
             )
         except BaseException:
-            for room in rooms:
-                room.status = Status.OPEN
+            for layer in Layer:
+                if room := self.loaded(meeting_id, layer):
+                    room.status = Status.OPEN
             raise
+        finally:
+            self._ending.discard(meeting_id)
         return meta
-
-    def peers(self) -> Sequence[Peer]:
-        return [peer for room in self._rooms.values() for peer in room.peers]
