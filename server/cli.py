@@ -77,6 +77,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     settings = settings.with_address(args.host, args.port)
     logs.configure(settings.log_level)
+    print(
+        f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).\n"
+        'Create a meeting in another terminal: safetymap meeting create --title "…"',
+        flush=True,
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
