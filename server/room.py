@@ -57,6 +57,7 @@ class Room:
         self.appended = len(updates)  # log rows since the last compaction
         self.size = sum(len(u) for u in updates)
         self.ready = asyncio.Event()  # cleared while the document is being rebuilt
+        self.compaction = asyncio.Lock()
         self.ready.set()
         self._journal = journal
         self._reload = reload

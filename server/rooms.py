@@ -106,12 +106,14 @@ class Rooms:
             self._unloading.discard(key)
 
     async def _compact(self, room: Room) -> None:
-        await room.durable()
-        before = room.appended
-        size = await self._store.compact(room.meeting_id, room.layer)
-        # The log is now one row, plus whatever was appended while compaction ran.
-        room.appended = (1 if size else 0) + room.appended - before
-        room.size = size
+        # Unload and the background pass may both want to compact: one at a time per room.
+        async with room.compaction:
+            await room.durable()
+            before = room.appended
+            size = await self._store.compact(room.meeting_id, room.layer)
+            # The log is now one row, plus whatever was appended while compaction ran.
+            room.appended = (1 if size else 0) + room.appended - before
+            room.size = size
 
     async def maintain(self) -> None:
         """One pass of background upkeep: compact long logs, retry unloads that failed."""

@@ -279,28 +279,34 @@ class Store:
             return int((await conn.execute(query)).scalar_one())
 
     async def compact(self, meeting_id: str, layer: Layer) -> int:
-        """Replace the layer's log with one merged update, in one transaction.
+        """Fold the layer's log into one update, in one transaction; returns its size.
 
-        Merges what is in the database, not what some process holds in memory, and deletes
-        exactly the rows it read, so an update another process appends meanwhile survives.
-        Returns the size of the merged state.
+        Merges what is in the database, not what some process holds in memory. The merged
+        state takes the place of the *first* row it read and the others are deleted, so rows
+        appended meanwhile (by this process's journal or another process) stay after the
+        state they build on: the log is replayed in id order, and yrs silently drops content
+        when updates arrive before what they depend on.
         """
         room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
         async with self.engine.begin() as conn:
-            # One compaction per meeting at a time (a row lock on PostgreSQL; SQLite has
-            # a single writer anyway).
+            # One compaction per meeting at a time across processes (a row lock on
+            # PostgreSQL; SQLite has a single writer, and Rooms serialises per room).
             await conn.execute(
                 select(meetings.c.id).where(meetings.c.id == meeting_id).with_for_update()
             )
-            rows = (await conn.execute(select(updates.c.id, updates.c.data).where(*room))).all()
-            if not rows:
-                return 0
-            state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
-            if len(rows) > 1:
-                await conn.execute(delete(updates).where(updates.c.id.in_([r.id for r in rows])))
+            rows = (
                 await conn.execute(
-                    insert(updates).values(meeting_id=meeting_id, layer=layer.value, data=state)
+                    select(updates.c.id, updates.c.data).where(*room).order_by(updates.c.id)
                 )
+            ).all()
+            if len(rows) <= 1:
+                return len(rows[0].data) if rows else 0
+            state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
+            first, last = rows[0].id, rows[-1].id
+            await conn.execute(update(updates).where(updates.c.id == first).values(data=state))
+            await conn.execute(
+                delete(updates).where(*room, updates.c.id > first, updates.c.id <= last)
+            )
         return len(state)
 
     # Ending and snapshots -----------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from server.permissions import Layer
 
 from .conftest import RunningServer, free_port, make_settings, start_server
+from .waiting import eventually
 
 
 @pytest.fixture
@@ -59,11 +60,8 @@ async def test_dead_socket_is_closed_by_keepalive(fast_ping_server: RunningServe
     room = server.services.rooms.loaded(meeting["id"], Layer.MAIN)
     assert room is not None
 
-    async with asyncio.timeout(10):
-        while len(room.peers) != 2:
-            await asyncio.sleep(0.02)
-        while len(room.peers) != 1:  # the silent one is dropped after a missed pong
-            await asyncio.sleep(0.02)
+    await eventually(lambda: len(room.peers) == 2)
+    await eventually(lambda: len(room.peers) == 1)  # the silent one: dropped, no pong
     writer.close()
     # The live client, which answers pings, is still there and working.
     assert not alive.closed.is_set()

@@ -19,14 +19,7 @@ from server import protocol
 from server.permissions import Layer
 
 from .conftest import RunningServer, free_port, make_settings, start_server
-
-
-async def poll(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.02)
+from .waiting import eventually
 
 
 async def test_concurrent_joins_share_one_load(server: RunningServer) -> None:
@@ -73,7 +66,7 @@ async def test_room_unloads_compacted_after_last_client_leaves(server: RunningSe
     del loaded
     await a.disconnect()
     await b.disconnect()
-    await poll(unloaded)
+    await eventually(unloaded)
     assert await store.log_length(meeting["id"], Layer.MAIN) == 1
     gc.collect()
     assert room() is None, "an unloaded room must be freed"

@@ -1,0 +1,144 @@
+"""The storage contract: what `Store` promises, on a real database (SQLite here; the
+PostgreSQL run of the same suite comes with the production issue)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, Text
+
+from server import crdt
+from server import store as store_module
+from server.db import create_engine
+from server.migrate import upgrade
+from server.permissions import Layer, Role, Status
+from server.store import LogEntry, Store, now
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    await upgrade(engine)
+    try:
+        yield Store(engine)
+    finally:
+        await engine.dispose()
+
+
+def server_log() -> tuple[list[bytes], dict[str, Any]]:
+    """A log as a room journals it: A adds a card, B types into it, A adds another card."""
+    server: Doc[Any] = Doc()
+    a: Doc[Any] = Doc()
+    b: Doc[Any] = Doc()
+    log: list[bytes] = []
+    subscription = server.observe(lambda event: log.append(event.update))
+
+    def push(peer: Doc[Any]) -> None:
+        server.apply_update(peer.get_update(server.get_state()))
+        for other in (a, b):
+            other.apply_update(server.get_update(other.get_state()))
+
+    a.get("items", type=Map)["c1"] = Map({"text": Text("Gran"), "order": "a1"})
+    push(a)
+    a.get("items", type=Map)["c1"]["section"] = "strengths"
+    push(a)
+    b.get("items", type=Map)["c1"]["text"].insert(4, " helps")
+    push(b)
+    a.get("items", type=Map)["c2"] = Map({"text": Text("School"), "order": "a2"})
+    push(a)
+    server.unobserve(subscription)
+    return log, server.get("items", type=Map).to_py()
+
+
+def items(updates: list[bytes]) -> dict[str, Any]:
+    return crdt.doc_from_updates(updates).get("items", type=Map).to_py()  # type: ignore[no-any-return]
+
+
+async def test_links_resolve_until_revoked(store: Store) -> None:
+    meeting, tokens = await store.create_meeting("Contract", "early_help")
+    grants = {role: await store.resolve(token) for role, token in tokens.items()}
+    assert {role: g.role for role, g in grants.items() if g} == {r: r for r in Role}
+    assert await store.resolve("not-a-token") is None
+    assert await store.resolve(tokens[Role.FAMILY][:-2] + "xx") is None
+    revoked, new = await store.regenerate_link(meeting.id, Role.FAMILY)
+    assert len(revoked) == 1
+    assert await store.resolve(tokens[Role.FAMILY]) is None
+    fresh = await store.resolve(new)
+    assert fresh is not None and fresh.role is Role.FAMILY and fresh.meeting_id == meeting.id
+
+
+async def test_participants_are_reused_by_link_and_name(store: Store) -> None:
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    grant = await store.resolve(tokens[Role.FAMILY])
+    assert grant is not None
+    jo = await store.participant(grant, "Jo", "Mum")
+    again = await store.participant(grant, "Jo", "Mum")
+    dee = await store.participant(grant, "Dee", "Grandma")
+    assert jo.id == again.id != dee.id
+    together = await asyncio.gather(*(store.participant(grant, "Sam") for _ in range(5)))
+    assert len({p.id for p in together}) == 1
+    roster = await store.roster(meeting.id)
+    assert [p["name"] for p in roster] == ["Jo", "Dee", "Sam"]
+    assert roster[0] == {"id": jo.id, "name": "Jo", "role": "family", "relationship": "Mum"}
+
+
+async def test_append_load_and_compact(store: Store) -> None:
+    meeting, _ = await store.create_meeting("Contract", "child_protection")
+    log, expected = server_log()
+    await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log])
+    assert await store.load(meeting.id, Layer.PROFESSIONAL) == []
+    assert items(await store.load(meeting.id, Layer.MAIN)) == expected
+    size = await store.compact(meeting.id, Layer.MAIN)
+    rows = await store.load(meeting.id, Layer.MAIN)
+    assert len(rows) == 1 and len(rows[0]) == size
+    assert items(rows) == expected
+
+
+async def test_compaction_keeps_updates_appended_meanwhile_after_the_state(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows appended while compaction merges must replay after the merged state: yrs drops
+    content when an update arrives before what it builds on."""
+    meeting, _ = await store.create_meeting("Contract", "child_protection")
+    log, expected = server_log()
+    await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log[:2]])
+    merging, release = threading.Event(), threading.Event()
+    real_merge = crdt.merge
+
+    def paused_merge(updates: list[bytes]) -> bytes:
+        merging.set()
+        release.wait(10)
+        return real_merge(updates)
+
+    monkeypatch.setattr(store_module.crdt, "merge", paused_merge)
+    compaction = asyncio.create_task(store.compact(meeting.id, Layer.MAIN))
+    assert await asyncio.to_thread(merging.wait, 10)
+    await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log[2:]])
+    release.set()
+    await compaction
+    rows = await store.load(meeting.id, Layer.MAIN)
+    assert len(rows) == 3  # the merged state, then the two appended meanwhile
+    assert items(rows) == expected
+
+
+async def test_end_meeting_once_with_snapshot(store: Store) -> None:
+    meeting, _ = await store.create_meeting("Contract", "children_in_care")
+    states = {Layer.MAIN: b"\x00\x00", Layer.PROFESSIONAL: b"\x00\x00"}
+    roster = [{"id": "p1", "name": "Sam", "role": "facilitator"}]
+    meta = await store.end_meeting(meeting.id, "p1", now(), states, {"k": 1}, roster)
+    assert meta is not None and meta.n == 1
+    assert await store.end_meeting(meeting.id, "p1", now(), states, {}, []) is None
+    ended = await store.meeting(meeting.id)
+    assert ended is not None and ended.status is Status.ENDED and ended.ended_at is not None
+    snapshot = await store.snapshot(meeting.id, 1)
+    assert snapshot is not None
+    assert snapshot.rendered == {"k": 1} and snapshot.roster == roster
+    assert snapshot.state_main == b"\x00\x00"
+    assert [m.n for m in await store.snapshots(meeting.id)] == [1]
+    assert json.dumps(meta.as_json())
