@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from pycrdt import Doc, TransactionEvent, get_state
+from pycrdt import Doc, TransactionEvent
 
-from .protocol import Reader
+from . import structs
+from .protocol import ProtocolError
 
 T = TypeVar("T")
 
@@ -64,9 +65,14 @@ def would_change(state: bytes, update: bytes) -> bool:
     scratch = doc_from_updates([state])
     before = scratch.get_state()
     changed = bool(_change_sizes(scratch, update))
-    # An update whose dependencies are missing is held back as pending and fires no event,
-    # but it is still new content from this client.
-    return changed or scratch.get_state() != before or _has_unseen(update, before)
+    if changed or scratch.get_state() != before:
+        return True
+    # yrs holds back structs whose dependencies are missing and fires nothing for them,
+    # but they are still new content from this client.
+    try:
+        return structs.beyond(update, structs.decode_state_vector(before))
+    except ProtocolError:
+        return True
 
 
 def effective_size(state: bytes, update: bytes) -> int:
@@ -87,18 +93,3 @@ def _change_sizes(doc: Doc[Any], update: bytes) -> list[int]:
     finally:
         doc.unobserve(subscription)  # an observed Doc is never freed (see room.py)
     return sizes
-
-
-def _has_unseen(update: bytes, state_vector: bytes) -> bool:
-    theirs = _decode_state_vector(guarded(lambda: get_state(update)))
-    ours = _decode_state_vector(state_vector)
-    return any(clock > ours.get(client, 0) for client, clock in theirs.items())
-
-
-def _decode_state_vector(data: bytes) -> dict[int, int]:
-    reader = Reader(data)
-    result = {}
-    for _ in range(reader.var_uint()):
-        client = reader.var_uint()
-        result[client] = reader.var_uint()
-    return result

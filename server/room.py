@@ -12,12 +12,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from pycrdt import Doc, TransactionEvent
+from pycrdt import Doc, TransactionEvent, merge_updates
 
-from . import awareness, crdt, protocol
+from . import awareness, crdt, protocol, structs
 from .closes import DOCUMENT_TOO_LARGE, FORBIDDEN, MALFORMED, UPDATE_REJECTED, Close
 from .journal import Journal
 from .permissions import Layer, Role, Status, can_edit, read_only_reason
+from .protocol import ProtocolError
 from .store import LogEntry
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class Room:
         self._max_bytes = max_document_bytes
         self._last_append: asyncio.Future[None] | None = None
         self._changes: list[bytes] = []
+        # Updates whose dependencies have not arrived yet, per connection (see structs.py).
+        self._held: dict[Peer, bytes] = {}
+        self._max_held = max_document_bytes // 4
         self.doc = self._adopt(crdt.doc_from_updates(updates))
 
     def _adopt(self, doc: Doc[Any]) -> Doc[Any]:
@@ -93,6 +97,7 @@ class Room:
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)
+        self._held.pop(peer, None)  # the client still has it and resends it on its next sync
         gone = self.presence.remove_owner(peer)
         if gone:
             self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(gone))))
@@ -133,6 +138,9 @@ class Room:
         if not can_edit(peer.role, self.status):
             self._refuse_if_edit(peer, update)
             return
+        update = self._complete(peer, update)
+        if not update:
+            return  # held until what it builds on arrives
         if self.size + len(update) > self._max_bytes and self._growth(update) > self._room_left():
             raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
         self._changes.clear()
@@ -148,6 +156,28 @@ class Room:
         for change in self._changes:
             self._accept(change, origin=peer)
         self._changes.clear()
+
+    def _complete(self, peer: Peer, update: bytes) -> bytes:
+        """The update to apply now (with what this peer had waiting), or b"" to hold it.
+
+        Held per connection, so one client's unresolvable update never blocks another's.
+        """
+        waiting = self._held.pop(peer, None)
+        if waiting is not None:
+            try:
+                update = crdt.guarded(lambda: merge_updates(waiting, update))
+            except crdt.CrdtError:
+                raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        try:
+            incomplete = structs.missing(update, structs.decode_state_vector(self.doc.get_state()))
+        except ProtocolError:
+            return update  # not a shape we read: yrs decides, and refuses it if it is bad
+        if not incomplete:
+            return update
+        if len(update) > self._max_held:
+            raise Close(UPDATE_REJECTED, "updates refer to changes that never arrived")
+        self._held[peer] = update
+        return b""
 
     def _room_left(self) -> int:
         return self._max_bytes - self.size

@@ -1,0 +1,202 @@
+"""What a Yjs update (v1 encoding) brings and what it builds on, read without applying it.
+
+yrs can hold an update whose dependencies have not arrived ("pending") and integrate it
+later, but pycrdt 0.14's yrs loses content doing so when several such updates wait at once
+(a client that reconnects with offline edits and keeps typing before its sync step 2 lands
+does exactly this). The room therefore never hands yrs an update it cannot integrate at once:
+`missing` says whether anything an update refers to is absent from a document's state
+vector, and the room holds such updates until their dependencies are there.
+
+Only struct headers and lengths are read; content is skipped. Format: yjs `encoding.js`
+(writeStructs, writeDeleteSet) with lib0's varUint / varString / any encodings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .protocol import ProtocolError, Reader
+
+_GC = 0
+_DELETED = 1
+_JSON = 2
+_BINARY = 3
+_STRING = 4
+_EMBED = 5
+_FORMAT = 6
+_TYPE = 7
+_ANY = 8
+_DOC = 9
+_SKIP = 10
+_XML_ELEMENT = 3
+_XML_HOOK = 5
+
+_ORIGIN = 0x80
+_RIGHT_ORIGIN = 0x40
+_PARENT_SUB = 0x20
+_CONTENT = 0x1F
+
+
+@dataclass(slots=True)
+class UpdateShape:
+    """The ID ranges an update carries and the IDs it needs to exist already."""
+
+    ranges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # client -> [start, end)
+    needs: list[tuple[int, int]] = field(default_factory=list)  # (client, clock) references
+    deletes: list[tuple[int, int, int]] = field(default_factory=list)  # (client, clock, length)
+
+
+def shape(update: bytes) -> UpdateShape:
+    """Read an update's structure; raise ProtocolError if it is not a v1 update."""
+    reader = _Reader(update)
+    result = UpdateShape()
+    for _ in range(reader.var_uint()):
+        count = reader.var_uint()
+        client = reader.var_uint()
+        clock = reader.var_uint()
+        spans = result.ranges.setdefault(client, [])
+        for _ in range(count):
+            length = _struct(reader, result)
+            if length is None:
+                raise ProtocolError("malformed update")
+            kind, size = length
+            if kind != _SKIP and size:
+                spans.append((clock, clock + size))
+            clock += size
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        for _ in range(reader.var_uint()):
+            start = reader.var_uint()
+            result.deletes.append((client, start, reader.var_uint()))
+    return result
+
+
+def missing(update: bytes, state_vector: dict[int, int]) -> bool:
+    """Does `update` refer to anything that neither the document nor the update holds?"""
+    found = shape(update)
+    known = dict(state_vector)
+    # What the update itself brings, contiguous with what the document has, is usable.
+    for client, spans in found.ranges.items():
+        for start, end in sorted(spans):
+            if start > known.get(client, 0):
+                return True  # a gap: structs before `start` never arrived
+            known[client] = max(known.get(client, 0), end)
+    if any(clock >= known.get(client, 0) for client, clock in found.needs):
+        return True
+    return any(clock + length > known.get(client, 0) for client, clock, length in found.deletes)
+
+
+def beyond(update: bytes, state_vector: dict[int, int]) -> bool:
+    """Does `update` carry structs the document has not seen (integrable or not)?"""
+    return any(
+        end > state_vector.get(client, 0)
+        for client, spans in shape(update).ranges.items()
+        for _, end in spans
+    )
+
+
+def decode_state_vector(data: bytes) -> dict[int, int]:
+    reader = Reader(data)
+    result = {}
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        result[client] = reader.var_uint()
+    reader.expect_end()
+    return result
+
+
+class _Reader(Reader):
+    def skip(self, count: int) -> None:
+        end = self.pos + count
+        if end > len(self._buf):
+            raise ProtocolError("malformed update")
+        self.pos = end
+
+    def var_int(self) -> None:
+        for _ in range(10):
+            self.skip(1)
+            if self._buf[self.pos - 1] < 0x80:
+                return
+        raise ProtocolError("malformed update")
+
+    def any(self, depth: int = 0) -> None:
+        if depth > 64:
+            raise ProtocolError("malformed update")
+        self.skip(1)
+        tag = self._buf[self.pos - 1]
+        if tag in (127, 126, 121, 120):  # undefined, null, false, true
+            return
+        if tag == 125:
+            self.var_int()
+        elif tag == 124:
+            self.skip(4)
+        elif tag in (123, 122):
+            self.skip(8)
+        elif tag == 119:
+            self.var_bytes()
+        elif tag == 118:
+            for _ in range(self.var_uint()):
+                self.var_bytes()
+                self.any(depth + 1)
+        elif tag == 117:
+            for _ in range(self.var_uint()):
+                self.any(depth + 1)
+        elif tag == 116:
+            self.var_bytes()
+        else:
+            raise ProtocolError("malformed update")
+
+
+def _struct(reader: _Reader, found: UpdateShape) -> tuple[int, int] | None:
+    """Read one struct; return (content kind, clock length)."""
+    reader.skip(1)
+    info = reader._buf[reader.pos - 1]
+    kind = info & _CONTENT
+    if kind in (_GC, _SKIP):
+        return kind, reader.var_uint()
+    if info & _ORIGIN:
+        found.needs.append((reader.var_uint(), reader.var_uint()))
+    if info & _RIGHT_ORIGIN:
+        found.needs.append((reader.var_uint(), reader.var_uint()))
+    if not info & (_ORIGIN | _RIGHT_ORIGIN):
+        if reader.var_uint() == 1:
+            reader.var_bytes()  # a root type's name
+        else:
+            found.needs.append((reader.var_uint(), reader.var_uint()))  # parent item
+        if info & _PARENT_SUB:
+            reader.var_bytes()
+    return kind, _content_length(reader, kind)
+
+
+def _content_length(reader: _Reader, kind: int) -> int:
+    if kind == _DELETED:
+        return reader.var_uint()
+    if kind == _JSON:
+        count = reader.var_uint()
+        for _ in range(count):
+            reader.var_bytes()
+        return count
+    if kind in (_BINARY, _EMBED):
+        reader.var_bytes()
+        return 1
+    if kind == _STRING:
+        text = reader.var_string()
+        return len(text.encode("utf-16-le")) // 2  # Yjs counts UTF-16 code units
+    if kind == _FORMAT:
+        reader.var_bytes()
+        reader.var_bytes()
+        return 1
+    if kind == _TYPE:
+        if reader.var_uint() in (_XML_ELEMENT, _XML_HOOK):
+            reader.var_bytes()
+        return 1
+    if kind == _ANY:
+        count = reader.var_uint()
+        for _ in range(count):
+            reader.any()
+        return count
+    if kind == _DOC:
+        reader.var_bytes()
+        reader.any()
+        return 1
+    raise ProtocolError("malformed update")
