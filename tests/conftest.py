@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -87,24 +88,20 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
     return server, task
 
 
-@pytest.fixture
-def server_settings(tmp_path: Path) -> Settings:
+@contextlib.asynccontextmanager
+async def running_server(data_dir: Path, **overrides: str) -> AsyncIterator[RunningServer]:
+    """A real server on a free port with these SAFETYMAP_* overrides, stopped afterwards."""
     port = free_port()
-    return make_settings(tmp_path / "data", port, SAFETYMAP_PORT=str(port))
-
-
-@pytest.fixture
-async def server(server_settings: Settings) -> AsyncIterator[RunningServer]:
-    uv, task = await start_server(server_settings)
-    services = _services(uv)
+    settings = make_settings(data_dir, port, SAFETYMAP_PORT=str(port), **overrides)
+    uv, task = await start_server(settings)
     try:
-        yield RunningServer(server_settings, uv, services)
+        yield RunningServer(settings, uv, uv.config.app.state.services)
     finally:
         uv.should_exit = True
-        await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(task, 40)
 
 
-def _services(uv: uvicorn.Server) -> Services:
-    app = uv.config.app
-    services: Services = app.state.services
-    return services
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    async with running_server(tmp_path / "data") as running:
+        yield running

@@ -12,26 +12,15 @@ import pytest
 
 from server.permissions import Layer
 
-from .conftest import RunningServer, free_port, make_settings, start_server
+from .conftest import RunningServer, running_server
 from .waiting import eventually
 
 
 @pytest.fixture
 async def fast_ping_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        port,
-        SAFETYMAP_PORT=str(port),
-        SAFETYMAP_PING_INTERVAL="0.2",
-        SAFETYMAP_PING_TIMEOUT="0.3",
-    )
-    uv, task = await start_server(settings)
-    try:
-        yield RunningServer(settings, uv, uv.config.app.state.services)
-    finally:
-        uv.should_exit = True
-        await asyncio.wait_for(task, 40)
+    overrides = {"SAFETYMAP_PING_INTERVAL": "0.2", "SAFETYMAP_PING_TIMEOUT": "0.3"}
+    async with running_server(tmp_path, **overrides) as running:
+        yield running
 
 
 async def silent_client(port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

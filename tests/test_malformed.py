@@ -31,7 +31,7 @@ from server.protocol import (
     write_var_uint,
 )
 
-from .conftest import RunningServer, free_port, make_settings, start_server
+from .conftest import RunningServer, running_server
 from .yclient import YClient
 
 # An update (found by fuzzing) that yrs applies in part, then fails on with RuntimeError
@@ -247,26 +247,15 @@ async def test_partially_applied_update_then_later_edits_still_sync(server: Runn
 # Limits -----------------------------------------------------------------------------------
 
 
-async def limited_server(tmp_path: Path, **overrides: str) -> AsyncIterator[RunningServer]:
-    port = free_port()
-    settings = make_settings(tmp_path / "data", port, SAFETYMAP_PORT=str(port), **overrides)
-    uv, task = await start_server(settings)
-    try:
-        yield RunningServer(settings, uv, uv.config.app.state.services)
-    finally:
-        uv.should_exit = True
-        await asyncio.wait_for(task, 15)
-
-
 @pytest.fixture
 async def small_frames(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async for srv in limited_server(tmp_path, SAFETYMAP_MAX_FRAME_BYTES="2048"):
+    async with running_server(tmp_path, SAFETYMAP_MAX_FRAME_BYTES="2048") as srv:
         yield srv
 
 
 @pytest.fixture
 async def small_documents(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async for srv in limited_server(tmp_path, SAFETYMAP_MAX_DOCUMENT_BYTES="4096"):
+    async with running_server(tmp_path, SAFETYMAP_MAX_DOCUMENT_BYTES="4096") as srv:
         yield srv
 
 

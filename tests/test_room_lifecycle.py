@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from server import protocol
 from server.permissions import Layer
 
-from .conftest import RunningServer, free_port, make_settings, start_server
+from .conftest import RunningServer, running_server
 from .waiting import eventually
 
 
@@ -77,20 +77,12 @@ async def test_room_unloads_compacted_after_last_client_leaves(server: RunningSe
 
 @pytest.fixture
 async def small_queue_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        port,
-        SAFETYMAP_PORT=str(port),
-        SAFETYMAP_SEND_QUEUE_FRAMES="16",
-        SAFETYMAP_MAX_DOCUMENT_BYTES=str(64 * 2**20),
-    )
-    uv, task = await start_server(settings)
-    try:
-        yield RunningServer(settings, uv, uv.config.app.state.services)
-    finally:
-        uv.should_exit = True
-        await asyncio.wait_for(task, 40)
+    overrides = {
+        "SAFETYMAP_SEND_QUEUE_FRAMES": "16",
+        "SAFETYMAP_MAX_DOCUMENT_BYTES": str(64 * 2**20),
+    }
+    async with running_server(tmp_path, **overrides) as running:
+        yield running
 
 
 async def test_slow_client_is_closed_and_others_keep_up(small_queue_server: RunningServer) -> None:
