@@ -1,22 +1,29 @@
-"""The JSON API: ending a meeting, its snapshots, and its links. Authorized by link tokens.
+"""The JSON API (described in `schemas/openapi.json`).
 
-`Authorization: Bearer <link token>`; facilitator sessions come with the board.
+Who may call it:
+- a facilitator, by `Authorization: Bearer <API token>` (`safetymap token create EMAIL`) or by
+  their browser session (state-changing calls then need the `X-CSRF-Token` header);
+- for one meeting's routes, anyone with `Authorization: Bearer <link token>` of that meeting,
+  with that link's role.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import crdt, model
-from .closes import UNAUTHORIZED
+from . import crdt, meetings, model
+from .accounts import Facilitator
 from .live import clean_name
 from .permissions import Layer, Role, can_end, can_manage_links, can_open
 from .services import Services
-from .store import Grant
+from .store import Participant
+from .web_auth import Forbidden, check_csrf, facilitator
 
 
 class ApiError(Exception):
@@ -26,113 +33,182 @@ class ApiError(Exception):
         self.message = message
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+@dataclass(frozen=True, slots=True)
+class Caller:
+    services: Services
+    role: Role
+    meeting_id: str | None
+    account: Facilitator | None = None
+    link_id: int | None = None
 
 
-async def _grant(request: Request) -> tuple[Services, Grant]:
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _account(request: Request) -> Facilitator | None:
+    """A facilitator by API token, or by session cookie (CSRF-checked unless reading)."""
     services: Services = request.app.state.services
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    grant = await services.store.resolve(token.strip()) if scheme.lower() == "bearer" else None
-    if grant is None or grant.meeting_id != request.path_params["meeting_id"]:
-        # Same answer for unknown meetings and bad tokens: no hint that a meeting exists.
-        raise ApiError(401, "a valid link token for this meeting is required")
-    return services, grant
+    token = _bearer(request)
+    if token is not None:
+        return await services.accounts.api_token(token)
+    person = await facilitator(request)
+    if person is not None and request.method not in ("GET", "HEAD"):
+        try:
+            await check_csrf(request)
+        except Forbidden:
+            raise ApiError(403, "missing or wrong X-CSRF-Token header") from None
+    return person
 
 
-def _role(request: Request) -> Role:
+async def _caller(request: Request) -> Caller:
+    """Who is calling about the meeting in the path, and with which role."""
+    services: Services = request.app.state.services
+    meeting_id = request.path_params["meeting_id"]
+    token = _bearer(request)
+    grant = await services.store.resolve(token) if token else None
+    if grant is not None and grant.meeting_id == meeting_id:
+        return Caller(services, grant.role, meeting_id, link_id=grant.link_id)
+    person = await _account(request)
+    meeting = await services.store.meeting(meeting_id) if person else None
+    if person is not None and meeting is not None and meeting.owner_id == person.id:
+        return Caller(services, Role.FACILITATOR, meeting_id, account=person)
+    # Same answer for unknown meetings and bad tokens: no hint that a meeting exists.
+    raise ApiError(401, "a valid token for this meeting is required")
+
+
+async def _signed_in(request: Request) -> tuple[Services, Facilitator]:
+    person = await _account(request)
+    if person is None:
+        raise ApiError(401, "sign in, or send Authorization: Bearer <API token>")
+    services: Services = request.app.state.services
+    return services, person
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    if not await request.body():
+        return {}
     try:
-        return Role(request.path_params["role"])
+        body = await request.json()
     except ValueError:
-        raise ApiError(404, "no such role") from None
+        raise ApiError(400, "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+async def create_meeting(request: Request) -> JSONResponse:
+    services, person = await _signed_in(request)
+    body = await _json(request)
+    try:
+        created = await meetings.create(
+            services.settings,
+            services.store,
+            str(body.get("title") or ""),
+            str(body.get("labelSet") or "child_protection"),
+            owner_id=person.id,
+        )
+    except meetings.InvalidMeeting as exc:
+        raise ApiError(422, str(exc)) from None
+    return JSONResponse(created, status_code=201)
+
+
+async def list_meetings(request: Request) -> JSONResponse:
+    services, person = await _signed_in(request)
+    mine = await services.store.meetings_of(person.id)
+    return JSONResponse({"meetings": [m.as_json() for m in mine]})
+
+
+async def _ended_by(caller: Caller, name: str) -> Participant | None:
+    store = caller.services.store
+    assert caller.meeting_id is not None
+    if caller.account is not None:
+        return await store.facilitator_participant(caller.meeting_id, caller.account.name)
+    grant_name = clean_name(name) or "Facilitator"
+    grant = await store.resolve_link(caller.link_id) if caller.link_id is not None else None
+    return await store.participant(grant, grant_name) if grant else None
 
 
 async def end_meeting(request: Request) -> JSONResponse:
-    services, grant = await _grant(request)
-    if not can_end(grant.role):
+    caller = await _caller(request)
+    if not can_end(caller.role):
         raise ApiError(403, "only the facilitator can end the meeting")
-    body: dict[str, Any] = {}
-    if await request.body():
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ApiError(400, "the body is not JSON") from None
-    name = clean_name(str(body.get("name") or "")) or "Facilitator"
-    person = await services.store.participant(grant, name)
-    meeting = await services.store.meeting(grant.meeting_id)
+    body = await _json(request)
+    person = await _ended_by(caller, str(body.get("name") or ""))
+    meeting = await caller.services.store.meeting(request.path_params["meeting_id"])
     assert meeting is not None
-    meta = await services.rooms.end_meeting(meeting.id, person.id, meeting.as_json())
+    meta = await meetings.end(caller.services, meeting, person.id if person else None)
     if meta is None:
         raise ApiError(409, "the meeting has already ended")
     return JSONResponse(meta.as_json())
 
 
 async def list_snapshots(request: Request) -> JSONResponse:
-    services, grant = await _grant(request)
-    metas = await services.store.snapshots(grant.meeting_id)
+    caller = await _caller(request)
+    metas = await caller.services.store.snapshots(request.path_params["meeting_id"])
     return JSONResponse({"snapshots": [meta.as_json() for meta in metas]})
 
 
 async def get_snapshot(request: Request) -> JSONResponse:
-    services, grant = await _grant(request)
+    caller = await _caller(request)
     try:
         n = int(request.path_params["n"])
     except ValueError:
         raise ApiError(404, "no such snapshot") from None
-    snapshot = await services.store.snapshot(grant.meeting_id, n)
+    snapshot = await caller.services.store.snapshot(request.path_params["meeting_id"], n)
     if snapshot is None:
         raise ApiError(404, "no such snapshot")
-    if can_open(grant.role, Layer.PROFESSIONAL):
+    if can_open(caller.role, Layer.PROFESSIONAL):
         rendered = snapshot.rendered
     else:
         # The family copy is rendered without the professionals-only layer at all.
-        meeting = {**snapshot.rendered["meeting"]}
         rendered = model.render_meeting(
-            crdt.doc_from_updates([snapshot.state_main]), None, meeting, snapshot.roster
+            crdt.doc_from_updates([snapshot.state_main]),
+            None,
+            {**snapshot.rendered["meeting"]},
+            snapshot.roster,
         )
     return JSONResponse({"snapshot": snapshot.meta.as_json(), "map": rendered})
 
 
-async def revoke_link(request: Request) -> JSONResponse:
-    services, grant = await _grant(request)
-    if not can_manage_links(grant.role):
+async def replace_link(request: Request) -> JSONResponse:
+    caller = await _caller(request)
+    if not can_manage_links(caller.role):
         raise ApiError(403, "only the facilitator can change links")
-    role = _role(request)
+    try:
+        role = Role(request.path_params["role"])
+    except ValueError:
+        raise ApiError(404, "no such role") from None
+    assert caller.meeting_id is not None
     regenerate = request.url.path.endswith("/regenerate")
-    if regenerate:
-        revoked, token = await services.store.regenerate_link(grant.meeting_id, role)
-    else:
-        revoked, token = await services.store.revoke_link(grant.meeting_id, role), None
-    closed = services.rooms.close_where(
-        grant.meeting_id,
-        lambda peer: peer.link_id in revoked,
-        UNAUTHORIZED,
-        "this link has been revoked",
+    result = await meetings.replace_link(
+        caller.services, caller.meeting_id, role, regenerate=regenerate
     )
-    result: dict[str, Any] = {"role": role.value, "revoked": len(revoked), "closed": closed}
-    if token is not None:
-        result["link"] = services.settings.link_url(token)
     return JSONResponse(result)
 
 
-def _guard(endpoint: Any) -> Any:
+Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+
+
+def _guard(endpoint: Endpoint) -> Endpoint:
     async def wrapped(request: Request) -> JSONResponse:
         try:
-            response: JSONResponse = await endpoint(request)
-            return response
+            return await endpoint(request)
         except ApiError as exc:
-            return _error(exc.status, exc.message)
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     return wrapped
 
 
 routes = [
+    Route("/api/meetings", _guard(create_meeting), methods=["POST"]),
+    Route("/api/meetings", _guard(list_meetings), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/snapshots/{n}", _guard(get_snapshot), methods=["GET"]),
-    Route("/api/meetings/{meeting_id}/links/{role}/revoke", _guard(revoke_link), methods=["POST"]),
+    Route("/api/meetings/{meeting_id}/links/{role}/revoke", _guard(replace_link), methods=["POST"]),
     Route(
-        "/api/meetings/{meeting_id}/links/{role}/regenerate", _guard(revoke_link), methods=["POST"]
+        "/api/meetings/{meeting_id}/links/{role}/regenerate", _guard(replace_link), methods=["POST"]
     ),
 ]

@@ -4,20 +4,41 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
-from . import api
+from . import account_pages, api, board_pages, meeting_pages
+from .headers import SecurityHeaders
 from .live import live
+from .pages import _, problem
 from .services import Services
 from .settings import Settings
+from .web_auth import Forbidden
+
+STATIC = Path(__file__).parent / "static"
 
 
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+async def forbidden(request: Request, _exc: Exception) -> Response:
+    return problem(
+        request,
+        403,
+        _("This form has expired"),
+        _("Go back, reload the page and try again."),
+    )
+
+
+async def not_found(request: Request, _exc: Exception) -> Response:
+    return problem(request, 404, _("Page not found"), _("Check the address and try again."))
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool | None = None) -> Starlette:
@@ -35,7 +56,16 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     routes = [
         Route("/healthz", healthz),
         *api.routes,
+        *account_pages.routes,
+        *meeting_pages.routes,
+        *board_pages.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
         WebSocketRoute("/ws/{meeting_id}", live),
         WebSocketRoute("/ws/{meeting_id}/{layer:str}", live),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, https=settings.base_url.startswith("https://"))],
+        exception_handlers={Forbidden: forbidden, 404: not_found},
+    )

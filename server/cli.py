@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Sequence
 
 from . import logs, meetings
+from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .migrate import upgrade
 from .permissions import LABEL_SETS
@@ -28,6 +30,20 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema to the latest version")
 
+    person = commands.add_parser("facilitator", help="facilitator accounts")
+    person_commands = person.add_subparsers(dest="facilitator_command", required=True)
+    add = person_commands.add_parser("add", help="create a facilitator account")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create_token = token_commands.add_parser("create", help="create an API token for a facilitator")
+    create_token.add_argument("email")
+
     meeting = commands.add_parser("meeting", help="meetings")
     meeting_commands = meeting.add_subparsers(dest="meeting_command", required=True)
     create = meeting_commands.add_parser("create", help="create a meeting and its four links")
@@ -43,7 +59,7 @@ async def _with_store(settings: Settings, migrate: bool) -> Store:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     if migrate:
         await upgrade(engine)
-    return Store(engine)
+    return Store(engine, settings.secret_key)
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -70,6 +86,54 @@ async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _facilitator_add(settings: Settings, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (at least 12 characters): ")
+        if getpass.getpass("Password again: ") != password:
+            print("error: the passwords do not match", file=sys.stderr)
+            return 2
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        person = await Accounts(store.engine).add(args.email, args.name, password)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await store.engine.dispose()
+    print(
+        f"Facilitator {person.name} <{person.email}> can now sign in at {settings.base_url}/login"
+    )
+    return 0
+
+
+async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        accounts = Accounts(store.engine)
+        person = await accounts.by_email(args.email)
+        if person is None:
+            print("error: no facilitator with that e-mail address", file=sys.stderr)
+            return 2
+        print(await accounts.create_api_token(person))
+    finally:
+        await store.engine.dispose()
+    return 0
+
+
+async def _setup_link(settings: Settings) -> str | None:
+    """On a database with no facilitator, a one-time link to create the first account."""
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        accounts = Accounts(store.engine)
+        if await accounts.count():
+            return None
+        return f"{settings.base_url}/setup/{await accounts.setup_link()}"
+    finally:
+        await store.engine.dispose()
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -77,11 +141,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     settings = settings.with_address(args.host, args.port)
     logs.configure(settings.log_level)
-    print(
-        f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).\n"
-        'Create a meeting in another terminal: safetymap meeting create --title "…"',
-        flush=True,
-    )
+    setup = asyncio.run(_setup_link(settings))
+    print(f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).")
+    if setup:
+        print(f"No facilitator account yet. Open this link once to create one:\n  {setup}")
+    else:
+        print(f"Facilitators sign in at {settings.base_url}/login")
+    sys.stdout.flush()
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -111,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         asyncio.run(_db_upgrade(settings))
         return 0
+    if args.command == "facilitator":
+        return asyncio.run(_facilitator_add(settings, args))
+    if args.command == "token":
+        return asyncio.run(_token_create(settings, args))
     return asyncio.run(_meeting_create(settings, args))
 
 

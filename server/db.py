@@ -30,10 +30,33 @@ metadata = MetaData()
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that it is the rowid and autoincrements.
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+facilitators = Table(
+    "facilitators",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-cased
+    Column("name", String(100), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Browser sessions and API tokens of facilitators, and the one-time set-up link: only the
+# SHA-256 of each secret is kept.
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),  # session | api | setup
+    Column("facilitator_id", String(36), ForeignKey("facilitators.id", ondelete="CASCADE")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+)
+
 meetings = Table(
     "meetings",
     metadata,
     Column("id", String(36), primary_key=True),
+    Column("owner_id", String(36), ForeignKey("facilitators.id", ondelete="SET NULL")),
     Column("title", String(200), nullable=False),
     Column("label_set", String(32), nullable=False),
     Column("status", String(16), nullable=False),
@@ -49,6 +72,7 @@ links = Table(
     Column("role", String(16), nullable=False),
     # SHA-256 of the token: a database leak gives no usable link.
     Column("token_hash", String(64), nullable=False, unique=True),
+    Column("salt", String(64)),  # the token is HMAC(secret key, salt): see links.py
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Index("ix_links_meeting", "meeting_id", "role"),

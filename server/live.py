@@ -12,6 +12,8 @@ from .connection import Connection
 from .permissions import Layer, Role, can_open
 from .rooms import MeetingGone
 from .services import Services
+from .store import Participant
+from .web_auth import joined
 
 _DEFAULT_NAMES = {
     Role.FACILITATOR: "Facilitator",
@@ -47,6 +49,23 @@ async def live(ws: WebSocket) -> None:
     await connection.run(services.rooms, room)
 
 
+async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Participant:
+    """By link token (stock clients), or by the browser's signed join cookie (the board)."""
+    token = ws.query_params.get("token")
+    if token is None:
+        participant_id = joined(ws).get(meeting_id)
+        person = await services.store.joined(meeting_id, participant_id) if participant_id else None
+        if person is None:
+            raise unauthorized()
+        return person
+    grant = await services.store.resolve(token)
+    if grant is None or grant.meeting_id != meeting_id:
+        raise unauthorized()
+    name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
+    relationship = clean_name(ws.query_params.get("relationship"))
+    return await services.store.participant(grant, name, relationship)
+
+
 def _layer(segment: str | None) -> Layer:
     if segment is None:
         return Layer.MAIN
@@ -56,14 +75,9 @@ def _layer(segment: str | None) -> Layer:
 
 
 async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
-    grant = await services.store.resolve(ws.query_params.get("token", ""))
-    if grant is None or grant.meeting_id != meeting_id:
-        raise unauthorized()
-    if not can_open(grant.role, layer):
+    participant = await _participant(ws, services, meeting_id)
+    if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
-    name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
-    relationship = clean_name(ws.query_params.get("relationship"))
-    participant = await services.store.participant(grant, name, relationship)
     settings = services.settings
     return Connection(
         ws,

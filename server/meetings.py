@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .closes import UNAUTHORIZED
 from .permissions import LABEL_SETS, Role
+from .services import Services
 from .settings import Settings
-from .store import Meeting, Store
+from .store import Meeting, SnapshotMeta, Store
 
 
 class InvalidMeeting(ValueError):
@@ -35,7 +37,33 @@ def created_json(settings: Settings, meeting: Meeting, tokens: dict[Role, str]) 
 
 
 async def create(
-    settings: Settings, store: Store, title: str, label_set: str = "child_protection"
+    settings: Settings,
+    store: Store,
+    title: str,
+    label_set: str = "child_protection",
+    owner_id: str | None = None,
 ) -> dict[str, Any]:
-    meeting, tokens = await store.create_meeting(validate(title, label_set), label_set)
+    meeting, tokens = await store.create_meeting(validate(title, label_set), label_set, owner_id)
     return created_json(settings, meeting, tokens)
+
+
+async def replace_link(
+    services: Services, meeting_id: str, role: Role, *, regenerate: bool
+) -> dict[str, Any]:
+    """Revoke a role's link (closing every connection that used it); optionally issue a new one."""
+    if regenerate:
+        revoked, token = await services.store.regenerate_link(meeting_id, role)
+    else:
+        revoked, token = await services.store.revoke_link(meeting_id, role), None
+    closed = services.rooms.close_where(
+        meeting_id, lambda peer: peer.link_id in revoked, UNAUTHORIZED, "this link has been revoked"
+    )
+    result: dict[str, Any] = {"role": role.value, "revoked": len(revoked), "closed": closed}
+    if token is not None:
+        result["link"] = services.settings.link_url(token)
+    return result
+
+
+async def end(services: Services, meeting: Meeting, ended_by: str | None) -> SnapshotMeta | None:
+    """End the meeting: read-only everywhere at once, and its snapshot saved."""
+    return await services.rooms.end_meeting(meeting.id, ended_by, meeting.as_json())

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
 from .migrate import upgrade
@@ -23,6 +24,7 @@ class Services:
     store: Store
     journal: Journal
     rooms: Rooms
+    accounts: Accounts
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -34,7 +36,7 @@ class Services:
         )
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
-        store = Store(engine)
+        store = Store(engine, settings.secret_key)
         journal = Journal(store.append)
         journal.start()
         rooms = Rooms(
@@ -43,7 +45,7 @@ class Services:
             max_document_bytes=settings.max_document_bytes,
             compact_threshold=settings.compact_threshold,
         )
-        services = cls(settings, store, journal, rooms)
+        services = cls(settings, store, journal, rooms, Accounts(engine))
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         return services
 

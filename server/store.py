@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import crdt
 from .db import links, meetings, participants, snapshots, updates
-from .links import looks_like_token, new_token, token_hash
+from .links import derive_token, looks_like_token, new_salt, token_hash
 from .permissions import Layer, Role, Status
 
 
@@ -28,7 +28,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware(moment: datetime | None) -> datetime | None:
     # SQLite hands timestamps back without a zone; they were written in UTC.
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
@@ -43,6 +43,7 @@ class Meeting:
     status: Status
     created_at: datetime
     ended_at: datetime | None
+    owner_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,18 @@ class Meeting:
             "createdAt": self.created_at.isoformat(),
             "endedAt": self.ended_at.isoformat() if self.ended_at else None,
         }
+
+
+def _meeting(row: Any) -> Meeting:
+    return Meeting(
+        row.id,
+        row.title,
+        row.label_set,
+        Status(row.status),
+        aware(row.created_at) or now(),
+        aware(row.ended_at),
+        row.owner_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +127,17 @@ class LogEntry:
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, link_key: str) -> None:
         self.engine = engine
+        self._link_key = link_key  # the secret key: link tokens are derived from it
 
     # Meetings and links -------------------------------------------------------------------
 
-    async def create_meeting(self, title: str, label_set: str) -> tuple[Meeting, dict[Role, str]]:
-        meeting = Meeting(str(uuid.uuid4()), title, label_set, Status.OPEN, now(), None)
-        tokens = {role: new_token() for role in Role}
+    async def create_meeting(
+        self, title: str, label_set: str, owner_id: str | None = None
+    ) -> tuple[Meeting, dict[Role, str]]:
+        meeting = Meeting(str(uuid.uuid4()), title, label_set, Status.OPEN, now(), None, owner_id)
+        tokens = {}
         async with self.engine.begin() as conn:
             await conn.execute(
                 insert(meetings).values(
@@ -130,37 +146,50 @@ class Store:
                     label_set=label_set,
                     status=meeting.status.value,
                     created_at=meeting.created_at,
+                    owner_id=owner_id,
                 )
             )
-            for role, token in tokens.items():
-                await self._insert_link(conn, meeting.id, role, token)
+            for role in Role:
+                tokens[role] = await self._insert_link(conn, meeting.id, role)
         return meeting, tokens
 
-    async def _insert_link(
-        self, conn: AsyncConnection, meeting_id: str, role: Role, token: str
-    ) -> None:
+    async def _insert_link(self, conn: AsyncConnection, meeting_id: str, role: Role) -> str:
+        salt = new_salt()
+        token = derive_token(self._link_key, salt)
         await conn.execute(
             insert(links).values(
                 meeting_id=meeting_id,
                 role=role.value,
                 token_hash=token_hash(token),
+                salt=salt,
                 created_at=now(),
             )
         )
+        return token
+
+    async def link_tokens(self, meeting_id: str) -> dict[Role, str]:
+        """The live link of each role, re-derived from its salt (for the meeting page)."""
+        query = select(links.c.role, links.c.salt).where(
+            links.c.meeting_id == meeting_id, links.c.revoked_at.is_(None)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {Role(r.role): derive_token(self._link_key, r.salt) for r in rows if r.salt}
 
     async def meeting(self, meeting_id: str) -> Meeting | None:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(meetings).where(meetings.c.id == meeting_id))).first()
-        if row is None:
-            return None
-        return Meeting(
-            row.id,
-            row.title,
-            row.label_set,
-            Status(row.status),
-            _aware(row.created_at) or now(),
-            _aware(row.ended_at),
+        return None if row is None else _meeting(row)
+
+    async def meetings_of(self, owner_id: str) -> list[Meeting]:
+        """A facilitator's meetings, newest first."""
+        query = (
+            select(meetings)
+            .where(meetings.c.owner_id == owner_id)
+            .order_by(meetings.c.created_at.desc(), meetings.c.id)
         )
+        async with self.engine.connect() as conn:
+            return [_meeting(row) for row in (await conn.execute(query)).all()]
 
     async def resolve(self, token: str) -> Grant | None:
         """The grant of a live (unrevoked) link, or None for anything else."""
@@ -173,12 +202,20 @@ class Store:
             row = (await conn.execute(query)).first()
         return None if row is None else Grant(row.id, row.meeting_id, Role(row.role))
 
+    async def resolve_link(self, link_id: int) -> Grant | None:
+        """The grant of a live link by its id (for a caller already authenticated by it)."""
+        query = select(links.c.id, links.c.meeting_id, links.c.role).where(
+            links.c.id == link_id, links.c.revoked_at.is_(None)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else Grant(row.id, row.meeting_id, Role(row.role))
+
     async def regenerate_link(self, meeting_id: str, role: Role) -> tuple[list[int], str]:
         """Revoke the role's live link(s) and issue a new one: (revoked link ids, new token)."""
-        token = new_token()
         async with self.engine.begin() as conn:
             revoked = await self._revoke(conn, meeting_id, role)
-            await self._insert_link(conn, meeting_id, role, token)
+            token = await self._insert_link(conn, meeting_id, role)
         return revoked, token
 
     async def revoke_link(self, meeting_id: str, role: Role) -> list[int]:
@@ -234,6 +271,36 @@ class Store:
         except IntegrityError:
             return await self.participant(grant, name, relationship)  # lost a race: reuse
         return person
+
+    async def facilitator_participant(self, meeting_id: str, name: str) -> Participant | None:
+        """The signed-in facilitator as a participant, on the meeting's live facilitator link."""
+        query = select(links.c.id).where(
+            links.c.meeting_id == meeting_id,
+            links.c.role == Role.FACILITATOR.value,
+            links.c.revoked_at.is_(None),
+        )
+        async with self.engine.connect() as conn:
+            link_id = (await conn.execute(query)).scalar()
+        if link_id is None:
+            return None
+        return await self.participant(Grant(link_id, meeting_id, Role.FACILITATOR), name)
+
+    async def joined(self, meeting_id: str, participant_id: str) -> Participant | None:
+        """A participant of this meeting whose link still works (for cookie sign-in)."""
+        query = (
+            select(participants)
+            .join(links, links.c.id == participants.c.link_id)
+            .where(
+                participants.c.id == participant_id,
+                participants.c.meeting_id == meeting_id,
+                links.c.revoked_at.is_(None),
+            )
+        )
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(query)).first()
+        if r is None:
+            return None
+        return Participant(r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship)
 
     async def roster(self, meeting_id: str) -> list[dict[str, Any]]:
         query = (
@@ -360,7 +427,7 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [
-            SnapshotMeta(r.meeting_id, r.n, _aware(r.created_at) or now(), r.ended_by) for r in rows
+            SnapshotMeta(r.meeting_id, r.n, aware(r.created_at) or now(), r.ended_by) for r in rows
         ]
 
     async def snapshot(self, meeting_id: str, n: int) -> Snapshot | None:
@@ -369,7 +436,7 @@ class Store:
             row = (await conn.execute(query)).first()
         if row is None:
             return None
-        meta = SnapshotMeta(row.meeting_id, row.n, _aware(row.created_at) or now(), row.ended_by)
+        meta = SnapshotMeta(row.meeting_id, row.n, aware(row.created_at) or now(), row.ended_by)
         return Snapshot(
             meta,
             bytes(row.state_main),

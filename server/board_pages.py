@@ -1,0 +1,179 @@
+"""Joining by link, and the board itself (editing and presentation views).
+
+Opening a link shows the meeting's title and the role it grants and asks for a name; the
+browser then holds a signed cookie naming its participant, which the websocket accepts in
+place of the token, so the token does not stay in the page's address.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import model
+from .live import clean_name
+from .meeting_pages import ROLE_NAMES
+from .pages import _, problem, redirect, render
+from .permissions import Layer, Role, Status, can_edit, can_open
+from .store import Meeting, Participant
+from .web_auth import check_csrf, facilitator, joined, remember_join, services_of
+
+ROLE_SENTENCES = {
+    Role.FACILITATOR: "You are joining as the facilitator.",
+    Role.PROFESSIONAL: "You are joining as a professional. You can add and change cards.",
+    Role.FAMILY: "You are joining as family or part of the family's network. "
+    "You can add and change cards.",
+    Role.VIEWER: "This link shows the map on a shared screen. It cannot change anything.",
+}
+
+
+def _link_not_working(request: Request) -> Response:
+    # The same page for a wrong, revoked or expired link: no hint whether a meeting exists.
+    return problem(
+        request,
+        404,
+        _("This link does not work"),
+        _(
+            "It may have been typed wrongly, or the facilitator may have replaced it. "
+            "Ask the person who invited you for the link again."
+        ),
+    )
+
+
+async def join(request: Request) -> Response:
+    services = services_of(request)
+    grant = await services.store.resolve(request.path_params["token"])
+    meeting = await services.store.meeting(grant.meeting_id) if grant else None
+    if grant is None or meeting is None:
+        return _link_not_working(request)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if grant.role is Role.VIEWER and request.method == "GET":
+        values = {"name": _("Shared screen")}
+    if request.method == "POST":
+        values = await check_csrf(request)
+        name = clean_name(values.get("name"))
+        relationship = clean_name(values.get("relationship")) if grant.role is Role.FAMILY else ""
+        if not name:
+            errors["name"] = _("Enter your name, so others know who is here")
+        else:
+            person = await services.store.participant(grant, name, relationship)
+            view = "/present" if grant.role is Role.VIEWER else ""
+            response = redirect(f"/m/{meeting.id}{view}")
+            remember_join(request, response, meeting.id, person.id)
+            return response
+    return render(
+        request,
+        "join.html",
+        status=400 if errors else 200,
+        title=meeting.title,
+        meeting=meeting,
+        role=grant.role.value,
+        role_name=_(ROLE_NAMES[grant.role]),
+        role_sentence=_(ROLE_SENTENCES[grant.role]),
+        values=values,
+        errors=errors,
+    )
+
+
+async def _participant(request: Request) -> tuple[Meeting, Participant] | None:
+    services = services_of(request)
+    meeting_id = request.path_params["meeting_id"]
+    participant_id = joined(request).get(meeting_id)
+    if participant_id is None:
+        return None
+    person = await services.store.joined(meeting_id, participant_id)
+    meeting = await services.store.meeting(meeting_id) if person else None
+    return (meeting, person) if meeting and person else None
+
+
+def board_config(
+    request: Request, meeting: Meeting, person: Participant, mode: str
+) -> dict[str, Any]:
+    """What the board's script needs, handed over as JSON in the page (see client/src)."""
+    labels = model.LABEL_SETS.get(meeting.label_set, model.LABEL_SETS[model.DEFAULT_LABEL_SET])
+    settings = services_of(request).settings
+
+    def section(section_id: str) -> dict[str, str]:
+        return {"label": _(labels[section_id]), "prompt": _(model.PROMPTS[section_id])}
+
+    return {
+        "wsUrl": settings.ws_url,
+        "meetingId": meeting.id,
+        "params": {},  # the websocket signs in with this browser's cookie
+        "professional": can_open(person.role, Layer.PROFESSIONAL),
+        "participant": person.identity(),
+        "canEdit": can_edit(person.role, meeting.status) and mode == "edit",
+        "isFacilitator": person.role is Role.FACILITATOR,
+        "status": meeting.status.value,
+        "endedAt": meeting.ended_at.isoformat() if meeting.ended_at else None,
+        "mode": mode,
+        "labelSet": meeting.label_set,
+        "title": meeting.title,
+        "columns": [
+            {"id": cid, "title": _(title), "sections": list(sections)}
+            for cid, title, sections in model.COLUMNS
+        ],
+        "sections": {sid: section(sid) for sid in model.SECTIONS},
+        "optionalSections": {sid: section(sid) for sid in model.OPTIONAL_SECTIONS},
+        "strings": {},
+    }
+
+
+async def board(request: Request) -> Response:
+    mode = "present" if request.url.path.endswith("/present") else "edit"
+    found = await _participant(request)
+    if found is None:
+        # Not joined from this browser (or the link was replaced): the facilitator can still
+        # come in from their own meeting page.
+        person = await facilitator(request)
+        meeting_id = request.path_params["meeting_id"]
+        if person:
+            return redirect(
+                f"/meetings/{meeting_id}/board" + ("?present=1" if mode == "present" else "")
+            )
+        return _link_not_working(request)
+    meeting, participant = found
+    config = board_config(request, meeting, participant, mode)
+    # JSON in a non-executable script element; "</" is escaped so it cannot close the tag.
+    payload = Markup(json.dumps(config).replace("</", "<\\/"))
+    return render(
+        request,
+        "board.html",
+        title=meeting.title,
+        meeting=meeting,
+        config=payload,
+        mode=mode,
+        ended=meeting.status is Status.ENDED,
+    )
+
+
+async def facilitator_board(request: Request) -> Response:
+    """The signed-in facilitator opens their meeting's board (as the facilitator link)."""
+    person = await facilitator(request)
+    services = services_of(request)
+    meeting = await services.store.meeting(request.path_params["meeting_id"])
+    if person is None or meeting is None or meeting.owner_id != person.id:
+        return _link_not_working(request)
+    chair = await services.store.facilitator_participant(meeting.id, person.name)
+    if chair is None:
+        return problem(
+            request, 409, _("The facilitator link was revoked"), _("Create a new one first.")
+        )
+    present = request.query_params.get("present") == "1"
+    response = redirect(f"/m/{meeting.id}" + ("/present" if present else ""))
+    remember_join(request, response, meeting.id, chair.id)
+    return response
+
+
+routes = [
+    Route("/join/{token}", join, methods=["GET", "POST"]),
+    Route("/m/{meeting_id}", board),
+    Route("/m/{meeting_id}/present", board),
+    Route("/meetings/{meeting_id}/board", facilitator_board),
+]

@@ -1,0 +1,31 @@
+"""One translation catalogue for every user-visible string: templates, server messages and
+the board's own words (handed to the browser in its configuration).
+
+Catalogues are gettext `.mo` files under `server/locale/<lang>/LC_MESSAGES/messages.mo`;
+English is the source language, so it needs none.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def translations(language: str = "en") -> gettext.NullTranslations:
+    return gettext.translation("messages", LOCALE_DIR, languages=[language], fallback=True)
+
+
+def environment(language: str = "en") -> Environment:
+    env = Environment(
+        loader=PackageLoader("server", "templates"),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
