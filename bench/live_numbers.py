@@ -230,7 +230,7 @@ async def with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) 
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     await upgrade(engine)
     try:
-        return await work(Store(engine))
+        return await work(Store(engine, settings.secret_key))
     finally:
         await engine.dispose()
 

@@ -83,6 +83,8 @@ class Settings:
     compact_threshold: int
     sqlite_synchronous: str
     log_level: str
+    base_url_set: bool = False  # False: the base URL follows the address served on
+
 
     @property
     def ws_url(self) -> str:
@@ -96,7 +98,11 @@ class Settings:
         return f"{self.base_url.rstrip('/')}/join/{token}"
 
     def with_address(self, host: str | None, port: int | None) -> Settings:
-        return replace(self, host=host or self.host, port=self.port if port is None else port)
+        changed = replace(self, host=host or self.host, port=self.port if port is None else port)
+        if self.base_url_set:
+            return changed
+        shown = "127.0.0.1" if changed.host in ("0.0.0.0", "::") else changed.host
+        return replace(changed, base_url=f"http://{shown}:{changed.port}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -129,6 +135,7 @@ class Settings:
             compact_threshold=_number(get, "SAFETYMAP_COMPACT_THRESHOLD", int),
             sqlite_synchronous=synchronous,
             log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
+            base_url_set=get("SAFETYMAP_BASE_URL") is not None,
         )
 
 

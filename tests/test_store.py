@@ -26,7 +26,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
     await upgrade(engine)
     try:
-        yield Store(engine)
+        yield Store(engine, "test-secret")
     finally:
         await engine.dispose()
 
