@@ -85,7 +85,6 @@ class Settings:
     log_level: str
     base_url_set: bool = False  # False: the base URL follows the address served on
 
-
     @property
     def ws_url(self) -> str:
         """What a stock y-websocket provider takes as its server URL."""

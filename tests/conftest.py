@@ -43,6 +43,7 @@ class RunningServer:
         self.server = server
         self.services = services
         self.base_url = settings.base_url
+        self.address = f"http://127.0.0.1:{settings.port}"  # where it listens, whatever its URL
         self.ws_url = settings.ws_url
 
     async def meeting(self, title: str = "Test meeting") -> dict[str, Any]:
