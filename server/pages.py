@@ -27,18 +27,22 @@ def render(
     template: str,
     status: int = 200,
     user: Facilitator | None = None,
+    forms: bool = True,
     **context: Any,
 ) -> HTMLResponse:
     body = _env.get_template(template).render(
-        request=request, csrf=csrf_token(request), user=user, **context
+        request=request, csrf=csrf_token(request) if forms else "", user=user, **context
     )
     response = HTMLResponse(body, status_code=status)
-    ensure_csrf_cookie(request, response)
+    if forms:
+        ensure_csrf_cookie(request, response)
     return response
 
 
 def problem(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "problem.html", status=status, title=title, message=message)
+    # No CSRF cookie here: a 404 for /favicon.ico loaded beside a form must not replace the
+    # token that form carries.
+    return render(request, "problem.html", status=status, forms=False, title=title, message=message)
 
 
 def redirect(url: str) -> Response:
