@@ -20,7 +20,7 @@ from starlette.routing import Route
 from . import crdt, meetings, model
 from .accounts import Facilitator
 from .live import clean_name
-from .permissions import Layer, Role, can_end, can_manage_links, can_open
+from .permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
 from .services import Services
 from .store import Participant
 from .web_auth import Forbidden, check_csrf, facilitator
@@ -144,6 +144,19 @@ async def end_meeting(request: Request) -> JSONResponse:
     return JSONResponse(meta.as_json())
 
 
+async def lock(request: Request) -> JSONResponse:
+    caller = await _caller(request)
+    if not can_lock(caller.role):
+        raise ApiError(403, "only the facilitator can lock the board")
+    locked = (await _json(request)).get("locked")
+    if not isinstance(locked, bool):
+        raise ApiError(422, 'send {"locked": true} or {"locked": false}')
+    assert caller.meeting_id is not None
+    if not await caller.services.rooms.set_locked(caller.meeting_id, locked):
+        raise ApiError(409, "the meeting has ended")
+    return JSONResponse({"locked": locked})
+
+
 async def list_snapshots(request: Request) -> JSONResponse:
     caller = await _caller(request)
     metas = await caller.services.store.snapshots(request.path_params["meeting_id"])
@@ -205,6 +218,7 @@ routes = [
     Route("/api/meetings", _guard(create_meeting), methods=["POST"]),
     Route("/api/meetings", _guard(list_meetings), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
+    Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/snapshots/{n}", _guard(get_snapshot), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/links/{role}/revoke", _guard(replace_link), methods=["POST"]),

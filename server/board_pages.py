@@ -109,6 +109,7 @@ def board_config(
         "professional": can_open(person.role, Layer.PROFESSIONAL),
         "participant": person.identity(),
         "canEdit": can_edit(person.role, meeting.status) and mode == "edit",
+        "locked": meeting.locked,
         "isFacilitator": person.role is Role.FACILITATOR,
         "status": meeting.status.value,
         "endedAt": meeting.ended_at.isoformat() if meeting.ended_at else None,

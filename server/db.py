@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -60,6 +62,7 @@ meetings = Table(
     Column("title", String(200), nullable=False),
     Column("label_set", String(32), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("locked", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
 )

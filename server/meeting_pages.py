@@ -136,6 +136,19 @@ async def link_action(request: Request) -> Response:
     return redirect(f"/meetings/{meeting.id}#link-{role.value}")
 
 
+async def lock(request: Request) -> Response:
+    person = await _signed_in(request)
+    if isinstance(person, Response):
+        return person
+    await check_csrf(request)
+    meeting = await _own_meeting(request, person)
+    if meeting is None:
+        return _not_found(request)
+    locked = request.url.path.endswith("/lock")
+    await services_of(request).rooms.set_locked(meeting.id, locked)
+    return redirect(f"/meetings/{meeting.id}")
+
+
 async def end_meeting(request: Request) -> Response:
     person = await _signed_in(request)
     if isinstance(person, Response):
@@ -154,4 +167,6 @@ routes = [
     Route("/meetings/{meeting_id}", meeting_page),
     Route("/meetings/{meeting_id}/links/{role}/{action:str}", link_action, methods=["POST"]),
     Route("/meetings/{meeting_id}/end", end_meeting, methods=["POST"]),
+    Route("/meetings/{meeting_id}/lock", lock, methods=["POST"]),
+    Route("/meetings/{meeting_id}/unlock", lock, methods=["POST"]),
 ]

@@ -35,9 +35,15 @@ def can_open(role: Role, layer: Layer) -> bool:
     return layer is Layer.MAIN or role in _MAY_SEE_PROFESSIONAL
 
 
-def can_edit(role: Role, status: Status) -> bool:
-    """Viewers only watch; once a meeting has ended nobody edits it."""
+def can_edit(role: Role, status: Status, locked: bool = False) -> bool:
+    """Viewers only watch; a locked board is the facilitator's alone; an ended one nobody's."""
+    if locked and role is not Role.FACILITATOR:
+        return False
     return status is Status.OPEN and role in _MAY_EDIT
+
+
+def can_lock(role: Role) -> bool:
+    return role is Role.FACILITATOR
 
 
 def can_end(role: Role) -> bool:
@@ -48,8 +54,10 @@ def can_manage_links(role: Role) -> bool:
     return role is Role.FACILITATOR
 
 
-def read_only_reason(role: Role, status: Status) -> str:
+def read_only_reason(role: Role, status: Status, locked: bool = False) -> str:
     """Plain words for why an edit was refused (sent as the close reason)."""
     if status is Status.ENDED:
         return "read-only: the meeting has ended"
+    if locked and role is not Role.FACILITATOR:
+        return "read-only: the facilitator has locked the board"
     return f"read-only: a {role.value} link can view the map but not change it"

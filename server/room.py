@@ -49,10 +49,12 @@ class Room:
         journal: Journal,
         reload: Reloader,
         max_document_bytes: int,
+        locked: bool = False,
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
         self.status = status
+        self.locked = locked
         self.peers: set[Peer] = set()
         self.presence = awareness.AwarenessTable()
         self.appended = len(updates)  # log rows since the last compaction
@@ -135,7 +137,7 @@ class Room:
         self._after_durable(lambda: peer.send(frame))
 
     def _receive_update(self, peer: Peer, update: bytes) -> None:
-        if not can_edit(peer.role, self.status):
+        if not can_edit(peer.role, self.status, self.locked):
             self._refuse_if_edit(peer, update)
             return
         update = self._complete(peer, update)
@@ -199,7 +201,7 @@ class Room:
         except crdt.CrdtError:
             raise Close(UPDATE_REJECTED, "the update could not be applied") from None
         if changes:
-            reason = read_only_reason(peer.role, self.status)
+            reason = read_only_reason(peer.role, self.status, self.locked)
             # y-websocket shows an auth message as "Permission denied" before the close.
             peer.send(protocol.encode(protocol.PermissionDenied(reason)))
             raise Close(FORBIDDEN, reason)
@@ -260,6 +262,15 @@ class Room:
             self.appended = len(updates)
         finally:
             self.ready.set()
+
+    def server_change(self, change: Callable[[Doc[Any]], None]) -> None:
+        """A change the server itself makes (e.g. `meta.locked`): logged, then relayed."""
+        self._changes.clear()
+        with self.doc.transaction():
+            change(self.doc)
+        for update in self._changes:
+            self._accept(update, origin=None)
+        self._changes.clear()
 
     # Ending and closing -------------------------------------------------------------------
 

@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from pycrdt import Doc, Map
+
 from . import crdt, model
 from .journal import Journal
 from .permissions import Layer, Status
 from .room import Peer, Room
-from .store import SnapshotMeta, Store, now
+from .store import LogEntry, SnapshotMeta, Store, now
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,7 @@ class Rooms:
             self._journal,
             lambda: self._store.load(meeting_id, layer),
             self._max_bytes,
+            locked=meeting.locked,
         )
         self._rooms[key] = room
         return room
@@ -147,6 +150,35 @@ class Rooms:
                 closed += room.close_where(match, code, reason)
         return closed
 
+    async def _server_change(
+        self, meeting_id: str, layer: Layer, change: Callable[[Doc[Any]], None]
+    ) -> None:
+        """Make a change as the server, through the room if it is loaded, else in the log."""
+        room = self.loaded(meeting_id, layer)
+        if room is not None:
+            room.server_change(change)
+            await room.durable()
+            return
+        doc = crdt.doc_from_updates(await self._store.load(meeting_id, layer))
+        before = doc.get_state()
+        with doc.transaction():
+            change(doc)
+        await self._store.append([LogEntry(meeting_id, layer, doc.get_update(before))])
+
+    async def set_locked(self, meeting_id: str, locked: bool) -> bool:
+        """Lock the board (read-only for all but the facilitator) or unlock it, everywhere."""
+        if not await self._store.set_locked(meeting_id, locked):
+            return False
+        for layer in Layer:
+            if room := self.loaded(meeting_id, layer):
+                room.locked = locked
+
+        def mark(doc: Doc[Any]) -> None:
+            doc.get("meta", type=Map)["locked"] = locked
+
+        await self._server_change(meeting_id, Layer.MAIN, mark)
+        return True
+
     async def end_meeting(
         self, meeting_id: str, ended_by: str | None, meeting: dict[str, Any]
     ) -> SnapshotMeta | None:
@@ -156,6 +188,15 @@ class Rooms:
             if room := self.loaded(meeting_id, layer):
                 room.status = Status.ENDED  # from here on, every edit is refused
         try:
+            moment = now()
+
+            def mark(doc: Doc[Any]) -> None:
+                meta = doc.get("meta", type=Map)
+                meta["status"] = Status.ENDED.value
+                meta["endedAt"] = moment.isoformat()
+
+            # Every screen learns from the document itself that the meeting has ended.
+            await self._server_change(meeting_id, Layer.MAIN, mark)
             await self._journal.flush()
             states = {}
             for layer in Layer:
@@ -165,7 +206,6 @@ class Rooms:
                 else:
                     states[layer] = crdt.merge(await self._store.load(meeting_id, layer))
             roster = await self._store.roster(meeting_id)
-            moment = now()
             ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
             rendered = model.render_meeting(
                 crdt.doc_from_updates([states[Layer.MAIN]]),
@@ -180,6 +220,8 @@ class Rooms:
             for layer in Layer:
                 if room := self.loaded(meeting_id, layer):
                     room.status = Status.OPEN
+            if room := self.loaded(meeting_id, Layer.MAIN):
+                room.server_change(lambda doc: doc.get("meta", type=Map).pop("status", None))
             raise
         finally:
             self._ending.discard(meeting_id)

@@ -44,6 +44,7 @@ class Meeting:
     created_at: datetime
     ended_at: datetime | None
     owner_id: str | None = None
+    locked: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class Meeting:
             "status": self.status.value,
             "createdAt": self.created_at.isoformat(),
             "endedAt": self.ended_at.isoformat() if self.ended_at else None,
+            "locked": self.locked,
         }
 
 
@@ -65,6 +67,7 @@ def _meeting(row: Any) -> Meeting:
         aware(row.created_at) or now(),
         aware(row.ended_at),
         row.owner_id,
+        bool(row.locked),
     )
 
 
@@ -190,6 +193,16 @@ class Store:
         )
         async with self.engine.connect() as conn:
             return [_meeting(row) for row in (await conn.execute(query)).all()]
+
+    async def set_locked(self, meeting_id: str, locked: bool) -> bool:
+        """Lock or unlock an open meeting's board; False if it is not open."""
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(
+                update(meetings)
+                .where(meetings.c.id == meeting_id, meetings.c.status == Status.OPEN.value)
+                .values(locked=locked)
+            )
+        return changed.rowcount == 1
 
     async def resolve(self, token: str) -> Grant | None:
         """The grant of a live (unrevoked) link, or None for anything else."""
