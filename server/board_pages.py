@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import model
+from .i18n import N_
 from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
@@ -24,11 +25,12 @@ from .store import Meeting, Participant
 from .web_auth import check_csrf, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
-    Role.FACILITATOR: "You are joining as the facilitator.",
-    Role.PROFESSIONAL: "You are joining as a professional. You can add and change cards.",
-    Role.FAMILY: "You are joining as family or part of the family's network. "
-    "You can add and change cards.",
-    Role.VIEWER: "This link shows the map on a shared screen. It cannot change anything.",
+    Role.FACILITATOR: N_("You are joining as the facilitator."),
+    Role.PROFESSIONAL: N_("You are joining as a professional. You can add and change cards."),
+    Role.FAMILY: N_(
+        "You are joining as family or part of the family's network. You can add and change cards."
+    ),
+    Role.VIEWER: N_("This link shows the map on a shared screen. It cannot change anything."),
 }
 
 

@@ -15,6 +15,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
+def N_(message: str) -> str:
+    """Mark a constant for the catalogue (`pybabel extract -k N_`); translated where shown."""
+    return message
+
+
 def translations(language: str = "en") -> gettext.NullTranslations:
     return gettext.translation("messages", LOCALE_DIR, languages=[language], fallback=True)
 

@@ -10,21 +10,22 @@ from starlette.routing import Route
 
 from . import meetings
 from .accounts import Facilitator
+from .i18n import N_
 from .pages import _, problem, redirect, render
 from .permissions import LABEL_SETS, Role, Status
 from .store import Meeting
 from .web_auth import check_csrf, facilitator, services_of
 
 ROLE_NAMES = {
-    Role.FACILITATOR: "Facilitator (you)",
-    Role.PROFESSIONAL: "Professionals",
-    Role.FAMILY: "Family and their network",
-    Role.VIEWER: "Shared screen (view only)",
+    Role.FACILITATOR: N_("Facilitator (you)"),
+    Role.PROFESSIONAL: N_("Professionals"),
+    Role.FAMILY: N_("Family and their network"),
+    Role.VIEWER: N_("Shared screen (view only)"),
 }
 LABEL_SET_NAMES = {
-    "child_protection": "Child protection",
-    "early_help": "Early help",
-    "children_in_care": "Children in care",
+    "child_protection": N_("Child protection"),
+    "early_help": N_("Early help"),
+    "children_in_care": N_("Children in care"),
 }
 
 
@@ -65,7 +66,7 @@ async def dashboard(request: Request) -> Response:
                 owner_id=person.id,
             )
         except meetings.InvalidMeeting as exc:
-            errors["title" if "title" in str(exc) else "label_set"] = _(str(exc).capitalize())
+            errors["title" if "title" in str(exc) else "label_set"] = _(str(exc))
         else:
             return redirect(f"/meetings/{created['id']}")
     mine = await services_of(request).store.meetings_of(person.id)

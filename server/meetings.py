@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .closes import UNAUTHORIZED
+from .i18n import N_
 from .permissions import LABEL_SETS, Role
 from .services import Services
 from .settings import Settings
@@ -18,11 +19,11 @@ class InvalidMeeting(ValueError):
 def validate(title: str, label_set: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise InvalidMeeting("a meeting needs a title")
+        raise InvalidMeeting(N_("Enter a title for the meeting"))
     if len(title) > 200:
-        raise InvalidMeeting("the title is longer than 200 characters")
+        raise InvalidMeeting(N_("The title must be 200 characters or fewer"))
     if label_set not in LABEL_SETS:
-        raise InvalidMeeting(f"label set must be one of {', '.join(LABEL_SETS)}")
+        raise InvalidMeeting(N_("Choose which service the meeting is for"))
     return title
 
 

@@ -12,6 +12,8 @@ from typing import Any, Final, TypedDict
 
 from pycrdt import Array, Doc, Map, Text, XmlText
 
+from .i18n import N_
+
 SCHEMA_VERSION: Final = 1
 
 SECTIONS: Final = ("harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps")
@@ -20,45 +22,45 @@ ALL_SECTIONS: Final = SECTIONS + OPTIONAL_SECTIONS
 
 # (column id, heading, sections). Worries and what's working well are equal columns.
 COLUMNS: Final = (
-    ("worries", "What are we worried about?", ("harm", "danger", "complicating")),
-    ("working_well", "What's working well?", ("strengths", "safety")),
-    ("needs_to_happen", "What needs to happen?", ("goals", "next_steps")),
+    ("worries", N_("What are we worried about?"), ("harm", "danger", "complicating")),
+    ("working_well", N_("What's working well?"), ("strengths", "safety")),
+    ("needs_to_happen", N_("What needs to happen?"), ("goals", "next_steps")),
 )
 
 _CHILD_PROTECTION: Final = {
-    "harm": "What has happened",
-    "danger": "Worries for the future",
-    "complicating": "What makes it harder",
-    "strengths": "Strengths",
-    "safety": "What already keeps the child safe",
-    "goals": "Safety goals",
-    "next_steps": "Next steps",
-    "unknowns": "Things we don't know yet",
-    "child_voice": "The child's voice",
-    "safety_network": "Safety network",
-    "safety_plan": "Safety plan",
+    "harm": N_("What has happened"),
+    "danger": N_("Worries for the future"),
+    "complicating": N_("What makes it harder"),
+    "strengths": N_("Strengths"),
+    "safety": N_("What already keeps the child safe"),
+    "goals": N_("Safety goals"),
+    "next_steps": N_("Next steps"),
+    "unknowns": N_("Things we don't know yet"),
+    "child_voice": N_("The child's voice"),
+    "safety_network": N_("Safety network"),
+    "safety_plan": N_("Safety plan"),
 }
 # Each service keeps the same section ids and only renames a few of them.
 LABEL_SETS: Final[Mapping[str, Mapping[str, str]]] = {
     "child_protection": _CHILD_PROTECTION,
-    "early_help": {**_CHILD_PROTECTION, "danger": "Worries", "goals": "Wellbeing goals"},
-    "children_in_care": {**_CHILD_PROTECTION, "goals": "Success goals"},
+    "early_help": {**_CHILD_PROTECTION, "danger": N_("Worries"), "goals": N_("Wellbeing goals")},
+    "children_in_care": {**_CHILD_PROTECTION, "goals": N_("Success goals")},
 }
 DEFAULT_LABEL_SET: Final = "child_protection"
 
 # Gentle prompts shown in empty sections; never mandatory forms.
 PROMPTS: Final[Mapping[str, str]] = {
-    "harm": "What has happened to the child? Say what happened, when, and who saw it.",
-    "danger": "Who is worried, about what someone does, and what could happen to the child?",
-    "complicating": "What makes things harder to sort out?",
-    "strengths": "Who and what helps the child? What is going well?",
-    "safety": "What have people already done, again and again, that keeps the child safe?",
-    "goals": "When things are good enough, what will the adults do and the child notice?",
-    "next_steps": "What happens next, who will do it, and by when?",
-    "unknowns": "What do we still need to find out?",
-    "child_voice": "What has the child said, drawn or shown us?",
-    "safety_network": "Who can help, and how?",
-    "safety_plan": "What are the family's rules, and the warning signs to act on?",
+    "harm": N_("What has happened to the child? Say what happened, when, and who saw it."),
+    "danger": N_("Who is worried, about what someone does, and what could happen to the child?"),
+    "complicating": N_("What makes things harder to sort out?"),
+    "strengths": N_("Who and what helps the child? What is going well?"),
+    "safety": N_("What have people already done, again and again, that keeps the child safe?"),
+    "goals": N_("When things are good enough, what will the adults do and the child notice?"),
+    "next_steps": N_("What happens next, who will do it, and by when?"),
+    "unknowns": N_("What do we still need to find out?"),
+    "child_voice": N_("What has the child said, drawn or shown us?"),
+    "safety_network": N_("Who can help, and how?"),
+    "safety_plan": N_("What are the family's rules, and the warning signs to act on?"),
 }
 
 STANCES: Final = ("agree", "dispute", "unsure")
