@@ -23,7 +23,7 @@ from .live import clean_name
 from .permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
 from .services import Services
 from .store import Participant
-from .web_auth import Forbidden, check_csrf, facilitator
+from .web_auth import Forbidden, check_csrf, facilitator, joined
 
 
 class ApiError(Exception):
@@ -40,6 +40,7 @@ class Caller:
     meeting_id: str | None
     account: Facilitator | None = None
     link_id: int | None = None
+    participant: Participant | None = None  # when calling from a board this browser joined
 
 
 def _bearer(request: Request) -> str | None:
@@ -70,6 +71,22 @@ async def _caller(request: Request) -> Caller:
     grant = await services.store.resolve(token) if token else None
     if grant is not None and grant.meeting_id == meeting_id:
         return Caller(services, grant.role, meeting_id, link_id=grant.link_id)
+    if token is None and (participant_id := joined(request).get(meeting_id)):
+        # The board's own calls: this browser joined the meeting (by link or as its owner).
+        person_in = await services.store.joined(meeting_id, participant_id)
+        if person_in is not None:
+            if request.method not in ("GET", "HEAD"):
+                try:
+                    await check_csrf(request)
+                except Forbidden:
+                    raise ApiError(403, "missing or wrong X-CSRF-Token header") from None
+            return Caller(
+                services,
+                person_in.role,
+                meeting_id,
+                link_id=person_in.link_id,
+                participant=person_in,
+            )
     person = await _account(request)
     meeting = await services.store.meeting(meeting_id) if person else None
     if person is not None and meeting is not None and meeting.owner_id == person.id:
@@ -123,6 +140,8 @@ async def list_meetings(request: Request) -> JSONResponse:
 async def _ended_by(caller: Caller, name: str) -> Participant | None:
     store = caller.services.store
     assert caller.meeting_id is not None
+    if caller.participant is not None:
+        return caller.participant
     if caller.account is not None:
         return await store.facilitator_participant(caller.meeting_id, caller.account.name)
     grant_name = clean_name(name) or "Facilitator"

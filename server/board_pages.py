@@ -22,7 +22,7 @@ from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
 from .permissions import Layer, Role, Status, can_edit, can_open
 from .store import Meeting, Participant
-from .web_auth import check_csrf, facilitator, joined, remember_join, services_of
+from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
     Role.FACILITATOR: N_("You are joining as the facilitator."),
@@ -125,6 +125,8 @@ def board_config(
         "sections": {sid: section(sid) for sid in model.SECTIONS},
         "optionalSections": {sid: section(sid) for sid in model.OPTIONAL_SECTIONS},
         "strings": {},
+        "csrfToken": csrf_token(request),  # echoed as X-CSRF-Token by the lock and end buttons
+        "locale": "en-GB",
     }
 
 

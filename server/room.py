@@ -222,7 +222,9 @@ class Room:
         accepted = self.presence.apply(peer, entries, peer.identity)
         if accepted:
             frame = protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
-            self._relay(frame, exclude=peer)
+            # To the sender too: it learns how others see it, and a client alone in a room
+            # still hears something (y-websocket reconnects after 30 s of silence).
+            self._relay(frame)
 
     # Fan-out and durability ---------------------------------------------------------------
 

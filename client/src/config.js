@@ -1,0 +1,96 @@
+// The page's board-config (a JSON <script>), read tolerantly into one typed object.
+import { str } from './model.js'
+
+/**
+ * @typedef {{ id: string, title: string, sections: string[] }} Column
+ * @typedef {{ label: string, prompt: string }} SectionText
+ * @typedef {{
+ *   wsUrl: string, meetingId: string, params: Record<string, string>, professional: boolean,
+ *   participant: { id: string, name: string, role: string, relationship: string },
+ *   canEdit: boolean, isFacilitator: boolean, status: 'open' | 'ended', endedAt: string,
+ *   mode: 'edit' | 'present', labelSet: string, columns: Column[],
+ *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
+ *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
+ *   endUrl: string, lockUrl: string, csrfToken: string, presentUrl: string, editUrl: string
+ * }} BoardConfig
+ */
+
+/** @param {unknown} v @returns {Record<string, any>} */
+const obj = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? /** @type {Record<string, any>} */ (v) : {})
+
+/** @param {unknown} v @returns {Record<string, SectionText>} */
+function sectionTexts (v) {
+  /** @type {Record<string, SectionText>} */
+  const out = {}
+  for (const [id, value] of Object.entries(obj(v))) {
+    const o = obj(value)
+    out[id] = { label: str(o.label) || id, prompt: str(o.prompt) }
+  }
+  return out
+}
+
+/** @param {unknown} v @returns {Record<string, string>} */
+function stringMap (v) {
+  /** @type {Record<string, string>} */
+  const out = {}
+  for (const [key, value] of Object.entries(obj(v))) if (typeof value === 'string') out[key] = value
+  return out
+}
+
+/**
+ * @param {unknown} raw the parsed JSON
+ * @returns {BoardConfig}
+ */
+export function parseConfig (raw) {
+  const c = obj(raw)
+  const p = obj(c.participant)
+  const columns = Array.isArray(c.columns) ? c.columns : []
+  const mode = c.mode === 'present' ? 'present' : 'edit'
+  const status = c.status === 'ended' ? 'ended' : 'open'
+  const meetingId = str(c.meetingId)
+  const id = encodeURIComponent(meetingId)
+  return {
+    wsUrl: str(c.wsUrl),
+    meetingId,
+    params: stringMap(c.params),
+    professional: c.professional === true,
+    participant: { id: str(p.id), name: str(p.name), role: str(p.role), relationship: str(p.relationship) },
+    canEdit: c.canEdit === true && status === 'open' && mode === 'edit',
+    isFacilitator: c.isFacilitator === true,
+    status,
+    endedAt: str(c.endedAt),
+    mode,
+    labelSet: str(c.labelSet),
+    columns: columns.map((col) => {
+      const o = obj(col)
+      return { id: str(o.id), title: str(o.title), sections: Array.isArray(o.sections) ? o.sections.filter((s) => typeof s === 'string') : [] }
+    }),
+    sections: sectionTexts(c.sections),
+    optionalSections: sectionTexts(c.optionalSections),
+    strings: stringMap(c.strings),
+    title: str(c.title),
+    locale: str(c.locale),
+    locked: c.locked === true,
+    // The server's routes, unless the page names others.
+    endUrl: str(c.endUrl) || `/api/meetings/${id}/end`,
+    lockUrl: str(c.lockUrl) || `/api/meetings/${id}/lock`,
+    csrfToken: str(c.csrfToken),
+    presentUrl: str(c.presentUrl) || `/m/${id}/present`,
+    editUrl: str(c.editUrl) || `/m/${id}`
+  }
+}
+
+/**
+ * @param {Document} doc
+ * @returns {BoardConfig}
+ */
+export function readConfig (doc) {
+  const element = doc.getElementById('board-config')
+  let raw = {}
+  try {
+    raw = JSON.parse(element?.textContent || '{}')
+  } catch {
+    raw = {}
+  }
+  return parseConfig(raw)
+}

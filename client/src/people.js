@@ -1,0 +1,89 @@
+// Who is who: the participant-name cache in `meta.people` (so cards keep their authors' names
+// after people leave) and the live roster from awareness. DOM-free.
+import * as Y from 'yjs'
+import { readPeople, str } from './model.js'
+
+/**
+ * @typedef {import('./model.js').Person} Person
+ * @typedef {{ id: string, name: string, role: string, relationship: string }} Participant
+ * @typedef {{ clientId: number, id: string, name: string, role: string, relationship: string, editing: string }} Present
+ */
+
+/**
+ * Write this participant's own entry into `meta.people` if it is missing or out of date.
+ * Safe to call again and again: it writes nothing when the entry is already right (two
+ * clients creating `people` at once lose one map; the loser's next call writes it again).
+ * @param {Y.Doc} doc
+ * @param {Participant} me
+ * @param {unknown} origin
+ * @returns {boolean} whether anything was written
+ */
+export function writeSelf (doc, me, origin) {
+  if (!me.id) return false
+  const meta = doc.getMap('meta')
+  const known = readPeople(meta).get(me.id)
+  if (known && known.name === me.name && known.role === me.role && known.relationship === me.relationship) {
+    return false
+  }
+  doc.transact(() => {
+    let people = meta.get('people')
+    if (!(people instanceof Y.Map)) {
+      people = new Y.Map()
+      meta.set('people', people)
+    }
+    /** @type {Record<string, string>} */
+    const entry = { name: me.name, role: me.role }
+    if (me.relationship) entry.relationship = me.relationship
+    ;/** @type {Y.Map<unknown>} */ (people).set(me.id, entry)
+  }, origin)
+  return true
+}
+
+/**
+ * The people here now, one entry per participant (a person on two devices shows once),
+ * facilitator first, then by role and name.
+ * @param {Map<number, Record<string, any>>} states awareness states by client id
+ * @returns {Present[]}
+ */
+export function rosterFromAwareness (states) {
+  /** @type {Map<string, Present>} */
+  const byPerson = new Map()
+  const order = ['facilitator', 'professional', 'family', 'viewer']
+  for (const [clientId, state] of states) {
+    const user = state && typeof state.user === 'object' && state.user !== null ? state.user : null
+    if (!user) continue
+    const name = str(user.name)
+    if (!name) continue
+    const id = str(user.id)
+    const entry = {
+      clientId,
+      id,
+      name,
+      role: str(user.role),
+      relationship: str(user.relationship),
+      editing: str(state.editing)
+    }
+    const key = id || `client:${clientId}`
+    const existing = byPerson.get(key)
+    if (!existing || (!existing.editing && entry.editing)) byPerson.set(key, entry)
+  }
+  return [...byPerson.values()].sort((a, b) => {
+    const ra = order.indexOf(a.role)
+    const rb = order.indexOf(b.role)
+    return (ra < 0 ? 9 : ra) - (rb < 0 ? 9 : rb) || a.name.localeCompare(b.name) || a.clientId - b.clientId
+  })
+}
+
+/**
+ * Look up a participant's name and role: the live roster first, then the cache in the document.
+ * @param {string} id
+ * @param {Map<string, Person>} cache
+ * @param {readonly Present[]} roster
+ * @returns {Person | null}
+ */
+export function personOf (id, cache, roster) {
+  if (!id) return null
+  const here = roster.find((p) => p.id === id)
+  if (here) return { name: here.name, role: here.role, relationship: here.relationship }
+  return cache.get(id) ?? null
+}

@@ -1,0 +1,234 @@
+// Every word the board shows, in English. A translation catalogue overrides any of them
+// through board-config `strings` (same keys). `{name}` placeholders are filled in; keys
+// ending in `.one` / `.other` are plural forms chosen with Intl.PluralRules (a catalogue may
+// add `.zero`, `.two`, `.few`, `.many` for its language).
+
+export const DEFAULT_STRINGS = Object.freeze({
+  'board.untitled': 'Safety map',
+  'board.loading': 'Loading the map…',
+
+  'column.tabs': 'Parts of the map',
+  'column.scales': 'Scales',
+  'section.empty': 'Nothing here yet.',
+  'section.more': 'More sections',
+
+  'card.textBy': 'Card written by {name}',
+  'card.by': 'Written by {person}',
+  'card.speaker': 'View of: {speaker}',
+  'card.professionalOnly': 'Professionals only',
+  'card.disputed': 'Disputed',
+  'card.editing': '{name} is editing',
+  'card.tools': 'Move or change this card',
+  'card.moveUp': 'Move up',
+  'card.moveDown': 'Move down',
+  'card.more': 'More for this card',
+  'card.less': 'Close card options',
+  'card.dragHandle': 'Drag to move',
+  'card.moveTo': 'Move to section',
+  'card.moveToButton': 'Move',
+  'card.speakerLabel': 'Whose view is this? (optional)',
+  'card.speakerHint': 'For example “Mum said”, if it is not your own view.',
+  'card.answersLabel': 'Which worry does this goal answer?',
+  'card.answersNone': 'Not linked to a worry',
+  'card.answers': 'Answers the worry: {text}',
+  'card.goalsForWorry': 'Goal for this worry: {text}',
+  'card.scaleForWorry': 'Add a scale for this worry',
+  'card.delete': 'Delete card',
+  'card.deleted': 'Card deleted.',
+  'card.emptyText': '(empty card)',
+  'card.yourView': 'Your view',
+
+  'stance.agree': 'Agree',
+  'stance.dispute': 'Dispute',
+  'stance.unsure': 'Unsure',
+  'stance.agreeBy': 'Agree: {names}',
+  'stance.disputeBy': 'Disputed by: {names}',
+  'stance.unsureBy': 'Unsure: {names}',
+
+  'add.button': 'Add a card',
+  'add.buttonTo': 'Add a card to {section}',
+  'add.textLabel': 'New card for {section}',
+  'add.hint': 'Press Enter to add. Shift+Enter starts a new line.',
+  'add.submit': 'Add card',
+  'add.cancel': 'Cancel',
+  'add.layer': 'Who can see this card?',
+  'add.layerEveryone': 'Everyone in the meeting',
+  'add.layerProfessional': 'Professionals only',
+
+  'steps.action': 'Action',
+  'steps.owner': 'Who will do it',
+  'steps.due': 'By when',
+  'steps.status': 'Status',
+  'steps.tools': 'Move or change',
+  'status.none': 'Not set',
+  'status.not_started': 'Not started',
+  'status.in_progress': 'In progress',
+  'status.done': 'Done',
+
+  'scales.heading': 'Safety scale',
+  'scales.none': 'No scale yet.',
+  'scales.add': 'Add the safety scale',
+  'scales.addAnother': 'Add another scale',
+  'scale.overall': 'Overall safety scale',
+  'scale.about': 'Scale for the worry: {text}',
+  'scale.defaultQuestion': '10 means everyone agrees the children are safe enough for the case to close; 0 means things are so bad the children cannot live at home. Where are things now?',
+  'scale.defaultLow': 'Things are so bad the children cannot live at home',
+  'scale.defaultHigh': 'Everyone agrees the children are safe enough for the case to close',
+  'scale.question': 'Question',
+  'scale.low': 'What 0 means',
+  'scale.high': 'What 10 means',
+  'scale.lowEnd': '0: {text}',
+  'scale.highEnd': '10: {text}',
+  'scale.marks': 'Marks',
+  'scale.noMarks': 'Nobody has placed a mark yet.',
+  'scale.mark': '{person}: {value}',
+  'scale.reason': 'Why: {text}',
+  'scale.upText': 'One point up: {text}',
+  'scale.yourMark': 'Your mark',
+  'scale.yourNumber': 'Your number from 0 to 10',
+  'scale.reasonLabel': 'Why this number?',
+  'scale.upLabel': 'What would move it one point up? (optional)',
+  'scale.save': 'Save my mark',
+  'scale.update': 'Update my mark',
+  'scale.remove': 'Take my mark off',
+  'scale.pickNumber': 'Choose a number first.',
+  'scale.hidden.one': '{count} other person has placed a mark. Marks are hidden until the facilitator shows them.',
+  'scale.hidden.other': '{count} other people have placed a mark. Marks are hidden until the facilitator shows them.',
+  'scale.reveal': 'Show everyone’s marks',
+  'scale.hide': 'Score privately (hide marks)',
+  'scale.delete': 'Delete this scale',
+  'scale.deleted': 'Scale deleted.',
+
+  'roster.heading': 'Who is here',
+  'roster.count.one': '{count} person here',
+  'roster.count.other': '{count} people here',
+  'roster.you': '{name} (you)',
+  'roster.entry': '{name}, {role}',
+  'roster.entryRelationship': '{name}, {role} ({relationship})',
+  'role.facilitator': 'Facilitator',
+  'role.professional': 'Professional',
+  'role.family': 'Family',
+  'role.viewer': 'Shared screen',
+  'person.unknown': 'Someone',
+  'person.withRole': '{name} ({role})',
+  'person.withRelationship': '{name} ({role}, {relationship})',
+
+  'connection.connecting': 'Connecting…',
+  'connection.online': 'Connected',
+  'connection.offlineShort': 'Offline',
+  'connection.endedShort': 'Meeting ended',
+  'connection.closedShort': 'Not connected',
+  'connection.offline': 'You are offline — your changes are kept and will be sent when you are back. Keep this page open.',
+  'connection.back': 'You are back online. Your changes have been sent.',
+  'connection.readOnly': 'You can see the map but not change it.',
+  'connection.linkInvalid': 'This link is not valid any more. Ask the person running the meeting for a new link.',
+  'connection.forbidden': 'You can see the map but not change it.',
+  'connection.tooLarge': 'The map is too big to save more changes. Ask the person running the meeting for help.',
+  'connection.failed': 'A change could not be saved. Reload the page to see the map as it is now.',
+  'connection.professionalUnavailable': 'The professionals-only notes could not be opened.',
+  'connection.reload': 'Reload the page',
+
+  'ended.banner': 'This meeting has ended. The map can no longer be changed.',
+  'ended.bannerAt': 'This meeting ended at {time}. The map can no longer be changed.',
+  'locked.banner': 'The facilitator has paused changes to the map.',
+  'locked.bannerFacilitator': 'Changes are paused for everyone else.',
+  'lock.failed': 'Changes could not be paused or allowed. Try again.',
+
+  'toolbar.label': 'Board tools',
+  'toolbar.undo': 'Undo',
+  'toolbar.redo': 'Redo',
+  'toolbar.present': 'Present on the shared screen',
+  'toolbar.edit': 'Back to editing',
+  'toolbar.lock': 'Pause changes',
+  'toolbar.unlock': 'Allow changes',
+  'toolbar.sections': 'Sections',
+  'toolbar.sectionsHeading': 'Extra sections on this map',
+  'toolbar.end': 'End the meeting',
+  'toolbar.keys': 'Keyboard shortcuts',
+
+  'end.title': 'End the meeting?',
+  'end.body': 'Everyone will see the map as it is now and nobody will be able to change it. The map is saved for the record.',
+  'end.confirm': 'End the meeting',
+  'end.cancel': 'Keep the meeting going',
+  'end.failed': 'The meeting could not be ended. Try again.',
+
+  'keys.title': 'Keyboard shortcuts',
+  'keys.moveUpDown': 'Alt + Up or Down arrow: move the card you are in up or down.',
+  'keys.moveSection': 'Alt + Left or Right arrow: move the card to the previous or next section.',
+  'keys.undo': 'Ctrl + Z: undo. Ctrl + Shift + Z or Ctrl + Y: redo.',
+  'keys.add': 'In a new card, Enter adds it and Escape cancels.',
+  'keys.close': 'Close',
+
+  'announce.added': '{name} added a card to {section}.',
+  'announce.removed': 'A card was removed from {section}.',
+  'announce.movedTo': 'A card moved to {section}.',
+  'announce.moved': 'A card moved in {section}.',
+  'announce.stance': '{name} marked a card in {section}: {stance}.',
+  'announce.mark': '{name} placed a mark on the scale.',
+  'announce.scaleAdded': 'A scale was added.',
+  'announce.many.one': '{count} change on the map.',
+  'announce.many.other': '{count} changes on the map.',
+  'announce.youMoved': 'Moved to position {position} of {count} in {section}.',
+  'announce.youAdded': 'Card added to {section}.',
+  'announce.youDeleted': 'Card deleted. Press Ctrl+Z to undo.',
+  'announce.scaleDeleted': 'Scale deleted. Press Ctrl+Z to undo.',
+  'announce.markSaved': 'Your mark is saved.',
+  'announce.joined': '{name} joined.',
+  'announce.left': '{name} left.',
+  'announce.ended': 'The meeting has ended.',
+  'announce.undone': 'Undone.',
+  'announce.redone': 'Redone.',
+  'announce.nothingToUndo': 'Nothing to undo.'
+})
+
+/** @typedef {keyof typeof DEFAULT_STRINGS} StringKey */
+/**
+ * @typedef {StringKey extends infer K ? K extends `${infer B}.other` ? B : never : never} PluralKey
+ */
+/** @typedef {Record<string, string | number>} Vars */
+
+/**
+ * @typedef {{
+ *   (key: StringKey, vars?: Vars): string,
+ *   plural: (key: PluralKey, count: number, vars?: Vars) => string,
+ *   locale: string | undefined
+ * }} Translate
+ */
+
+/**
+ * @param {Record<string, unknown> | undefined} overrides translated texts by key
+ * @param {string} [locale] BCP 47 language of the page, for plural rules and dates
+ * @returns {Translate}
+ */
+export function createStrings (overrides, locale) {
+  /** @type {Record<string, string>} */
+  const table = { ...DEFAULT_STRINGS }
+  if (overrides && typeof overrides === 'object') {
+    for (const [key, value] of Object.entries(overrides)) if (typeof value === 'string') table[key] = value
+  }
+  let rules = null
+  try {
+    rules = new Intl.PluralRules(locale || undefined)
+  } catch {
+    rules = new Intl.PluralRules('en')
+  }
+  const pluralRules = rules
+  /** @param {string} text @param {Vars | undefined} vars */
+  const fill = (text, vars) =>
+    vars ? text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole)) : text
+  /** @type {Translate} */
+  const t = Object.assign(
+    /** @param {StringKey} key @param {Vars} [vars] */
+    (key, vars) => fill(table[key] ?? key, vars),
+    {
+      /** @param {PluralKey} key @param {number} count @param {Vars} [vars] */
+      plural: (key, count, vars) => {
+        const form = pluralRules.select(count)
+        const text = table[`${key}.${form}`] ?? table[`${key}.other`] ?? key
+        return fill(text, { count, ...vars })
+      },
+      locale: locale || undefined
+    }
+  )
+  return t
+}

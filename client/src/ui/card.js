@@ -1,0 +1,404 @@
+// One card on the map: its text (live, shared), who wrote it and whose view it is, stances,
+// the danger-statement/goal pairing, and — for people who may edit — its tools.
+// Next steps render as table rows with owner, due date and status cells.
+import { setCardField, setStance } from '../cards.js'
+import { STANCES, STATUSES } from '../model.js'
+import { h, replaceChildren, setText, show, uid } from './dom.js'
+import { bindField } from './fields.js'
+import { bindText } from './textbinding.js'
+
+/**
+ * @typedef {import('../model.js').Card} Card
+ * @typedef {import('./app.js').BoardApp} BoardApp
+ * @typedef {'item' | 'row'} CardKind
+ */
+
+/** A one-line excerpt of a card's text, for pairings and headings. @param {string} text */
+export function excerpt (text, max = 90) {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line
+}
+
+export class CardView {
+  /**
+   * @param {BoardApp} app
+   * @param {Card} card
+   * @param {CardKind} kind
+   */
+  constructor (app, card, kind) {
+    this.app = app
+    this.card = card
+    this.kind = kind
+    this.key = `${card.layer}:${card.id}`
+    this.editable = app.editable
+    const t = app.t
+    /** @type {(() => void)[]} */
+    this.cleanup = []
+
+    this.badges = h('p', { class: 'card-badges' })
+    this.answersLine = h('p', { class: 'card-answers', 'data-testid': 'card-answers-line' })
+    this.goalsList = h('ul', { class: 'card-goals', 'data-testid': 'card-goals' })
+    this.byLine = h('p', { class: 'card-by', 'data-testid': 'card-by' })
+    this.stanceLine = h('p', { class: 'card-stances', 'data-testid': 'card-stances' })
+    this.editingLine = h('p', { class: 'card-editing', 'data-testid': 'card-editing' })
+
+    /** @type {HTMLTextAreaElement | null} */
+    this.textarea = null
+    /** @type {HTMLElement} */
+    this.textEl = h('p', { class: 'card-text', 'data-testid': 'card-text' })
+    if (this.editable && card.text) {
+      const textarea = h('textarea', {
+        class: 'card-text card-input',
+        'data-testid': 'card-text',
+        'data-bound': 'text',
+        rows: 1,
+        spellcheck: 'true',
+        onfocus: () => app.session.setEditing(this.key),
+        onblur: () => app.session.setEditing(null)
+      })
+      this.textarea = textarea
+      this.textEl = textarea
+      const binding = bindText(textarea, card.text, app.session.origin)
+      this.cleanup.push(binding.destroy)
+    } else if (card.text) {
+      const ytext = card.text
+      const show = () => setText(this.textEl, ytext.toString() || t('card.emptyText'))
+      show()
+      ytext.observe(show)
+      this.cleanup.push(() => ytext.unobserve(show))
+    } else {
+      setText(this.textEl, t('card.emptyText'))
+    }
+
+    this.tools = this.editable ? this.buildTools() : null
+    this.panel = this.editable ? this.buildPanel() : null
+
+    const body = [
+      this.badges,
+      this.answersLine,
+      this.textEl,
+      this.byLine,
+      this.stanceLine,
+      this.goalsList,
+      this.editingLine
+    ]
+    const attrs = {
+      'data-testid': 'card',
+      'data-item-id': card.id,
+      'data-layer': card.layer,
+      class: `card card--${card.layer}`
+    }
+    if (kind === 'row') {
+      this.owner = this.fieldCell('owner', 'step-owner', t('steps.owner'))
+      this.due = this.fieldCell('due', 'step-due', t('steps.due'))
+      this.status = this.statusCell()
+      this.el = h('tr', { ...attrs, role: 'row' },
+        h('td', { class: 'step-action', role: 'cell', 'data-label': t('steps.action') }, body),
+        this.owner.cell,
+        this.due.cell,
+        this.status.cell,
+        this.tools ? h('td', { class: 'step-tools', role: 'cell' }, this.tools, this.panel) : null
+      )
+    } else {
+      this.el = h('li', attrs, body, this.tools, this.panel)
+    }
+    this.update(card)
+  }
+
+  buildTools () {
+    const { t } = this.app
+    const handle = h('span', {
+      class: 'card-handle',
+      'aria-hidden': 'true',
+      title: t('card.dragHandle'),
+      'data-testid': 'card-drag',
+      onpointerdown: (/** @type {PointerEvent} */ e) => this.app.drag.start(e, this)
+    })
+    this.upButton = h('button', {
+      type: 'button', class: 'icon-button', 'data-testid': 'move-up', 'aria-label': t('card.moveUp'), title: t('card.moveUp'),
+      onclick: () => this.app.actions.moveStep(this.card, -1)
+    }, h('span', { 'aria-hidden': 'true', text: '↑' }))
+    this.downButton = h('button', {
+      type: 'button', class: 'icon-button', 'data-testid': 'move-down', 'aria-label': t('card.moveDown'), title: t('card.moveDown'),
+      onclick: () => this.app.actions.moveStep(this.card, 1)
+    }, h('span', { 'aria-hidden': 'true', text: '↓' }))
+    this.moreButton = h('button', {
+      type: 'button', class: 'icon-button card-more', 'data-testid': 'card-menu', 'aria-expanded': 'false',
+      'aria-label': t('card.more'), title: t('card.more'),
+      onclick: () => this.togglePanel()
+    }, h('span', { 'aria-hidden': 'true', text: '⋯' }))
+    // One Tab stop for the three buttons; Left and Right arrows move between them.
+    const buttons = [this.upButton, this.downButton, this.moreButton]
+    return h('div', {
+      class: 'card-tools', role: 'toolbar', 'aria-label': t('card.tools'),
+      onkeydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.altKey || e.ctrlKey || e.metaKey) return
+        const enabled = buttons.filter((b) => !b.disabled)
+        const i = enabled.indexOf(/** @type {HTMLButtonElement} */ (e.target))
+        let next = -1
+        if (e.key === 'ArrowRight') next = (i + 1) % enabled.length
+        else if (e.key === 'ArrowLeft') next = (i - 1 + enabled.length) % enabled.length
+        else if (e.key === 'Home') next = 0
+        else if (e.key === 'End') next = enabled.length - 1
+        if (next < 0 || i < 0) return
+        e.preventDefault()
+        this.rove(enabled[next])
+        enabled[next].focus()
+      },
+      onfocusin: (/** @type {FocusEvent} */ e) => {
+        if (e.target instanceof HTMLButtonElement) this.rove(e.target)
+      }
+    }, handle, buttons)
+  }
+
+  /** Make `button` the toolbar's one Tab stop. @param {HTMLButtonElement} button */
+  rove (button) {
+    for (const b of [this.upButton, this.downButton, this.moreButton]) if (b) b.tabIndex = b === button ? 0 : -1
+  }
+
+  buildPanel () {
+    const { t, me } = this.app
+    const card = this.card
+    const panelId = uid('card-panel')
+    this.moreButton?.setAttribute('aria-controls', panelId)
+
+    const moveId = uid('move-to')
+    this.moveSelect = h('select', { id: moveId, 'data-testid': 'move-to' })
+    const move = h('div', { class: 'field field--inline' },
+      h('label', { for: moveId, text: t('card.moveTo') }),
+      h('div', { class: 'field-row' },
+        this.moveSelect,
+        h('button', {
+          type: 'button', class: 'button button--secondary', 'data-testid': 'move-to-submit',
+          onclick: () => {
+            const section = this.moveSelect?.value
+            if (section && section !== this.card.section) this.app.actions.moveToEnd(this.card, section)
+          }
+        }, t('card.moveToButton'))
+      )
+    )
+
+    const speakerId = uid('speaker')
+    const hintId = uid('speaker-hint')
+    const speakerInput = h('input', {
+      id: speakerId, type: 'text', 'data-testid': 'card-speaker', autocomplete: 'off',
+      list: this.app.peopleListId, 'aria-describedby': hintId
+    })
+    this.speaker = bindField(speakerInput, (value) => setCardField(this.card, 'speaker', value.trim(), this.app.session.origin))
+    const speaker = h('div', { class: 'field' },
+      h('label', { for: speakerId, text: t('card.speakerLabel') }),
+      h('p', { class: 'hint', id: hintId, text: t('card.speakerHint') }),
+      speakerInput
+    )
+
+    let answers = null
+    if (card.section === 'goals') {
+      const answersId = uid('answers')
+      this.answersSelect = h('select', { id: answersId, 'data-testid': 'card-answers' })
+      bindField(this.answersSelect, (value) => setCardField(this.card, 'answers', value, this.app.session.origin))
+      answers = h('div', { class: 'field' }, h('label', { for: answersId, text: t('card.answersLabel') }), this.answersSelect)
+    }
+
+    const legendId = uid('stance')
+    /** @type {Map<string, HTMLButtonElement>} */
+    this.stanceButtons = new Map()
+    const stanceButtons = STANCES.map((stance) => {
+      const button = h('button', {
+        type: 'button', class: `stance-button stance-button--${stance}`, 'data-testid': `stance-${stance}`,
+        'aria-pressed': 'false',
+        onclick: () => {
+          const mine = this.card.stance[me]
+          setStance(this.card, me, mine === stance ? null : stance, this.app.session.origin)
+        }
+      }, t(`stance.${stance}`))
+      this.stanceButtons.set(stance, button)
+      return button
+    })
+    const stances = !me ? null : h('div', { class: 'field', role: 'group', 'aria-labelledby': legendId },
+      h('p', { class: 'field-label', id: legendId, text: t('card.yourView') }),
+      h('div', { class: 'stance-buttons' }, stanceButtons)
+    )
+
+    const scale = card.section === 'danger' && this.app.config.isFacilitator
+      ? h('button', {
+        type: 'button', class: 'button button--secondary', 'data-testid': 'card-add-scale',
+        onclick: () => this.app.actions.addScaleFor(this.card)
+      }, t('card.scaleForWorry'))
+      : null
+
+    const remove = h('button', {
+      type: 'button', class: 'button button--warning', 'data-testid': 'card-delete',
+      onclick: () => this.app.actions.deleteCard(this.card)
+    }, t('card.delete'))
+
+    const panel = h('div', {
+      class: 'card-panel', id: panelId, hidden: true, 'data-testid': 'card-panel',
+      onkeydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault()
+          this.togglePanel(false)
+          this.moreButton?.focus()
+        }
+      }
+    }, move, speaker, answers, stances, scale, remove)
+    return panel
+  }
+
+  /**
+   * @param {'owner' | 'due'} key
+   * @param {string} testid
+   * @param {string} label
+   */
+  fieldCell (key, testid, label) {
+    const cell = h('td', { class: `step-${key}`, role: 'cell', 'data-label': label })
+    if (!this.editable) return { cell, set: (/** @type {string} */ value) => setText(cell, value) }
+    const input = h('input', {
+      type: key === 'due' ? 'date' : 'text', class: 'cell-input', 'data-testid': testid, autocomplete: 'off', 'aria-label': label,
+      list: key === 'owner' ? this.app.peopleListId : undefined
+    })
+    const field = bindField(input, (value) => setCardField(this.card, key, value.trim(), this.app.session.origin))
+    cell.append(input)
+    return { cell, input, set: field.set }
+  }
+
+  statusCell () {
+    const { t } = this.app
+    const cell = h('td', { class: 'step-status', role: 'cell', 'data-label': t('steps.status') })
+    if (!this.editable) return { cell, input: null, set: (/** @type {string} */ value) => setText(cell, value ? t(/** @type {any} */ (`status.${value}`)) : '') }
+    const select = h('select', { class: 'cell-input', 'data-testid': 'step-status', 'aria-label': t('steps.status') },
+      h('option', { value: '', text: t('status.none') }),
+      STATUSES.map((status) => h('option', { value: status, text: t(`status.${status}`) }))
+    )
+    const field = bindField(select, (value) => setCardField(this.card, 'status', value, this.app.session.origin))
+    cell.append(select)
+    return { cell, input: select, set: field.set }
+  }
+
+  /** @param {boolean} [open] */
+  togglePanel (open) {
+    if (!this.panel || !this.moreButton) return
+    const next = open ?? this.panel.hidden !== false
+    this.panel.hidden = !next
+    this.moreButton.setAttribute('aria-expanded', String(next))
+    this.moreButton.setAttribute('aria-label', next ? this.app.t('card.less') : this.app.t('card.more'))
+    this.el.classList.toggle('card--open', next)
+    if (next) this.panel.querySelector('select, input, button')?.scrollIntoView({ block: 'nearest' })
+  }
+
+  /** @param {Card} card */
+  update (card) {
+    this.card = card
+    const { app } = this
+    const { t } = app
+    const author = app.personLabel(card.author)
+    this.el.dataset.section = card.section
+
+    // Badges: professionals-only layer, and a visible dispute.
+    const disputed = Object.values(card.stance).includes('dispute')
+    this.el.classList.toggle('card--disputed', disputed)
+    const badges = []
+    if (card.layer === 'professional') badges.push(h('span', { class: 'badge badge--professional', text: t('card.professionalOnly') }))
+    if (disputed) badges.push(h('span', { class: 'badge badge--disputed', text: t('card.disputed') }))
+    const badgeKey = `${card.layer}|${disputed}`
+    if (this.badges.dataset.key !== badgeKey) {
+      this.badges.dataset.key = badgeKey
+      replaceChildren(this.badges, badges)
+    }
+    show(this.badges, badges.length > 0)
+
+    // The pairing of a safety goal with the worry it answers.
+    const danger = card.section === 'goals' && card.answers ? app.findCard(card.answers) : null
+    setText(this.answersLine, danger ? t('card.answers', { text: `“${excerpt(danger.text?.toString() ?? '')}”` }) : '')
+    show(this.answersLine, danger !== null)
+    const goals = card.section === 'danger' ? app.goalsFor(card.id) : []
+    const goalsKey = goals.map((g) => excerpt(g.text?.toString() ?? '')).join('\n')
+    if (this.goalsList.dataset.key !== goalsKey) {
+      this.goalsList.dataset.key = goalsKey
+      replaceChildren(this.goalsList, goals.map((g) => h('li', { text: t('card.goalsForWorry', { text: `“${excerpt(g.text?.toString() ?? '')}”` }) })))
+    }
+    show(this.goalsList, goals.length > 0)
+
+    // Who wrote it, and whose view it is.
+    const speaker = card.speaker ? app.speakerLabel(card.speaker) : ''
+    setText(this.byLine, t('card.by', { person: author }) + (speaker ? ` · ${t('card.speaker', { speaker })}` : ''))
+    if (this.textarea) this.textarea.setAttribute('aria-label', t('card.textBy', { name: author }))
+
+    // Stances, by name.
+    /** @type {string[]} */
+    const parts = []
+    for (const stance of STANCES) {
+      const names = Object.entries(card.stance).filter(([, s]) => s === stance).map(([who]) => app.personName(who)).sort((a, b) => a.localeCompare(b))
+      if (names.length) parts.push(t(`stance.${stance}By`, { names: names.join(', ') }))
+    }
+    setText(this.stanceLine, parts.join(' · '))
+    show(this.stanceLine, parts.length > 0)
+
+    // Live presence: who else is in this card right now.
+    const editing = app.editingNames(this.key)
+    setText(this.editingLine, editing.map((name) => t('card.editing', { name })).join(' · '))
+    show(this.editingLine, editing.length > 0)
+    this.el.classList.toggle('card--busy', editing.length > 0)
+
+    if (this.kind === 'row') {
+      this.owner?.set(card.owner)
+      this.due?.set(card.due)
+      this.status?.set(card.status)
+    }
+    if (this.editable) this.updateTools(card)
+    if (this.textarea) app.sizeLater(this.textarea)
+  }
+
+  /** @param {Card} card */
+  updateTools (card) {
+    const { app } = this
+    const list = app.bySection.get(card.section) ?? []
+    const index = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
+    if (this.upButton) this.upButton.disabled = index <= 0
+    if (this.downButton) this.downButton.disabled = index < 0 || index >= list.length - 1
+    // Keep one enabled button as the toolbar's Tab stop.
+    const tools = [this.upButton, this.downButton, this.moreButton]
+    const stop = tools.find((b) => b && b.tabIndex === 0 && !b.disabled) ?? tools.find((b) => b && !b.disabled)
+    if (stop) this.rove(stop)
+    if (this.moveSelect) {
+      const sections = app.visibleSections()
+      const key = sections.join('|')
+      if (this.moveSelect.dataset.key !== key) {
+        this.moveSelect.dataset.key = key
+        const chosen = this.moveSelect.value
+        replaceChildren(this.moveSelect, sections.map((id) => h('option', { value: id, text: app.sectionLabel(id) })))
+        this.moveSelect.value = sections.includes(chosen) ? chosen : card.section
+      }
+      // Follow the card's section only when it changes: a choice not yet confirmed with
+      // "Move" must survive other people's changes.
+      if (this.moveSelect.dataset.section !== card.section || this.moveSelect.value === '') {
+        this.moveSelect.dataset.section = card.section
+        this.moveSelect.value = card.section
+      }
+    }
+    this.speaker?.set(card.speaker ? app.speakerLabel(card.speaker) : '')
+    if (this.answersSelect) {
+      const dangers = app.bySection.get('danger') ?? []
+      const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|')
+      if (this.answersSelect.dataset.key !== key) {
+        this.answersSelect.dataset.key = key
+        replaceChildren(this.answersSelect,
+          h('option', { value: '', text: app.t('card.answersNone') }),
+          dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || app.t('card.emptyText') })))
+      }
+      if (document.activeElement !== this.answersSelect) this.answersSelect.value = card.answers
+    }
+    const mine = card.stance[app.me]
+    for (const [stance, button] of this.stanceButtons ?? []) button.setAttribute('aria-pressed', String(mine === stance))
+  }
+
+  focusText () {
+    (this.textarea ?? this.moreButton ?? this.el).focus()
+  }
+
+  destroy () {
+    if (this.textarea && document.activeElement === this.textarea) this.app.session.setEditing(null)
+    for (const fn of this.cleanup) fn()
+    this.cleanup = []
+    this.el.remove()
+  }
+}

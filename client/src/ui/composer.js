@@ -1,0 +1,121 @@
+// "Add a card": a button that opens a small form under a section. Enter adds the card and
+// keeps the form open for the next one; Escape closes it.
+import { excerpt } from './card.js'
+import { h, replaceChildren, uid } from './dom.js'
+
+/** @typedef {import('./app.js').BoardApp} BoardApp */
+
+export class Composer {
+  /**
+   * @param {BoardApp} app
+   * @param {string} section
+   */
+  constructor (app, section) {
+    this.app = app
+    this.section = section
+    const { t } = app
+    const label = app.sectionLabel(section)
+    const formId = uid('composer')
+    const textId = uid('new-card')
+    const hintId = uid('new-card-hint')
+    this.button = h('button', {
+      type: 'button', class: 'add-button', 'data-testid': `add-${section}`,
+      'aria-expanded': 'false', 'aria-controls': formId,
+      'aria-label': t('add.buttonTo', { section: label }),
+      onclick: () => this.open()
+    }, h('span', { 'aria-hidden': 'true', class: 'add-plus', text: '+' }), ' ', t('add.button'))
+    this.text = h('textarea', {
+      id: textId, rows: 2, 'data-testid': 'new-card-text', 'aria-describedby': hintId,
+      onkeydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+          e.preventDefault()
+          this.submit()
+        } else if (e.key === 'Escape') {
+          e.preventDefault()
+          this.close(true)
+        }
+      }
+    })
+    /** @type {HTMLSelectElement | null} */
+    this.layer = null
+    let layerField = null
+    if (app.session.professional && !app.session.professional.refusal) {
+      const layerId = uid('new-card-layer')
+      this.layer = h('select', { id: layerId, 'data-testid': 'new-card-layer' },
+        h('option', { value: 'main', text: t('add.layerEveryone') }),
+        h('option', { value: 'professional', text: t('add.layerProfessional') }))
+      layerField = h('div', { class: 'field' }, h('label', { for: layerId, text: t('add.layer') }), this.layer)
+    }
+    /** @type {HTMLSelectElement | null} */
+    this.answers = null
+    let answersField = null
+    if (section === 'goals') {
+      const answersId = uid('new-card-answers')
+      this.answers = h('select', { id: answersId, 'data-testid': 'new-card-answers' })
+      answersField = h('div', { class: 'field' }, h('label', { for: answersId, text: t('card.answersLabel') }), this.answers)
+    }
+    this.form = h('form', {
+      class: 'composer', id: formId, hidden: true, 'data-testid': `composer-${section}`,
+      onsubmit: (/** @type {SubmitEvent} */ e) => {
+        e.preventDefault()
+        this.submit()
+      }
+    },
+    h('label', { for: textId, text: t('add.textLabel', { section: label }) }),
+    this.text,
+    h('p', { class: 'hint', id: hintId, text: t('add.hint') }),
+    layerField,
+    answersField,
+    h('div', { class: 'composer-actions' },
+      h('button', { type: 'submit', class: 'button', 'data-testid': 'new-card-submit' }, t('add.submit')),
+      h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'new-card-cancel', onclick: () => this.close(true) }, t('add.cancel'))
+    ))
+    this.el = h('div', { class: 'composer-wrap' }, this.form, this.button)
+  }
+
+  open () {
+    // One form open at a time: close the others that hold nothing yet.
+    for (const view of this.app.sectionViews.values()) {
+      const other = view.composer
+      if (other && other !== this && !other.form.hidden && !other.text.value.trim()) other.close(false)
+    }
+    this.form.hidden = false
+    this.button.setAttribute('aria-expanded', 'true')
+    this.update()
+    this.text.focus()
+  }
+
+  /** @param {boolean} refocus */
+  close (refocus) {
+    this.form.hidden = true
+    this.text.value = ''
+    this.button.setAttribute('aria-expanded', 'false')
+    if (refocus) this.button.focus()
+  }
+
+  submit () {
+    const text = this.text.value.trim()
+    if (!text) {
+      this.text.focus()
+      return
+    }
+    const layer = this.layer?.value === 'professional' ? 'professional' : 'main'
+    this.app.actions.addCard(this.section, text, layer, this.answers?.value ?? '')
+    this.text.value = ''
+    this.text.focus()
+  }
+
+  /** Keep the goal's "which worry" choices in step with the map. */
+  update () {
+    if (!this.answers) return
+    const dangers = this.app.bySection.get('danger') ?? []
+    const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|')
+    if (this.answers.dataset.key === key) return
+    this.answers.dataset.key = key
+    const value = this.answers.value
+    replaceChildren(this.answers,
+      h('option', { value: '', text: this.app.t('card.answersNone') }),
+      dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || this.app.t('card.emptyText') })))
+    this.answers.value = dangers.some((d) => d.id === value) ? value : ''
+  }
+}

@@ -1,0 +1,140 @@
+// The top of the board: the meeting's title, the connection state, the tools (undo, redo,
+// shortcuts; for the facilitator: present, pause changes, extra sections, end) and the roster.
+import { h, replaceChildren, setText, show, uid } from './dom.js'
+
+/**
+ * @typedef {import('./app.js').BoardApp} BoardApp
+ * @typedef {'connecting' | 'online' | 'offline' | 'ended' | 'closed'} ConnectionState
+ */
+
+export class Header {
+  /** @param {BoardApp} app */
+  constructor (app) {
+    this.app = app
+    const { t, config } = app
+    // The page may already name the meeting in its own <h1>; then the board does not repeat it.
+    this.ownTitle = ![...document.querySelectorAll('h1')].some((el) => !app.root.contains(el))
+    this.title = h('h1', { class: 'board-name', 'data-testid': 'board-title' })
+    this.pill = h('p', { class: 'conn-pill', 'data-testid': 'connection-status', 'data-state': 'connecting', text: t('connection.connecting') })
+
+    const rosterHeading = uid('roster')
+    this.rosterCount = h('span', { class: 'roster-count', 'aria-hidden': 'true' })
+    this.rosterCountText = h('span', { class: 'visually-hidden' })
+    this.rosterList = h('ul', { class: 'roster-list', 'data-testid': 'roster-list' })
+    this.roster = h('section', { class: 'roster', 'data-testid': 'roster', 'aria-labelledby': rosterHeading },
+      h('h2', { class: 'roster-title', id: rosterHeading }, t('roster.heading'), ' ', this.rosterCount, this.rosterCountText),
+      this.rosterList)
+
+    this.toolbar = h('div', { class: 'board-toolbar', role: 'group', 'aria-label': t('toolbar.label') })
+    this.undo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'undo', onclick: () => app.actions.undo() }, t('toolbar.undo'))
+    this.redo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'redo', onclick: () => app.actions.redo() }, t('toolbar.redo'))
+    this.keys = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'shortcuts', onclick: () => app.dialogs.shortcuts() }, t('toolbar.keys'))
+    /** @type {HTMLElement[]} */
+    const facilitator = []
+    this.lock = null
+    this.sections = null
+    if (config.isFacilitator && config.mode === 'edit' && config.status === 'open') {
+      if (config.presentUrl) {
+        facilitator.push(h('a', { class: 'button button--tool', href: config.presentUrl, target: '_blank', rel: 'noopener', 'data-testid': 'present' }, t('toolbar.present')))
+      }
+      this.lock = !config.csrfToken ? null : h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'lock-toggle', 'aria-pressed': 'false', onclick: () => app.actions.toggleLock() }, t('toolbar.lock'))
+      if (this.lock) facilitator.push(this.lock)
+      if (Object.keys(config.optionalSections).length) {
+        this.sections = this.buildSections()
+        facilitator.push(this.sections.wrap)
+      }
+      if (config.endUrl && config.csrfToken) {
+        facilitator.push(h('button', { type: 'button', class: 'button button--tool button--warning', 'data-testid': 'end-meeting', onclick: () => app.dialogs.confirmEnd() }, t('toolbar.end')))
+      }
+    }
+    if (config.mode === 'present' && config.isFacilitator && config.editUrl) {
+      facilitator.push(h('a', { class: 'button button--tool', href: config.editUrl, 'data-testid': 'edit-link' }, t('toolbar.edit')))
+    }
+    this.editTools = [this.undo, this.redo, this.keys]
+    replaceChildren(this.toolbar, this.editTools, facilitator)
+
+    this.el = h('header', { class: 'board-header' },
+      h('div', { class: 'board-heading' }, this.ownTitle ? this.title : null, this.pill),
+      this.toolbar,
+      this.roster)
+  }
+
+  buildSections () {
+    const { app } = this
+    const { t, config } = app
+    const panelId = uid('sections')
+    const button = h('button', {
+      type: 'button', class: 'button button--tool', 'data-testid': 'sections-toggle', 'aria-expanded': 'false', 'aria-controls': panelId,
+      onclick: () => {
+        const open = panel.hidden
+        panel.hidden = !open
+        button.setAttribute('aria-expanded', String(open))
+      }
+    }, t('toolbar.sections'))
+    /** @type {Map<string, HTMLInputElement>} */
+    const boxes = new Map()
+    const items = Object.entries(config.optionalSections).map(([id, text]) => {
+      const boxId = uid(`optional-${id}`)
+      const box = h('input', { type: 'checkbox', id: boxId, 'data-testid': `optional-${id}`, onchange: () => app.actions.setOptionalSections([...boxes].filter(([, b]) => b.checked).map(([sid]) => sid)) })
+      boxes.set(id, box)
+      return h('div', { class: 'checkbox' }, box, h('label', { for: boxId, text: text.label }))
+    })
+    const panel = h('fieldset', { class: 'sections-panel', id: panelId, hidden: true },
+      h('legend', { text: t('toolbar.sectionsHeading') }), items)
+    return { wrap: h('div', { class: 'sections-menu' }, button, panel), boxes }
+  }
+
+  /** @param {ConnectionState} state */
+  setConnection (state) {
+    const { t } = this.app
+    const text = {
+      connecting: t('connection.connecting'),
+      online: t('connection.online'),
+      offline: t('connection.offlineShort'),
+      ended: t('connection.endedShort'),
+      closed: t('connection.closedShort')
+    }[state]
+    this.pill.dataset.state = state
+    setText(this.pill, text)
+  }
+
+  update () {
+    const { app } = this
+    const { t } = app
+    setText(this.title, app.config.title || app.meta.title || t('board.untitled'))
+    const editing = app.editable
+    for (const tool of this.editTools) show(tool, editing)
+    this.undo.disabled = !app.session.history.canUndo()
+    this.redo.disabled = !app.session.history.canRedo()
+    if (this.lock) {
+      show(this.lock, !app.ended && app.session.mayWrite())
+      this.lock.setAttribute('aria-pressed', String(app.locked))
+      setText(this.lock, app.locked ? t('toolbar.unlock') : t('toolbar.lock'))
+    }
+    if (this.sections) {
+      show(this.sections.wrap, editing)
+      for (const [id, box] of this.sections.boxes) box.checked = app.meta.optionalSections.includes(id)
+    }
+    show(this.toolbar, [...this.toolbar.children].some((c) => c instanceof HTMLElement && !c.hidden))
+  }
+
+  /** @param {import('../people.js').Present[]} roster */
+  setRoster (roster) {
+    const { app } = this
+    const { t } = app
+    setText(this.rosterCount, `(${roster.length})`)
+    setText(this.rosterCountText, t.plural('roster.count', roster.length))
+    const key = JSON.stringify(roster.map((p) => [p.id, p.name, p.role, p.relationship]))
+    if (this.rosterList.dataset.key === key) return
+    this.rosterList.dataset.key = key
+    replaceChildren(this.rosterList, roster.map((p) => {
+      const role = app.roleLabel(p.role)
+      const entry = p.relationship
+        ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
+        : t('roster.entry', { name: p.name, role })
+      const mine = p.id !== '' && p.id === app.me
+      return h('li', { class: `roster-person roster-person--${p.role || 'unknown'}`, 'data-testid': 'roster-person', 'data-participant': p.id },
+        mine ? t('roster.you', { name: entry }) : entry)
+    }))
+  }
+}

@@ -1,0 +1,250 @@
+// One 0–10 scale: the question and both end texts (editable by the facilitator), everyone's
+// marks as named chips on the line and as a list with reasons (no average), and this
+// person's own mark.
+import { SCALE_MAX, SCALE_MIN } from '../model.js'
+import { makeRating, marksByValue, setRating, setRevealed, setScaleText, visibleMarks } from '../scales.js'
+import { excerpt } from './card.js'
+import { autosize, h, replaceChildren, setText, show, uid } from './dom.js'
+import { bindField } from './fields.js'
+
+/**
+ * @typedef {import('./app.js').BoardApp} BoardApp
+ * @typedef {import('../model.js').Scale} Scale
+ */
+
+export class ScaleView {
+  /**
+   * @param {BoardApp} app
+   * @param {Scale} scale
+   */
+  constructor (app, scale) {
+    this.app = app
+    this.scale = scale
+    this.key = `${scale.layer}:${scale.id}`
+    const { t } = app
+    const headingId = uid('scale')
+    this.heading = h('h3', { id: headingId, class: 'scale-title' })
+    this.editable = app.editable
+    const wording = this.editable && app.config.isFacilitator
+
+    // The question and the meaning of both ends.
+    /** @type {{ set: (v: string) => void } | null} */
+    this.questionField = null
+    /** @type {{ set: (v: string) => void } | null} */
+    this.lowField = null
+    /** @type {{ set: (v: string) => void } | null} */
+    this.highField = null
+    this.question = h('p', { class: 'scale-question', 'data-testid': 'scale-question-text' })
+    this.lowText = h('p', { class: 'scale-end scale-end--low', 'data-testid': 'scale-low-text' })
+    this.highText = h('p', { class: 'scale-end scale-end--high', 'data-testid': 'scale-high-text' })
+    let wordingFields = null
+    if (wording) {
+      /** @param {'question' | 'low' | 'high'} key @param {string} label @param {'textarea' | 'input'} tag */
+      const field = (key, label, tag) => {
+        const id = uid(`scale-${key}`)
+        const input = tag === 'textarea'
+          ? h('textarea', { id, rows: 2, 'data-testid': `scale-${key}`, oninput: () => autosize(/** @type {HTMLTextAreaElement} */ (input)) })
+          : h('input', { id, type: 'text', 'data-testid': `scale-${key}` })
+        const field = bindField(input, (value) => {
+          if (value.trim()) setScaleText(this.scale, key, value.trim(), app.session.origin)
+        })
+        const bound = {
+          set: (/** @type {string} */ value) => {
+            field.set(value)
+            if (input instanceof HTMLTextAreaElement) requestAnimationFrame(() => autosize(input))
+          }
+        }
+        return { el: h('div', { class: 'field' }, h('label', { for: id, text: label }), input), bound }
+      }
+      const q = field('question', t('scale.question'), 'textarea')
+      const lo = field('low', t('scale.low'), 'input')
+      const hi = field('high', t('scale.high'), 'input')
+      this.questionField = q.bound
+      this.lowField = lo.bound
+      this.highField = hi.bound
+      wordingFields = h('div', { class: 'scale-wording' }, q.el, h('div', { class: 'scale-wording-ends' }, lo.el, hi.el))
+    }
+
+    // The line: ticks 0–10 and named chips. The list below says the same in words.
+    this.chips = h('div', { class: 'scale-chips' })
+    const ticks = []
+    for (let v = SCALE_MIN; v <= SCALE_MAX; v++) {
+      const tick = h('span', { class: 'scale-tick', text: String(v) })
+      tick.style.left = `${v * 10}%`
+      ticks.push(tick)
+    }
+    const line = this.line = h('div', { class: 'scale-line', 'aria-hidden': 'true' },
+      h('div', { class: 'scale-track' }), ticks, this.chips)
+
+    this.hiddenNote = h('p', { class: 'scale-hidden-note', 'data-testid': 'scale-hidden-note' })
+    this.marks = h('ul', { class: 'scale-marks', 'data-testid': 'scale-marks' })
+    this.noMarks = h('p', { class: 'scale-no-marks', text: t('scale.noMarks') })
+
+    // Facilitator: private scoring and deleting the scale.
+    this.revealButton = null
+    let facilitatorTools = null
+    if (wording) {
+      this.revealButton = h('button', {
+        type: 'button', class: 'button button--secondary', 'data-testid': 'scale-reveal',
+        onclick: () => setRevealed(this.scale, !this.scale.revealed, app.session.origin)
+      })
+      facilitatorTools = h('div', { class: 'scale-tools' },
+        this.revealButton,
+        h('button', {
+          type: 'button', class: 'button button--warning', 'data-testid': 'scale-delete',
+          onclick: () => app.actions.deleteScale(this.scale)
+        }, t('scale.delete')))
+    }
+
+    /** @type {HTMLInputElement[]} */
+    this.radios = []
+    this.error = h('p', { class: 'field-error', role: 'alert' })
+    this.form = this.editable && app.me ? this.buildForm() : null
+    this.el = h('article', { class: 'scale', 'data-testid': 'scale', 'data-scale-id': scale.id, 'aria-labelledby': headingId },
+      this.heading,
+      wording ? wordingFields : this.question,
+      h('div', { class: 'scale-figure' },
+        line,
+        h('div', { class: 'scale-ends' }, this.lowText, this.highText)),
+      this.hiddenNote,
+      h('h4', { class: 'scale-marks-title', text: t('scale.marks') }),
+      this.marks,
+      this.noMarks,
+      this.form,
+      facilitatorTools)
+    this.update(scale)
+  }
+
+  buildForm () {
+    const { t } = this.app
+    const name = uid('mark')
+    const legendId = uid('mark-legend')
+    const errorId = uid('mark-error')
+    const options = []
+    for (let v = SCALE_MIN; v <= SCALE_MAX; v++) {
+      const radio = h('input', {
+        type: 'radio', name, value: String(v), class: 'mark-radio', 'data-testid': `scale-value-${v}`,
+        onchange: () => { this.dirty = true; setText(this.error, '') }
+      })
+      this.radios.push(radio)
+      options.push(h('label', { class: 'mark-option' }, radio, h('span', { class: 'mark-number', text: String(v) })))
+    }
+    const reasonId = uid('mark-reason')
+    const upId = uid('mark-up')
+    this.reason = h('textarea', { id: reasonId, rows: 2, 'data-testid': 'scale-reason', oninput: () => { this.dirty = true } })
+    this.up = h('textarea', { id: upId, rows: 2, 'data-testid': 'scale-up', oninput: () => { this.dirty = true } })
+    this.error.id = errorId
+    this.saveButton = h('button', { type: 'submit', class: 'button', 'data-testid': 'scale-save' })
+    this.removeButton = h('button', {
+      type: 'button', class: 'button button--secondary', 'data-testid': 'scale-remove',
+      onclick: () => {
+        setRating(this.scale, this.app.me, null, this.app.session.origin)
+        this.dirty = false
+        for (const radio of this.radios ?? []) radio.checked = false
+        if (this.reason) this.reason.value = ''
+        if (this.up) this.up.value = ''
+      }
+    }, t('scale.remove'))
+    this.dirty = false
+    return h('form', {
+      class: 'my-mark', 'data-testid': 'scale-form',
+      onsubmit: (/** @type {SubmitEvent} */ e) => {
+        e.preventDefault()
+        this.save()
+      }
+    },
+    h('fieldset', { class: 'mark-fieldset', 'aria-describedby': errorId },
+      h('legend', { id: legendId, class: 'field-label' }, t('scale.yourMark'), h('span', { class: 'hint', text: ` — ${t('scale.yourNumber')}` })),
+      h('div', { class: 'mark-options' }, options),
+      this.error),
+    h('div', { class: 'field' }, h('label', { for: reasonId, text: t('scale.reasonLabel') }), this.reason),
+    h('div', { class: 'field' }, h('label', { for: upId, text: t('scale.upLabel') }), this.up),
+    h('div', { class: 'form-actions' }, this.saveButton, this.removeButton))
+  }
+
+  save () {
+    const checked = this.radios?.find((r) => r.checked)
+    if (!checked) {
+      setText(this.error, this.app.t('scale.pickNumber'))
+      this.radios?.[0]?.focus()
+      return
+    }
+    const rating = makeRating(Number(checked.value), this.reason?.value.trim() ?? '', this.up?.value.trim() ?? '', new Date().toISOString())
+    setRating(this.scale, this.app.me, rating, this.app.session.origin)
+    this.dirty = false
+    this.app.announcer.now(this.app.t('announce.markSaved'))
+  }
+
+  /** @param {Scale} scale */
+  update (scale) {
+    this.scale = scale
+    const { app } = this
+    const { t } = app
+    const about = scale.about ? app.findCard(scale.about) : null
+    setText(this.heading, scale.about
+      ? t('scale.about', { text: `“${excerpt(about?.text?.toString() ?? '', 80)}”` })
+      : t('scale.overall'))
+    setText(this.question, scale.question)
+    setText(this.lowText, t('scale.lowEnd', { text: scale.low }))
+    setText(this.highText, t('scale.highEnd', { text: scale.high }))
+    this.questionField?.set(scale.question)
+    this.lowField?.set(scale.low)
+    this.highField?.set(scale.high)
+    if (this.revealButton) setText(this.revealButton, scale.revealed ? t('scale.hide') : t('scale.reveal'))
+    this.el.classList.toggle('scale--private', !scale.revealed)
+
+    const { visible, hiddenCount } = visibleMarks(scale, app.me)
+    const nameOf = (/** @type {string} */ id) => app.personName(id)
+    const groups = marksByValue(visible, nameOf)
+    const chipsKey = JSON.stringify([...groups].map(([v, ids]) => [v, ids.map(nameOf)]))
+    if (this.chips.dataset.key !== chipsKey) {
+      this.chips.dataset.key = chipsKey
+      /** @type {HTMLElement[]} */
+      const chips = []
+      for (const [value, ids] of groups) {
+        ids.forEach((id, stack) => {
+          const chip = h('span', { class: `scale-chip${id === app.me ? ' scale-chip--me' : ''}`, 'data-testid': 'scale-chip', 'data-value': String(value), text: nameOf(id) })
+          chip.style.left = `${value * 10}%`
+          chip.style.setProperty('--stack', String(stack))
+          chips.push(chip)
+        })
+      }
+      replaceChildren(this.chips, chips)
+      this.line.style.setProperty('--rows', String(Math.max(1, ...[...groups.values()].map((ids) => ids.length))))
+    }
+
+    // The list reads from 0 to 10, so the spread is plain in words too.
+    const ids = [...groups.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, group]) => group)
+    const marksKey = JSON.stringify(ids.map((id) => [id, app.personLabel(id), visible[id]]))
+    if (this.marks.dataset.key !== marksKey) {
+      this.marks.dataset.key = marksKey
+      replaceChildren(this.marks, ids.map((id) => {
+        const r = visible[id]
+        const person = id === app.me ? t('roster.you', { name: app.personLabel(id) }) : app.personLabel(id)
+        return h('li', { class: 'scale-mark', 'data-testid': 'scale-mark', 'data-participant': id },
+          h('span', { class: 'scale-mark-value', text: t('scale.mark', { person, value: r.value }) }),
+          r.reason ? h('span', { class: 'scale-mark-reason', text: t('scale.reason', { text: r.reason }) }) : null,
+          r.up ? h('span', { class: 'scale-mark-up', text: t('scale.upText', { text: r.up }) }) : null)
+      }))
+    }
+    show(this.marks, ids.length > 0)
+    show(this.noMarks, ids.length === 0 && hiddenCount === 0)
+    setText(this.hiddenNote, hiddenCount ? t.plural('scale.hidden', hiddenCount) : '')
+    show(this.hiddenNote, hiddenCount > 0)
+
+    if (this.form) {
+      const mine = scale.ratings[app.me]
+      if (!this.dirty && document.activeElement !== this.reason && document.activeElement !== this.up) {
+        for (const radio of this.radios ?? []) radio.checked = mine !== undefined && Number(radio.value) === mine.value
+        if (this.reason) this.reason.value = mine?.reason ?? ''
+        if (this.up) this.up.value = mine?.up ?? ''
+      }
+      if (this.saveButton) setText(this.saveButton, mine ? t('scale.update') : t('scale.save'))
+      if (this.removeButton) show(this.removeButton, mine !== undefined)
+    }
+  }
+
+  destroy () {
+    this.el.remove()
+  }
+}
