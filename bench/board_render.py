@@ -45,8 +45,13 @@ def seed() -> dict[str, Any]:
     ]
     ratings = [{"participant": f"p{i}", "value": 3 + i, "reason": "fictional"} for i in range(4)]
     scale = {"id": "s1", "about": None, "ratings": ratings}
-    return {"title": "Render check", "labelSet": "child_protection", "createdAt": "2026-05-12T10:00:00+01:00",
-            "cards": cards, "scales": [scale]}  # fmt: skip
+    return {
+        "title": "Render check",
+        "labelSet": "child_protection",
+        "createdAt": "2026-05-12T10:00:00+01:00",
+        "cards": cards,
+        "scales": [scale],
+    }
 
 
 async def main(runs: int) -> None:
@@ -80,9 +85,10 @@ async def main(runs: int) -> None:
                         timeout=20_000,
                     )
                     first, render, nav = await page.evaluate(
-                        """() => [performance.getEntriesByName('board:first-render')[0].duration,
-                                  performance.getEntriesByName('board:render')[0].duration,
-                                  performance.getEntriesByName('board:rendered')[0]?.startTime ?? NaN]"""
+                        """() => [
+                          performance.getEntriesByName('board:first-render')[0].duration,
+                          performance.getEntriesByName('board:render')[0].duration,
+                          performance.getEntriesByName('board:rendered')[0]?.startTime ?? NaN]"""
                     )
                     cards = await page.get_by_test_id("card").count()
                     assert cards == 30, cards
@@ -90,7 +96,8 @@ async def main(runs: int) -> None:
                     samples["render"].append(render)
                     samples["nav"].append(nav)
                     print(
-                        f"run {run + 1}: script start -> synced map {first:.0f} ms, render {render:.0f} ms, navigation -> map {nav:.0f} ms"
+                        f"run {run + 1}: script start -> synced map {first:.0f} ms, "
+                        f"render {render:.0f} ms, navigation -> map {nav:.0f} ms"
                     )
                     await context.close()
                 await browser.close()
