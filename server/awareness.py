@@ -68,11 +68,19 @@ def stamp(state: dict[str, Any], identity: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class AwarenessTable:
-    """Every client's latest presence in one room, and which connection owns which client."""
+    """Every client's latest presence in one room, and which connection owns which client.
+
+    Clocks are the server's own: what it relays for a clientID always counts up, across
+    leaving and rejoining. A stock client that reconnects resends its state with the clock it
+    had, which is not above the "left" entry everyone saw, so relaying the client's own clock
+    would leave it missing from every list until its next renewal.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[int, Entry] = {}
+        self._entries: dict[int, Entry] = {}  # as relayed: stamped, with the server's clock
         self._owner: dict[int, object] = {}  # clientID -> the connection that owns it
+        self._seen: dict[int, int] = {}  # clientID -> the owner's last clock (stale check)
+        self._clock: dict[int, int] = {}  # clientID -> last clock relayed; kept after leaving
 
     def apply(
         self, owner: object, entries: Iterable[Entry], identity: Mapping[str, Any]
@@ -80,14 +88,21 @@ class AwarenessTable:
         """Record what `owner` sent; return the accepted, stamped entries to relay."""
         accepted = []
         for entry in entries:
-            holder = self._owner.setdefault(entry.client_id, owner)
+            holder = self._owner.get(entry.client_id)
+            if holder is None:
+                if entry.state is None:
+                    # y-websocket clients pass on others' "left" entries: that is not a claim.
+                    continue
+                holder = self._owner[entry.client_id] = owner
             if holder is not owner:
                 continue  # somebody else's clientID: never let one client speak for another
-            current = self._entries.get(entry.client_id)
-            if current is not None and entry.clock <= current.clock:
+            if entry.clock <= self._seen.get(entry.client_id, -1):
                 continue  # stale or repeated
+            self._seen[entry.client_id] = entry.clock
+            clock = max(entry.clock, self._clock.get(entry.client_id, -1) + 1)
+            self._clock[entry.client_id] = clock
             state = None if entry.state is None else stamp(entry.state, identity)
-            stamped = Entry(entry.client_id, entry.clock, state)
+            stamped = Entry(entry.client_id, clock, state)
             self._entries[entry.client_id] = stamped
             accepted.append(stamped)
         return accepted
@@ -98,9 +113,11 @@ class AwarenessTable:
         removals = []
         for client_id in gone:
             del self._owner[client_id]
+            self._seen.pop(client_id, None)  # a rejoin may resend the same clock
             entry = self._entries.pop(client_id, None)
             if entry is not None and entry.state is not None:
-                removals.append(Entry(client_id, entry.clock + 1, None))
+                clock = self._clock[client_id] = self._clock.get(client_id, entry.clock) + 1
+                removals.append(Entry(client_id, clock, None))
         return removals
 
     def present(self) -> list[Entry]:

@@ -235,3 +235,17 @@ async def test_presence_shows_server_identities_and_cannot_be_hijacked(
 
 def _awareness_frame(items: list[Entry]) -> bytes:
     return protocol.encode(protocol.AwarenessUpdate(encode_update(items)))
+
+
+def test_relayed_left_entries_do_not_claim_a_client_id() -> None:
+    """y-websocket clients pass on others' "left" entries; that must not take the clientID."""
+    table = AwarenessTable()
+    ana, jo, ana_again = object(), object(), object()
+    table.apply(ana, [Entry(264, 1, {"user": {}})], {"name": "Ana"})
+    gone = table.remove_owner(ana)
+    assert [(e.client_id, e.state) for e in gone] == [(264, None)]
+    assert table.apply(jo, gone, {"name": "Jo"}) == []  # passed on by Jo: ignored
+    back = table.apply(ana_again, [Entry(264, 1, {"user": {}})], {"name": "Ana"})
+    assert [e.state["user"]["name"] for e in back if e.state] == ["Ana"]
+    # Relayed with a clock above the "left" entry, so every other client shows Ana again.
+    assert back[0].clock > gone[0].clock
