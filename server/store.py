@@ -369,10 +369,14 @@ class Store:
         """
         room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
         async with self.engine.begin() as conn:
-            # One compaction per meeting at a time across processes (a row lock on
-            # PostgreSQL; SQLite has a single writer, and Rooms serialises per room).
+            # One compaction per meeting at a time across processes: a row lock on PostgreSQL
+            # (SQLite has a single writer, and Rooms serialises per room). FOR NO KEY UPDATE,
+            # so that journal inserts, whose foreign key takes a KEY SHARE lock on the same
+            # row, are not held up while the merge runs.
             await conn.execute(
-                select(meetings.c.id).where(meetings.c.id == meeting_id).with_for_update()
+                select(meetings.c.id)
+                .where(meetings.c.id == meeting_id)
+                .with_for_update(key_share=True)
             )
             rows = (
                 await conn.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -12,9 +13,17 @@ from sqlalchemy.engine import Connection
 from server import migrate
 from server.db import create_engine, metadata
 
+from .databases import BACKENDS, database_url
 
-async def test_migrated_schema_matches_metadata(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_migrated_schema_matches_metadata(backend: str, tmp_path: Path) -> None:
+    async with database_url(backend, tmp_path) as url:
+        await check_migrations(url)
+
+
+async def check_migrations(url: str) -> None:
+    engine = create_engine(url)
     try:
         await migrate.upgrade(engine)
 
