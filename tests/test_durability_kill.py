@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -174,5 +175,40 @@ async def test_relayed_edits_survive_sigkill(tmp_path: Path, pace: str) -> None:
         fresh = await _connect(meeting, "viewer", "Shared screen")
         try:
             assert fresh.cards() == _expected(N), _read_log(log)
+        finally:
+            await fresh.disconnect()
+
+
+async def test_sigterm_closes_with_1012_saves_and_exits(tmp_path: Path) -> None:
+    """A deploy or scale-down: clients are told to reconnect (1012), everything accepted is
+    saved and compacted, and the process exits within its bound."""
+    port = free_port()
+    env = _env(tmp_path / "data", port)
+    log = tmp_path / "server.log"
+    meeting = await _create_meeting(env)
+
+    async with _serve(env, port, log) as proc:
+        a = await _connect(meeting, "facilitator", "Sam")
+        b = await _connect(meeting, "professional", "Alex")
+        a.add_card("notes", "safety", "")
+        for i in range(10):
+            _send_edit(a, i)
+        await b.wait_for(lambda: b.cards() == _expected(10))
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        await a.wait_closed(timeout=15)
+        await b.wait_closed(timeout=15)
+        assert a.close_code == b.close_code == 1012  # "service restart": reconnect elsewhere
+        # uvicorn shuts down gracefully, then re-raises the signal, as servers conventionally do.
+        assert await asyncio.wait_for(proc.wait(), 15) in (0, -signal.SIGTERM)
+        assert time.monotonic() - started < 15
+    with sqlite3.connect(tmp_path / "data" / "safetymap.db") as db:
+        rows = db.execute("select count(*) from updates where layer = 'main'").fetchone()[0]
+    assert rows == 1  # compacted on the way out
+
+    async with _serve(env, port, log):
+        fresh = await _connect(meeting, "viewer", "Shared screen")
+        try:
+            assert fresh.cards() == _expected(10), _read_log(log)
         finally:
             await fresh.disconnect()
