@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,6 +27,17 @@ STATIC = Path(__file__).parent / "static"
 
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready for traffic: the database answers (a load balancer's readiness probe)."""
+    services: Services = request.app.state.services
+    try:
+        async with services.store.engine.connect() as conn:
+            await conn.execute(text("select 1"))
+    except Exception as exc:
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    return JSONResponse({"status": "ready"})
 
 
 async def forbidden(request: Request, _exc: Exception) -> Response:
@@ -55,6 +67,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
 
     routes = [
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         *api.routes,
         *account_pages.routes,
         *meeting_pages.routes,

@@ -15,6 +15,7 @@ from .conftest import RunningServer, free_port, make_settings
 from .webclient import Browser
 
 SPEC_PATH = Path(__file__).parents[1] / "schemas" / "openapi.json"
+PROBES = ("/healthz", "/readyz")
 
 
 async def api_token(server: RunningServer, email: str = "sam@example.org") -> str:
@@ -78,8 +79,25 @@ def test_openapi_is_valid_and_describes_every_api_route(tmp_path: Path) -> None:
     served = {
         (route.path, method.lower())
         for route in app.routes
-        if isinstance(route, Route) and (route.path.startswith("/api/") or route.path == "/healthz")
+        if isinstance(route, Route) and (route.path.startswith("/api/") or route.path in PROBES)
         for method in (route.methods or set()) - {"HEAD"}
     }
     described = {(path, method) for path, item in spec["paths"].items() for method in item}
     assert served == described
+
+
+def break_database(path: Path) -> None:
+    """A database that has gone away: the SQLite file is replaced by a folder."""
+    for extra in path.parent.glob(path.name + "*"):
+        extra.unlink()
+    path.mkdir()
+
+
+async def test_health_and_readiness(server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=server.address) as http:
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        assert (await http.get("/readyz")).json() == {"status": "ready"}
+        await server.services.store.engine.dispose()
+        break_database(Path(server.settings.database_url.split("///", 1)[1]))
+        broken = await http.get("/readyz")
+        assert broken.status_code == 503 and broken.json()["status"] == "unavailable"
