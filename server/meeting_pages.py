@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import segno
 from markupsafe import Markup
 from starlette.requests import Request
@@ -120,14 +122,27 @@ async def meeting_page(request: Request) -> Response:
     )
 
 
-async def link_action(request: Request) -> Response:
-    person = await _signed_in(request)
-    if isinstance(person, Response):
-        return person
-    await check_csrf(request)
-    meeting = await _own_meeting(request, person)
-    if meeting is None:
-        return _not_found(request)
+OwnerAction = Callable[[Request, Facilitator, Meeting], Awaitable[Response]]
+
+
+def owner_action(action: OwnerAction) -> Callable[[Request], Awaitable[Response]]:
+    """A form post on one of the signed-in facilitator's own meetings (CSRF-checked)."""
+
+    async def endpoint(request: Request) -> Response:
+        person = await _signed_in(request)
+        if isinstance(person, Response):
+            return person
+        await check_csrf(request)
+        meeting = await _own_meeting(request, person)
+        if meeting is None:
+            return _not_found(request)
+        return await action(request, person, meeting)
+
+    return endpoint
+
+
+@owner_action
+async def link_action(request: Request, _person: Facilitator, meeting: Meeting) -> Response:
     try:
         role = Role(request.path_params["role"])
     except ValueError:
@@ -137,27 +152,15 @@ async def link_action(request: Request) -> Response:
     return redirect(f"/meetings/{meeting.id}#link-{role.value}")
 
 
-async def lock(request: Request) -> Response:
-    person = await _signed_in(request)
-    if isinstance(person, Response):
-        return person
-    await check_csrf(request)
-    meeting = await _own_meeting(request, person)
-    if meeting is None:
-        return _not_found(request)
+@owner_action
+async def lock(request: Request, _person: Facilitator, meeting: Meeting) -> Response:
     locked = request.url.path.endswith("/lock")
     await services_of(request).rooms.set_locked(meeting.id, locked)
     return redirect(f"/meetings/{meeting.id}")
 
 
-async def end_meeting(request: Request) -> Response:
-    person = await _signed_in(request)
-    if isinstance(person, Response):
-        return person
-    await check_csrf(request)
-    meeting = await _own_meeting(request, person)
-    if meeting is None:
-        return _not_found(request)
+@owner_action
+async def end_meeting(request: Request, person: Facilitator, meeting: Meeting) -> Response:
     chair = await services_of(request).store.facilitator_participant(meeting.id, person.name)
     await meetings.end(services_of(request), meeting, chair.id if chair else None)
     return redirect(f"/meetings/{meeting.id}")
