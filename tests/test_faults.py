@@ -1,0 +1,53 @@
+"""When the database fails: nothing is relayed that is not saved, the journal retries until
+it is, and a room whose save failed stays in memory (real PostgreSQL, a real outage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from server.db import create_engine
+from server.migrate import upgrade
+from server.permissions import Layer
+
+from .conftest import running_server
+from .databases import database_url
+from .waiting import eventually
+
+
+async def test_outage_holds_relay_and_keeps_the_room(tmp_path: Path) -> None:
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            async with running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server:
+                services = server.services
+                meeting = await server.meeting()
+                a = await server.client(meeting, "professional", name="Alex")
+                b = await server.client(meeting, "family", name="Jo")
+                a.add_card("before", "strengths", "saved before the outage")
+                await b.wait_for(lambda: "before" in b.cards())
+
+                # The update log disappears: every append fails until it is back.
+                await admin.execute("ALTER TABLE updates RENAME TO updates_away")
+                a.add_card("during", "strengths", "typed during the outage")
+                await eventually(lambda: services.journal.failures >= 2)
+                assert "during" not in b.cards()  # not saved, so not relayed
+
+                # Everyone leaves: the room cannot be saved, so it stays in memory.
+                await a.disconnect()
+                await b.disconnect()
+                await services.rooms.maintain()
+                assert services.rooms.loaded(meeting["id"], Layer.MAIN) is not None
+
+                await admin.execute("ALTER TABLE updates_away RENAME TO updates")
+                await services.journal.flush()
+                await services.rooms.maintain()
+                await eventually(lambda: services.rooms.loaded(meeting["id"], Layer.MAIN) is None)
+                late = await server.client(meeting, "viewer")
+                await late.wait_for(lambda: set(late.cards()) == {"before", "during"})
+        finally:
+            await admin.close()
