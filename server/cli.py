@@ -8,10 +8,12 @@ import getpass
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from . import logs, meetings
+from . import export, exports, logs, meetings
 from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
+from .export import FORMATS as EXPORT_FORMATS
 from .migrate import upgrade
 from .permissions import LABEL_SETS
 from .settings import Settings, SettingsError
@@ -43,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create_token = token_commands.add_parser("create", help="create an API token for a facilitator")
     create_token.add_argument("email")
+
+    export = commands.add_parser("export", help="export a meeting's record")
+    export.add_argument("meeting_id")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    export.add_argument("--family", action="store_true", help="the family copy")
+    export.add_argument("--snapshot", type=int, help="snapshot number (default: the latest)")
+    export.add_argument("-o", "--output", required=True, help="file to write")
 
     meeting = commands.add_parser("meeting", help="meetings")
     meeting_commands = meeting.add_subparsers(dest="meeting_command", required=True)
@@ -134,6 +143,20 @@ async def _setup_link(settings: Settings) -> str | None:
         await store.engine.dispose()
 
 
+async def _export(settings: Settings, args: argparse.Namespace) -> str | None:
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        document = await exports.document(
+            store, args.meeting_id, snapshot=args.snapshot, family=args.family
+        )
+    except exports.NotExportable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    finally:
+        await store.engine.dispose()
+    return export.render(document, args.format)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -179,6 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "facilitator":
         return asyncio.run(_facilitator_add(settings, args))
+    if args.command == "export":
+        text = asyncio.run(_export(settings, args))
+        if text is None:
+            return 2
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+        return 0
     if args.command == "token":
         return asyncio.run(_token_create(settings, args))
     return asyncio.run(_meeting_create(settings, args))

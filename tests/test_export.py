@@ -1,0 +1,118 @@
+"""Exports of the record (JSON, Markdown; full and family copy) through the command line, from
+a real meeting that was edited live and ended."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+
+from server import model
+
+from .conftest import RunningServer
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT.parent / "shared" / "examples" / "example-meeting.json"
+SCHEMA = json.loads((ROOT / "schemas" / "map.schema.json").read_text())
+
+
+async def example_meeting(
+    server: RunningServer, *, end: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text())
+    meeting = await server.meeting(data["title"])
+    main = await server.client(meeting, "facilitator", name="Sam Taylor")
+    pro = await server.client(meeting, "professional", layer="professional", name="Alex Morgan")
+    await main.synced.wait()
+    await pro.synced.wait()
+    model.write_map(
+        main.doc,
+        {k: v for k, v in data.items() if k != "professionalOnly"} | {"createdAt": data["held"]},
+    )
+    model.write_map(pro.doc, {"cards": data["professionalOnly"], "createdAt": data["held"]})
+    check = await server.client(meeting, "professional", name="Check")
+    await check.wait_for(lambda: len(check.cards()) == len(data["cards"]))
+    await server.services.journal.flush()
+    if end:
+        async with httpx.AsyncClient(base_url=server.address) as http:
+            response = await http.post(
+                f"/api/meetings/{meeting['id']}/end",
+                headers={"Authorization": f"Bearer {meeting['tokens']['facilitator']}"},
+            )
+            assert response.status_code == 200
+    return meeting, data
+
+
+async def run_export(server: RunningServer, meeting_id: str, out: Path, *args: str) -> str:
+    env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "export", meeting_id, *args, "-o", str(out),
+        env=env, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return read(out)
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def without_generation_time(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "generat" not in line.lower()]
+
+
+async def test_exports_of_an_ended_meeting(server: RunningServer, tmp_path: Path) -> None:
+    meeting, data = await example_meeting(server, end=True)
+    full_json = await run_export(server, meeting["id"], tmp_path / "a.json", "--format", "json")
+    family_json = await run_export(
+        server, meeting["id"], tmp_path / "f.json", "--format", "json", "--family"
+    )
+    full_md = await run_export(server, meeting["id"], tmp_path / "a.md", "--format", "md")
+    family_md = await run_export(
+        server, meeting["id"], tmp_path / "f.md", "--format", "md", "--family"
+    )
+    again_md = await run_export(server, meeting["id"], tmp_path / "b.md", "--format", "md")
+    again_json = await run_export(server, meeting["id"], tmp_path / "b.json", "--format", "json")
+
+    full, family = json.loads(full_json), json.loads(family_json)
+    jsonschema.validate(full, SCHEMA)
+    jsonschema.validate(family, SCHEMA)
+    assert full["export"]["snapshot"]["n"] == 1 and full["export"]["draft"] is False
+    assert full["export"]["variant"] == "full" and family["export"]["variant"] == "family"
+
+    secret_texts = [card["text"] for card in data["professionalOnly"]]
+    for card in data["cards"]:
+        assert card["text"] in full_md and card["text"] in family_md
+        assert card["text"] in full_json and card["text"] in family_json
+    for text in secret_texts:
+        assert text in full_md and text in full_json
+        assert text not in family_md and text not in family_json
+    assert "Family copy" in family_md and "Family copy" not in full_md
+    for scale in data["scales"]:
+        for rating in scale["ratings"]:
+            assert rating["reason"] in full_md
+    for step in (c for c in data["cards"] if c["section"] == "next_steps"):
+        assert f"| {step['text']} | {step.get('owner', '')}" in full_md
+
+    # The same snapshot exported twice differs only in when it was generated.
+    assert without_generation_time(full_md) == without_generation_time(again_md)
+    assert without_generation_time(full_json) == without_generation_time(again_json)
+
+
+async def test_draft_export_of_an_open_meeting(server: RunningServer, tmp_path: Path) -> None:
+    meeting, data = await example_meeting(server, end=False)
+    draft_md = await run_export(server, meeting["id"], tmp_path / "d.md", "--format", "md")
+    draft = json.loads(
+        await run_export(server, meeting["id"], tmp_path / "d.json", "--format", "json")
+    )
+    assert "Draft — meeting still open" in draft_md
+    assert draft["export"]["draft"] is True and draft["export"]["snapshot"] is None
+    jsonschema.validate(draft, SCHEMA)
+    assert data["cards"][0]["text"] in draft_md
