@@ -143,7 +143,7 @@ async def _setup_link(settings: Settings) -> str | None:
         await store.engine.dispose()
 
 
-async def _export(settings: Settings, args: argparse.Namespace) -> str | None:
+async def _export(settings: Settings, args: argparse.Namespace) -> bytes | None:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
         document = await exports.document(
@@ -203,10 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "facilitator":
         return asyncio.run(_facilitator_add(settings, args))
     if args.command == "export":
-        text = asyncio.run(_export(settings, args))
-        if text is None:
+        content = asyncio.run(_export(settings, args))
+        if content is None:
             return 2
-        Path(args.output).write_text(text, encoding="utf-8")
+        Path(args.output).write_bytes(content)
         print(f"wrote {args.output}")
         return 0
     if args.command == "token":

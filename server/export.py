@@ -15,7 +15,7 @@ from . import crdt, model
 from .i18n import environment
 from .store import Snapshot
 
-FORMATS = ("json", "md")
+FORMATS = ("json", "md", "pdf", "docx")
 _templates = environment()
 
 
@@ -51,21 +51,44 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_markdown(document: Mapping[str, Any]) -> str:
-    people = {p["id"]: p for p in document["participants"]}
-    text: str = _templates.get_template("export.md.j2").render(
+def _template(name: str, document: Mapping[str, Any]) -> str:
+    text: str = _templates.get_template(name).render(
         map=document,
-        people=people,
+        people={p["id"]: p for p in document["participants"]},
         columns=model.COLUMNS,
         labels=document["labels"],
         statuses={s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES},
     )
-    return text.rstrip() + "\n"
+    return text
 
 
-def render(document: Mapping[str, Any], fmt: str) -> str:
+def to_markdown(document: Mapping[str, Any]) -> str:
+    return _template("export.md.j2", document).rstrip() + "\n"
+
+
+def to_pdf(document: Mapping[str, Any]) -> bytes:
+    """A4, tagged, text selectable, fonts embedded (WeasyPrint; imported here because it needs
+    Pango, which the rest of the server does not)."""
+    from weasyprint import HTML
+
+    html = _template("export.html", document)
+    pdf: bytes = HTML(string=html).write_pdf(pdf_tags=True)
+    return pdf
+
+
+def to_docx(document: Mapping[str, Any]) -> bytes:
+    from .export_docx import build
+
+    return build(document)
+
+
+def render(document: Mapping[str, Any], fmt: str) -> bytes:
     if fmt == "json":
-        return to_json(document)
+        return to_json(document).encode()
     if fmt == "md":
-        return to_markdown(document)
+        return to_markdown(document).encode()
+    if fmt == "pdf":
+        return to_pdf(document)
+    if fmt == "docx":
+        return to_docx(document)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

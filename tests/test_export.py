@@ -116,3 +116,66 @@ async def test_draft_export_of_an_open_meeting(server: RunningServer, tmp_path: 
     assert draft["export"]["draft"] is True and draft["export"]["snapshot"] is None
     jsonschema.validate(draft, SCHEMA)
     assert data["cards"][0]["text"] in draft_md
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return squash(" ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def docx_parts(path: Path) -> tuple[list[str], list[str], str]:
+    import docx
+
+    document = docx.Document(str(path))
+    headings = [
+        p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    body = squash(" ".join([p.text for p in document.paragraphs] + cells))
+    return headings, cells, body
+
+
+async def test_pdf_and_word_exports(server: RunningServer, tmp_path: Path) -> None:
+    meeting, data = await example_meeting(server, end=True)
+    mid = meeting["id"]
+    await run_export_bytes(server, mid, tmp_path / "a.pdf", "--format", "pdf")
+    await run_export_bytes(server, mid, tmp_path / "f.pdf", "--format", "pdf", "--family")
+    await run_export_bytes(server, mid, tmp_path / "a.docx", "--format", "docx")
+    await run_export_bytes(server, mid, tmp_path / "f.docx", "--format", "docx", "--family")
+    full_pdf, family_pdf = pdf_text(tmp_path / "a.pdf"), pdf_text(tmp_path / "f.pdf")
+    headings, cells, full_docx = docx_parts(tmp_path / "a.docx")
+    _, _, family_docx = docx_parts(tmp_path / "f.docx")
+    for card in data["cards"]:
+        for text in (full_pdf, family_pdf, full_docx, family_docx):
+            assert squash(card["text"]) in text
+    for card in data["professionalOnly"]:
+        assert squash(card["text"]) in full_pdf and squash(card["text"]) in full_docx
+        assert squash(card["text"]) not in family_pdf and squash(card["text"]) not in family_docx
+    for scale in data["scales"]:
+        for rating in scale["ratings"]:
+            assert squash(rating["reason"]) in full_pdf and squash(rating["reason"]) in full_docx
+    assert "Family copy" in family_pdf and "Family copy" in family_docx
+    assert "Sam Taylor" in full_pdf and "Page 1 /" in full_pdf
+    assert {
+        "What are we worried about?",
+        "What's working well?",
+        "What needs to happen?",
+        "Next steps",
+    } <= set(headings)
+    assert "Owner" in cells and "Chris Example" in cells
+
+
+async def run_export_bytes(server: RunningServer, meeting_id: str, out: Path, *args: str) -> None:
+    env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "export", meeting_id, *args, "-o", str(out),
+        env=env, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()

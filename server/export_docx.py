@@ -1,0 +1,123 @@
+"""The record as a Word document, with real headings and tables (many councils paste into
+their case system from Word)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from docx import Document
+
+from . import model
+from .pages import _
+
+
+def build(document: Mapping[str, Any]) -> bytes:
+    people = {p["id"]: p for p in document["participants"]}
+
+    def person(pid: str | None) -> str:
+        p = people.get(pid or "")
+        if p is None:
+            return _("someone who has left")
+        return f"{p['name']} ({p.get('relationship') or _(p['role'])})"
+
+    meeting, facts, labels = document["meeting"], document["export"], document["labels"]
+    doc = Document()
+    # Stable bytes for the same snapshot: the file's own dates are the export's.
+    moment = datetime.fromisoformat(facts["generatedAt"])
+    doc.core_properties.created = doc.core_properties.modified = moment
+    doc.core_properties.title = meeting["title"]
+    doc.add_heading(meeting["title"], level=0)
+    if facts["draft"]:
+        doc.add_paragraph(_("Draft — meeting still open")).runs[0].bold = True
+    if facts["variant"] == "family":
+        notice = _("Family copy: this record leaves out notes shared only between professionals.")
+        doc.add_paragraph(notice).runs[0].bold = True
+    chairs = ", ".join(p["name"] for p in document["participants"] if p["role"] == "facilitator")
+    for label, value in (
+        (_("Meeting held"), meeting["createdAt"]),
+        (_("Ended"), meeting["endedAt"] or _("not yet")),
+        (_("Facilitator"), chairs or "—"),
+        (_("Label set"), meeting["labelSet"]),
+    ):
+        doc.add_paragraph(f"{label}: {value}")
+
+    doc.add_heading(_("Who took part"), level=1)
+    _table(
+        doc,
+        [_("Name"), _("Role"), _("Relationship or agency")],
+        [
+            [p["name"], _(p["role"]), p.get("relationship") or p.get("agency") or ""]
+            for p in document["participants"]
+        ],
+    )
+    for _column, title, sections in model.COLUMNS:
+        doc.add_heading(_(title), level=1)
+        for sid in sections:
+            if sid == "next_steps":
+                continue
+            doc.add_heading(labels[sid], level=2)
+            cards = document["sections"][sid]
+            if not cards:
+                doc.add_paragraph(_("Nothing recorded."))
+            for card in cards:
+                text = card["text"]
+                if card["layer"] == "professional":
+                    text += f" ({_('professionals only')})"
+                doc.add_paragraph(text, style="List Bullet")
+                details = [f"{_('Written by')} {person(card['author'])}"]
+                if card.get("speaker") and card["speaker"] != card["author"]:
+                    who = person(card["speaker"]) if card["speaker"] in people else card["speaker"]
+                    details.append(f"{_('Whose view')}: {who}")
+                if card.get("answers"):
+                    details.append(f"{_('Answers the worry')}: {card['answers']}")
+                if card["stances"]:
+                    views = "; ".join(
+                        f"{person(s['participant'])} {_(s['stance'])}" for s in card["stances"]
+                    )
+                    details.append(f"{_('Views')}: {views}")
+                doc.add_paragraph(" · ".join(details))
+
+    doc.add_heading(labels["next_steps"], level=1)
+    _table(
+        doc,
+        [_("Action"), _("Owner"), _("Due"), _("Status")],
+        [
+            [
+                c["text"],
+                c.get("owner") or "",
+                c.get("due") or "",
+                (c.get("status") or "").replace("_", " "),
+            ]
+            for c in document["sections"]["next_steps"]
+        ],
+    )
+    doc.add_heading(_("Safety scales"), level=1)
+    for scale in document["scales"]:
+        doc.add_heading(scale["question"], level=2)
+        doc.add_paragraph(f"0: {scale['low']}. 10: {scale['high']}.")
+        _table(
+            doc,
+            [_("Name"), _("Mark"), _("Why"), _("One point up")],
+            [
+                [person(r["participant"]), str(r["value"]), r["reason"], r.get("up") or ""]
+                for r in scale["ratings"]
+            ],
+        )
+    snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
+    doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
