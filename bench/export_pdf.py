@@ -1,0 +1,95 @@
+"""Time to export a large snapshot to PDF: 200 cards, 20 participants, 5 scales.
+
+    python bench/export_pdf.py [--runs 5]
+
+The map is built through the product's own model and rendered as a snapshot would be; the
+timer covers the export itself (template and WeasyPrint), median of the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pycrdt import Doc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server import export, model
+
+SECTIONS = ["harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps"]
+
+
+def large_map() -> dict[str, Any]:
+    people = [
+        {
+            "id": f"p{i}",
+            "name": f"Person {i}",
+            "role": ["facilitator", "professional", "family"][min(i, 2)],
+        }
+        for i in range(20)
+    ]
+    cards = [
+        {
+            "id": f"c{i}",
+            "section": SECTIONS[i % 7],
+            "author": f"p{i % 20}",
+            "text": f"Card {i}: a fictional sentence of the length people type in a meeting.",
+            **(
+                {"owner": "Person 3", "due": "2026-07-01", "status": "in_progress"}
+                if i % 7 == 6
+                else {}
+            ),
+        }
+        for i in range(200)
+    ]
+    ratings = [
+        {"participant": f"p{i}", "value": i % 11, "reason": "A fictional reason."}
+        for i in range(20)
+    ]
+    scales = [{"id": f"s{k}", "about": None, "ratings": ratings} for k in range(5)]
+    doc: Doc[Any] = Doc()
+    model.write_map(
+        doc,
+        {
+            "title": "Large",
+            "createdAt": "2026-05-12T10:00:00+01:00",
+            "cards": cards,
+            "scales": scales,
+        },
+    )
+    meeting = {
+        "id": "m",
+        "title": "Large (fictional)",
+        "labelSet": "child_protection",
+        "status": "ended",
+        "createdAt": "2026-05-12T10:00:00+01:00",
+        "endedAt": "2026-05-12T12:00:00+01:00",
+    }
+    rendered = model.render_meeting(doc, None, meeting, people)
+    snapshot = {"meetingId": "m", "n": 1, "createdAt": meeting["endedAt"], "endedBy": "p0"}
+    return export.with_export_facts(
+        rendered, snapshot, family=False, generated_at=meeting["endedAt"]
+    )
+
+
+def main(runs: int) -> None:
+    document = large_map()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        pdf = export.to_pdf(document)
+        times.append(time.perf_counter() - started)
+    median, best = statistics.median(times), min(times)
+    print(f"PDF of 200 cards, 20 people, 5 scales: {len(pdf):,} B")
+    print(f"median {median:.2f} s, fastest {best:.2f} s, over {runs} runs")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    main(parser.parse_args().runs)
