@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import segno
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import meetings
+from . import export, exports, meetings
 from .accounts import Facilitator
 from .i18n import N_
 from .pages import _, problem, redirect, render
@@ -122,6 +123,43 @@ async def meeting_page(request: Request) -> Response:
     )
 
 
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+
+
+async def download(request: Request) -> Response:
+    """The record as a file: the latest snapshot, `?snapshot=N`, or a draft while open."""
+    person = await _signed_in(request)
+    if isinstance(person, Response):
+        return person
+    meeting = await _own_meeting(request, person)
+    fmt = request.query_params.get("format", "pdf")
+    if meeting is None or fmt not in export.FORMATS:
+        return _not_found(request)
+    family = request.query_params.get("family") == "1"
+    number = request.query_params.get("snapshot")
+    try:
+        document = await exports.document(
+            services_of(request).store,
+            meeting.id,
+            snapshot=int(number) if number and number.isdigit() else None,
+            family=family,
+        )
+    except exports.NotExportable:
+        return _not_found(request)
+    content = await asyncio.to_thread(export.render, document, fmt)
+    name = f"safety-map-{meeting.id[:8]}{'-family' if family else ''}.{fmt}"
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
 OwnerAction = Callable[[Request, Facilitator, Meeting], Awaitable[Response]]
 
 
@@ -171,6 +209,7 @@ routes = [
     Route("/meetings/{meeting_id}", meeting_page),
     Route("/meetings/{meeting_id}/links/{role}/{action:str}", link_action, methods=["POST"]),
     Route("/meetings/{meeting_id}/end", end_meeting, methods=["POST"]),
+    Route("/meetings/{meeting_id}/export", download),
     Route("/meetings/{meeting_id}/lock", lock, methods=["POST"]),
     Route("/meetings/{meeting_id}/unlock", lock, methods=["POST"]),
 ]

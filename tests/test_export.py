@@ -179,3 +179,20 @@ async def run_export_bytes(server: RunningServer, meeting_id: str, out: Path, *a
     )  # fmt: skip
     _, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
+
+
+async def test_facilitator_downloads_from_the_meeting_page(server: RunningServer) -> None:
+    from .test_meeting_pages import create_meeting, signed_in
+
+    async with await signed_in(server) as chair:
+        meeting_id = await create_meeting(chair, "Download check")
+        draft = await chair.get(f"/meetings/{meeting_id}/export?format=md")
+        assert draft.status_code == 200 and "Draft — meeting still open" in draft.text
+        await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
+        page = await chair.get(f"/meetings/{meeting_id}")
+        assert f"/meetings/{meeting_id}/export?format=pdf&amp;snapshot=1" in page.text
+        pdf = await chair.get(f"/meetings/{meeting_id}/export?format=pdf&snapshot=1&family=1")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert "family" in pdf.headers["content-disposition"]
+    async with await signed_in(server, "other@example.org") as stranger:
+        assert (await stranger.get(f"/meetings/{meeting_id}/export?format=json")).status_code == 404
