@@ -50,13 +50,7 @@ async def example_meeting(
 
 
 async def run_export(server: RunningServer, meeting_id: str, out: Path, *args: str) -> str:
-    env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "export", meeting_id, *args, "-o", str(out),
-        env=env, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err.decode()
+    await run_export_bytes(server, meeting_id, out, *args)
     return read(out)
 
 
