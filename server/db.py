@@ -59,6 +59,8 @@ meetings = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("owner_id", String(36), ForeignKey("facilitators.id", ondelete="SET NULL")),
+    # The meeting this one reviews: the chain along which scales are compared.
+    Column("previous_id", String(36), ForeignKey("meetings.id", ondelete="SET NULL")),
     Column("title", String(200), nullable=False),
     Column("label_set", String(32), nullable=False),
     Column("status", String(16), nullable=False),

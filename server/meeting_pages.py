@@ -198,6 +198,12 @@ async def lock(request: Request, _person: Facilitator, meeting: Meeting) -> Resp
 
 
 @owner_action
+async def review(request: Request, person: Facilitator, meeting: Meeting) -> Response:
+    started = await meetings.start_review(services_of(request), meeting, person.id)
+    return redirect(f"/meetings/{started}" if started else f"/meetings/{meeting.id}")
+
+
+@owner_action
 async def end_meeting(request: Request, person: Facilitator, meeting: Meeting) -> Response:
     chair = await services_of(request).store.facilitator_participant(meeting.id, person.name)
     await meetings.end(services_of(request), meeting, chair.id if chair else None)
@@ -210,6 +216,7 @@ routes = [
     Route("/meetings/{meeting_id}/links/{role}/{action:str}", link_action, methods=["POST"]),
     Route("/meetings/{meeting_id}/end", end_meeting, methods=["POST"]),
     Route("/meetings/{meeting_id}/export", download),
+    Route("/meetings/{meeting_id}/review", review, methods=["POST"]),
     Route("/meetings/{meeting_id}/lock", lock, methods=["POST"]),
     Route("/meetings/{meeting_id}/unlock", lock, methods=["POST"]),
 ]

@@ -6,10 +6,11 @@ from typing import Any
 
 from .closes import UNAUTHORIZED
 from .i18n import N_
-from .permissions import LABEL_SETS, Role
+from .permissions import LABEL_SETS, Layer, Role
+from .review import starting_layers
 from .services import Services
 from .settings import Settings
-from .store import Meeting, SnapshotMeta, Store
+from .store import LogEntry, Meeting, SnapshotMeta, Store
 
 
 class InvalidMeeting(ValueError):
@@ -68,3 +69,21 @@ async def replace_link(
 async def end(services: Services, meeting: Meeting, ended_by: str | None) -> SnapshotMeta | None:
     """End the meeting: read-only everywhere at once, and its snapshot saved."""
     return await services.rooms.end_meeting(meeting.id, ended_by, meeting.as_json())
+
+
+async def start_review(services: Services, meeting: Meeting, owner_id: str) -> str | None:
+    """A review of an ended meeting, starting from its last snapshot; None if it has none."""
+    metas = await services.store.snapshots(meeting.id)
+    if not metas:
+        return None
+    snapshot = await services.store.snapshot(meeting.id, metas[-1].n)
+    assert snapshot is not None
+    title = meeting.title if meeting.title.startswith("Review") else f"Review: {meeting.title}"
+    review, _tokens = await services.store.create_meeting(
+        title[:200], meeting.label_set, owner_id, previous_id=meeting.id
+    )
+    layers = starting_layers(snapshot.rendered, review.created_at.isoformat())
+    await services.store.append(
+        [LogEntry(review.id, Layer(layer), update) for layer, update in layers.items()]
+    )
+    return review.id

@@ -45,6 +45,7 @@ class Meeting:
     ended_at: datetime | None
     owner_id: str | None = None
     locked: bool = False
+    previous_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ def _meeting(row: Any) -> Meeting:
         aware(row.ended_at),
         row.owner_id,
         bool(row.locked),
+        row.previous_id,
     )
 
 
@@ -137,9 +139,23 @@ class Store:
     # Meetings and links -------------------------------------------------------------------
 
     async def create_meeting(
-        self, title: str, label_set: str, owner_id: str | None = None
+        self,
+        title: str,
+        label_set: str,
+        owner_id: str | None = None,
+        previous_id: str | None = None,
     ) -> tuple[Meeting, dict[Role, str]]:
-        meeting = Meeting(str(uuid.uuid4()), title, label_set, Status.OPEN, now(), None, owner_id)
+        meeting = Meeting(
+            str(uuid.uuid4()),
+            title,
+            label_set,
+            Status.OPEN,
+            now(),
+            None,
+            owner_id,
+            False,
+            previous_id,
+        )
         tokens = {}
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -150,6 +166,7 @@ class Store:
                     status=meeting.status.value,
                     created_at=meeting.created_at,
                     owner_id=owner_id,
+                    previous_id=previous_id,
                 )
             )
             for role in Role:
