@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import export, exports, logs, meetings
+from . import audit, export, exports, logs, meetings
 from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .export import FORMATS as EXPORT_FORMATS
@@ -47,11 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     create_token.add_argument("email")
 
     export = commands.add_parser("export", help="export a meeting's record")
-    export.add_argument("meeting_id")
+    export.add_argument("meeting_id", nargs="?")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     export.add_argument("--family", action="store_true", help="the family copy")
     export.add_argument("--snapshot", type=int, help="snapshot number (default: the latest)")
-    export.add_argument("-o", "--output", required=True, help="file to write")
+    export.add_argument("-o", "--output", help="file to write")
+    export.add_argument(
+        "--all-ended", action="store_true", help="every ended meeting, one file each in --out-dir"
+    )
+    export.add_argument("--out-dir", help="directory for --all-ended")
 
     meeting = commands.add_parser("meeting", help="meetings")
     meeting_commands = meeting.add_subparsers(dest="meeting_command", required=True)
@@ -143,18 +147,78 @@ async def _setup_link(settings: Settings) -> str | None:
         await store.engine.dispose()
 
 
-async def _export(settings: Settings, args: argparse.Namespace) -> bytes | None:
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+async def _export_one(
+    store: Store, meeting_id: str, args: argparse.Namespace, snapshot: int | None
+) -> bytes:
+    """Render one export and record it in the audit trail (raises NotExportable)."""
+    document = await exports.document(store, meeting_id, snapshot=snapshot, family=args.family)
+    content = await asyncio.to_thread(export.render, document, args.format)
+    event = audit.export(
+        meeting_id,
+        audit.cli(_os_user()),
+        fmt=args.format,
+        family=args.family,
+        snapshot=exports.snapshot_number(document),
+    )
+    await audit.record(store.engine, event)
+    return content
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        document = await exports.document(
-            store, args.meeting_id, snapshot=args.snapshot, family=args.family
-        )
+        content = await _export_one(store, args.meeting_id, args, args.snapshot)
     except exports.NotExportable as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return None
+        return 2
     finally:
         await store.engine.dispose()
-    return export.render(document, args.format)
+    await asyncio.to_thread(Path(args.output).write_bytes, content)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """A plain-text bar, e.g. `[#########.....]  3/5 meetings`."""
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total} meetings"
+
+
+async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
+    """Every ended meeting's latest snapshot, one file each; progress on stderr."""
+    out_dir = Path(args.out_dir)
+    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
+    tty = sys.stderr.isatty()
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        ids = await exports.ended_meeting_ids(store)
+        if tty:
+            print(progress_bar(0, len(ids)), end="", file=sys.stderr, flush=True)
+        for done, meeting_id in enumerate(ids, 1):
+            name = exports.file_name(meeting_id, args.format, family=args.family)
+            try:
+                content = await _export_one(store, meeting_id, args, None)
+                await asyncio.to_thread((out_dir / name).write_bytes, content)
+            except exports.NotExportable as exc:  # an ended meeting always has a snapshot
+                print(f"\nerror: {meeting_id}: {exc}", file=sys.stderr)
+                return 2
+            if tty:
+                print(f"\r{progress_bar(done, len(ids))}", end="", file=sys.stderr, flush=True)
+            else:
+                print(f"{done}/{len(ids)} {name}", file=sys.stderr, flush=True)
+    finally:
+        await store.engine.dispose()
+    if tty:
+        print(file=sys.stderr)
+    print(f"wrote {len(ids)} files to {out_dir}")
+    return 0
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -203,12 +267,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "facilitator":
         return asyncio.run(_facilitator_add(settings, args))
     if args.command == "export":
-        content = asyncio.run(_export(settings, args))
-        if content is None:
+        if args.all_ended:
+            if args.meeting_id or args.output or args.snapshot or not args.out_dir:
+                print("error: --all-ended takes --out-dir and no meeting id", file=sys.stderr)
+                return 2
+            return asyncio.run(_export_all(settings, args))
+        if not args.meeting_id or not args.output:
+            print("error: give a meeting id and -o FILE (or --all-ended)", file=sys.stderr)
             return 2
-        Path(args.output).write_bytes(content)
-        print(f"wrote {args.output}")
-        return 0
+        return asyncio.run(_export(settings, args))
     if args.command == "token":
         return asyncio.run(_token_create(settings, args))
     return asyncio.run(_meeting_create(settings, args))

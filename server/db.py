@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -122,6 +123,23 @@ snapshots = Table(
     Column("state_professional", LargeBinary, nullable=False),
     Column("rendered", Text, nullable=False),  # render_meeting JSON, both layers
     Column("roster", Text, nullable=False),  # JSON list, frozen at the end
+)
+
+# The audit trail: append-only (nothing updates or deletes a row). meeting_id is deliberately
+# not a foreign key, so the trail outlives the meeting it records, deletion included. Neither
+# the actor's label nor the details ever hold card text or names: see audit.py.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("meeting_id", String(36), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_kind", String(16), nullable=False),  # facilitator | participant | cli | system
+    Column("actor_id", String(100)),  # facilitator or participant id; the OS user for the CLI
+    Column("actor_label", String(32), nullable=False),  # a role, "facilitator" or "cli"
+    Column("action", String(32), nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_meeting", "meeting_id", "id"),
 )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from . import crdt, export, model
+from .db import meetings
 from .permissions import Layer, Status
 from .store import Store, now
 
@@ -40,3 +43,25 @@ async def document(
         main, professional, meeting.as_json(), await store.roster(meeting_id)
     )
     return export.with_export_facts(rendered, None, family=family, generated_at=generated)
+
+
+def snapshot_number(document: dict[str, Any]) -> int | None:
+    """Which snapshot an export document holds (None: a draft)."""
+    snapshot = document["export"]["snapshot"]
+    return None if snapshot is None else int(snapshot["n"])
+
+
+async def ended_meeting_ids(store: Store) -> list[str]:
+    """Every ended meeting, oldest first (for `safetymap export --all-ended`)."""
+    query = (
+        select(meetings.c.id)
+        .where(meetings.c.status == Status.ENDED.value)
+        .order_by(meetings.c.created_at, meetings.c.id)
+    )
+    async with store.engine.connect() as conn:
+        return [row.id for row in (await conn.execute(query)).all()]
+
+
+def file_name(meeting_id: str, fmt: str, *, family: bool) -> str:
+    """The same meeting and variant always gets the same name."""
+    return f"safety-map-{meeting_id}{'-family' if family else ''}.{fmt}"

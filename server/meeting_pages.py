@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 
 import segno
 from markupsafe import Markup
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import export, exports, meetings
+from . import audit, export, exports, meetings
 from .accounts import Facilitator
 from .i18n import N_
 from .pages import _, problem, redirect, render
@@ -110,6 +111,7 @@ async def meeting_page(request: Request) -> Response:
             }
         )
     snapshots = await services.store.snapshots(meeting.id)
+    trail = await audit.for_meeting(services.store.engine, meeting.id)
     return render(
         request,
         "meeting.html",
@@ -120,6 +122,39 @@ async def meeting_page(request: Request) -> Response:
         links=links,
         snapshots=snapshots,
         ended=meeting.status is Status.ENDED,
+        trail=[
+            (entry.at.astimezone(UTC), who_did(entry, person), what_happened(entry))
+            for entry in trail
+        ],
+    )
+
+
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "md": "Markdown", "json": "JSON"}
+
+
+def who_did(entry: audit.Entry, person: Facilitator) -> str:
+    actor = entry.event.actor
+    if actor.kind == "facilitator":
+        return _("You") if actor.id == person.id else _("Another facilitator")
+    if actor.kind == "cli":
+        return _("The safetymap command")
+    return _(actor.label)
+
+
+def what_happened(entry: audit.Entry) -> str:
+    """The entry in plain words (only exports are recorded so far)."""
+    details = entry.event.details
+    if entry.event.action != audit.EXPORT:
+        return entry.event.action
+    name = FORMAT_NAMES.get(str(details.get("format")), str(details.get("format")))
+    copy = _("family copy") if details.get("variant") == "family" else _("full record")
+    if details.get("draft"):
+        return _("Downloaded a draft as %(format)s (%(copy)s)", format=name, copy=copy)
+    return _(
+        "Downloaded snapshot %(n)s as %(format)s (%(copy)s)",
+        n=details.get("snapshot"),
+        format=name,
+        copy=copy,
     )
 
 
@@ -152,6 +187,16 @@ async def download(request: Request) -> Response:
     except exports.NotExportable:
         return _not_found(request)
     content = await asyncio.to_thread(export.render, document, fmt)
+    await audit.record(
+        services_of(request).store.engine,
+        audit.export(
+            meeting.id,
+            audit.facilitator(person.id),
+            fmt=fmt,
+            family=family,
+            snapshot=exports.snapshot_number(document),
+        ),
+    )
     name = f"safety-map-{meeting.id[:8]}{'-family' if family else ''}.{fmt}"
     return Response(
         content,

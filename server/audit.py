@@ -1,0 +1,129 @@
+"""The audit trail: an append-only record of who did what to a meeting, and when.
+
+Pure event constructors, then two small I/O functions (`record`, `for_meeting`). Rows are only
+ever inserted. Details are facts about the action (a format, a snapshot number, a role), never
+card text or a person's name: each action lists the detail keys it may carry, and `record`
+refuses anything else. The trust issue adds its actions (joins, leaves, removals, locks, the
+end, deletions) to `ACTIONS` and reuses the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .db import audit
+from .store import aware, now
+
+EXPORT: Final = "export"
+
+# action -> the detail keys it may carry (a whitelist, so no text slips in by accident).
+ACTIONS: Final[Mapping[str, frozenset[str]]] = {
+    EXPORT: frozenset({"format", "variant", "snapshot", "draft"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: str  # facilitator | participant | cli | system
+    id: str | None  # facilitator or participant id; the OS user name for the CLI
+    label: str  # a role, "facilitator" or "cli": never a name
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    meeting_id: str
+    actor: Actor
+    action: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    at: datetime
+    event: Event
+
+
+def facilitator(facilitator_id: str) -> Actor:
+    return Actor("facilitator", facilitator_id, "facilitator")
+
+
+def cli(user: str | None) -> Actor:
+    return Actor("cli", user, "cli")
+
+
+def export(meeting_id: str, actor: Actor, *, fmt: str, family: bool, snapshot: int | None) -> Event:
+    """An export of the record: which format and copy, of which snapshot (None: a draft)."""
+    details = {
+        "format": fmt,
+        "variant": "family" if family else "full",
+        "snapshot": snapshot,
+        "draft": snapshot is None,
+    }
+    return Event(meeting_id, actor, EXPORT, details)
+
+
+def _checked(event: Event) -> Event:
+    allowed = ACTIONS.get(event.action)
+    if allowed is None:
+        raise ValueError(f"unknown audit action {event.action!r}")
+    if extra := set(event.details) - allowed:
+        raise ValueError(f"audit details {sorted(extra)} not allowed for {event.action!r}")
+    for value in event.details.values():
+        if not (value is None or isinstance(value, (bool, int)) or _short_word(value)):
+            raise ValueError("audit details hold facts (numbers, short words), never text")
+    return event
+
+
+def _short_word(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= 32 and " " not in value
+
+
+async def record(
+    target: AsyncEngine | AsyncConnection, event: Event, *, at: datetime | None = None
+) -> None:
+    """Append one event; inside the caller's transaction when given a connection."""
+    _checked(event)
+    values = {
+        "meeting_id": event.meeting_id,
+        "at": at or now(),
+        "actor_kind": event.actor.kind,
+        "actor_id": event.actor.id,
+        "actor_label": event.actor.label,
+        "action": event.action,
+        "details": dict(event.details),
+    }
+    if isinstance(target, AsyncConnection):
+        await target.execute(insert(audit).values(**values))
+        return
+    async with target.begin() as conn:
+        await conn.execute(insert(audit).values(**values))
+
+
+async def for_meeting(target: AsyncEngine | AsyncConnection, meeting_id: str) -> list[Entry]:
+    """The meeting's trail, oldest first."""
+    query = select(audit).where(audit.c.meeting_id == meeting_id).order_by(audit.c.id)
+    if isinstance(target, AsyncConnection):
+        rows = (await target.execute(query)).all()
+    else:
+        async with target.connect() as conn:
+            rows = (await conn.execute(query)).all()
+    return [
+        Entry(
+            row.id,
+            aware(row.at) or now(),
+            Event(
+                row.meeting_id,
+                Actor(row.actor_kind, row.actor_id, row.actor_label),
+                row.action,
+                dict(row.details),
+            ),
+        )
+        for row in rows
+    ]
