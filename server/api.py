@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import crdt, meetings, model
+from . import crdt, meetings, model, ratelimit
+from .account_pages import guess_blocked, wrong_token
 from .accounts import Facilitator
 from .live import clean_name
 from .permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
@@ -27,10 +28,22 @@ from .web_auth import Forbidden, check_csrf, facilitator, joined
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
+
+
+def _no_guessing(request: Request) -> None:
+    """Refuse any bearer token from an address that sent too many wrong ones (HTTP 429)."""
+    if wait := guess_blocked(request):
+        seconds = ratelimit.retry_after_header(wait)
+        raise ApiError(
+            429,
+            f"too many wrong tokens from this address; try again in {seconds} seconds",
+            retry_after=wait,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +61,19 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _account(request: Request) -> Facilitator | None:
-    """A facilitator by API token, or by session cookie (CSRF-checked unless reading)."""
+async def _account(request: Request, link_token: bool = False) -> Facilitator | None:
+    """A facilitator by API token, or by session cookie (CSRF-checked unless reading).
+
+    `link_token`: the bearer token is a valid link (of another meeting), not a guess.
+    """
     services: Services = request.app.state.services
     token = _bearer(request)
     if token is not None:
-        return await services.accounts.api_token(token)
+        _no_guessing(request)
+        person = await services.accounts.api_token(token)
+        if person is None and not link_token:
+            wrong_token(request)
+        return person
     person = await facilitator(request)
     if person is not None and request.method not in ("GET", "HEAD"):
         try:
@@ -68,6 +88,8 @@ async def _caller(request: Request) -> Caller:
     services: Services = request.app.state.services
     meeting_id = request.path_params["meeting_id"]
     token = _bearer(request)
+    if token:
+        _no_guessing(request)
     grant = await services.store.resolve(token) if token else None
     if grant is not None and grant.meeting_id == meeting_id:
         return Caller(services, grant.role, meeting_id, link_id=grant.link_id)
@@ -87,7 +109,7 @@ async def _caller(request: Request) -> Caller:
                 link_id=person_in.link_id,
                 participant=person_in,
             )
-    person = await _account(request)
+    person = await _account(request, link_token=grant is not None)
     meeting = await services.store.meeting(meeting_id) if person else None
     if person is not None and meeting is not None and meeting.owner_id == person.id:
         return Caller(services, Role.FACILITATOR, meeting_id, account=person)
@@ -228,7 +250,10 @@ def _guard(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except ApiError as exc:
-            return JSONResponse({"error": exc.message}, status_code=exc.status)
+            response = JSONResponse({"error": exc.message}, status_code=exc.status)
+            if exc.retry_after:
+                response.headers["Retry-After"] = ratelimit.retry_after_header(exc.retry_after)
+            return response
 
     return wrapped
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import model
+from .account_pages import guess_blocked, too_many, wrong_token
 from .i18n import N_
 from .live import clean_name
 from .meeting_pages import ROLE_NAMES
@@ -49,9 +50,12 @@ def _link_not_working(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     services = services_of(request)
+    if wait := guess_blocked(request):
+        return too_many(request, wait)  # even for a right token: guessing must not pay
     grant = await services.store.resolve(request.path_params["token"])
     meeting = await services.store.meeting(grant.meeting_id) if grant else None
     if grant is None or meeting is None:
+        wrong_token(request)
         return _link_not_working(request)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}

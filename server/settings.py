@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from .ratelimit import Rate, RateError
+
 N = TypeVar("N", int, float)
 
 # name -> (default as text, one-line description). The single list of settings.
@@ -59,6 +61,43 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process crashes.",
     ),
     "SAFETYMAP_LOG_LEVEL": ("INFO", "Python logging level of the server."),
+    "SAFETYMAP_REDIS_URL": (
+        "(none: one process)",
+        "`redis://host:6379/0`: server processes share live meetings through this Redis.",
+    ),
+    "SAFETYMAP_LOG_FORMAT": (
+        "text",
+        "`text`, or `json` for one JSON object per line with `request_id` and `meeting_id`.",
+    ),
+    "SAFETYMAP_METRICS_TOKEN": (
+        "(empty)",
+        "Bearer token `GET /metrics` requires; empty: served only to this host, unproxied.",
+    ),
+    "SAFETYMAP_LOGIN_LIMIT": (
+        "10/300",
+        "Sign-in attempts allowed per account, as COUNT/SECONDS (then HTTP 429; `0/1` is off).",
+    ),
+    "SAFETYMAP_LOGIN_ADDRESS_LIMIT": (
+        "30/300",
+        "Sign-in attempts allowed per client address, as COUNT/SECONDS.",
+    ),
+    "SAFETYMAP_TOKEN_GUESS_LIMIT": (
+        "20/60",
+        "Wrong link, set-up or API tokens allowed per client address, as COUNT/SECONDS.",
+    ),
+}
+
+
+LOG_FORMATS = ("text", "json")
+
+
+_DEFAULT_RATES = {
+    name: Rate.parse(SETTINGS[name][0])
+    for name in (
+        "SAFETYMAP_LOGIN_LIMIT",
+        "SAFETYMAP_LOGIN_ADDRESS_LIMIT",
+        "SAFETYMAP_TOKEN_GUESS_LIMIT",
+    )
 }
 
 
@@ -83,6 +122,12 @@ class Settings:
     compact_threshold: int
     sqlite_synchronous: str
     log_level: str
+    redis_url: str | None = None
+    log_format: str = "text"
+    metrics_token: str = ""
+    login_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_LIMIT"]
+    login_address_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_ADDRESS_LIMIT"]
+    token_guess_limit: Rate = _DEFAULT_RATES["SAFETYMAP_TOKEN_GUESS_LIMIT"]
     base_url_set: bool = False  # False: the base URL follows the address served on
 
     @property
@@ -118,6 +163,9 @@ class Settings:
         synchronous = (get("SAFETYMAP_SQLITE_SYNCHRONOUS") or "FULL").upper()
         if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise SettingsError("SAFETYMAP_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
+        log_format = (get("SAFETYMAP_LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError("SAFETYMAP_LOG_FORMAT must be text or json")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -134,6 +182,12 @@ class Settings:
             compact_threshold=_number(get, "SAFETYMAP_COMPACT_THRESHOLD", int),
             sqlite_synchronous=synchronous,
             log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
+            redis_url=get("SAFETYMAP_REDIS_URL"),
+            log_format=log_format,
+            metrics_token=get("SAFETYMAP_METRICS_TOKEN") or "",
+            login_limit=_rate(get, "SAFETYMAP_LOGIN_LIMIT"),
+            login_address_limit=_rate(get, "SAFETYMAP_LOGIN_ADDRESS_LIMIT"),
+            token_guess_limit=_rate(get, "SAFETYMAP_TOKEN_GUESS_LIMIT"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
         )
 
@@ -147,6 +201,13 @@ def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:
     if value < 0:
         raise SettingsError(f"{name} must not be negative")
     return value
+
+
+def _rate(get: Callable[[str], str | None], name: str) -> Rate:
+    try:
+        return Rate.parse(get(name) or SETTINGS[name][0])
+    except RateError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
 
 
 def _stored_secret(data_dir: Path) -> str:

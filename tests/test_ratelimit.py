@@ -1,0 +1,221 @@
+"""The rate-limit module on a fake clock: buckets refill, keys are bounded and forgotten."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.ratelimit import Bucket, Limiter, Rate, RateError, retry_after_header
+
+from .conftest import running_server
+from .webclient import Browser
+
+PASSWORD = "a long enough secret"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_rates_parse_count_per_seconds() -> None:
+    assert Rate.parse("10/60") == Rate(10, 60.0)
+    assert Rate.parse("0/1").off
+    assert Rate.parse("3/1.5").per_second == 2.0
+    for bad in ("10", "ten/60", "10/0", "-1/60", "10/-5", "", "/"):
+        with pytest.raises(RateError):
+            Rate.parse(bad)
+
+
+def test_a_bucket_allows_its_burst_then_one_per_interval() -> None:
+    clock = FakeClock()
+    bucket = Bucket(Rate(5, 1.0), clock)
+    assert [bucket.allow() for _ in range(6)] == [True] * 5 + [False]
+    assert bucket.retry_after() == pytest.approx(0.2)
+    clock.advance(0.1)
+    assert not bucket.allow()
+    clock.advance(0.1)
+    assert bucket.allow() and not bucket.allow()
+    clock.advance(100)  # a long pause refills to the burst, never beyond
+    assert sum(bucket.allow() for _ in range(20)) == 5
+    assert bucket.retry_after() > 0
+
+
+def test_a_bucket_is_cheap_enough_for_every_websocket_message() -> None:
+    bucket = Bucket(Rate(10**9, 1.0))
+    calls = 200_000
+    started = time.perf_counter()
+    for _ in range(calls):
+        bucket.allow()
+    per_call = (time.perf_counter() - started) / calls
+    assert per_call < 5e-6, f"{per_call * 1e9:.0f} ns per allow()"  # ~0.2 µs on a laptop
+
+
+def test_a_limiter_counts_each_key_apart() -> None:
+    clock = FakeClock()
+    limiter = Limiter(Rate(3, 60.0), clock=clock)
+    assert [limiter.hit("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.blocked("a") == pytest.approx(20.0)
+    assert limiter.hit("a") == pytest.approx(20.0)
+    assert limiter.blocked("b") == 0.0 and limiter.hit("b") == 0.0
+    clock.advance(20)
+    assert limiter.blocked("a") == 0.0
+    assert limiter.hit("a") == 0.0
+    assert limiter.hit("a") > 0
+    limiter.forget("a")
+    assert limiter.blocked("a") == 0.0
+
+
+def test_blocked_takes_nothing() -> None:
+    limiter = Limiter(Rate(1, 10.0), clock=FakeClock())
+    for _ in range(5):
+        assert limiter.blocked("x") == 0.0
+    assert limiter.hit("x") == 0.0
+    assert limiter.hit("x") == pytest.approx(10.0)
+
+
+def test_a_rate_of_zero_allows_everything_and_keeps_nothing() -> None:
+    limiter = Limiter(Rate.parse("0/60"), clock=FakeClock())
+    assert all(limiter.hit("x") == 0.0 for _ in range(100))
+    assert len(limiter) == 0
+
+
+def test_idle_keys_are_forgotten() -> None:
+    clock = FakeClock()
+    limiter = Limiter(Rate(2, 10.0), clock=clock)
+    for i in range(100):
+        limiter.hit(f"addr{i}")
+        clock.advance(0.5)
+    # Only keys touched within the last period (10 s) can still be short of tokens.
+    assert len(limiter) <= 21
+    clock.advance(10)
+    limiter.hit("last")
+    assert len(limiter) == 1
+
+
+def test_memory_stays_bounded_under_a_flood_of_keys() -> None:
+    clock = FakeClock()
+    limiter = Limiter(Rate(5, 3600.0), max_keys=1000, clock=clock)
+    for i in range(50_000):
+        limiter.hit(f"198.51.100.{i}")
+    assert len(limiter) == 1000
+    # The most recently active keys are the ones kept.
+    for _ in range(4):
+        limiter.hit("198.51.100.49999")
+    assert limiter.blocked("198.51.100.49999") > 0
+
+
+def test_a_busy_key_is_kept_over_quiet_ones() -> None:
+    clock = FakeClock()
+    limiter = Limiter(Rate(2, 3600.0), max_keys=10, clock=clock)
+    limiter.hit("guesser")
+    limiter.hit("guesser")
+    for i in range(30):
+        limiter.hit(f"k{i}")
+        limiter.hit("guesser")  # still guessing: touched last, so never the one dropped
+    assert limiter.blocked("guesser") > 0
+
+
+def test_retry_after_is_whole_seconds_rounded_up() -> None:
+    assert retry_after_header(0.01) == "1"
+    assert retry_after_header(1.0) == "1"
+    assert retry_after_header(1.2) == "2"
+    assert retry_after_header(59.5) == "60"
+
+
+# Over real HTTP ------------------------------------------------------------------------------
+
+
+def assert_too_many(response: httpx.Response) -> None:
+    assert response.status_code == 429, (response.status_code, response.text[:200])
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+async def test_sign_in_attempts_are_limited_per_account(tmp_path: Path) -> None:
+    async with running_server(tmp_path, SAFETYMAP_LOGIN_LIMIT="3/600") as srv:
+        await srv.services.accounts.add("sam@example.org", "Sam", PASSWORD)
+        await srv.services.accounts.add("kim@example.org", "Kim", PASSWORD)
+        async with Browser(srv) as browser:
+            for _ in range(3):
+                wrong = await browser.submit(
+                    "/login", {"email": "Sam@Example.org", "password": "x"}
+                )
+                assert wrong.status_code == 400
+            # Now even the right password waits: guessing must not pay.
+            right = await browser.submit(
+                "/login", {"email": "sam@example.org", "password": PASSWORD}
+            )
+            assert_too_many(right)
+            assert "Too many tries" in right.text and "Try again in" in right.text
+            assert "sm_session" not in browser.http.cookies
+            other = await browser.submit(
+                "/login", {"email": "kim@example.org", "password": PASSWORD}
+            )
+            assert other.status_code == 303  # another account from the same address is fine
+
+
+async def test_sign_in_attempts_are_limited_per_address(tmp_path: Path) -> None:
+    async with running_server(tmp_path, SAFETYMAP_LOGIN_ADDRESS_LIMIT="3/600") as srv:
+        await srv.services.accounts.add("sam@example.org", "Sam", PASSWORD)
+        async with Browser(srv) as browser:
+            for i in range(3):
+                wrong = await browser.submit(
+                    "/login", {"email": f"guess{i}@example.org", "password": "x"}
+                )
+                assert wrong.status_code == 400
+            assert_too_many(
+                await browser.submit("/login", {"email": "sam@example.org", "password": PASSWORD})
+            )
+
+
+async def test_link_and_set_up_token_guesses_are_limited_per_address(tmp_path: Path) -> None:
+    async with running_server(tmp_path, SAFETYMAP_TOKEN_GUESS_LIMIT="3/600") as srv:
+        meeting = await srv.meeting()
+        async with httpx.AsyncClient(base_url=srv.address) as http:
+            good = await http.get(f"/join/{meeting['tokens']['family']}")
+            assert good.status_code == 200  # right tokens never count
+            assert (await http.get("/join/not-a-token")).status_code == 404
+            assert (await http.get("/join/" + "A" * 43)).status_code == 404
+            assert (await http.get("/setup/not-a-set-up-link")).status_code == 404
+            refused = await http.get(f"/join/{meeting['tokens']['family']}")
+            assert_too_many(refused)
+            assert "Too many tries" in refused.text
+            assert_too_many(await http.get("/setup/another-guess"))
+            assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_bearer_token_guesses_are_limited_per_address(tmp_path: Path) -> None:
+    async with running_server(tmp_path, SAFETYMAP_TOKEN_GUESS_LIMIT="3/600") as srv:
+        person = await srv.services.accounts.add("sam@example.org", "Sam", PASSWORD)
+        token = await srv.services.accounts.create_api_token(person)
+        mine, other = await srv.meeting(), await srv.meeting("Another meeting")
+        async with httpx.AsyncClient(base_url=srv.address) as http:
+
+            def bearer(value: str) -> dict[str, str]:
+                return {"Authorization": f"Bearer {value}"}
+
+            listed = await http.get("/api/meetings", headers=bearer(token))
+            assert listed.status_code == 200
+            # A real link of another meeting is refused, but it is not a guess.
+            path = f"/api/meetings/{mine['id']}/snapshots"
+            for _ in range(5):
+                cross = await http.get(path, headers=bearer(other["tokens"]["family"]))
+                assert cross.status_code == 401
+            assert (await http.get(path, headers=bearer("guess-1"))).status_code == 401
+            assert (await http.get("/api/meetings", headers=bearer("guess-2"))).status_code == 401
+            made = await http.post("/api/meetings", headers=bearer("guess-3"), json={"title": "x"})
+            assert made.status_code == 401
+            refused = await http.get("/api/meetings", headers=bearer(token))
+            assert_too_many(refused)
+            assert "too many wrong tokens" in refused.json()["error"]
+            by_link = await http.get(path, headers=bearer(mine["tokens"]["facilitator"]))
+            assert_too_many(by_link)
