@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,13 +12,14 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from . import account_pages, api, board_pages, meeting_pages
+from . import account_pages, api, board_pages, meeting_pages, metrics
 from .headers import SecurityHeaders
 from .live import live
+from .log_context import RequestIds
 from .pages import _, problem
 from .services import Services
 from .settings import Settings
@@ -40,6 +43,37 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
+async def metrics_page(request: Request) -> Response:
+    """Prometheus metrics of this process (no meeting content or ids in them)."""
+    services: Services = request.app.state.services
+    token = services.settings.metrics_token
+    if token:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, f"Bearer {token}".encode()):
+            return PlainTextResponse(
+                "metrics need the bearer token\n", 401, {"www-authenticate": "Bearer"}
+            )
+    elif not _from_this_host(request):
+        return PlainTextResponse("metrics are served to this host only\n", 403)
+    return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
+
+
+_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def _from_this_host(request: Request) -> bool:
+    """A loopback client that did not come through a reverse proxy on this host."""
+    if request.client is None or any(h in request.headers for h in _PROXY_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
 async def forbidden(request: Request, _exc: Exception) -> Response:
     return problem(
         request,
@@ -60,6 +94,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services = await Services.start(settings, migrate=migrate)
         app.state.services = services
+        metrics.watch_rooms(services.rooms)
         try:
             yield
         finally:
@@ -68,6 +103,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_page),
         *api.routes,
         *account_pages.routes,
         *meeting_pages.routes,
@@ -79,6 +115,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders, https=settings.base_url.startswith("https://"))],
+        middleware=[
+            Middleware(RequestIds),
+            Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
+        ],
         exception_handlers={Forbidden: forbidden, 404: not_found},
     )

@@ -227,7 +227,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from .app import create_app
 
     settings = settings.with_address(args.host, args.port)
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     setup = asyncio.run(_setup_link(settings))
     print(f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).")
     if setup:
@@ -245,8 +245,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         ws_ping_timeout=settings.ping_timeout or None,
         ws_per_message_deflate=False,  # Yjs frames are tiny; deflate costs more than it saves
         log_level=settings.log_level.lower(),
-        access_log=False,  # URLs carry link tokens
-        log_config=logs.uvicorn_log_config(),
+        access_log=True,  # link and set-up tokens in URLs are redacted (server/logs.py)
+        log_config=logs.uvicorn_log_config(settings.log_format),
         timeout_graceful_shutdown=10,
     )
 

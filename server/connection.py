@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from . import metrics
 from .closes import INTERNAL_ERROR, MALFORMED, MESSAGE_TOO_BIG, TOO_SLOW, Close
 from .room import Room
 from .rooms import Rooms
@@ -47,6 +48,7 @@ class Connection:
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
+            metrics.TOO_SLOW.inc()
             self.close(TOO_SLOW, "too slow: fell too far behind the meeting; reconnect to resync")
 
     def close(self, code: int, reason: str) -> None:
@@ -62,12 +64,14 @@ class Connection:
         receive = asyncio.create_task(self._receive(room))
         closing = asyncio.create_task(self._closing.wait())
         tasks = {pump, receive, closing}
+        metrics.CONNECTIONS.inc()
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if task is not closing and not task.cancelled():
                     self._outcome(task.exception())
         finally:
+            metrics.CONNECTIONS.dec()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -82,6 +86,7 @@ class Connection:
         if exc is None or isinstance(exc, WebSocketDisconnect | OSError):
             return
         if isinstance(exc, Close):
+            metrics.refused(exc.code)
             self.close(exc.code, exc.reason)
             return
         log.error("connection failed (%s)", type(exc).__name__)
@@ -91,12 +96,14 @@ class Connection:
         while True:
             frame = await self._queue.get()
             await self._ws.send_bytes(frame)
+            metrics.FRAMES_SENT.inc()
 
     async def _receive(self, room: Room) -> None:
         while True:
             message = await self._ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            metrics.FRAMES_RECEIVED.inc()
             frame = message.get("bytes")
             if frame is None:
                 raise Close(MALFORMED, "malformed frame: text frames are not part of the protocol")

@@ -12,11 +12,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from . import metrics
 from .store import LogEntry
 
 log = logging.getLogger(__name__)
 
 Writer = Callable[[Sequence[LogEntry]], Awaitable[None]]
+# An update waiting for its commit: the loop time it was appended at feeds the histogram.
+Pending = tuple[LogEntry, asyncio.Future[None], float]
 
 _MAX_BATCH = 2000
 _RETRY_DELAYS = (0.05, 0.2, 1.0, 2.0, 5.0)
@@ -25,7 +28,7 @@ _RETRY_DELAYS = (0.05, 0.2, 1.0, 2.0, 5.0)
 class Journal:
     def __init__(self, write: Writer) -> None:
         self._write = write
-        self._pending: list[tuple[LogEntry, asyncio.Future[None]]] = []
+        self._pending: list[Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.failures = 0  # commits that failed and were retried (for health checks)
@@ -43,8 +46,10 @@ class Journal:
 
     def append(self, entry: LogEntry) -> asyncio.Future[None]:
         """Queue one update; the future resolves once it is committed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((entry, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._pending.append((entry, future, loop.time()))
+        metrics.ACCEPTED.inc()
         self._wake.set()
         return future
 
@@ -61,15 +66,16 @@ class Journal:
                 del self._pending[: len(batch)]
                 await self._commit(batch)
 
-    async def _commit(self, batch: list[tuple[LogEntry, asyncio.Future[None]]]) -> None:
+    async def _commit(self, batch: list[Pending]) -> None:
         attempt = 0
         while True:
             try:
-                await self._write([entry for entry, _ in batch])
+                await self._write([entry for entry, _, _ in batch])
                 break
             except Exception as exc:
                 # Never log the update itself: it is card text about a child.
                 self.failures += 1
+                metrics.COMMIT_FAILURES.inc()
                 delay = _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)]
                 log.error(
                     "update log append failed (%s updates, %s); retrying in %ss",
@@ -79,6 +85,8 @@ class Journal:
                 )
                 attempt += 1
                 await asyncio.sleep(delay)
-        for _, future in batch:
+        committed = asyncio.get_running_loop().time()
+        for _, future, appended in batch:
+            metrics.APPEND_SECONDS.observe(committed - appended)
             if not future.done():
                 future.set_result(None)

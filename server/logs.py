@@ -1,52 +1,106 @@
 """Logging set-up: nothing secret or personal leaves the process through a log line.
 
-Link tokens travel in websocket URLs (`?token=…`), and uvicorn logs the path of every
-websocket it accepts. A filter on the root handlers redacts them before anything is written.
+Link tokens travel in websocket URLs (`?token=…`) and set-up tokens in paths, and uvicorn
+logs the path of every request and websocket it accepts. A filter on every handler redacts
+them before anything is written, whichever format (`text` or `json`) is chosen. Card text
+is never passed to a logger in the first place.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
+
+from . import log_context
 
 _SECRET_PARAMS = re.compile(r"((?:token|name|relationship)=)[^&\s\"']*", re.IGNORECASE)
-_JOIN_PATH = re.compile(r"(/join/)[A-Za-z0-9_-]+")
+_SECRET_PATHS = re.compile(r"(/(?:join|setup)/)[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
-    return _JOIN_PATH.sub(r"\1…", _SECRET_PARAMS.sub(r"\1…", text))
+    return _SECRET_PATHS.sub(r"\1…", _SECRET_PARAMS.sub(r"\1…", text))
 
 
 class Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        if cleaned == message:
+            return True
+        if isinstance(record.args, tuple):
+            # Keep the arguments' shape (uvicorn's access formatter unpacks them).
+            msg, args = record.msg, record.args
+            record.msg = redact(msg) if isinstance(msg, str) else msg
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
+            if record.getMessage() == cleaned:
+                return True
+            record.msg, record.args = msg, args
+        record.msg, record.args = cleaned, None
         return True
+
+
+class Context(logging.Filter):
+    """Puts the request and meeting ids of the task that logs onto the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = log_context.request_id.get()
+        record.meeting_id = log_context.meeting_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the ids when known."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("request_id", "meeting_id"):
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
 
 
 # Database drivers log statement parameters (update bytes, names) at DEBUG: never let them.
 _QUIET = ("aiosqlite", "sqlalchemy", "asyncpg", "alembic")
+_TEXT = "%(levelname)s %(name)s: %(message)s"
 
 
-def configure(level: str) -> None:
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+def configure(level: str, log_format: str = "text") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(_TEXT))
+    handler.addFilter(Context())
+    handler.addFilter(Redact())
+    logging.basicConfig(level=level, handlers=[handler])
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(Redact())
 
 
-def uvicorn_log_config() -> dict[str, object]:
-    """uvicorn's own handlers, with the same filter."""
+def uvicorn_log_config(log_format: str = "text") -> dict[str, object]:
+    """uvicorn's own handlers (its error log and access log), with the same filters."""
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, object] = {**LOGGING_CONFIG}
-    config["filters"] = {"redact": {"()": "server.logs.Redact"}}
-    handlers = {
-        name: {**handler, "filters": ["redact"]}
+    config["filters"] = {
+        "context": {"()": "server.logs.Context"},
+        "redact": {"()": "server.logs.Redact"},
+    }
+    formatters = dict(LOGGING_CONFIG["formatters"])
+    if log_format == "json":
+        formatters = {name: {"()": "server.logs.JsonFormatter"} for name in formatters}
+    config["formatters"] = formatters
+    # Every log line on stderr (uvicorn sends its access log to stdout): stdout is left to
+    # the start-up messages meant for a person.
+    config["handlers"] = {
+        name: {**handler, "stream": "ext://sys.stderr", "filters": ["context", "redact"]}
         for name, handler in LOGGING_CONFIG["handlers"].items()
     }
-    config["handlers"] = handlers
     return config

@@ -15,7 +15,7 @@ from .conftest import RunningServer, free_port, make_settings
 from .webclient import Browser
 
 SPEC_PATH = Path(__file__).parents[1] / "schemas" / "openapi.json"
-PROBES = ("/healthz", "/readyz")
+PROBES = ("/healthz", "/readyz", "/metrics")
 
 
 async def api_token(server: RunningServer, email: str = "sam@example.org") -> str:

@@ -20,6 +20,7 @@ def test_redact_hides_tokens_names_and_join_links() -> None:
     cleaned = logs.redact(line)
     assert "abc_DEF-123" not in cleaned and "Jo%20Example" not in cleaned
     assert "tok-123" not in cleaned
+    assert logs.redact("GET /setup/Set_up-Token9 HTTP/1.1") == "GET /setup/… HTTP/1.1"
     assert "/ws/m1?token=…" in cleaned
 
 

@@ -1,0 +1,122 @@
+"""Every Prometheus metric of the server, defined in one place (names prefixed `safetymap_`).
+
+Labels never carry a meeting id, a name or any content: the only label is a close code.
+Each server process keeps its own registry and is scraped on its own address (the way
+Prometheus scrapes any set of replicas), so prometheus-client's multi-process mode is not
+needed: sum over the processes in the query (`sum(rate(...))`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sized
+
+from prometheus_client import (
+    CONTENT_TYPE_PLAIN_0_0_4,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+
+# No `_created` series beside each counter: noise on a dashboard.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+REGISTRY = CollectorRegistry()
+ProcessCollector(registry=REGISTRY)  # CPU, memory, open files of this process
+PlatformCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
+
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+
+# From half a millisecond (one SQLite commit on a quiet disk) to five seconds (a database
+# outage being retried): where the interesting part of the write path lies.
+_LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+)  # fmt: skip
+
+CONNECTIONS = Gauge(
+    "safetymap_websocket_connections",
+    "Open websocket connections that were admitted to a meeting.",
+    registry=REGISTRY,
+)
+ROOMS = Gauge(
+    "safetymap_rooms_loaded",
+    "Meeting layers loaded in memory in this process.",
+    registry=REGISTRY,
+)
+ACCEPTED = Counter(
+    "safetymap_updates_accepted",
+    "Document updates accepted and handed to the update log.",
+    registry=REGISTRY,
+)
+RELAYED = Counter(
+    "safetymap_updates_relayed",
+    "Document updates relayed to other processes or to the clients of a room.",
+    registry=REGISTRY,
+)
+FRAMES_SENT = Counter(
+    "safetymap_websocket_frames_sent",
+    "Frames written to clients' websockets (updates, sync answers, presence).",
+    registry=REGISTRY,
+)
+FRAMES_RECEIVED = Counter(
+    "safetymap_websocket_frames_received",
+    "Frames received from clients' websockets.",
+    registry=REGISTRY,
+)
+APPEND_SECONDS = Histogram(
+    "safetymap_append_seconds",
+    "Time from receiving an update to its durable append to the update log.",
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+RELAY_LAG = Histogram(
+    "safetymap_relay_lag_seconds",
+    "Time from an update's durable append in one process to its arrival in another.",
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+TOO_SLOW = Counter(
+    "safetymap_send_queue_overflows",
+    "Clients closed as too slow (4508) because their outgoing queue was full.",
+    registry=REGISTRY,
+)
+REFUSED = Counter(
+    "safetymap_frames_refused",
+    "Frames or connections refused, by websocket close code.",
+    ["code"],
+    registry=REGISTRY,
+)
+COMMIT_FAILURES = Counter(
+    "safetymap_journal_commit_failures",
+    "Update log commits that failed (each is retried until it succeeds).",
+    registry=REGISTRY,
+)
+
+# Every Rooms of the process (tests run several servers in one process); weak, so a
+# stopped server's rooms are forgotten.
+_watched: weakref.WeakSet[Sized] = weakref.WeakSet()
+ROOMS.set_function(lambda: sum(len(rooms) for rooms in list(_watched)))
+
+
+def watch_rooms(rooms: Sized) -> None:
+    """Report `len(rooms)` as the loaded-rooms gauge, read at each scrape."""
+    _watched.add(rooms)
+
+
+def relayed(n: int = 1) -> None:
+    RELAYED.inc(n)
+
+
+def refused(code: int) -> None:
+    REFUSED.labels(code=str(code)).inc()
+
+
+def render() -> bytes:
+    """The Prometheus text exposition of this process's metrics."""
+    return generate_latest(REGISTRY)
