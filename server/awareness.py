@@ -9,11 +9,15 @@ by another connection, and overwrites `state.user` with the participant it has o
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .protocol import ProtocolError, Reader, write_var_string, write_var_uint
+
+# A client renews its presence every 15 s; y-protocols forgets one silent for 30 s.
+REMOTE_TIMEOUT = 30.0
 
 # Fields a client may keep in its own `user` entry; name, role and id always come from us.
 _CLIENT_USER_FIELDS = ("color", "colorLight")
@@ -81,6 +85,8 @@ class AwarenessTable:
         self._owner: dict[int, object] = {}  # clientID -> the connection that owns it
         self._seen: dict[int, int] = {}  # clientID -> the owner's last clock (stale check)
         self._clock: dict[int, int] = {}  # clientID -> last clock relayed; kept after leaving
+        # Clients of other server processes (through the relay): clientID -> (entry, when heard)
+        self._remote: dict[int, tuple[Entry, float]] = {}
 
     def apply(
         self, owner: object, entries: Iterable[Entry], identity: Mapping[str, Any]
@@ -94,6 +100,11 @@ class AwarenessTable:
                     # y-websocket clients pass on others' "left" entries: that is not a claim.
                     continue
                 holder = self._owner[entry.client_id] = owner
+                self._remote.pop(entry.client_id, None)  # it moved here from another process
+                if entry.client_id in self._clock:
+                    # Two above what was last relayed: the process it left may still relay
+                    # its "left" entry at +1, which must not win over this one.
+                    self._clock[entry.client_id] += 1
             if holder is not owner:
                 continue  # somebody else's clientID: never let one client speak for another
             if entry.clock <= self._seen.get(entry.client_id, -1):
@@ -120,6 +131,35 @@ class AwarenessTable:
                 removals.append(Entry(client_id, clock, None))
         return removals
 
-    def present(self) -> list[Entry]:
+    def merge_remote(self, entries: Iterable[Entry], now: float | None = None) -> list[Entry]:
+        """Record what another server process relayed; return the entries news to us.
+
+        Those entries were stamped by that process already. A clientID a connection of this
+        process owns is ours to speak for; otherwise the newest clock wins, as in y-protocols.
+        """
+        now = time.monotonic() if now is None else now
+        accepted = []
+        for entry in entries:
+            known = self._clock.get(entry.client_id, -1)
+            if entry.client_id in self._owner or entry.clock <= known:
+                continue
+            self._clock[entry.client_id] = entry.clock
+            if entry.state is None:
+                self._remote.pop(entry.client_id, None)
+            else:
+                self._remote[entry.client_id] = (entry, now)
+            accepted.append(entry)
+        return accepted
+
+    def present(self, now: float | None = None) -> list[Entry]:
         """Every client that is here now (for a newcomer, or a query-awareness message)."""
-        return [entry for entry in self._entries.values() if entry.state is not None]
+        here = [entry for entry in self._entries.values() if entry.state is not None]
+        if self._remote:
+            # A process that died cannot say its clients left: forget the silent ones.
+            now = time.monotonic() if now is None else now
+            for client_id, (entry, heard) in list(self._remote.items()):
+                if now - heard > REMOTE_TIMEOUT:
+                    del self._remote[client_id]
+                else:
+                    here.append(entry)
+        return here

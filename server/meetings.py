@@ -57,8 +57,8 @@ async def replace_link(
         revoked, token = await services.store.regenerate_link(meeting_id, role)
     else:
         revoked, token = await services.store.revoke_link(meeting_id, role), None
-    closed = services.rooms.close_where(
-        meeting_id, lambda peer: peer.link_id in revoked, UNAUTHORIZED, "this link has been revoked"
+    closed = services.rooms.close_links(
+        meeting_id, revoked, UNAUTHORIZED, "this link has been revoked"
     )
     result: dict[str, Any] = {"role": role.value, "revoked": len(revoked), "closed": closed}
     if token is not None:

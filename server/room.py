@@ -39,6 +39,18 @@ class Peer(Protocol):
 Reloader = Callable[[], Awaitable[list[bytes]]]
 
 
+class Shared(Protocol):
+    """Where a room tells the other server processes what it accepted (see relay.py)."""
+
+    def update(self, room: Room, update: bytes) -> None: ...
+
+    def presence(self, room: Room, payload: bytes) -> None: ...
+
+
+class MeetingClosed(Exception):
+    """The update log refused an update: the meeting ended (in another process, perhaps)."""
+
+
 class Room:
     def __init__(
         self,
@@ -50,6 +62,7 @@ class Room:
         reload: Reloader,
         max_document_bytes: int,
         locked: bool = False,
+        shared: Shared | None = None,
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
@@ -65,6 +78,7 @@ class Room:
         self._journal = journal
         self._reload = reload
         self._max_bytes = max_document_bytes
+        self._shared = shared
         self._last_append: asyncio.Future[None] | None = None
         self._changes: list[bytes] = []
         # Updates whose dependencies have not arrived yet, per connection (see structs.py).
@@ -102,7 +116,10 @@ class Room:
         self._held.pop(peer, None)  # the client still has it and resends it on its next sync
         gone = self.presence.remove_owner(peer)
         if gone:
-            self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(gone))))
+            payload = awareness.encode_update(gone)
+            self._relay(protocol.encode(protocol.AwarenessUpdate(payload)))
+            if self._shared is not None:
+                self._shared.presence(self, payload)
 
     # Messages -----------------------------------------------------------------------------
 
@@ -211,8 +228,23 @@ class Room:
         self.appended += 1
         done = self._journal.append(LogEntry(self.meeting_id, self.layer, change))
         self._last_append = done
-        frame = protocol.encode(protocol.SyncUpdate(change))
-        done.add_done_callback(lambda _: self._relay(frame, exclude=origin))
+        done.add_done_callback(lambda future: self._durable(future, change, origin))
+
+    def _durable(self, future: asyncio.Future[None], change: bytes, origin: Peer | None) -> None:
+        if future.cancelled() or future.exception() is not None:
+            # Refused by the log (the meeting ended elsewhere): never relay what is not kept.
+            self._refused()
+            return
+        self._relay(protocol.encode(protocol.SyncUpdate(change)), exclude=origin)
+        if self._shared is not None:
+            self._shared.update(self, change)
+
+    def _refused(self) -> None:
+        if self.status is not Status.ENDED:
+            self.status = Status.ENDED
+            reason = read_only_reason(Role.FAMILY, Status.ENDED, self.locked)
+            self.close_where(lambda peer: True, FORBIDDEN, reason)
+            self._rebuild()  # drop the refused change from memory too
 
     def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
         try:
@@ -221,10 +253,48 @@ class Room:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
         accepted = self.presence.apply(peer, entries, peer.identity)
         if accepted:
-            frame = protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
+            payload = awareness.encode_update(accepted)
             # To the sender too: it learns how others see it, and a client alone in a room
             # still hears something (y-websocket reconnects after 30 s of silence).
-            self._relay(frame)
+            self._relay(protocol.encode(protocol.AwarenessUpdate(payload)))
+            if self._shared is not None:
+                self._shared.presence(self, payload)
+
+    # From other server processes (already durable, already stamped) ----------------------
+
+    def integrate(self, update: bytes) -> bool:
+        """Apply an update another process made durable; relay what is new here.
+
+        False when it builds on something this room has not seen (or yrs refuses it): the
+        caller then reloads the room from the log, which holds everything durable.
+        """
+        try:
+            if structs.missing(update, structs.decode_state_vector(self.doc.get_state())):
+                return False
+        except ProtocolError:
+            return False
+        self._changes.clear()
+        try:
+            crdt.guarded(lambda: self.doc.apply_update(update))
+        except crdt.CrdtError:
+            if self._changes:
+                self._changes.clear()
+                self._rebuild()
+            return False
+        for change in self._changes:
+            self.size += len(change)
+            self._relay(protocol.encode(protocol.SyncUpdate(change)))
+        self._changes.clear()
+        return True
+
+    def integrate_presence(self, payload: bytes) -> None:
+        try:
+            entries = awareness.decode_update(payload)
+        except ProtocolError:
+            return
+        accepted = self.presence.merge_remote(entries)
+        if accepted:
+            self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted))))
 
     # Fan-out and durability ---------------------------------------------------------------
 
@@ -244,7 +314,7 @@ class Room:
         """Wait until everything this room accepted is in the update log."""
         last = self._last_append
         if last is not None and not last.done():
-            await asyncio.shield(last)
+            await asyncio.wait([last])  # settled either way; a refusal is handled in _durable
 
     def pending(self) -> bool:
         return self._last_append is not None and not self._last_append.done()

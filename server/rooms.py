@@ -8,8 +8,9 @@ in memory and is retried by the background compactor.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from pycrdt import Doc, Map
@@ -17,6 +18,7 @@ from pycrdt import Doc, Map
 from . import crdt, model
 from .journal import Journal
 from .permissions import Layer, Status
+from .relay import Kind, Message, Relay
 from .room import Peer, Room
 from .store import LogEntry, SnapshotMeta, Store, now
 
@@ -31,9 +33,16 @@ class MeetingGone(LookupError):
 
 class Rooms:
     def __init__(
-        self, store: Store, journal: Journal, *, max_document_bytes: int, compact_threshold: int
+        self,
+        store: Store,
+        journal: Journal,
+        *,
+        max_document_bytes: int,
+        compact_threshold: int,
+        relay: Relay | None = None,
     ) -> None:
         self._store = store
+        self._relay = relay
         self._journal = journal
         self._max_bytes = max_document_bytes
         self._threshold = compact_threshold
@@ -41,6 +50,7 @@ class Rooms:
         self._loading: dict[Key, asyncio.Task[Room]] = {}
         self._unloading: set[Key] = set()
         self._ending: set[str] = set()  # meetings being ended: rooms load read-only
+        self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -65,6 +75,8 @@ class Rooms:
 
     async def _load(self, key: Key) -> Room:
         meeting_id, layer = key
+        # What other processes relay while we read the log is replayed onto the room below.
+        mark = self._relay.mark() if self._relay is not None else 0
         meeting = await self._store.meeting(meeting_id)
         if meeting is None:
             raise MeetingGone(meeting_id)
@@ -79,8 +91,16 @@ class Rooms:
             lambda: self._store.load(meeting_id, layer),
             self._max_bytes,
             locked=meeting.locked,
+            shared=self if self._relay is not None else None,
         )
         self._rooms[key] = room
+        if self._relay is not None:
+            missed = self._relay.since(mark)
+            if missed is None:
+                self._catch_up_soon(room)
+            for message in missed or ():
+                if message.meeting_id == meeting_id:
+                    self.deliver(message)
         return room
 
     def leave(self, room: Room, peer: Peer) -> None:
@@ -138,6 +158,87 @@ class Rooms:
             except Exception as exc:
                 log.error("final compaction failed (%s)", type(exc).__name__)
 
+    # Other server processes (relay.py) ---------------------------------------------------
+
+    def update(self, room: Room, update: bytes) -> None:
+        """Room callback: a durable update of ours, for the other processes."""
+        assert self._relay is not None
+        self._relay.publish(Kind.UPDATE, room.meeting_id, room.layer.value, update)
+
+    def presence(self, room: Room, payload: bytes) -> None:
+        assert self._relay is not None
+        self._relay.publish(Kind.AWARENESS, room.meeting_id, room.layer.value, payload)
+
+    def deliver(self, message: Message) -> None:
+        """What another process relayed: apply it to our room, if we have it loaded."""
+        if message.kind is Kind.RESYNC:
+            for each in list(self._rooms.values()):
+                self._catch_up_soon(each)
+            return
+        if message.kind is Kind.CONTROL:
+            self._control(message.meeting_id, message.control())
+            return
+        try:
+            layer = Layer(message.layer)
+        except ValueError:
+            return
+        room = self.loaded(message.meeting_id, layer)
+        if room is None:
+            return  # not here: it loads from the log, which already has it
+        if message.kind is Kind.AWARENESS:
+            room.integrate_presence(message.payload)
+        elif not room.ready.is_set() or not room.integrate(message.payload):
+            self._catch_up_soon(room)
+
+    async def resync(self) -> None:
+        """After losing the relay for a while: every loaded room takes what it missed."""
+        for room in list(self._rooms.values()):
+            self._catch_up_soon(room)
+
+    def _catch_up_soon(self, room: Room) -> None:
+        key = (room.meeting_id, room.layer)
+        if key in self._catching_up:
+            self._catching_up[key] = True  # once more when the running pass is done
+            return
+        self._catching_up[key] = False
+        asyncio.get_running_loop().create_task(self._catch_up(key, room))
+
+    async def _catch_up(self, key: Key, room: Room) -> None:
+        try:
+            while True:
+                await room.ready.wait()
+                merged = crdt.merge(await self._store.load(*key))
+                if merged and not room.integrate(merged):
+                    log.error("could not bring %s/%s up to date from the log", *key)
+                if not self._catching_up.get(key):
+                    return
+                self._catching_up[key] = False
+        except Exception as exc:
+            log.error("catching up %s/%s failed (%s)", *key, type(exc).__name__)
+        finally:
+            self._catching_up.pop(key, None)
+
+    def _share(self, meeting_id: str, action: dict[str, Any]) -> None:
+        if self._relay is not None:
+            payload = json.dumps(action).encode()
+            self._relay.publish(Kind.CONTROL, meeting_id, "", payload)
+
+    def _control(self, meeting_id: str, action: dict[str, Any]) -> None:
+        rooms = [room for layer in Layer if (room := self.loaded(meeting_id, layer))]
+        match action.get("action"):
+            case "status":
+                for room in rooms:
+                    room.status = Status(action["value"])
+            case "locked":
+                for room in rooms:
+                    room.locked = bool(action["value"])
+            case "close":
+                links = set(action["links"])
+                for room in rooms:
+                    room.close_where(
+                        lambda peer: peer.link_id in links, int(action["code"]), action["reason"]
+                    )
+
     # Meeting-wide actions -----------------------------------------------------------------
 
     def close_where(
@@ -148,6 +249,16 @@ class Rooms:
             room = self.loaded(meeting_id, layer)
             if room is not None:
                 closed += room.close_where(match, code, reason)
+        return closed
+
+    def close_links(
+        self, meeting_id: str, link_ids: Collection[int], code: int, reason: str
+    ) -> int:
+        """Close every connection that came in by these links, in every process."""
+        links = set(link_ids)
+        closed = self.close_where(meeting_id, lambda peer: peer.link_id in links, code, reason)
+        self._share(meeting_id, {"action": "close", "links": sorted(links), "code": code,
+                                 "reason": reason})  # fmt: skip
         return closed
 
     async def _server_change(
@@ -172,6 +283,7 @@ class Rooms:
         for layer in Layer:
             if room := self.loaded(meeting_id, layer):
                 room.locked = locked
+        self._share(meeting_id, {"action": "locked", "value": locked})
 
         def mark(doc: Doc[Any]) -> None:
             doc.get("meta", type=Map)["locked"] = locked
@@ -183,10 +295,14 @@ class Rooms:
         self, meeting_id: str, ended_by: str | None, meeting: dict[str, Any]
     ) -> SnapshotMeta | None:
         """Freeze the meeting: read-only everywhere at once, then one snapshot of both layers."""
+        current = await self._store.meeting(meeting_id)
+        if current is None or current.status is not Status.OPEN:
+            return None
         self._ending.add(meeting_id)
         for layer in Layer:
             if room := self.loaded(meeting_id, layer):
                 room.status = Status.ENDED  # from here on, every edit is refused
+        self._share(meeting_id, {"action": "status", "value": Status.ENDED.value})
         try:
             moment = now()
 
@@ -198,28 +314,22 @@ class Rooms:
             # Every screen learns from the document itself that the meeting has ended.
             await self._server_change(meeting_id, Layer.MAIN, mark)
             await self._journal.flush()
-            states = {}
-            for layer in Layer:
-                room = self.loaded(meeting_id, layer)
-                if room is not None:
-                    states[layer] = room.state()
-                else:
-                    states[layer] = crdt.merge(await self._store.load(meeting_id, layer))
-            roster = await self._store.roster(meeting_id)
             ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
-            rendered = model.render_meeting(
-                crdt.doc_from_updates([states[Layer.MAIN]]),
-                crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
-                ended,
-                roster,
-            )
-            meta = await self._store.end_meeting(
-                meeting_id, ended_by, moment, states, rendered, roster
-            )
+
+            def render(states: dict[Layer, bytes], roster: list[dict[str, Any]]) -> dict[str, Any]:
+                return model.render_meeting(
+                    crdt.doc_from_updates([states[Layer.MAIN]]),
+                    crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
+                    ended,
+                    roster,
+                )
+
+            meta = await self._store.end_meeting(meeting_id, ended_by, moment, render)
         except BaseException:
             for layer in Layer:
                 if room := self.loaded(meeting_id, layer):
                     room.status = Status.OPEN
+            self._share(meeting_id, {"action": "status", "value": Status.OPEN.value})
             if room := self.loaded(meeting_id, Layer.MAIN):
                 room.server_change(lambda doc: doc.get("meta", type=Map).pop("status", None))
             raise

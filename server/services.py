@@ -11,6 +11,7 @@ from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
 from .migrate import upgrade
+from .relay import Relay
 from .rooms import Rooms
 from .settings import Settings
 from .store import Store
@@ -25,6 +26,7 @@ class Services:
     journal: Journal
     rooms: Rooms
     accounts: Accounts
+    relay: Relay | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -39,13 +41,17 @@ class Services:
         store = Store(engine, settings.secret_key)
         journal = Journal(store.append)
         journal.start()
+        relay = Relay(settings.redis_url) if settings.redis_url else None
         rooms = Rooms(
             store,
             journal,
             max_document_bytes=settings.max_document_bytes,
             compact_threshold=settings.compact_threshold,
+            relay=relay,
         )
-        services = cls(settings, store, journal, rooms, Accounts(engine))
+        if relay is not None:
+            await relay.start(rooms.deliver, rooms.resync)
+        services = cls(settings, store, journal, rooms, Accounts(engine), relay)
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         return services
 
@@ -63,4 +69,6 @@ class Services:
         await self.journal.flush()
         await self.rooms.save_all()
         await self.journal.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.store.engine.dispose()

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,6 +22,10 @@ from . import crdt
 from .db import links, meetings, participants, snapshots, updates
 from .links import derive_token, looks_like_token, new_salt, token_hash
 from .permissions import Layer, Role, Status
+
+
+class MeetingClosed(Exception):
+    """The log refused an update because its meeting is no longer open (ended elsewhere)."""
 
 
 def now() -> datetime:
@@ -133,6 +137,7 @@ class LogEntry:
 
 class Store:
     def __init__(self, engine: AsyncEngine, link_key: str) -> None:
+        self._sqlite = engine.dialect.name == "sqlite"
         self.engine = engine
         self._link_key = link_key  # the secret key: link tokens are derived from it
 
@@ -340,24 +345,35 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            Participant(
-                r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship
-            ).identity()
-            for r in rows
-        ]
+        return [_participant(r).identity() for r in rows]
 
     # The update log -----------------------------------------------------------------------
 
-    async def append(self, entries: Sequence[LogEntry]) -> None:
-        """Append a batch of updates in one transaction: all are durable, or none."""
+    async def append(self, entries: Sequence[LogEntry]) -> set[str]:
+        """Append a batch in one transaction; returns the meetings whose updates it refused.
+
+        Only open meetings take updates. On PostgreSQL the check holds a share lock on the
+        meeting rows until commit, so an update either lands before another process ends the
+        meeting (and is in its snapshot) or is refused after: never kept but left out.
+        """
         if not entries:
-            return
-        rows = [
-            {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in entries
-        ]
+            return set()
+        wanted = {e.meeting_id for e in entries}
+        check = select(meetings.c.id).where(
+            meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value
+        )
+        if not self._sqlite:
+            check = check.with_for_update(read=True)
         async with self.engine.begin() as conn:
-            await conn.execute(insert(updates), rows)
+            open_ids = set((await conn.execute(check)).scalars())
+            rows = [
+                {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
+                for e in entries
+                if e.meeting_id in open_ids
+            ]
+            if rows:
+                await conn.execute(insert(updates), rows)
+        return wanted - open_ids
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
         query = (
@@ -386,15 +402,14 @@ class Store:
         """
         room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
         async with self.engine.begin() as conn:
-            # One compaction per meeting at a time across processes: a row lock on PostgreSQL
-            # (SQLite has a single writer, and Rooms serialises per room). FOR NO KEY UPDATE,
-            # so that journal inserts, whose foreign key takes a KEY SHARE lock on the same
-            # row, are not held up while the merge runs.
-            await conn.execute(
-                select(meetings.c.id)
-                .where(meetings.c.id == meeting_id)
-                .with_for_update(key_share=True)
-            )
+            # One compaction per meeting layer at a time across processes: a transaction-level
+            # advisory lock on PostgreSQL (SQLite has a single writer, and Rooms serialises per
+            # room). Not a row lock, so journal inserts are never held up while the merge runs.
+            if not self._sqlite:
+                await conn.execute(
+                    text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                    {"key": f"compact:{meeting_id}:{layer.value}"},
+                )
             rows = (
                 await conn.execute(
                     select(updates.c.id, updates.c.data).where(*room).order_by(updates.c.id)
@@ -417,11 +432,14 @@ class Store:
         meeting_id: str,
         ended_by: str | None,
         moment: datetime,
-        states: dict[Layer, bytes],
-        rendered: dict[str, Any],
-        roster: Iterable[dict[str, Any]],
+        render: Callable[[dict[Layer, bytes], list[dict[str, Any]]], dict[str, Any]],
     ) -> SnapshotMeta | None:
-        """Mark the meeting ended and save its snapshot, atomically. None if already ended."""
+        """Mark the meeting ended and save its snapshot, atomically. None if already ended.
+
+        The snapshot is the update log as it stands once the meeting is marked ended (every
+        process's updates, not just what this process holds), rendered by `render(states,
+        roster)`. From that moment the log refuses the meeting's updates (see `append`).
+        """
         async with self.engine.begin() as conn:
             changed = await conn.execute(
                 update(meetings)
@@ -430,6 +448,22 @@ class Store:
             )
             if changed.rowcount != 1:
                 return None
+            states: dict[Layer, bytes] = {}
+            for layer in Layer:
+                rows = await conn.execute(
+                    select(updates.c.data)
+                    .where(updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
+                    .order_by(updates.c.id)
+                )
+                log = [bytes(data) for data in rows.scalars()]
+                states[layer] = await asyncio.to_thread(crdt.merge, log)
+            people = await conn.execute(
+                select(participants)
+                .where(participants.c.meeting_id == meeting_id)
+                .order_by(participants.c.created_at, participants.c.id)
+            )
+            roster = [_participant(r).identity() for r in people]
+            rendered = await asyncio.to_thread(render, states, roster)
             last = (
                 await conn.execute(
                     select(func.max(snapshots.c.n)).where(snapshots.c.meeting_id == meeting_id)
@@ -445,7 +479,7 @@ class Store:
                     state_main=states[Layer.MAIN],
                     state_professional=states[Layer.PROFESSIONAL],
                     rendered=json.dumps(rendered, sort_keys=True),
-                    roster=json.dumps(list(roster), sort_keys=True),
+                    roster=json.dumps(roster, sort_keys=True),
                 )
             )
         return meta
@@ -478,3 +512,7 @@ class Store:
             json.loads(row.rendered),
             json.loads(row.roster),
         )
+
+
+def _participant(r: Any) -> Participant:
+    return Participant(r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship)

@@ -135,17 +135,44 @@ async def test_compaction_keeps_updates_appended_meanwhile_after_the_state(
 
 
 async def test_end_meeting_once_with_snapshot(store: Store) -> None:
-    meeting, _ = await store.create_meeting("Contract", "children_in_care")
-    states = {Layer.MAIN: b"\x00\x00", Layer.PROFESSIONAL: b"\x00\x00"}
-    roster = [{"id": "p1", "name": "Sam", "role": "facilitator"}]
-    meta = await store.end_meeting(meeting.id, "p1", now(), states, {"k": 1}, roster)
+    meeting, tokens = await store.create_meeting("Contract", "children_in_care")
+    grant = await store.resolve(tokens[Role.FACILITATOR])
+    assert grant is not None
+    person = await store.participant(grant, "Sam")
+    log, expected = server_log()
+    await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log])
+    seen: list[tuple[dict[Layer, bytes], list[dict[str, Any]]]] = []
+
+    def render(states: dict[Layer, bytes], roster: list[dict[str, Any]]) -> dict[str, Any]:
+        seen.append((states, roster))
+        return {"k": 1}
+
+    meta = await store.end_meeting(meeting.id, "p1", now(), render)
     assert meta is not None and meta.n == 1
-    assert await store.end_meeting(meeting.id, "p1", now(), states, {}, []) is None
+    assert await store.end_meeting(meeting.id, "p1", now(), render) is None
     ended = await store.meeting(meeting.id)
     assert ended is not None and ended.status is Status.ENDED and ended.ended_at is not None
     snapshot = await store.snapshot(meeting.id, 1)
     assert snapshot is not None
-    assert snapshot.rendered == {"k": 1} and snapshot.roster == roster
-    assert snapshot.state_main == b"\x00\x00"
+    # The snapshot is the whole log as it stood at the end, whoever appended it.
+    [(states, roster)] = seen
+    assert items([snapshot.state_main]) == expected == items([states[Layer.MAIN]])
+    assert snapshot.rendered == {"k": 1} and snapshot.roster == roster == [person.identity()]
     assert [m.n for m in await store.snapshots(meeting.id)] == [1]
     assert json.dumps(meta.as_json())
+
+
+async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None:
+    """Another process may still hold an edit when this one ends the meeting: the log keeps
+    it only if it lands before the end (and so in the snapshot), and refuses it after."""
+    ended, _ = await store.create_meeting("Ended", "child_protection")
+    still_open, _ = await store.create_meeting("Open", "child_protection")
+    log, expected = server_log()
+    assert await store.end_meeting(ended.id, None, now(), lambda states, roster: {}) is not None
+    refused = await store.append(
+        [LogEntry(ended.id, Layer.MAIN, log[0])]
+        + [LogEntry(still_open.id, Layer.MAIN, u) for u in log]
+    )
+    assert refused == {ended.id}
+    assert await store.load(ended.id, Layer.MAIN) == []
+    assert items(await store.load(still_open.id, Layer.MAIN)) == expected
