@@ -54,8 +54,9 @@ class RequestIds:
 
         rid_token = request_id.set(rid)
         meeting_token = meeting_id.set(meeting_in(scope["path"]))
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id.reset(rid_token)
-            meeting_id.reset(meeting_token)
+        await self.app(scope, receive, send_with_id)
+        # Not reset when the app raised: the server's "Exception in ASGI application" line
+        # comes next in this task and should carry the ids. (Each request runs in a task of
+        # its own, so they go no further.)
+        request_id.reset(rid_token)
+        meeting_id.reset(meeting_token)

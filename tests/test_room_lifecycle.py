@@ -15,7 +15,7 @@ from pycrdt import Doc, Map, Text
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server import protocol
+from server import metrics, protocol
 from server.permissions import Layer
 
 from .conftest import RunningServer, running_server
@@ -87,6 +87,7 @@ async def small_queue_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
 
 async def test_slow_client_is_closed_and_others_keep_up(small_queue_server: RunningServer) -> None:
     server = small_queue_server
+    overflows = metrics.REGISTRY.get_sample_value("safetymap_send_queue_overflows_total")
     meeting = await server.meeting()
     writer = await server.client(meeting, "professional")
     fast = await server.client(meeting, "family")
@@ -110,6 +111,8 @@ async def test_slow_client_is_closed_and_others_keep_up(small_queue_server: Runn
     code = slow.close_code
     assert code == 4508
     assert "too slow" in (slow.close_reason or "")
+    after = metrics.REGISTRY.get_sample_value("safetymap_send_queue_overflows_total")
+    assert after == (overflows or 0) + 1
     assert not fast.closed.is_set()
 
     # It resyncs when it comes back.
