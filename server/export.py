@@ -8,15 +8,16 @@ without the professionals-only layer at all, and says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import crdt, model
-from .i18n import environment
+from . import crdt, history, mapdiff, model
+from .i18n import environment, translations
 from .store import Snapshot
 
 FORMATS = ("json", "md", "pdf", "docx")
 _templates = environment()
+_gettext = translations().gettext
 
 
 def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
@@ -47,6 +48,22 @@ def with_export_facts(
     return {**rendered, "export": facts}
 
 
+def with_chain(
+    document: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]], *, family: bool
+) -> dict[str, Any]:
+    """Add how the scales moved over the chain of meetings and what changed since the previous
+    one. `earlier`: each earlier meeting's last snapshot (full), oldest first; the family copy
+    sees them without the professionals-only layer, like the document itself."""
+    if not earlier:
+        return dict(document)
+    before = [mapdiff.family_view(m) if family else m for m in earlier]
+    return {
+        **document,
+        "history": history.build([*before, document]),
+        "changes": mapdiff.diff(before[-1], document),
+    }
+
+
 def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -58,6 +75,8 @@ def _template(name: str, document: Mapping[str, Any]) -> str:
         columns=model.COLUMNS,
         labels=document["labels"],
         statuses={s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES},
+        chart=lambda scale: history.svg(document["history"], scale, _gettext),
+        series_label=lambda line: history.series_label(line, _gettext),
     )
     return text
 

@@ -4,6 +4,7 @@ their case system from Word)."""
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from docx import Document
 
 from . import model
+from .history import meeting_label, series_label
+from .i18n import N_
 from .pages import _
 
 
@@ -106,11 +109,81 @@ def build(document: Mapping[str, Any]) -> bytes:
                 for r in scale["ratings"]
             ],
         )
+    if document.get("changes"):
+        _changes(doc, document["changes"], labels)
+    if document.get("history"):
+        _history(doc, document["history"])
     snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
     doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")
     out = io.BytesIO()
     doc.save(out)
+    return stable_zip(out.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same package with every member dated the zip epoch: python-docx stamps members with
+    the current time, which would make two exports of one snapshot differ. The document's own
+    dates are in docProps/core.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))
     return out.getvalue()
+
+
+CHANGE_KINDS = (
+    ("added", N_("Added")),
+    ("removed", N_("Taken off")),
+    ("edited", N_("Wording changed")),
+    ("moved", N_("Moved to another section")),
+)
+
+
+def _changes(doc: Any, changes: Mapping[str, Any], labels: Mapping[str, str]) -> None:
+    doc.add_heading(_("What changed since the previous meeting"), level=1)
+    for key, title in CHANGE_KINDS:
+        doc.add_heading(f"{_(title)} ({len(changes[key])})", level=2)
+        if not changes[key]:
+            doc.add_paragraph(_("None."))
+        for c in changes[key]:
+            if key == "edited":
+                text = f"{_('Was')}: “{c['before']}”. {_('Now')}: “{c['text']}”"
+            else:
+                text = c["text"]
+            where = (
+                f"{labels[c['from']]} → {labels[c['section']]}"
+                if key == "moved"
+                else labels[c["section"]]
+            )
+            if c["layer"] == "professional":
+                where += f", {_('professionals only')}"
+            doc.add_paragraph(f"{text} ({where})", style="List Bullet")
+
+
+def _history(doc: Any, history: Mapping[str, Any]) -> None:
+    """The numbers behind the chart, as a table per scale (Word takes no SVG)."""
+    doc.add_heading(_("How the scales moved"), level=1)
+    dates = [
+        f"{meeting_label(i, _)}, {m['date']}" + (f" ({_('draft')})" if m["open"] else "")
+        for i, m in enumerate(history["meetings"])
+    ]
+    for scale in history["scales"]:
+        doc.add_heading(scale["question"], level=2)
+        _table(
+            doc,
+            [_("Who"), *dates],
+            [
+                [
+                    series_label(line, _),
+                    *(_("no mark") if v is None else str(v) for v in line["values"]),
+                ]
+                for line in scale["series"]
+            ],
+        )
 
 
 def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from . import crdt, export, model
 from .db import meetings
 from .permissions import Layer, Status
-from .store import Store, now
+from .store import Meeting, Store, now
 
 
 class NotExportable(LookupError):
@@ -31,9 +31,10 @@ async def document(
         if saved is None:
             raise NotExportable(f"meeting has no snapshot {snapshot}")
         rendered = export.record(saved, family=family)
-        return export.with_export_facts(
+        document = export.with_export_facts(
             rendered, saved.meta.as_json(), family=family, generated_at=generated
         )
+        return export.with_chain(document, await earlier_maps(store, meeting), family=family)
     # A draft of an open meeting, from what is saved now.
     main = crdt.doc_from_updates(await store.load(meeting_id, Layer.MAIN))
     professional = (
@@ -42,7 +43,26 @@ async def document(
     rendered = model.render_meeting(
         main, professional, meeting.as_json(), await store.roster(meeting_id)
     )
-    return export.with_export_facts(rendered, None, family=family, generated_at=generated)
+    document = export.with_export_facts(rendered, None, family=family, generated_at=generated)
+    return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+
+
+async def earlier_maps(store: Store, meeting: Meeting) -> list[dict[str, Any]]:
+    """The last snapshot of each meeting this one reviews, back along previous_id, oldest
+    first (full maps: the caller takes the family view)."""
+    maps: list[dict[str, Any]] = []
+    seen, previous_id = {meeting.id}, meeting.previous_id
+    while previous_id and previous_id not in seen:
+        seen.add(previous_id)
+        earlier = await store.meeting(previous_id)
+        if earlier is None:
+            break
+        metas = await store.snapshots(earlier.id)
+        saved = await store.snapshot(earlier.id, metas[-1].n) if metas else None
+        if saved is not None:
+            maps.append(saved.rendered)
+        previous_id = earlier.previous_id
+    return maps[::-1]
 
 
 def snapshot_number(document: dict[str, Any]) -> int | None:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import audit, export, exports, meetings
+from . import audit, export, exports, history, meetings
 from .accounts import Facilitator
 from .i18n import N_
 from .pages import _, problem, redirect, render
@@ -112,6 +112,12 @@ async def meeting_page(request: Request) -> Response:
         )
     snapshots = await services.store.snapshots(meeting.id)
     trail = await audit.for_meeting(services.store.engine, meeting.id)
+    # A review shows what changed since the meeting before and how the scales moved.
+    chain = (
+        await exports.document(services.store, meeting.id, snapshot=None, family=False)
+        if meeting.previous_id
+        else {}
+    )
     return render(
         request,
         "meeting.html",
@@ -122,6 +128,11 @@ async def meeting_page(request: Request) -> Response:
         links=links,
         snapshots=snapshots,
         ended=meeting.status is Status.ENDED,
+        changes=chain.get("changes"),
+        history=chain.get("history"),
+        labels=chain.get("labels", {}),
+        chart=lambda scale: history.svg(chain["history"], scale, _),
+        series_label=lambda line: history.series_label(line, _),
         trail=[
             (entry.at.astimezone(UTC), who_did(entry, person), what_happened(entry))
             for entry in trail

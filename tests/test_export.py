@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import jsonschema
+import pytest
 
 from server import model
 
@@ -190,3 +191,114 @@ async def test_facilitator_downloads_from_the_meeting_page(server: RunningServer
         assert "family" in pdf.headers["content-disposition"]
     async with await signed_in(server, "other@example.org") as stranger:
         assert (await stranger.get(f"/meetings/{meeting_id}/export?format=json")).status_code == 404
+
+
+# --- byte stability --------------------------------------------------------------------------
+
+FIRST_TIME, SECOND_TIME = "2026-05-12T12:00:00+00:00", "2026-06-30T23:59:58+00:00"
+
+
+def example_document(generated_at: str, *, family: bool = False) -> dict[str, Any]:
+    """The shared example as an ended meeting's snapshot, reviewing an earlier meeting (so the
+    history and the changes are in every format too)."""
+    from pycrdt import Doc
+
+    from server import export
+
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text())
+    main: Doc[Any] = Doc()
+    pro: Doc[Any] = Doc()
+    model.write_map(
+        main,
+        {k: v for k, v in data.items() if k != "professionalOnly"} | {"createdAt": data["held"]},
+    )
+    model.write_map(pro, {"cards": data["professionalOnly"], "createdAt": data["held"]})
+    facts = {"id": "m2", "title": data["title"], "labelSet": data["labelSet"], "status": "ended",
+             "createdAt": data["held"], "endedAt": data["held"]}  # fmt: skip
+    rendered = model.render_meeting(main, None if family else pro, facts, data["participants"])
+    earlier = model.render_meeting(main, pro, facts | {"id": "m1"}, data["participants"])
+    earlier["sections"]["harm"] = earlier["sections"]["harm"][1:]
+    snapshot = {"meetingId": "m2", "n": 1, "createdAt": data["held"], "endedBy": "p1"}
+    document = export.with_export_facts(
+        rendered, snapshot, family=family, generated_at=generated_at
+    )
+    return export.with_chain(document, [earlier], family=family)
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "docx", "pdf"])
+def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) -> None:
+    from server import export
+
+    first = export.render(example_document(FIRST_TIME), fmt)
+    again = export.render(example_document(FIRST_TIME), fmt)
+    later = export.render(example_document(SECOND_TIME), fmt)
+    assert example_document(FIRST_TIME)["changes"]["added"]  # the chain is in the file
+    # Rendered twice with the same generation time: the very same bytes.
+    assert first == again
+    assert first != later
+    if fmt in ("json", "md"):
+        assert first.replace(FIRST_TIME.encode(), b"T") == later.replace(SECOND_TIME.encode(), b"T")
+    elif fmt == "docx":
+        # Every part of the package is the same once the time is taken out (core.xml keeps it
+        # as W3C date-time in UTC).
+        assert docx_parts_without(first, FIRST_TIME) == docx_parts_without(later, SECOND_TIME)
+    else:
+        # PDF streams are compressed, and the font subset follows the digits used, so the
+        # honest check is on what the file says: the same text on the same pages.
+        (tmp_path / "a.pdf").write_bytes(first)
+        (tmp_path / "b.pdf").write_bytes(later)
+        assert pdf_pages(tmp_path / "a.pdf", FIRST_TIME) == pdf_pages(
+            tmp_path / "b.pdf", SECOND_TIME
+        )
+
+
+def docx_parts_without(content: bytes, moment: str) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    w3c = moment.replace("+00:00", "Z").encode()
+    package = zipfile.ZipFile(io.BytesIO(content))
+    assert {i.date_time for i in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    return {
+        name: package.read(name).replace(moment.encode(), b"T").replace(w3c, b"T")
+        for name in package.namelist()
+    }
+
+
+def pdf_pages(path: Path, moment: str) -> list[str]:
+    from pypdf import PdfReader
+
+    return [(page.extract_text() or "").replace(moment, "T") for page in PdfReader(path).pages]
+
+
+async def test_export_all_ended_meetings(server: RunningServer, tmp_path: Path) -> None:
+    from server import audit
+    from server.cli import progress_bar
+
+    first, _ = await example_meeting(server, end=True)
+    still_open, _ = await example_meeting(server, end=False)
+    second, _ = await example_meeting(server, end=True)
+    env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
+    out = tmp_path / "records"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "export", "--all-ended", "--out-dir", str(out),
+        "--format", "md", "--family",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, stderr.decode()
+    names = [f"safety-map-{m['id']}-family.md" for m in (first, second)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+    # Not a terminal: one plain line per meeting instead of a redrawn bar.
+    assert stderr.decode().splitlines() == [f"1/2 {names[0]}", f"2/2 {names[1]}"]
+    assert "wrote 2 files" in stdout.decode()
+    assert "Family copy" in read(out / names[0])
+    for meeting in (first, second):
+        trail = await audit.for_meeting(server.services.store.engine, meeting["id"])
+        assert [(e.event.actor.kind, e.event.details["variant"]) for e in trail] == [
+            ("cli", "family")
+        ]
+    assert await audit.for_meeting(server.services.store.engine, still_open["id"]) == []
+    assert progress_bar(0, 4, width=8) == "[........] 0/4 meetings"
+    assert progress_bar(3, 4, width=8) == "[######..] 3/4 meetings"
+    assert progress_bar(0, 0, width=4) == "[####] 0/0 meetings"

@@ -3,13 +3,22 @@ scales carry over, ratings start empty, and the professionals-only layer stays w
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+from typing import Any
+
 import httpx
+import jsonschema
 from pycrdt import Map
+from pypdf import PdfReader
 
 from server import model
 
 from .conftest import RunningServer
-from .test_meeting_pages import create_meeting, signed_in
+from .test_export import SCHEMA, docx_parts, pdf_text, squash
+from .test_meeting_pages import create_meeting, link_on, signed_in
+from .webclient import Browser
+from .yclient import YClient
 
 AT = "2026-05-12T10:00:00+01:00"
 FIRST_MAP = {
@@ -50,8 +59,6 @@ async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> No
         chair_board = await chair.get(f"/meetings/{first_id}/board")
         assert chair_board.status_code == 303
         page = await chair.get(f"/meetings/{first_id}")
-        from .test_meeting_pages import link_on
-
         for role in ("facilitator", "professional"):
             first["tokens"][role] = link_on(page.text, role).rsplit("/", 1)[1]
         main = await server.client(first, "facilitator", name="Sam")
@@ -98,3 +105,292 @@ async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> No
     assert old.json()["map"]["scales"][0]["ratings"][0]["value"] == 4
     reviewed = await server.services.store.meeting(review_id)
     assert reviewed is not None and reviewed.previous_id == first_id
+
+
+# --- a chain of three meetings: the diff and the scale history --------------------------------
+
+SECRETS = (
+    "Police note",
+    "Second police note",
+    "Police note, updated",
+    "How safe do professionals think the home is?",
+    "Alex's professional reason",
+)
+SCHOOL = "School sees Leo"
+CHAIN_START = {
+    "createdAt": AT,
+    "cards": [
+        {"id": "d1", "section": "danger", "author": "p1", "text": "Worry about evenings"},
+        {"id": "st1", "section": "strengths", "author": "p1", "text": "Gran visits on Sundays"},
+        {"id": "n1", "section": "next_steps", "author": "p1", "text": "Plan with Gran"},
+    ],
+    "scales": [{"id": "s1", "about": None, "question": "Is Leo safe enough at home?"}],
+}
+CHAIN_START_PROFESSIONAL = {
+    "createdAt": AT,
+    "cards": [{"id": "x1", "section": "complicating", "author": "p2", "text": "Police note"}],
+    "scales": [{"id": "s2", "about": None, "question": SECRETS[3]}],
+}
+
+
+class Room:
+    """One meeting of the chain, with Sam (chair), Alex (professional, both layers), Jo (family)
+    connected over real websockets."""
+
+    def __init__(self, server: RunningServer, meeting: dict[str, Any]) -> None:
+        self.server, self.meeting = server, meeting
+        self.clients: dict[str, YClient] = {}
+
+    async def join(self, cards: int) -> None:
+        for key, role, layer, name in (
+            ("sam", "facilitator", "", "Sam"),
+            ("alex", "professional", "", "Alex"),
+            ("pro", "professional", "professional", "Alex"),
+            ("jo", "family", "", "Jo"),
+        ):
+            self.clients[key] = await self.server.client(self.meeting, role, layer=layer, name=name)
+        for client in self.clients.values():
+            await client.synced.wait()
+        sam = self.clients["sam"]
+        await sam.wait_for(lambda: len(sam.cards()) == cards)
+        roster = await self.server.services.store.roster(self.meeting["id"])
+        self.ids = {p["name"]: p["id"] for p in roster}
+
+    def rate(self, layer_key: str, scale: str, name: str, value: int, reason: str) -> None:
+        scales = self.clients[layer_key].doc.get("scales", type=Map)
+        scales[scale]["ratings"][self.ids[name]] = {"value": value, "reason": reason, "at": AT}
+
+    async def settle(self) -> None:
+        """Wait until a fresh connection to each layer sees everything written, then save."""
+        for key, layer in (("sam", ""), ("pro", "professional")):
+            source = self.clients[key]
+            check = await self.server.client(
+                self.meeting, "professional", layer=layer, name="Checker"
+            )
+            await check.wait_for(lambda c=check, s=source: state(c) == state(s))  # type: ignore[misc]
+            await check.disconnect()
+        for client in self.clients.values():
+            await client.disconnect()
+        await self.server.services.journal.flush()
+
+
+def state(client: YClient) -> Any:
+    return (client.items.to_py(), client.doc.get("scales", type=Map).to_py())
+
+
+async def meeting_with_tokens(chair: Browser, meeting_id: str) -> dict[str, Any]:
+    page = await chair.get(f"/meetings/{meeting_id}")
+    roles = ("facilitator", "professional", "family")
+    tokens = {r: link_on(page.text, r).rsplit("/", 1)[1] for r in roles}
+    return {"id": meeting_id, "tokens": tokens}
+
+
+async def end_and_review(chair: Browser, meeting_id: str) -> str:
+    ended = await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
+    assert ended.status_code == 303
+    started = await chair.submit(
+        f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/review"
+    )
+    assert started.status_code == 303
+    return str(started.headers["location"]).rsplit("/", 1)[1]
+
+
+def retext(client: YClient, card_id: str, text: str) -> None:
+    old = client.items[card_id]["text"]
+    with client.doc.transaction():
+        del old[0 : len(old)]
+        old += text
+
+
+async def three_meetings(server: RunningServer, chair: Browser) -> list[str]:
+    """Meeting 1 and 2 ended, meeting 3 (a review of 2, a review of 1) still open."""
+    first = await meeting_with_tokens(chair, await create_meeting(chair, "Planning for Leo"))
+    room = Room(server, first)
+    await room.join(cards=0)
+    model.write_map(room.clients["sam"].doc, CHAIN_START)
+    model.write_map(room.clients["pro"].doc, CHAIN_START_PROFESSIONAL)
+    room.rate("sam", "s1", "Sam", 3, "Evenings are hard")
+    room.rate("sam", "s1", "Alex", 4, "Gran helps")
+    room.rate("sam", "s1", "Jo", 2, "I worry too")
+    room.rate("pro", "s2", "Alex", 5, SECRETS[4])
+    await room.settle()
+
+    second = await meeting_with_tokens(chair, await end_and_review(chair, first["id"]))
+    room = Room(server, second)
+    await room.join(cards=3)
+    sam, pro = room.clients["sam"], room.clients["pro"]
+    retext(sam, "d1", "Worry about evenings and weekends")
+    sam.items["st1"]["section"] = "safety"
+    del sam.items["n1"]
+    model.write_map(
+        sam.doc,
+        {
+            "createdAt": AT,
+            "cards": [
+                {"id": "a1", "section": "strengths", "author": "p", "text": "School sees Leo"}
+            ],
+        },
+    )
+    retext(pro, "x1", SECRETS[2])
+    model.write_map(
+        pro.doc,
+        {
+            "createdAt": AT,
+            "cards": [{"id": "x2", "section": "danger", "author": "p", "text": SECRETS[1]}],
+        },
+    )
+    room.rate("sam", "s1", "Sam", 5, "Better")
+    room.rate("sam", "s1", "Jo", 4, "Better")
+    room.rate("pro", "s2", "Alex", 6, SECRETS[4])
+    await room.settle()
+
+    third = await meeting_with_tokens(chair, await end_and_review(chair, second["id"]))
+    room = Room(server, third)
+    await room.join(cards=3)
+    sam = room.clients["sam"]
+    del sam.items["a1"]
+    model.write_map(
+        sam.doc,
+        {
+            "createdAt": AT,
+            "cards": [{"id": "a2", "section": "safety", "author": "p", "text": "Gran has a key"}],
+        },
+    )
+    for name, value in (("Sam", 7), ("Alex", 6), ("Jo", 6)):
+        room.rate("sam", "s1", name, value, "Much better")
+    await room.settle()
+    return [first["id"], second["id"], third["id"]]
+
+
+def brief(cards: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    return [(c["id"], c["section"], c["text"]) for c in cards]
+
+
+async def test_chain_of_three_meetings_diff_and_history(server: RunningServer) -> None:
+    async with await signed_in(server) as chair:
+        first, second, third = await three_meetings(server, chair)
+        full2 = (await chair.get(f"/meetings/{second}/export?format=json")).json()
+        family2 = (await chair.get(f"/meetings/{second}/export?format=json&family=1")).json()
+        draft3 = (await chair.get(f"/meetings/{third}/export?format=json")).json()
+        family3 = (await chair.get(f"/meetings/{third}/export?format=json&family=1")).json()
+        page = (await chair.get(f"/meetings/{third}")).text
+        first_json = (await chair.get(f"/meetings/{first}/export?format=json")).json()
+
+    for document in (full2, family2, draft3, family3, first_json):
+        jsonschema.validate(document, SCHEMA)
+    assert "changes" not in first_json and "history" not in first_json
+
+    changes = full2["changes"]
+    assert changes["previousMeetingId"] == first
+    assert brief(changes["added"]) == [
+        ("x2", "danger", SECRETS[1]),
+        ("a1", "strengths", "School sees Leo"),
+    ]
+    assert brief(changes["removed"]) == [("n1", "next_steps", "Plan with Gran")]
+    assert [(c["id"], c["before"], c["text"]) for c in changes["edited"]] == [
+        ("d1", "Worry about evenings", "Worry about evenings and weekends"),
+        ("x1", "Police note", SECRETS[2]),
+    ]
+    assert [(c["id"], c["from"], c["section"]) for c in changes["moved"]] == [
+        ("st1", "strengths", "safety")
+    ]
+    family_changes = family2["changes"]
+    assert [c["id"] for c in family_changes["added"]] == ["a1"]
+    assert [c["id"] for c in family_changes["edited"]] == ["d1"]
+    assert [c["id"] for c in family_changes["moved"]] == ["st1"]
+
+    assert brief(draft3["changes"]["added"]) == [("a2", "safety", "Gran has a key")]
+    assert brief(draft3["changes"]["removed"]) == [("a1", "strengths", "School sees Leo")]
+    assert not draft3["changes"]["edited"] and not draft3["changes"]["moved"]
+
+    history = draft3["history"]
+    assert [m["id"] for m in history["meetings"]] == [first, second, third]
+    assert [m["open"] for m in history["meetings"]] == [False, False, True]
+    lines = {
+        s["id"]: {(x["name"], x["role"]): x["values"] for x in s["series"]}
+        for s in history["scales"]
+    }
+    assert lines == {
+        "s1": {
+            ("Sam", "facilitator"): [3, 5, 7],
+            ("Alex", "professional"): [4, None, 6],
+            ("Jo", "family"): [2, 4, 6],
+        },
+        "s2": {("Alex", "professional"): [5, 6, None]},
+    }
+    assert [s["id"] for s in family3["history"]["scales"]] == ["s1"]
+
+    # The meeting page shows both, the chart with its text alternative and a table.
+    changes_html = page.split('data-testid="changes"', 1)[1].split("</section>", 1)[0]
+    assert "Gran has a key" in changes_html and "School sees Leo" in changes_html
+    history_html = page.split('data-testid="history"', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in history_html and "<title" in history_html
+    assert "Sam (facilitator): 3, 5, 7" in history_html  # the chart's <desc>
+    assert '<th scope="row">Jo (family)</th><td>2</td><td>4</td><td>6</td>' in history_html
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def text_of(fmt: str, content: bytes, path: Path) -> str:
+    path.write_bytes(content)
+    if fmt == "pdf":
+        return pdf_text(path)
+    if fmt == "docx":
+        return docx_parts(path)[2]
+    return squash(content.decode())
+
+
+async def test_family_copy_of_the_chain_in_every_format(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    async with await signed_in(server) as chair:
+        _first, second, third = await three_meetings(server, chair)
+        texts: dict[tuple[str, str, bool], str] = {}
+        for meeting_id in (second, third):
+            for fmt in ("pdf", "docx", "md", "json"):
+                for family in (False, True):
+                    query = f"format={fmt}" + ("&family=1" if family else "")
+                    response = await chair.get(f"/meetings/{meeting_id}/export?{query}")
+                    assert response.status_code == 200
+                    out = tmp_path / f"{meeting_id}-{family}.{fmt}"
+                    texts[meeting_id, fmt, family] = text_of(fmt, response.content, out)
+                    if fmt == "pdf" and meeting_id == third and not family:
+                        pdf = response.content
+    for (meeting_id, fmt, family), text in texts.items():
+        where = f"{fmt}, {'family' if family else 'full'}, meeting {meeting_id[:8]}"
+        for secret in SECRETS:
+            if family:
+                assert secret not in text, f"{secret!r} in {where}"
+        if fmt == "json":
+            continue
+        assert "What changed since the previous meeting" in text, where
+        assert "How the scales moved" in text, where
+        if family:
+            assert "Family copy" in text, where
+    for fmt in ("pdf", "docx", "md"):
+        # Meeting 2's full record shows what changed among the professionals' notes too.
+        assert SECRETS[1] in texts[second, fmt, False] and SECRETS[2] in texts[second, fmt, False]
+        assert "Was: “Worry about evenings”. Now: “Worry about evenings and weekends”" in squash(
+            texts[second, fmt, True]
+        )
+        assert "Gran has a key" in texts[third, fmt, True]
+    # The history table: one row per person, one column per meeting.
+    assert "Jo (family) 2 4 6" in texts[third, "pdf", True]
+    assert "| Alex (professional) | 4 | no mark | 6 |" in texts[third, "md", False]
+
+    save_first_and_last_page(pdf)
+
+
+def save_first_and_last_page(pdf: bytes) -> None:
+    """So a person can look at the record: the first and the last page as PNG (pdftoppm)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "review-chain.pdf").write_bytes(pdf)
+    pages = len(PdfReader(ARTIFACTS / "review-chain.pdf").pages)
+    for page, name in ((1, "review-chain-first"), (pages, "review-chain-last")):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile",
+             str(ARTIFACTS / "review-chain.pdf"), str(ARTIFACTS / name)],
+            check=True, timeout=60,
+        )  # fmt: skip
+        assert (ARTIFACTS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
