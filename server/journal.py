@@ -13,11 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from . import metrics
-from .store import LogEntry
+from .store import LogEntry, MeetingClosed
 
 log = logging.getLogger(__name__)
 
-Writer = Callable[[Sequence[LogEntry]], Awaitable[None]]
+# Returns the meetings whose updates it refused (ended ones); everything else is committed.
+Writer = Callable[[Sequence[LogEntry]], Awaitable[set[str]]]
 # An update waiting for its commit: the loop time it was appended at feeds the histogram.
 Pending = tuple[LogEntry, asyncio.Future[None], float]
 
@@ -70,7 +71,7 @@ class Journal:
         attempt = 0
         while True:
             try:
-                await self._write([entry for entry, _, _ in batch])
+                refused = await self._write([entry for entry, _, _ in batch])
                 break
             except Exception as exc:
                 # Never log the update itself: it is card text about a child.
@@ -86,7 +87,11 @@ class Journal:
                 attempt += 1
                 await asyncio.sleep(delay)
         committed = asyncio.get_running_loop().time()
-        for _, future, appended in batch:
+        for entry, future, appended in batch:
             metrics.APPEND_SECONDS.observe(committed - appended)
-            if not future.done():
+            if future.done():
+                continue
+            if entry.meeting_id in refused:
+                future.set_exception(MeetingClosed(entry.meeting_id))
+            else:
                 future.set_result(None)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from . import awareness, crdt, protocol, structs
+from . import awareness, crdt, metrics, protocol, structs
 from .closes import DOCUMENT_TOO_LARGE, FORBIDDEN, MALFORMED, UPDATE_REJECTED, Close
 from .journal import Journal
 from .permissions import Layer, Role, Status, can_edit, read_only_reason
@@ -236,6 +236,7 @@ class Room:
             self._refused()
             return
         self._relay(protocol.encode(protocol.SyncUpdate(change)), exclude=origin)
+        metrics.relayed()
         if self._shared is not None:
             self._shared.update(self, change)
 

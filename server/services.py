@@ -7,6 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from . import metrics
 from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
@@ -42,6 +43,8 @@ class Services:
         journal = Journal(store.append)
         journal.start()
         relay = Relay(settings.redis_url) if settings.redis_url else None
+        if relay is not None:
+            relay.on_lag = metrics.RELAY_LAG.observe
         rooms = Rooms(
             store,
             journal,

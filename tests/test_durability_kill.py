@@ -10,111 +10,27 @@ is relayed only after the journal has committed it to the update log.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
 import sqlite3
-import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 from pycrdt import Text
 
 from .conftest import free_port
+from .servers import create_meeting as _create_meeting
+from .servers import read_log as _read_log
+from .servers import serve as _serve
+from .servers import server_env
 from .yclient import YClient
 
 N = 50
-STARTUP_TIMEOUT = 20.0
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "safetymap"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "server.cli"]
 
 
 def _env(data_dir: Path, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SAFETYMAP_DATA_DIR": str(data_dir),
-        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
-        "SAFETYMAP_SQLITE_SYNCHRONOUS": "FULL",
-        "SAFETYMAP_LOG_LEVEL": "WARNING",
-    }
-
-
-async def _create_meeting(env: dict[str, str]) -> dict[str, Any]:
-    proc = await asyncio.create_subprocess_exec(
-        *_command(),
-        "meeting",
-        "create",
-        "--title",
-        "Kill test (fictional family)",
-        "--json",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), STARTUP_TIMEOUT)
-    assert proc.returncode == 0, err.decode(errors="replace")
-    created: dict[str, Any] = json.loads(out)
-    created["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
-    return created
-
-
-def _open_log(log: Path) -> BinaryIO:
-    return log.open("ab")
-
-
-def _read_log(log: Path) -> str:
-    return log.read_text(errors="replace")
-
-
-@asynccontextmanager
-async def _serve(
-    env: dict[str, str], port: int, log: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """Run `safetymap serve` until the port accepts; always reap the process afterwards."""
-    sink = _open_log(log)
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *_command(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env=env,
-            stdout=sink,
-            stderr=sink,
-        )
-    finally:
-        sink.close()  # the child keeps its own copy of the descriptor
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if proc.returncode is not None:
-                raise AssertionError(f"server exited early:\n{_read_log(log)}")
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("server did not accept connections in time") from None
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            break
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await asyncio.wait_for(proc.wait(), STARTUP_TIMEOUT)
+    return server_env(data_dir, port)
 
 
 async def _connect(meeting: dict[str, Any], role: str, name: str) -> YClient:
