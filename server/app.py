@@ -33,13 +33,16 @@ async def healthz(_request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready for traffic: the database answers (a load balancer's readiness probe)."""
+    """Ready for traffic: the database answers, and Redis too when processes share meetings
+    (a load balancer's readiness probe)."""
     services: Services = request.app.state.services
     try:
         async with services.store.engine.connect() as conn:
             await conn.execute(text("select 1"))
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    if services.relay is not None and not await services.relay.ping():
+        return JSONResponse({"status": "unavailable", "redis": "unreachable"}, 503)
     return JSONResponse({"status": "ready"})
 
 

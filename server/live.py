@@ -7,6 +7,7 @@ import unicodedata
 
 from starlette.websockets import WebSocket
 
+from . import metrics
 from .closes import FORBIDDEN, Close, unauthorized
 from .connection import Connection
 from .permissions import Layer, Role, can_open
@@ -43,6 +44,7 @@ async def live(ws: WebSocket) -> None:
         except MeetingGone:
             raise unauthorized() from None
     except Close as refusal:
+        metrics.refused(refusal.code)
         with contextlib.suppress(Exception):
             await ws.close(refusal.code, refusal.reason)
         return

@@ -98,6 +98,8 @@ async def test_redis_restart_mid_meeting_converges_without_reconnecting(tmp_path
             a.add_card("before", "worries", "before the outage")
             await converged([a, b], {"before": "before the outage"})
             await redis.kill()
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{group.ports[0]}") as http:
+                assert (await http.get("/readyz")).status_code == 503  # not ready without Redis
             # Edits go on while Redis is away: durable, and shared within each process.
             a.add_card("a-out", "worries", "typed on the first during the outage")
             b.add_card("b-out", "strengths", "typed on the second during the outage")
@@ -113,6 +115,8 @@ async def test_redis_restart_mid_meeting_converges_without_reconnecting(tmp_path
             except TimeoutError:
                 raise AssertionError(group.logs()) from None
             assert not a.closed.is_set() and not b.closed.is_set()
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{group.ports[0]}") as http:
+                assert (await http.get("/readyz")).json() == {"status": "ready"}
             b.add_card("after", "safety", "after the outage")
             await converged([a, b], expected | {"after": "after the outage"})
     finally:

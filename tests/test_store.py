@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from pycrdt import Doc, Map, Text
+from sqlalchemy import text
 
 from server import crdt
 from server import store as store_module
@@ -21,6 +22,7 @@ from server.permissions import Layer, Role, Status
 from server.store import LogEntry, Store, now
 
 from .databases import BACKENDS, database_url
+from .waiting import eventually
 
 
 @pytest.fixture(params=BACKENDS)
@@ -176,3 +178,54 @@ async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None
     assert refused == {ended.id}
     assert await store.load(ended.id, Layer.MAIN) == []
     assert items(await store.load(still_open.id, Layer.MAIN)) == expected
+
+
+async def test_compactions_from_two_processes_take_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two server processes (two engines) compacting one meeting: the second waits for the
+    first, so it never writes a merged state over one that already folded in newer rows."""
+    async with database_url("postgresql", tmp_path) as url:
+        engines = [create_engine(url), create_engine(url)]
+        await upgrade(engines[0])
+        first, second = (Store(engine, "test-secret") for engine in engines)
+        try:
+            meeting, _ = await first.create_meeting("Contract", "child_protection")
+            log, expected = server_log()
+            await first.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log[:2]])
+            merging, release = threading.Event(), threading.Event()
+            real_merge = crdt.merge
+            calls = 0
+
+            def merge_pausing_the_first(updates: list[bytes]) -> bytes:
+                nonlocal calls
+                calls += 1
+                if calls == 1:
+                    merging.set()
+                    release.wait(10)
+                return real_merge(updates)
+
+            monkeypatch.setattr(store_module.crdt, "merge", merge_pausing_the_first)
+            one = asyncio.create_task(first.compact(meeting.id, Layer.MAIN))
+            assert await asyncio.to_thread(merging.wait, 10)  # it has read two rows
+            await second.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log[2:]])
+            other = asyncio.create_task(second.compact(meeting.id, Layer.MAIN))
+
+            async def other_is_waiting_for_the_lock() -> bool:
+                async with engines[1].connect() as conn:
+                    waiting = await conn.execute(
+                        text("select count(*) from pg_locks where not granted")
+                    )
+                    return bool(waiting.scalar_one())
+
+            try:
+                await eventually(other_is_waiting_for_the_lock, timeout=10)
+                assert not other.done()
+            finally:
+                release.set()
+            await asyncio.gather(one, other)
+            rows = await first.load(meeting.id, Layer.MAIN)
+            assert items(rows) == expected
+        finally:
+            for engine in engines:
+                await engine.dispose()
