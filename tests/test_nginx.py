@@ -1,0 +1,95 @@
+"""Two server processes behind a real nginx (Debian's package) running deploy/nginx.conf:
+websockets pass through, each client lands on its own process, and they converge."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .cluster import cluster, converged
+from .conftest import free_port
+from .servers import running
+from .waiting import eventually
+from .yclient import YClient
+
+CONFIG = Path(__file__).parent.parent / "deploy" / "nginx.conf"
+
+
+def _site(ports: list[int], listen: int, folder: Path) -> str:
+    """The repo's nginx.conf, with this test's ports and log file."""
+    site = CONFIG.read_text()
+    upstreams = "".join(
+        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in ports
+    )
+    site = re.sub(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", upstreams, site)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    return site.replace("/var/log/nginx/safetymap.access.log", str(folder / "access.log"))
+
+
+def _main_config(folder: Path, site: Path) -> str:
+    temp = "".join(
+        f"    {name}_temp_path {folder / name};\n"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        "user root;\nworker_processes 1;\n"
+        f"pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
+        "events { worker_connections 256; }\n"
+        f"http {{\n{temp}    include {site};\n}}\n"
+    )
+
+
+async def _connections(port: int) -> float:
+    async with httpx.AsyncClient() as http:
+        page = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+    match = re.search(r"^safetymap_websocket_connections (\S+)$", page, re.MULTILINE)
+    assert match, page
+    return float(match.group(1))
+
+
+async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
+    # Debian installs it in /usr/sbin, which is not on every PATH.
+    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    if nginx is None:
+        message = "nginx is not installed (Debian package nginx)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    async with cluster(tmp_path, 2) as (group, meeting):
+        folder = tmp_path / "nginx"
+        folder.mkdir()
+        listen = free_port()
+        site = folder / "safetymap.conf"
+        site.write_text(_site(group.ports, listen, folder))
+        main = folder / "nginx.conf"
+        main.write_text(_main_config(folder, site))
+        argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
+        async with running(argv, listen, folder / "error.log"):
+            proxied = f"ws://127.0.0.1:{listen}/ws"
+            token = meeting["tokens"]["professional"]
+            a = YClient(proxied, meeting["id"], token, name="Through nginx, first")
+            b = YClient(proxied, meeting["id"], token, name="Through nginx, second")
+            for client in (a, b):
+                await client.connect()
+                await client.synced.wait()
+                group.clients.append(client)
+            # least_conn put one websocket on each process.
+            assert [await _connections(port) for port in group.ports] == [1.0, 1.0]
+            a.add_card("a", "worries", "typed on the first process")
+            b.add_card("b", "strengths", "typed on the second process")
+            await converged(
+                [a, b], {"a": "typed on the first process", "b": "typed on the second process"}
+            )
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}") as http:
+                assert (await http.get("/healthz")).json() == {"status": "ok"}
+                assert (await http.get("/metrics")).status_code == 404
+            for client in (a, b):
+                await client.disconnect()  # nginx logs a websocket when it closes
+            access = folder / "access.log"
+            await eventually(lambda: access.read_text().count("/ws/") == 2)
+            assert token not in access.read_text()
