@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
+from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket
 
@@ -76,7 +77,25 @@ def _layer(segment: str | None) -> Layer:
     raise unauthorized()
 
 
+def same_origin(origin: str | None, base_url: str, host: str) -> bool:
+    """Cross-site websocket hijacking: a page on another site must not open our socket.
+
+    Browsers always send `Origin` with a websocket handshake; other clients (y-websocket in
+    Node, pycrdt) usually send none and cannot carry a victim's cookies anyway. Accepted: no
+    Origin, the configured base URL's origin, or the host the handshake was sent to.
+    """
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # "null" (sandboxed frames, file pages) and anything else odd
+    base = urlsplit(base_url)
+    return (parts.scheme, parts.netloc) == (base.scheme, base.netloc) or parts.netloc == host
+
+
 async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
+    if not same_origin(ws.headers.get("origin"), services.settings.base_url, ws.url.netloc):
+        raise Close(FORBIDDEN, "this page's origin may not open the meeting")
     participant = await _participant(ws, services, meeting_id)
     if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
