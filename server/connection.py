@@ -14,7 +14,15 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import metrics
-from .closes import INTERNAL_ERROR, MALFORMED, MESSAGE_TOO_BIG, TOO_SLOW, Close
+from .closes import (
+    INTERNAL_ERROR,
+    MALFORMED,
+    MESSAGE_TOO_BIG,
+    TOO_MANY_MESSAGES,
+    TOO_SLOW,
+    Close,
+)
+from .ratelimit import Bucket, Rate
 from .room import Room
 from .rooms import Rooms
 from .store import Participant
@@ -27,7 +35,13 @@ _CLOSE_TIMEOUT = 30.0
 
 class Connection:
     def __init__(
-        self, ws: WebSocket, participant: Participant, *, queue_frames: int, max_frame: int
+        self,
+        ws: WebSocket,
+        participant: Participant,
+        *,
+        queue_frames: int,
+        max_frame: int,
+        message_limit: Rate | None = None,
     ):
         self.participant = participant
         self.role = participant.role
@@ -36,6 +50,7 @@ class Connection:
         self._ws = ws
         self._queue: asyncio.Queue[bytes] = asyncio.Queue(queue_frames)
         self._max_frame = max_frame
+        self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
         self._closing = asyncio.Event()
         self.close_code: int | None = None
         self.close_reason = ""
@@ -109,6 +124,8 @@ class Connection:
                 raise Close(MALFORMED, "malformed frame: text frames are not part of the protocol")
             if len(frame) > self._max_frame:
                 raise Close(MESSAGE_TOO_BIG, "frame larger than the server accepts")
+            if self._limit is not None and not self._limit.allow():
+                raise Close(TOO_MANY_MESSAGES, "too many messages: slow down and reconnect")
             if not room.ready.is_set():
                 await room.ready.wait()
             room.handle(self, frame)

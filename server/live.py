@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import metrics
-from .closes import FORBIDDEN, Close, unauthorized
+from .closes import BUSY, FORBIDDEN, Close, unauthorized
 from .connection import Connection
 from .permissions import Layer, Role, can_open
 from .rooms import MeetingGone
@@ -96,6 +96,8 @@ def same_origin(origin: str | None, base_url: str, host: str) -> bool:
 async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
     if not same_origin(ws.headers.get("origin"), services.settings.base_url, ws.url.netloc):
         raise Close(FORBIDDEN, "this page's origin may not open the meeting")
+    if services.joins.hit(meeting_id):
+        raise Close(BUSY, "too many people are joining this meeting at once; trying again")
     participant = await _participant(ws, services, meeting_id)
     if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
@@ -105,4 +107,5 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         participant,
         queue_frames=settings.send_queue_frames,
         max_frame=settings.max_frame_bytes,
+        message_limit=settings.message_limit,
     )

@@ -12,6 +12,7 @@ from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
 from .migrate import upgrade
+from .ratelimit import Limiter, Rate
 from .relay import Relay
 from .rooms import Rooms
 from .settings import Settings
@@ -28,6 +29,7 @@ class Services:
     rooms: Rooms
     accounts: Accounts
     relay: Relay | None = None
+    joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -54,7 +56,9 @@ class Services:
         )
         if relay is not None:
             await relay.start(rooms.deliver, rooms.resync)
-        services = cls(settings, store, journal, rooms, Accounts(engine), relay)
+        services = cls(
+            settings, store, journal, rooms, Accounts(engine), relay, Limiter(settings.join_limit)
+        )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         return services
 

@@ -85,6 +85,14 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "20/60",
         "Wrong link, set-up or API tokens allowed per client address, as COUNT/SECONDS.",
     ),
+    "SAFETYMAP_MESSAGE_LIMIT": (
+        "1000/5",
+        "Websocket messages (edits and presence) per connection, as COUNT/SECONDS (then 4429).",
+    ),
+    "SAFETYMAP_JOIN_LIMIT": (
+        "300/10",
+        "New websocket connections per meeting and process, as COUNT/SECONDS (then 4529).",
+    ),
 }
 
 
@@ -97,6 +105,8 @@ _DEFAULT_RATES = {
         "SAFETYMAP_LOGIN_LIMIT",
         "SAFETYMAP_LOGIN_ADDRESS_LIMIT",
         "SAFETYMAP_TOKEN_GUESS_LIMIT",
+        "SAFETYMAP_MESSAGE_LIMIT",
+        "SAFETYMAP_JOIN_LIMIT",
     )
 }
 
@@ -128,6 +138,8 @@ class Settings:
     login_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_LIMIT"]
     login_address_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_ADDRESS_LIMIT"]
     token_guess_limit: Rate = _DEFAULT_RATES["SAFETYMAP_TOKEN_GUESS_LIMIT"]
+    message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
+    join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
     base_url_set: bool = False  # False: the base URL follows the address served on
 
     @property
@@ -188,6 +200,8 @@ class Settings:
             login_limit=_rate(get, "SAFETYMAP_LOGIN_LIMIT"),
             login_address_limit=_rate(get, "SAFETYMAP_LOGIN_ADDRESS_LIMIT"),
             token_guess_limit=_rate(get, "SAFETYMAP_TOKEN_GUESS_LIMIT"),
+            message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
+            join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
         )
 
