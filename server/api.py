@@ -213,7 +213,8 @@ async def get_snapshot(request: Request) -> JSONResponse:
     snapshot = await caller.services.store.snapshot(request.path_params["meeting_id"], n)
     if snapshot is None:
         raise ApiError(404, "no such snapshot")
-    if can_open(caller.role, Layer.PROFESSIONAL):
+    family_copy = request.query_params.get("variant") == "family"
+    if can_open(caller.role, Layer.PROFESSIONAL) and not family_copy:
         rendered = snapshot.rendered
     else:
         # The family copy is rendered without the professionals-only layer at all.

@@ -41,7 +41,7 @@ class Services:
         )
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
-        store = Store(engine, settings.secret_key)
+        store = Store(engine, settings.secret_key, link_lifetime=settings.link_lifetime)
         journal = Journal(store.append)
         journal.start()
         relay = Relay(settings.redis_url) if settings.redis_url else None

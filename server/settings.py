@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -85,6 +86,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "20/60",
         "Wrong link, set-up or API tokens allowed per client address, as COUNT/SECONDS.",
     ),
+    "SAFETYMAP_LINK_DAYS": (
+        "30",
+        "Days a family, professional or screen link works (it also stops when the meeting "
+        "ends); 0: no limit. The facilitator's link lasts while the meeting does.",
+    ),
     "SAFETYMAP_MESSAGE_LIMIT": (
         "1000/5",
         "Websocket messages (edits and presence) per connection, as COUNT/SECONDS (then 4429).",
@@ -138,6 +144,7 @@ class Settings:
     login_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_LIMIT"]
     login_address_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_ADDRESS_LIMIT"]
     token_guess_limit: Rate = _DEFAULT_RATES["SAFETYMAP_TOKEN_GUESS_LIMIT"]
+    link_days: float = 30.0
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
     base_url_set: bool = False  # False: the base URL follows the address served on
@@ -149,6 +156,10 @@ class Settings:
         if base.startswith("https://"):
             return "wss://" + base.removeprefix("https://") + "/ws"
         return "ws://" + base.removeprefix("http://") + "/ws"
+
+    @property
+    def link_lifetime(self) -> timedelta | None:
+        return timedelta(days=self.link_days) if self.link_days else None
 
     def link_url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/join/{token}"
@@ -200,6 +211,7 @@ class Settings:
             login_limit=_rate(get, "SAFETYMAP_LOGIN_LIMIT"),
             login_address_limit=_rate(get, "SAFETYMAP_LOGIN_ADDRESS_LIMIT"),
             token_guess_limit=_rate(get, "SAFETYMAP_TOKEN_GUESS_LIMIT"),
+            link_days=_number(get, "SAFETYMAP_LINK_DAYS", float),
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,

@@ -11,10 +11,10 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -136,10 +136,21 @@ class LogEntry:
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine, link_key: str) -> None:
+    def __init__(
+        self, engine: AsyncEngine, link_key: str, *, link_lifetime: timedelta | None = None
+    ) -> None:
         self._sqlite = engine.dialect.name == "sqlite"
         self.engine = engine
         self._link_key = link_key  # the secret key: link tokens are derived from it
+        self._link_lifetime = link_lifetime  # None: links last as long as their meeting
+
+    def _link_works(self) -> ColumnElement[bool]:
+        """A link works until revoked; all but the facilitator's also stop when the meeting
+        ends, and once they are older than the configured lifetime."""
+        guest = meetings.c.status == Status.OPEN.value
+        if self._link_lifetime is not None:
+            guest = guest & (links.c.created_at > now() - self._link_lifetime)
+        return links.c.revoked_at.is_(None) & or_(links.c.role == Role.FACILITATOR.value, guest)
 
     # Meetings and links -------------------------------------------------------------------
 
@@ -230,8 +241,10 @@ class Store:
         """The grant of a live (unrevoked) link, or None for anything else."""
         if not looks_like_token(token):
             return None
-        query = select(links.c.id, links.c.meeting_id, links.c.role).where(
-            links.c.token_hash == token_hash(token), links.c.revoked_at.is_(None)
+        query = (
+            select(links.c.id, links.c.meeting_id, links.c.role)
+            .join(meetings, meetings.c.id == links.c.meeting_id)
+            .where(links.c.token_hash == token_hash(token), self._link_works())
         )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
@@ -239,8 +252,10 @@ class Store:
 
     async def resolve_link(self, link_id: int) -> Grant | None:
         """The grant of a live link by its id (for a caller already authenticated by it)."""
-        query = select(links.c.id, links.c.meeting_id, links.c.role).where(
-            links.c.id == link_id, links.c.revoked_at.is_(None)
+        query = (
+            select(links.c.id, links.c.meeting_id, links.c.role)
+            .join(meetings, meetings.c.id == links.c.meeting_id)
+            .where(links.c.id == link_id, self._link_works())
         )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
@@ -325,10 +340,11 @@ class Store:
         query = (
             select(participants)
             .join(links, links.c.id == participants.c.link_id)
+            .join(meetings, meetings.c.id == participants.c.meeting_id)
             .where(
                 participants.c.id == participant_id,
                 participants.c.meeting_id == meeting_id,
-                links.c.revoked_at.is_(None),
+                self._link_works(),
             )
         )
         async with self.engine.connect() as conn:

@@ -63,5 +63,9 @@ async def test_ending_a_meeting_nobody_has_open_still_marks_the_map(server: Runn
     auth = {"Authorization": f"Bearer {meeting['tokens']['facilitator']}"}
     async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
         assert (await http.post(f"/api/meetings/{meeting['id']}/end")).status_code == 200
-    late = await server.client(meeting, "viewer")
+    # Only the facilitator's link still works once the meeting has ended.
+    late = await server.client(meeting, "facilitator")
     await late.wait_for(lambda: meta(late).get("status") == "ended")
+    viewer = await server.client(meeting, "viewer")
+    await viewer.wait_closed()
+    assert viewer.close_code == 4401

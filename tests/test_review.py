@@ -100,7 +100,7 @@ async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> No
     async with httpx.AsyncClient(base_url=server.address) as http:
         old = await http.get(
             f"/api/meetings/{first_id}/snapshots/1",
-            headers={"Authorization": f"Bearer {first['tokens']['professional']}"},
+            headers={"Authorization": f"Bearer {first['tokens']['facilitator']}"},
         )
     assert old.json()["map"]["scales"][0]["ratings"][0]["value"] == 4
     reviewed = await server.services.store.meeting(review_id)

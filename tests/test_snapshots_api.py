@@ -49,25 +49,25 @@ async def test_end_snapshot_and_family_copy(server: RunningServer) -> None:
         )
         assert twice.status_code == 409
 
-        listing = await http.get(
-            f"/api/meetings/{mid}/snapshots", headers=bearer(meeting["tokens"]["viewer"])
-        )
+        # Every link but the facilitator's stopped working when the meeting ended.
+        for role in ("viewer", "family", "professional"):
+            gone = await http.get(
+                f"/api/meetings/{mid}/snapshots", headers=bearer(meeting["tokens"][role])
+            )
+            assert gone.status_code == 401, role
+        chair_token = bearer(meeting["tokens"]["facilitator"])
+        listing = await http.get(f"/api/meetings/{mid}/snapshots", headers=chair_token)
         assert [s["n"] for s in listing.json()["snapshots"]] == [1]
 
-        full = (
-            await http.get(
-                f"/api/meetings/{mid}/snapshots/1",
-                headers=bearer(meeting["tokens"]["professional"]),
-            )
-        ).json()
+        full = (await http.get(f"/api/meetings/{mid}/snapshots/1", headers=chair_token)).json()
         copy = (
             await http.get(
-                f"/api/meetings/{mid}/snapshots/1", headers=bearer(meeting["tokens"]["family"])
+                f"/api/meetings/{mid}/snapshots/1",
+                params={"variant": "family"},
+                headers=chair_token,
             )
         ).json()
-        missing = await http.get(
-            f"/api/meetings/{mid}/snapshots/7", headers=bearer(meeting["tokens"]["family"])
-        )
+        missing = await http.get(f"/api/meetings/{mid}/snapshots/7", headers=chair_token)
         assert missing.status_code == 404
 
     jsonschema.validate(full["map"], SCHEMA)

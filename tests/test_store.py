@@ -7,16 +7,17 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pycrdt import Doc, Map, Text
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from server import crdt
 from server import store as store_module
-from server.db import create_engine
+from server.db import create_engine, links
 from server.migrate import upgrade
 from server.permissions import Layer, Role, Status
 from server.store import LogEntry, Store, now
@@ -76,6 +77,32 @@ async def test_links_resolve_until_revoked(store: Store) -> None:
     assert await store.resolve(tokens[Role.FAMILY]) is None
     fresh = await store.resolve(new)
     assert fresh is not None and fresh.role is Role.FAMILY and fresh.meeting_id == meeting.id
+
+
+async def test_guest_links_stop_at_the_end_and_after_their_lifetime(store: Store) -> None:
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    grant = await store.resolve(tokens[Role.FAMILY])
+    assert grant is not None
+    jo = await store.participant(grant, "Jo")
+    # The same database seen by a server whose links last a day: these are an hour old.
+    later = Store(store.engine, "test-secret", link_lifetime=timedelta(hours=1))
+    later_still = Store(store.engine, "test-secret", link_lifetime=timedelta(hours=2))
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            update(links).values(created_at=now() - timedelta(hours=1, minutes=30))
+        )
+    for role in Role:
+        expired = role is not Role.FACILITATOR
+        assert (await later.resolve(tokens[role]) is None) is expired, role
+        assert (await later_still.resolve(tokens[role]) is None) is False, role
+    assert await later.resolve_link(grant.link_id) is None
+    assert await later.joined(meeting.id, jo.id) is None
+    assert await later_still.joined(meeting.id, jo.id) is not None
+    # Once the meeting ends, only the facilitator's link works.
+    assert await store.end_meeting(meeting.id, None, now(), lambda states, roster: {})
+    working = {role for role in Role if await store.resolve(tokens[role]) is not None}
+    assert working == {Role.FACILITATOR}
+    assert await store.joined(meeting.id, jo.id) is None
 
 
 async def test_participants_are_reused_by_link_and_name(store: Store) -> None:
