@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import crdt, meetings, model, ratelimit
+from . import audit, crdt, deletion, meetings, model, ratelimit
 from .account_pages import guess_blocked, wrong_token
 from .accounts import Facilitator
 from .live import clean_name
@@ -185,6 +185,21 @@ async def end_meeting(request: Request) -> JSONResponse:
     return JSONResponse(meta.as_json())
 
 
+async def delete_meeting(request: Request) -> JSONResponse:
+    """Delete the meeting and every trace of it: its owner's account only, never a link
+    (links get forwarded; deletion cannot be undone)."""
+    caller = await _caller(request)
+    if caller.account is None:
+        raise ApiError(403, "only the facilitator's account can delete a meeting")
+    assert caller.meeting_id is not None
+    services = caller.services
+    actor = audit.facilitator(caller.account.id)
+    await deletion.delete_meeting(
+        services.store, services.rooms, caller.meeting_id, actor, "facilitator"
+    )
+    return JSONResponse({"deleted": caller.meeting_id})
+
+
 async def lock(request: Request) -> JSONResponse:
     caller = await _caller(request)
     if not can_lock(caller.role):
@@ -262,6 +277,7 @@ def _guard(endpoint: Endpoint) -> Endpoint:
 routes = [
     Route("/api/meetings", _guard(create_meeting), methods=["POST"]),
     Route("/api/meetings", _guard(list_meetings), methods=["GET"]),
+    Route("/api/meetings/{meeting_id}", _guard(delete_meeting), methods=["DELETE"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),

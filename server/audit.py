@@ -14,17 +14,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .db import audit
 from .store import aware, now
 
 EXPORT: Final = "export"
+JOIN: Final = "join"
+LEAVE: Final = "leave"
+ADMIT: Final = "admit"
+REJECT: Final = "reject"
+REMOVE: Final = "remove"
+REVOKE: Final = "revoke"
+LOCK: Final = "lock"
+END: Final = "end"
+DELETE: Final = "delete"
 
 # action -> the detail keys it may carry (a whitelist, so no text slips in by accident).
 ACTIONS: Final[Mapping[str, frozenset[str]]] = {
     EXPORT: frozenset({"format", "variant", "snapshot", "draft"}),
+    JOIN: frozenset({"layer"}),
+    LEAVE: frozenset({"layer", "code"}),
+    ADMIT: frozenset({"participant"}),
+    REJECT: frozenset({"participant"}),
+    REMOVE: frozenset({"participant", "closed"}),
+    REVOKE: frozenset({"role", "replaced", "closed"}),
+    LOCK: frozenset({"locked"}),
+    END: frozenset({"snapshot"}),
+    DELETE: frozenset({"reason"}),
 }
 
 
@@ -58,6 +76,18 @@ def cli(user: str | None) -> Actor:
     return Actor("cli", user, "cli")
 
 
+def participant(participant_id: str, role: str) -> Actor:
+    return Actor("participant", participant_id, role)
+
+
+SYSTEM: Final = Actor("system", None, "system")  # the server itself: retention, for one
+
+
+def event(meeting_id: str, actor: Actor, action: str, **details: Any) -> Event:
+    """Any other action, checked against its allowed detail keys when recorded."""
+    return Event(meeting_id, actor, action, details)
+
+
 def export(meeting_id: str, actor: Actor, *, fmt: str, family: bool, snapshot: int | None) -> Event:
     """An export of the record: which format and copy, of which snapshot (None: a draft)."""
     details = {
@@ -82,7 +112,7 @@ def _checked(event: Event) -> Event:
 
 
 def _short_word(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 32 and " " not in value
+    return isinstance(value, str) and len(value) <= 40 and " " not in value  # ids fit
 
 
 async def record(
@@ -127,3 +157,10 @@ async def for_meeting(target: AsyncEngine | AsyncConnection, meeting_id: str) ->
         )
         for row in rows
     ]
+
+
+async def collapse(conn: AsyncConnection, meeting_id: str, deleted: Event) -> None:
+    """When a meeting is deleted its trail shrinks to one row: that it was deleted, by whom
+    and when. The only time rows leave this table (in the deletion's own transaction)."""
+    await conn.execute(delete(audit).where(audit.c.meeting_id == meeting_id))
+    await record(conn, deleted)

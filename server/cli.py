@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import audit, export, exports, logs, meetings
+from . import audit, deletion, export, exports, logs, meetings
 from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .export import FORMATS as EXPORT_FORMATS
@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--title", required=True)
     create.add_argument("--label-set", default="child_protection", choices=LABEL_SETS)
     create.add_argument("--json", action="store_true", help="print the result as JSON")
+    remove = meeting_commands.add_parser(
+        "delete", help="delete a meeting and every trace of it (cannot be undone)"
+    )
+    remove.add_argument("meeting_id")
+
+    commands.add_parser(
+        "purge", help="delete the meetings that ended more than SAFETYMAP_RETENTION_DAYS ago"
+    )
     return parser
 
 
@@ -96,6 +104,30 @@ async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Meeting {result['title']!r} ({result['id']})")
         for role, url in result["links"].items():
             print(f"  {role:<13}{url}")
+    return 0
+
+
+async def _meeting_delete(settings: Settings, meeting_id: str) -> int:
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        actor = audit.cli(getpass.getuser())
+        deleted = await deletion.delete_meeting(store, None, meeting_id, actor, "cli")
+    finally:
+        await store.engine.dispose()
+    if not deleted:
+        print(f"error: no meeting {meeting_id}", file=sys.stderr)
+        return 1
+    print(f"deleted meeting {meeting_id}")
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        purged = await deletion.purge(store, None, settings.retention_days)
+    finally:
+        await store.engine.dispose()
+    print(f"deleted {len(purged)} meetings that ended over {settings.retention_days:g} days ago")
     return 0
 
 
@@ -278,6 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_export(settings, args))
     if args.command == "token":
         return asyncio.run(_token_create(settings, args))
+    if args.command == "purge":
+        return asyncio.run(_purge(settings))
+    if args.meeting_command == "delete":
+        return asyncio.run(_meeting_delete(settings, args.meeting_id))
     return asyncio.run(_meeting_create(settings, args))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from . import crdt, model
+from .closes import UNAUTHORIZED
 from .journal import Journal
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
@@ -50,6 +51,7 @@ class Rooms:
         self._loading: dict[Key, asyncio.Task[Room]] = {}
         self._unloading: set[Key] = set()
         self._ending: set[str] = set()  # meetings being ended: rooms load read-only
+        self._deleting: set[str] = set()  # meetings being deleted: nobody may open them
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
 
     def __len__(self) -> int:
@@ -61,6 +63,8 @@ class Rooms:
     async def open(self, meeting_id: str, layer: Layer, peer: Peer) -> Room:
         """Load the room if needed (once, however many join at the same moment) and join it."""
         key = (meeting_id, layer)
+        if meeting_id in self._deleting:
+            raise MeetingGone(meeting_id)
         room = self._rooms.get(key)
         if room is None:
             task = self._loading.get(key)
@@ -232,6 +236,8 @@ class Rooms:
             case "locked":
                 for room in rooms:
                     room.locked = bool(action["value"])
+            case "deleted":
+                self._drop(meeting_id)
             case "close":
                 links = set(action["links"])
                 for room in rooms:
@@ -250,6 +256,23 @@ class Rooms:
             if room is not None:
                 closed += room.close_where(match, code, reason)
         return closed
+
+    def forget(self, meeting_id: str) -> None:
+        """The meeting is being deleted: close everyone and drop its rooms unsaved, here and
+        in every other process. `forgotten` must follow once the rows are gone."""
+        self._deleting.add(meeting_id)
+        self._drop(meeting_id)
+        self._share(meeting_id, {"action": "deleted"})
+
+    def forgotten(self, meeting_id: str) -> None:
+        self._deleting.discard(meeting_id)
+
+    def _drop(self, meeting_id: str) -> None:
+        for layer in Layer:
+            room = self._rooms.pop((meeting_id, layer), None)
+            if room is not None:
+                room.close_where(lambda peer: True, UNAUTHORIZED, "this meeting has been deleted")
+                room.dispose()
 
     def close_links(
         self, meeting_id: str, link_ids: Collection[int], code: int, reason: str

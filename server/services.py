@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from . import metrics
+from . import deletion, metrics
 from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
@@ -19,6 +19,8 @@ from .settings import Settings
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+_RETENTION_INTERVAL = 3600.0
 
 
 @dataclass
@@ -60,12 +62,22 @@ class Services:
             settings, store, journal, rooms, Accounts(engine), relay, Limiter(settings.join_limit)
         )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
+        services._tasks.append(asyncio.create_task(services._retain(), name="retention"))
         return services
 
     async def _maintain(self) -> None:
         while True:
             await asyncio.sleep(self.settings.compact_interval)
             await self.rooms.maintain()
+
+    async def _retain(self) -> None:
+        """Delete meetings past their retention period: at start, then every hour."""
+        while True:
+            try:
+                await deletion.purge(self.store, self.rooms, self.settings.retention_days)
+            except Exception as exc:
+                log.error("retention pass failed (%s)", type(exc).__name__)
+            await asyncio.sleep(_RETENTION_INTERVAL)
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -91,6 +91,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Days a family, professional or screen link works (it also stops when the meeting "
         "ends); 0: no limit. The facilitator's link lasts while the meeting does.",
     ),
+    "SAFETYMAP_RETENTION_DAYS": (
+        "90",
+        "Days an ended meeting is kept before the server deletes it, and every trace of it "
+        "(also `safetymap purge`); 0: kept until deleted by hand.",
+    ),
     "SAFETYMAP_MESSAGE_LIMIT": (
         "1000/5",
         "Websocket messages (edits and presence) per connection, as COUNT/SECONDS (then 4429).",
@@ -145,6 +150,7 @@ class Settings:
     login_address_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_ADDRESS_LIMIT"]
     token_guess_limit: Rate = _DEFAULT_RATES["SAFETYMAP_TOKEN_GUESS_LIMIT"]
     link_days: float = 30.0
+    retention_days: float = 90.0
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
     base_url_set: bool = False  # False: the base URL follows the address served on
@@ -212,6 +218,7 @@ class Settings:
             login_address_limit=_rate(get, "SAFETYMAP_LOGIN_ADDRESS_LIMIT"),
             token_guess_limit=_rate(get, "SAFETYMAP_TOKEN_GUESS_LIMIT"),
             link_days=_number(get, "SAFETYMAP_LINK_DAYS", float),
+            retention_days=_number(get, "SAFETYMAP_RETENTION_DAYS", float),
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
