@@ -55,6 +55,15 @@ class Caller:
     link_id: int | None = None
     participant: Participant | None = None  # when calling from a board this browser joined
 
+    @property
+    def actor(self) -> audit.Actor:
+        """Who this is, for the audit trail."""
+        if self.account is not None:
+            return audit.facilitator(self.account.id)
+        if self.participant is not None:
+            return audit.participant(self.participant.id, self.role.value)
+        return audit.link(self.link_id, self.role.value)
+
 
 def _bearer(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -179,7 +188,9 @@ async def end_meeting(request: Request) -> JSONResponse:
     person = await _ended_by(caller, str(body.get("name") or ""))
     meeting = await caller.services.store.meeting(request.path_params["meeting_id"])
     assert meeting is not None
-    meta = await meetings.end(caller.services, meeting, person.id if person else None)
+    meta = await meetings.end(
+        caller.services, meeting, person.id if person else None, caller.actor
+    )
     if meta is None:
         raise ApiError(409, "the meeting has already ended")
     return JSONResponse(meta.as_json())
@@ -208,7 +219,7 @@ async def lock(request: Request) -> JSONResponse:
     if not isinstance(locked, bool):
         raise ApiError(422, 'send {"locked": true} or {"locked": false}')
     assert caller.meeting_id is not None
-    if not await caller.services.rooms.set_locked(caller.meeting_id, locked):
+    if not await meetings.set_locked(caller.services, caller.meeting_id, locked, caller.actor):
         raise ApiError(409, "the meeting has ended")
     return JSONResponse({"locked": locked})
 
@@ -253,7 +264,7 @@ async def replace_link(request: Request) -> JSONResponse:
     assert caller.meeting_id is not None
     regenerate = request.url.path.endswith("/regenerate")
     result = await meetings.replace_link(
-        caller.services, caller.meeting_id, role, regenerate=regenerate
+        caller.services, caller.meeting_id, role, regenerate=regenerate, actor=caller.actor
     )
     return JSONResponse(result)
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from .db import audit
+from .db import audit, meetings
 from .store import aware, now
 
 EXPORT: Final = "export"
@@ -80,6 +80,11 @@ def participant(participant_id: str, role: str) -> Actor:
     return Actor("participant", participant_id, role)
 
 
+def link(link_id: int | None, role: str) -> Actor:
+    """Someone holding a link's token (a stock client, a script): the link is all we know."""
+    return Actor("link", None if link_id is None else str(link_id), role)
+
+
 SYSTEM: Final = Actor("system", None, "system")  # the server itself: retention, for one
 
 
@@ -116,9 +121,17 @@ def _short_word(value: object) -> bool:
 
 
 async def record(
-    target: AsyncEngine | AsyncConnection, event: Event, *, at: datetime | None = None
+    target: AsyncEngine | AsyncConnection,
+    event: Event,
+    *,
+    at: datetime | None = None,
+    if_meeting_exists: bool = False,
 ) -> None:
-    """Append one event; inside the caller's transaction when given a connection."""
+    """Append one event; inside the caller's transaction when given a connection.
+
+    `if_meeting_exists`: record it only while the meeting is there (one statement, waiting on
+    PostgreSQL for a deletion in progress), so nothing lands beside a deletion's single row.
+    """
     _checked(event)
     values = {
         "meeting_id": event.meeting_id,
@@ -129,11 +142,25 @@ async def record(
         "action": event.action,
         "details": dict(event.details),
     }
+    statement: Any = insert(audit).values(**values)
+    if if_meeting_exists:
+        columns = list(values)
+        present = select(*(literal(values[c], audit.c[c].type).label(c) for c in columns)).where(
+            exists(_meeting_row(target, event.meeting_id))
+        )
+        statement = insert(audit).from_select(columns, present)
     if isinstance(target, AsyncConnection):
-        await target.execute(insert(audit).values(**values))
+        await target.execute(statement)
         return
     async with target.begin() as conn:
-        await conn.execute(insert(audit).values(**values))
+        await conn.execute(statement)
+
+
+def _meeting_row(target: AsyncEngine | AsyncConnection, meeting_id: str) -> Any:
+    query = select(meetings.c.id).where(meetings.c.id == meeting_id)
+    if target.dialect.name != "sqlite":
+        query = query.with_for_update(key_share=True)  # waits for a deletion to finish
+    return query
 
 
 async def for_meeting(target: AsyncEngine | AsyncConnection, meeting_id: str) -> list[Entry]:

@@ -36,6 +36,9 @@ class Close(Exception):
         return f"{self.code} {self.reason}"
 
 
+MEETING_DELETED = "this meeting has been deleted"
+
+
 def unauthorized() -> Close:
     # The same words for an unknown meeting, a wrong token and a revoked link: no hints.
     return Close(UNAUTHORIZED, "this link is not valid: it may have been revoked or mistyped")

@@ -134,7 +134,7 @@ audit = Table(
     Column("id", _BigId, primary_key=True, autoincrement=True),
     Column("meeting_id", String(36), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor_kind", String(16), nullable=False),  # facilitator | participant | cli | system
+    Column("actor_kind", String(16), nullable=False),  # facilitator|participant|link|cli|system
     Column("actor_id", String(100)),  # facilitator or participant id; the OS user for the CLI
     Column("actor_label", String(32), nullable=False),  # a role, "facilitator" or "cli"
     Column("action", String(32), nullable=False),

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import unicodedata
 from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket
 
-from . import metrics
-from .closes import BUSY, FORBIDDEN, Close, unauthorized
+from . import audit, metrics
+from .closes import BUSY, FORBIDDEN, MEETING_DELETED, Close, unauthorized
 from .connection import Connection
 from .permissions import Layer, Role, can_open
 from .rooms import MeetingGone
 from .services import Services
 from .store import Participant
 from .web_auth import joined
+
+log = logging.getLogger(__name__)
 
 _DEFAULT_NAMES = {
     Role.FACILITATOR: "Facilitator",
@@ -49,7 +52,21 @@ async def live(ws: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await ws.close(refusal.code, refusal.reason)
         return
+    person = connection.participant
+    actor = audit.participant(person.id, person.role.value)
+    await _audit(services, audit.event(meeting_id, actor, audit.JOIN, layer=layer.value))
     await connection.run(services.rooms, room)
+    code = connection.close_code or 1000
+    if connection.close_reason != MEETING_DELETED:  # a deleted meeting keeps no trail
+        leave = audit.event(meeting_id, actor, audit.LEAVE, layer=layer.value, code=code)
+        await _audit(services, leave, if_meeting_exists=True)
+
+
+async def _audit(services: Services, event: audit.Event, if_meeting_exists: bool = False) -> None:
+    try:
+        await audit.record(services.store.engine, event, if_meeting_exists=if_meeting_exists)
+    except Exception as exc:  # the trail must not take a meeting down with it
+        log.error("could not record %s in the audit trail (%s)", event.action, type(exc).__name__)
 
 
 async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Participant:

@@ -236,20 +236,27 @@ def owner_action(action: OwnerAction) -> Callable[[Request], Awaitable[Response]
 
 
 @owner_action
-async def link_action(request: Request, _person: Facilitator, meeting: Meeting) -> Response:
+async def link_action(request: Request, person: Facilitator, meeting: Meeting) -> Response:
     try:
         role = Role(request.path_params["role"])
     except ValueError:
         return _not_found(request)
     regenerate = request.path_params["action"] == "regenerate"
-    await meetings.replace_link(services_of(request), meeting.id, role, regenerate=regenerate)
+    await meetings.replace_link(
+        services_of(request),
+        meeting.id,
+        role,
+        regenerate=regenerate,
+        actor=audit.facilitator(person.id),
+    )
     return redirect(f"/meetings/{meeting.id}#link-{role.value}")
 
 
 @owner_action
-async def lock(request: Request, _person: Facilitator, meeting: Meeting) -> Response:
+async def lock(request: Request, person: Facilitator, meeting: Meeting) -> Response:
     locked = request.url.path.endswith("/lock")
-    await services_of(request).rooms.set_locked(meeting.id, locked)
+    actor = audit.facilitator(person.id)
+    await meetings.set_locked(services_of(request), meeting.id, locked, actor)
     return redirect(f"/meetings/{meeting.id}")
 
 
@@ -262,7 +269,9 @@ async def review(request: Request, person: Facilitator, meeting: Meeting) -> Res
 @owner_action
 async def end_meeting(request: Request, person: Facilitator, meeting: Meeting) -> Response:
     chair = await services_of(request).store.facilitator_participant(meeting.id, person.name)
-    await meetings.end(services_of(request), meeting, chair.id if chair else None)
+    await meetings.end(
+        services_of(request), meeting, chair.id if chair else None, audit.facilitator(person.id)
+    )
     return redirect(f"/meetings/{meeting.id}")
 
 

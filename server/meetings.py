@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import audit
 from .closes import UNAUTHORIZED
 from .i18n import N_
 from .permissions import LABEL_SETS, Layer, Role
@@ -50,7 +51,7 @@ async def create(
 
 
 async def replace_link(
-    services: Services, meeting_id: str, role: Role, *, regenerate: bool
+    services: Services, meeting_id: str, role: Role, *, regenerate: bool, actor: audit.Actor
 ) -> dict[str, Any]:
     """Revoke a role's link (closing every connection that used it); optionally issue a new one."""
     if regenerate:
@@ -60,15 +61,40 @@ async def replace_link(
     closed = services.rooms.close_links(
         meeting_id, revoked, UNAUTHORIZED, "this link has been revoked"
     )
+    await audit.record(
+        services.store.engine,
+        audit.event(
+            meeting_id, actor, audit.REVOKE, role=role.value, replaced=regenerate, closed=closed
+        ),
+    )
     result: dict[str, Any] = {"role": role.value, "revoked": len(revoked), "closed": closed}
     if token is not None:
         result["link"] = services.settings.link_url(token)
     return result
 
 
-async def end(services: Services, meeting: Meeting, ended_by: str | None) -> SnapshotMeta | None:
+async def end(
+    services: Services, meeting: Meeting, ended_by: str | None, actor: audit.Actor
+) -> SnapshotMeta | None:
     """End the meeting: read-only everywhere at once, and its snapshot saved."""
-    return await services.rooms.end_meeting(meeting.id, ended_by, meeting.as_json())
+    meta = await services.rooms.end_meeting(meeting.id, ended_by, meeting.as_json())
+    if meta is not None:
+        await audit.record(
+            services.store.engine, audit.event(meeting.id, actor, audit.END, snapshot=meta.n)
+        )
+    return meta
+
+
+async def set_locked(
+    services: Services, meeting_id: str, locked: bool, actor: audit.Actor
+) -> bool:
+    """Lock the board (read-only for all but the facilitator) or unlock it, everywhere."""
+    if not await services.rooms.set_locked(meeting_id, locked):
+        return False
+    await audit.record(
+        services.store.engine, audit.event(meeting_id, actor, audit.LOCK, locked=locked)
+    )
+    return True
 
 
 async def start_review(services: Services, meeting: Meeting, owner_id: str) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from . import crdt, model
-from .closes import UNAUTHORIZED
+from .closes import MEETING_DELETED, UNAUTHORIZED
 from .journal import Journal
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
@@ -271,7 +271,7 @@ class Rooms:
         for layer in Layer:
             room = self._rooms.pop((meeting_id, layer), None)
             if room is not None:
-                room.close_where(lambda peer: True, UNAUTHORIZED, "this meeting has been deleted")
+                room.close_where(lambda peer: True, UNAUTHORIZED, MEETING_DELETED)
                 room.dispose()
 
     def close_links(
