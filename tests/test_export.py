@@ -295,10 +295,34 @@ async def test_export_all_ended_meetings(server: RunningServer, tmp_path: Path) 
     assert "Family copy" in read(out / names[0])
     for meeting in (first, second):
         trail = await audit.for_meeting(server.services.store.engine, meeting["id"])
-        assert [(e.event.actor.kind, e.event.details["variant"]) for e in trail] == [
+        exported = [e for e in trail if e.event.action == audit.EXPORT]
+        assert [(e.event.actor.kind, e.event.details["variant"]) for e in exported] == [
             ("cli", "family")
         ]
-    assert await audit.for_meeting(server.services.store.engine, still_open["id"]) == []
+    trail = await audit.for_meeting(server.services.store.engine, still_open["id"])
+    assert [e for e in trail if e.event.action == audit.EXPORT] == []
     assert progress_bar(0, 4, width=8) == "[........] 0/4 meetings"
     assert progress_bar(3, 4, width=8) == "[######..] 3/4 meetings"
     assert progress_bar(0, 0, width=4) == "[####] 0/0 meetings"
+
+
+async def test_export_all_ended_draws_a_bar_on_a_terminal(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    import pty
+
+    await example_meeting(server, end=True)
+    env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
+    controller, terminal = pty.openpty()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "server.cli", "export", "--all-ended", "--out-dir",
+            str(tmp_path / "out"), env=env, stdout=asyncio.subprocess.DEVNULL, stderr=terminal,
+        )  # fmt: skip
+        assert await asyncio.wait_for(process.wait(), 120) == 0
+        drawn = os.read(controller, 65536).decode()
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert drawn.startswith("[" + "." * 30 + "] 0/1 meetings")
+    assert "\r[" + "#" * 30 + "] 1/1 meetings" in drawn
