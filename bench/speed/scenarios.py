@@ -1,0 +1,241 @@
+"""The issue's scenarios: each starts a fresh server, drives it with loadgen.mjs, returns numbers.
+
+The load generator runs pinned to its own CPU and reports one JSON line; this side only makes
+rooms, starts and stops servers, and reads the server's RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import peers
+from servers import SafetyMap, Server
+
+LOADGEN = Path(__file__).resolve().parent / "loadgen.mjs"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    runs: int = 3
+    fanout_seconds: float = 20.0
+    step_seconds: float = 5.0
+    rates: tuple[int, ...] = (
+        250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 14000, 16000, 20000
+    )  # fmt: skip
+    refine: int = 2  # halvings between the last rate that passed and the first that failed
+    cards: int = 5000
+    joins: int = 5
+    cold_loads: int = 3
+    memory_meetings: int = 200
+    memory_clients: int = 5
+    races: int = 10
+    drain_ms: int = 5000
+    # One server per target for fan-out, throughput, join and race (in that order: a failed
+    # race can wedge pycrdt-websocket); memory and cold load always get their own.
+    share_servers: bool = False
+
+
+FULL = Plan()
+QUICK = Plan(
+    runs=1,
+    fanout_seconds=3.0,
+    step_seconds=1.0,
+    rates=(500, 1000, 2000, 4000, 8000, 12000),
+    refine=0,
+    cards=5000,
+    joins=1,
+    cold_loads=1,
+    memory_meetings=30,
+    races=2,
+    drain_ms=1500,
+    share_servers=True,
+)
+
+
+class LoadgenError(RuntimeError):
+    pass
+
+
+def loadgen(
+    config: dict[str, Any], cpu: int | None, on_ready: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Run loadgen.mjs with `config`; `on_ready` runs when it says so (memory), then it ends."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump({"modules": str(peers.NODE_DIR), **config}, file)
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    proc = subprocess.Popen(
+        [*pin, "node", str(LOADGEN), file.name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    result: dict[str, Any] = {}
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event.get("event") == "ready" and on_ready is not None:
+            on_ready()
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        elif event.get("event") in ("result", "error"):
+            result = event
+    proc.wait()
+    Path(file.name).unlink()
+    if result.get("event") != "result":
+        raise LoadgenError(result.get("error", f"load generator exited with {proc.returncode}"))
+    return result
+
+
+def _started(make: Callable[[int | None], Server], cpu: int | None) -> Server:
+    server = make(cpu)
+    server.prepare()
+    server.start()
+    return server
+
+
+def _warm_up(server: Server, cpu: int | None) -> None:
+    """One room opened, written and left: lazy imports and first-use caches are paid here."""
+    config = {"mode": "fanout", "rooms": server.rooms(1, 3), "writersPerRoom": 2,
+              "ratePerWriter": 10, "seconds": 0.5, "drainMs": 2000}  # fmt: skip
+    loadgen(config, cpu)
+
+
+class Context:
+    def __init__(self, plan: Plan, server_cpu: int | None, load_cpu: int | None) -> None:
+        self.plan = plan
+        self.server_cpu = server_cpu
+        self.load_cpu = load_cpu
+        self.problems: list[str] = []
+        self.shared: dict[Callable[[int | None], Server], Server] = {}
+
+    def close(self) -> None:
+        for server in self.shared.values():
+            self.done(server, force=True)
+        self.shared.clear()
+
+    def server(self, make: Callable[[int | None], Server], fresh: bool = False) -> Server:
+        shared = self.plan.share_servers and not fresh
+        if shared and make in self.shared:
+            return self.shared[make]
+        server = _started(make, self.server_cpu)
+        _warm_up(server, self.load_cpu)
+        if shared:
+            self.shared[make] = server
+        return server
+
+    def done(self, server: Server, force: bool = False) -> None:
+        if server in self.shared.values() and not force:
+            return
+        server.stop()
+        self.problems.extend(f"{server.name}: {line}" for line in server.log_problems())
+        server.cleanup()
+
+    def run(self, config: dict[str, Any], on_ready: Callable[[], None] | None = None) -> Any:
+        return loadgen(config, self.load_cpu, on_ready)
+
+
+def fanout(ctx: Context, make: Callable[[int | None], Server], rooms: int, clients: int) -> Any:
+    server = ctx.server(make)
+    try:
+        return ctx.run(
+            {
+                "mode": "fanout",
+                "rooms": server.rooms(rooms, clients),
+                "writersPerRoom": 2,
+                "ratePerWriter": 5,
+                "seconds": ctx.plan.fanout_seconds,
+                "drainMs": ctx.plan.drain_ms,
+            }
+        )
+    finally:
+        ctx.done(server)
+
+
+def throughput(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+    server = ctx.server(make)
+    try:
+        return ctx.run(
+            {
+                "mode": "steps",
+                "rooms": server.rooms(50, 10),
+                "rates": list(ctx.plan.rates),
+                "seconds": ctx.plan.step_seconds,
+                "p99LimitMs": 100,
+                "pauseMs": 500,
+                "refine": ctx.plan.refine,
+                "drainMs": ctx.plan.drain_ms,
+            }
+        )
+    finally:
+        ctx.done(server)
+
+
+def join(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+    server = ctx.server(make)
+    try:
+        [urls] = server.rooms(1, 2 + ctx.plan.joins)
+        return ctx.run({"mode": "join", "urls": urls, "cards": ctx.plan.cards})
+    finally:
+        ctx.done(server)
+
+
+def race(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+    server = ctx.server(make)
+    try:
+        rooms = server.rooms(ctx.plan.races, 4)
+        return ctx.run({"mode": "race", "rooms": rooms, "timeoutMs": 5000})
+    finally:
+        ctx.done(server)
+
+
+def memory(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+    server = ctx.server(make, fresh=True)
+    try:
+        rooms = server.rooms(ctx.plan.memory_meetings, ctx.plan.memory_clients)
+        time.sleep(1.0)
+        idle = server.rss_kib()
+        busy: list[int] = []
+        result = ctx.run(
+            {"mode": "memory", "rooms": rooms, "edits": 5, "awareness": True},
+            on_ready=lambda: busy.append(server.rss_kib()),
+        )
+        meetings = ctx.plan.memory_meetings
+        return {
+            **result,
+            "idleMiB": idle / 1024,
+            "busyMiB": busy[0] / 1024,
+            "perMeetingKiB": (busy[0] - idle) / meetings,
+            "meetings": meetings,
+        }
+    finally:
+        ctx.done(server)
+
+
+def cold(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+    """Fill meetings, restart the server, then each meeting's first connect loads it from disk."""
+    server = _started(make, ctx.server_cpu)
+    try:
+        assert isinstance(server, SafetyMap)
+        [warmup] = server.rooms(1, 1)
+        targets = server.rooms(ctx.plan.cold_loads, 3)
+        ctx.run({"mode": "populate", "targets": [t[:2] for t in targets], "cards": ctx.plan.cards})
+        server.stop()  # SIGINT: every room saved and compacted
+        server.start()
+        return ctx.run(
+            {"mode": "cold", "warmup": warmup[0], "urls": [t[2] for t in targets],
+             "cards": ctx.plan.cards}
+        )  # fmt: skip
+    finally:
+        ctx.done(server)
+
+
+def log(text: str) -> None:
+    print(f"[speed] {text}", file=sys.stderr, flush=True)
