@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from . import audit, export, exports, history, meetings
 from .accounts import Facilitator
+from .audit_words import what_happened, who_did
 from .i18n import N_
 from .pages import _, problem, redirect, render
 from .permissions import LABEL_SETS, Role, Status
@@ -134,38 +135,9 @@ async def meeting_page(request: Request) -> Response:
         chart=lambda scale: history.svg(chain["history"], scale, _),
         series_label=lambda line: history.series_label(line, _),
         trail=[
-            (entry.at.astimezone(UTC), who_did(entry, person), what_happened(entry))
+            (entry.at.astimezone(UTC), who_did(entry, person.id), what_happened(entry))
             for entry in trail
         ],
-    )
-
-
-FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "md": "Markdown", "json": "JSON"}
-
-
-def who_did(entry: audit.Entry, person: Facilitator) -> str:
-    actor = entry.event.actor
-    if actor.kind == "facilitator":
-        return _("You") if actor.id == person.id else _("Another facilitator")
-    if actor.kind == "cli":
-        return _("The safetymap command")
-    return _(actor.label)
-
-
-def what_happened(entry: audit.Entry) -> str:
-    """The entry in plain words (only exports are recorded so far)."""
-    details = entry.event.details
-    if entry.event.action != audit.EXPORT:
-        return entry.event.action
-    name = FORMAT_NAMES.get(str(details.get("format")), str(details.get("format")))
-    copy = _("family copy") if details.get("variant") == "family" else _("full record")
-    if details.get("draft"):
-        return _("Downloaded a draft as %(format)s (%(copy)s)", format=name, copy=copy)
-    return _(
-        "Downloaded snapshot %(n)s as %(format)s (%(copy)s)",
-        n=details.get("snapshot"),
-        format=name,
-        copy=copy,
     )
 
 

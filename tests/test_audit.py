@@ -92,3 +92,28 @@ async def test_exports_are_recorded_and_shown_to_the_owner(
         )
     async with await signed_in(server, "other@example.org") as stranger:
         assert (await stranger.get(f"/meetings/{meeting_id}")).status_code == 404
+
+
+def test_every_action_in_plain_words() -> None:
+    from server.audit_words import what_happened, who_did
+
+    def words(action: str, actor: audit.Actor, **details: object) -> tuple[str, str]:
+        entry = audit.Entry(
+            1, datetime(2026, 5, 12, tzinfo=UTC), audit.Event("m", actor, action, details)
+        )
+        return who_did(entry, "me"), what_happened(entry)
+
+    family = audit.participant("p1", "family")
+    assert words(audit.JOIN, family, layer="main") == ("family", "Joined")
+    assert words(audit.LOCK, audit.facilitator("me"), locked=True) == ("You", "Locked the board")
+    assert words(audit.REVOKE, audit.facilitator("f2"), role="viewer", replaced=True) == (
+        "Another facilitator",
+        "Replaced the viewer link",
+    )
+    assert words(audit.DELETE, audit.SYSTEM, reason="retention") == (
+        "The server",
+        "Deleted the meeting",
+    )
+    # Every action the trail knows has its own words.
+    for action in audit.ACTIONS:
+        assert words(action, family)[1] != action
