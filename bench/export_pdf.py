@@ -1,6 +1,6 @@
 """Time to export a large snapshot to PDF: 200 cards, 20 participants, 5 scales.
 
-    python bench/export_pdf.py [--runs 5]
+    python bench/export_pdf.py [--runs 5] [--review]
 
 The map is built through the product's own model and rendered as a snapshot would be; the
 timer covers the export itself (template and WeasyPrint), median of the runs.
@@ -9,6 +9,7 @@ timer covers the export itself (template and WeasyPrint), median of the runs.
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
 import time
@@ -77,8 +78,23 @@ def large_map() -> dict[str, Any]:
     )
 
 
-def main(runs: int) -> None:
-    document = large_map()
+def as_review(document: dict[str, Any]) -> dict[str, Any]:
+    """The same map as the third meeting of a chain: the scale history and the changes are in
+    the PDF too (two earlier meetings with other marks, one card fewer each)."""
+    earlier = []
+    for k in (1, 2):
+        before = copy.deepcopy(document)
+        before["meeting"]["id"] = f"m{k}"
+        before["sections"]["harm"] = before["sections"]["harm"][k:]
+        for scale in before["scales"]:
+            for rating in scale["ratings"]:
+                rating["value"] = (rating["value"] + 3 * k) % 11
+        earlier.append(before)
+    return export.with_chain(document, earlier, family=False)
+
+
+def main(runs: int, review: bool) -> None:
+    document = as_review(large_map()) if review else large_map()
     export.to_pdf(document)  # warm up: imports, fonts
     times, cpu = [], []
     for _ in range(runs):
@@ -87,7 +103,8 @@ def main(runs: int) -> None:
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     median, best = statistics.median(times), min(times)
-    print(f"PDF of 200 cards, 20 people, 5 scales: {len(pdf):,} B")
+    what = "the third meeting of a review chain" if review else "a snapshot"
+    print(f"PDF of 200 cards, 20 people, 5 scales ({what}): {len(pdf):,} B")
     print(f"median {median:.2f} s, fastest {best:.2f} s, over {runs} runs")
     # CPU time says more than wall time on a machine shared with other work.
     print(f"CPU time: median {statistics.median(cpu):.2f} s, least {min(cpu):.2f} s")
@@ -96,4 +113,6 @@ def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    main(parser.parse_args().runs)
+    parser.add_argument("--review", action="store_true", help="with scale history and changes")
+    args = parser.parse_args()
+    main(args.runs, args.review)

@@ -83,13 +83,17 @@ def series_label(line: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
     return f"{line['name']} ({role})" if line["name"] else role
 
 
+LABELLED_SERIES = 8  # beyond this the lines are a tangle: the table or list beside says who
+
+
 def svg(
     history: Mapping[str, Any],
     scale: Mapping[str, Any],
     gettext: Callable[[str], str] = str,
 ) -> Markup:
     """One scale's marks over the meetings, one line per person or role, as inline SVG with a
-    <title> and a <desc> that says every value (the page and exports add a table too)."""
+    <title> and a <desc> that says every value (the page and exports add a table too). Lines
+    are labelled at their end when there are at most LABELLED_SERIES of them."""
     meetings = history["meetings"]
     count = len(meetings)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -146,7 +150,7 @@ def svg(
             ends.append((points[-1][1], f"{series_label(line, gettext)}: {last}", colour))
     # Labels at the right end of each line, nudged apart so equal marks stay readable.
     floor = 0.0
-    for end_y, text, colour in sorted(ends):
+    for end_y, text, colour in sorted(ends) if len(ends) <= LABELLED_SERIES else ():
         floor = max(end_y + 3, floor + 11)
         parts.append(
             f'<text x="{LEFT + plot_w + 8}" y="{floor:.1f}" font-size="9" '

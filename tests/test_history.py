@@ -87,3 +87,14 @@ def test_chart_escapes_names_and_questions() -> None:
     svg = str(history.svg(built, built["scales"][0]))
     assert "<script>" not in svg and "<b>" not in svg
     ET.fromstring(svg)
+
+
+def test_many_lines_are_left_unlabelled() -> None:
+    people = [person(f"a{i}", f"P{i}", "family") for i in range(history.LABELLED_SERIES + 1)]
+    few = meeting(1, people[:-1], [scale("s", "Q?", *((p["id"], 5) for p in people[:-1]))])
+    many = meeting(1, people, [scale("s", "Q?", *((p["id"], 5) for p in people))])
+    for chain, labels in (([few], history.LABELLED_SERIES), ([many], 0)):
+        built = history.build(chain)
+        root = ET.fromstring(str(history.svg(built, built["scales"][0])))
+        ends = [t for t in root.findall(f"{SVG}text") if ": 5" in (t.text or "")]
+        assert len(ends) == labels

@@ -375,8 +375,9 @@ async def test_family_copy_of_the_chain_in_every_format(
             texts[second, fmt, True]
         )
         assert "Gran has a key" in texts[third, fmt, True]
-    # The history table: one row per person, one column per meeting.
-    assert "Jo (family) 2 4 6" in texts[third, "pdf", True]
+    # The marks over the meetings: a table (Markdown, Word), one line per person in the PDF.
+    assert "Jo (family): 2 → 4 → 6" in texts[third, "pdf", True]
+    assert "Jo (family) 2 4 6" in texts[third, "docx", True]
     assert "| Alex (professional) | 4 | no mark | 6 |" in texts[third, "md", False]
 
     save_first_and_last_page(pdf)
