@@ -146,9 +146,18 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
+def _typed(body: dict[str, Any], fields: dict[str, type]) -> None:
+    """Refuse a field of the wrong JSON type (422) rather than quietly reading it as text."""
+    for name, kind in fields.items():
+        if name in body and not isinstance(body[name], kind):
+            wanted = "true or false" if kind is bool else "text"
+            raise ApiError(422, f"{name} must be {wanted}")
+
+
 async def create_meeting(request: Request) -> JSONResponse:
     services, person = await _signed_in(request)
     body = await _json(request)
+    _typed(body, {"title": str, "labelSet": str, "waitingRoom": bool})
     try:
         created = await meetings.create(
             services.settings,
@@ -168,6 +177,12 @@ async def list_meetings(request: Request) -> JSONResponse:
     return JSONResponse({"meetings": [m.as_json() for m in mine]})
 
 
+async def meetings_collection(request: Request) -> JSONResponse:
+    if request.method == "POST":
+        return await create_meeting(request)
+    return await list_meetings(request)
+
+
 async def _ended_by(caller: Caller, name: str) -> Participant | None:
     store = caller.services.store
     assert caller.meeting_id is not None
@@ -185,6 +200,7 @@ async def end_meeting(request: Request) -> JSONResponse:
     if not can_end(caller.role):
         raise ApiError(403, "only the facilitator can end the meeting")
     body = await _json(request)
+    _typed(body, {"name": str})
     person = await _ended_by(caller, str(body.get("name") or ""))
     meeting = await caller.services.store.meeting(request.path_params["meeting_id"])
     assert meeting is not None
@@ -239,7 +255,10 @@ async def get_snapshot(request: Request) -> JSONResponse:
     snapshot = await caller.services.store.snapshot(request.path_params["meeting_id"], n)
     if snapshot is None:
         raise ApiError(404, "no such snapshot")
-    family_copy = request.query_params.get("variant") == "family"
+    variant = request.query_params.get("variant", "full")
+    if variant not in ("full", "family"):
+        raise ApiError(422, 'variant is "full" or "family"')
+    family_copy = variant == "family"
     if can_open(caller.role, Layer.PROFESSIONAL) and not family_copy:
         rendered = snapshot.rendered
     else:
@@ -286,8 +305,8 @@ def _guard(endpoint: Endpoint) -> Endpoint:
 
 
 routes = [
-    Route("/api/meetings", _guard(create_meeting), methods=["POST"]),
-    Route("/api/meetings", _guard(list_meetings), methods=["GET"]),
+    # One route per path: two would answer each other's methods with 405 and a partial Allow.
+    Route("/api/meetings", _guard(meetings_collection), methods=["GET", "POST"]),
     Route("/api/meetings/{meeting_id}", _guard(delete_meeting), methods=["DELETE"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
