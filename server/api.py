@@ -105,7 +105,7 @@ async def _caller(request: Request) -> Caller:
     if token is None and (participant_id := joined(request).get(meeting_id)):
         # The board's own calls: this browser joined the meeting (by link or as its owner).
         person_in = await services.store.joined(meeting_id, participant_id)
-        if person_in is not None:
+        if person_in is not None and person_in.admitted:
             if request.method not in ("GET", "HEAD"):
                 try:
                     await check_csrf(request)
@@ -165,6 +165,7 @@ async def create_meeting(request: Request) -> JSONResponse:
             str(body.get("title") or ""),
             str(body.get("labelSet") or "child_protection"),
             owner_id=person.id,
+            waiting_room=body.get("waitingRoom", True) is not False,
         )
     except meetings.InvalidMeeting as exc:
         raise ApiError(422, str(exc)) from None
@@ -225,6 +226,42 @@ async def delete_meeting(request: Request) -> JSONResponse:
         services.store, services.rooms, caller.meeting_id, actor, "facilitator"
     )
     return JSONResponse({"deleted": caller.meeting_id})
+
+
+def _person_json(person: Participant) -> dict[str, Any]:
+    return {**person.identity(), "admission": person.admission.value}
+
+
+async def list_participants(request: Request) -> JSONResponse:
+    """Who has opened the meeting's links: waiting, admitted, turned away or taken out."""
+    caller = await _caller(request)
+    if not can_manage_links(caller.role):
+        raise ApiError(403, "only the facilitator can see who is waiting")
+    assert caller.meeting_id is not None
+    people = await caller.services.store.people(caller.meeting_id)
+    return JSONResponse({"participants": [_person_json(p) for p in people]})
+
+
+async def admission(request: Request) -> JSONResponse:
+    caller = await _caller(request)
+    if not can_manage_links(caller.role):
+        raise ApiError(403, "only the facilitator can let people in or take them out")
+    action = request.path_params["action"]
+    if action not in meetings.ADMISSION_ACTIONS:
+        raise ApiError(404, "no such action")
+    assert caller.meeting_id is not None
+    person = await meetings.admission(
+        caller.services,
+        caller.meeting_id,
+        request.path_params["participant_id"],
+        action,
+        caller.actor,
+    )
+    if person is None:
+        raise ApiError(404, "no such participant in this meeting")
+    if person.admission is not meetings.ADMISSION_ACTIONS[action]:
+        raise ApiError(409, f"cannot {action} someone who is {person.admission.value}")
+    return JSONResponse(_person_json(person))
 
 
 async def lock(request: Request) -> JSONResponse:
@@ -310,6 +347,14 @@ routes = [
     Route("/api/meetings/{meeting_id}", _guard(delete_meeting), methods=["DELETE"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
+    Route(
+        "/api/meetings/{meeting_id}/participants", _guard(list_participants), methods=["GET"]
+    ),
+    Route(
+        "/api/meetings/{meeting_id}/participants/{participant_id}/{action}",
+        _guard(admission),
+        methods=["POST"],
+    ),
     Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/snapshots/{n}", _guard(get_snapshot), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/links/{role}/revoke", _guard(replace_link), methods=["POST"]),

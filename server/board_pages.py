@@ -21,7 +21,7 @@ from .i18n import N_
 from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
-from .permissions import Layer, Role, Status, can_edit, can_open
+from .permissions import Admission, Layer, Role, Status, can_edit, can_open
 from .store import Meeting, Participant
 from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
@@ -148,6 +148,18 @@ async def board(request: Request) -> Response:
             )
         return _link_not_working(request)
     meeting, participant = found
+    if participant.admission is Admission.WAITING:
+        # Plain HTML that reloads itself: works on any phone, with or without script.
+        return render(
+            request, "waiting.html", title=meeting.title, meeting=meeting, name=participant.name
+        )
+    if not participant.admitted:
+        return problem(
+            request,
+            403,
+            _("The facilitator has not let you in"),
+            _("If you think this is a mistake, contact the person who invited you."),
+        )
     config = board_config(request, meeting, participant, mode)
     # JSON in a non-executable script element; "</" is escaped so it cannot close the tag.
     payload = Markup(json.dumps(config).replace("</", "<\\/"))

@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--title", required=True)
     create.add_argument("--label-set", default="child_protection", choices=LABEL_SETS)
     create.add_argument("--json", action="store_true", help="print the result as JSON")
+    create.add_argument(
+        "--no-waiting-room",
+        dest="waiting_room",
+        action="store_false",
+        help="let family and professional links straight in (default: they wait to be admitted)",
+    )
     remove = meeting_commands.add_parser(
         "delete", help="delete a meeting and every trace of it (cannot be undone)"
     )
@@ -92,7 +98,9 @@ async def _db_upgrade(settings: Settings) -> None:
 async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        result = await meetings.create(settings, store, args.title, args.label_set)
+        result = await meetings.create(
+            settings, store, args.title, args.label_set, waiting_room=args.waiting_room
+        )
     except meetings.InvalidMeeting as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

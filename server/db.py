@@ -66,6 +66,8 @@ meetings = Table(
     Column("label_set", String(32), nullable=False),
     Column("status", String(16), nullable=False),
     Column("locked", Boolean, nullable=False, server_default=false()),
+    # New family and professional participants wait until the facilitator admits them.
+    Column("waiting_room", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
 )
@@ -93,6 +95,7 @@ participants = Table(
     Column("role", String(16), nullable=False),
     Column("name", String(100), nullable=False),
     Column("relationship", String(100), nullable=False, server_default=""),
+    Column("admission", String(16), nullable=False, server_default="admitted"),  # see Admission
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("link_id", "name", "relationship", name="uq_participant_on_link"),
     Index("ix_participants_meeting", "meeting_id"),

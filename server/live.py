@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import audit, metrics
-from .closes import BUSY, FORBIDDEN, MEETING_DELETED, Close, unauthorized
+from .closes import BUSY, FORBIDDEN, MEETING_DELETED, WAITING, Close, unauthorized
 from .connection import Connection
-from .permissions import Layer, Role, can_open
+from .permissions import Admission, Layer, Role, can_open
 from .rooms import MeetingGone
 from .services import Services
 from .store import Participant
@@ -110,12 +110,21 @@ def same_origin(origin: str | None, base_url: str, host: str) -> bool:
     return (parts.scheme, parts.netloc) == (base.scheme, base.netloc) or parts.netloc == host
 
 
+def _admitted(participant: Participant) -> Participant:
+    if participant.admission is Admission.WAITING:
+        # 45xx: a stock client keeps trying, and gets in once the facilitator admits it.
+        raise Close(WAITING, "waiting for the facilitator to let you in")
+    if not participant.admitted:
+        raise unauthorized()  # turned away or taken out: the same words as a bad link
+    return participant
+
+
 async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
     if not same_origin(ws.headers.get("origin"), services.settings.base_url, ws.url.netloc):
         raise Close(FORBIDDEN, "this page's origin may not open the meeting")
     if services.joins.hit(meeting_id):
         raise Close(BUSY, "too many people are joining this meeting at once; trying again")
-    participant = await _participant(ws, services, meeting_id)
+    participant = _admitted(await _participant(ws, services, meeting_id))
     if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
     settings = services.settings

@@ -7,11 +7,11 @@ from typing import Any
 from . import audit
 from .closes import UNAUTHORIZED
 from .i18n import N_
-from .permissions import LABEL_SETS, Layer, Role
+from .permissions import LABEL_SETS, Admission, Layer, Role
 from .review import starting_layers
 from .services import Services
 from .settings import Settings
-from .store import LogEntry, Meeting, SnapshotMeta, Store
+from .store import LogEntry, Meeting, Participant, SnapshotMeta, Store
 
 
 class InvalidMeeting(ValueError):
@@ -45,8 +45,12 @@ async def create(
     title: str,
     label_set: str = "child_protection",
     owner_id: str | None = None,
+    *,
+    waiting_room: bool = False,
 ) -> dict[str, Any]:
-    meeting, tokens = await store.create_meeting(validate(title, label_set), label_set, owner_id)
+    meeting, tokens = await store.create_meeting(
+        validate(title, label_set), label_set, owner_id, waiting_room=waiting_room
+    )
     return created_json(settings, meeting, tokens)
 
 
@@ -85,9 +89,7 @@ async def end(
     return meta
 
 
-async def set_locked(
-    services: Services, meeting_id: str, locked: bool, actor: audit.Actor
-) -> bool:
+async def set_locked(services: Services, meeting_id: str, locked: bool, actor: audit.Actor) -> bool:
     """Lock the board (read-only for all but the facilitator) or unlock it, everywhere."""
     if not await services.rooms.set_locked(meeting_id, locked):
         return False
@@ -106,10 +108,43 @@ async def start_review(services: Services, meeting: Meeting, owner_id: str) -> s
     assert snapshot is not None
     title = meeting.title if meeting.title.startswith("Review") else f"Review: {meeting.title}"
     review, _tokens = await services.store.create_meeting(
-        title[:200], meeting.label_set, owner_id, previous_id=meeting.id
+        title[:200],
+        meeting.label_set,
+        owner_id,
+        previous_id=meeting.id,
+        waiting_room=meeting.waiting_room,
     )
     layers = starting_layers(snapshot.rendered, review.created_at.isoformat())
     await services.store.append(
         [LogEntry(review.id, Layer(layer), update) for layer, update in layers.items()]
     )
     return review.id
+
+
+_ADMISSIONS = {
+    "admit": (Admission.ADMITTED, audit.ADMIT),
+    "reject": (Admission.REJECTED, audit.REJECT),
+    "remove": (Admission.REMOVED, audit.REMOVE),
+}
+ADMISSION_ACTIONS = {action: wanted for action, (wanted, _) in _ADMISSIONS.items()}
+
+
+async def admission(
+    services: Services, meeting_id: str, participant_id: str, action: str, actor: audit.Actor
+) -> Participant | None:
+    """Admit, reject or remove someone; a removed person's connections close at once."""
+    wanted, recorded = _ADMISSIONS[action]
+    person = await services.store.admit(meeting_id, participant_id, wanted)
+    if person is None or person.admission is not wanted:
+        return person  # not here, or not a change it can make (nobody comes back once out)
+    closed = 0
+    if not person.admitted:
+        closed = services.rooms.close_participants(
+            meeting_id,
+            [person.id],
+            UNAUTHORIZED,
+            "the facilitator has taken you out of the meeting",
+        )
+    details = {"participant": person.id} | ({"closed": closed} if action == "remove" else {})
+    await audit.record(services.store.engine, audit.event(meeting_id, actor, recorded, **details))
+    return person

@@ -24,6 +24,20 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
+class Admission(StrEnum):
+    """Where a participant stands with the waiting room."""
+
+    WAITING = "waiting"  # opened the link; the facilitator has not let them in yet
+    ADMITTED = "admitted"
+    REJECTED = "rejected"  # not let in: this participant's link no longer works for them
+    REMOVED = "removed"  # let in, then taken out: closed at once, and kept out
+
+
+def waits(role: Role) -> bool:
+    """The waiting room holds family and professional links (forwardable, by design)."""
+    return role in (Role.FAMILY, Role.PROFESSIONAL)
+
+
 LABEL_SETS = ("child_protection", "early_help", "children_in_care")
 
 _MAY_EDIT = {Role.FACILITATOR, Role.PROFESSIONAL, Role.FAMILY}

@@ -134,10 +134,13 @@ class Relay:
         await self._redis.aclose()
 
     async def ping(self) -> bool:
-        try:
-            return bool(await self._redis.ping())
-        except (RedisError, OSError):
-            return False
+        # Twice: after Redis restarts, the first try may only find a dead pooled connection.
+        for _ in range(2):
+            try:
+                return bool(await self._redis.ping())
+            except (RedisError, OSError):
+                continue
+        return False
 
     # Publishing ---------------------------------------------------------------------------
 

@@ -239,10 +239,13 @@ class Rooms:
             case "deleted":
                 self._drop(meeting_id)
             case "close":
-                links = set(action["links"])
+                links = set(action.get("links", ()))
+                people = set(action.get("participants", ()))
                 for room in rooms:
                     room.close_where(
-                        lambda peer: peer.link_id in links, int(action["code"]), action["reason"]
+                        lambda peer: peer.link_id in links or peer.identity.get("id") in people,
+                        int(action["code"]),
+                        action["reason"],
                     )
 
     # Meeting-wide actions -----------------------------------------------------------------
@@ -282,6 +285,18 @@ class Rooms:
         closed = self.close_where(meeting_id, lambda peer: peer.link_id in links, code, reason)
         self._share(meeting_id, {"action": "close", "links": sorted(links), "code": code,
                                  "reason": reason})  # fmt: skip
+        return closed
+
+    def close_participants(
+        self, meeting_id: str, participant_ids: Collection[str], code: int, reason: str
+    ) -> int:
+        """Close these participants' connections at once, in every process."""
+        people = set(participant_ids)
+        closed = self.close_where(
+            meeting_id, lambda peer: peer.identity.get("id") in people, code, reason
+        )
+        self._share(meeting_id, {"action": "close", "participants": sorted(people),
+                                 "code": code, "reason": reason})  # fmt: skip
         return closed
 
     async def _server_change(

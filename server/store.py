@@ -21,7 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from . import crdt
 from .db import links, meetings, participants, snapshots, updates
 from .links import derive_token, looks_like_token, new_salt, token_hash
-from .permissions import Layer, Role, Status
+from .permissions import Admission, Layer, Role, Status, waits
+
+# Who the record lists as attending: let in (and perhaps later taken out), not turned away.
+_ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)
 
 
 class MeetingClosed(Exception):
@@ -50,6 +53,7 @@ class Meeting:
     owner_id: str | None = None
     locked: bool = False
     previous_id: str | None = None
+    waiting_room: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class Meeting:
             "createdAt": self.created_at.isoformat(),
             "endedAt": self.ended_at.isoformat() if self.ended_at else None,
             "locked": self.locked,
+            "waitingRoom": self.waiting_room,
         }
 
 
@@ -74,6 +79,7 @@ def _meeting(row: Any) -> Meeting:
         row.owner_id,
         bool(row.locked),
         row.previous_id,
+        bool(row.waiting_room),
     )
 
 
@@ -94,6 +100,11 @@ class Participant:
     role: Role
     name: str
     relationship: str
+    admission: Admission = Admission.ADMITTED
+
+    @property
+    def admitted(self) -> bool:
+        return self.admission is Admission.ADMITTED
 
     def identity(self) -> dict[str, Any]:
         """How others see this person: in presence, and in the roster."""
@@ -160,6 +171,7 @@ class Store:
         label_set: str,
         owner_id: str | None = None,
         previous_id: str | None = None,
+        waiting_room: bool = False,
     ) -> tuple[Meeting, dict[Role, str]]:
         meeting = Meeting(
             str(uuid.uuid4()),
@@ -171,6 +183,7 @@ class Store:
             owner_id,
             False,
             previous_id,
+            waiting_room,
         )
         tokens = {}
         async with self.engine.begin() as conn:
@@ -183,6 +196,7 @@ class Store:
                     created_at=meeting.created_at,
                     owner_id=owner_id,
                     previous_id=previous_id,
+                    waiting_room=waiting_room,
                 )
             )
             for role in Role:
@@ -290,20 +304,33 @@ class Store:
     # Participants -------------------------------------------------------------------------
 
     async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
-        """The participant for this link and name, created on first use (reconnects reuse it)."""
+        """The participant for this link and name, created on first use (reconnects reuse it).
+
+        A new family or professional participant of a meeting with a waiting room waits.
+        """
         key = (
             participants.c.link_id == grant.link_id,
             participants.c.name == name,
             participants.c.relationship == relationship,
         )
         async with self.engine.begin() as conn:
-            row = (await conn.execute(select(participants.c.id).where(*key))).first()
+            row = (await conn.execute(select(participants).where(*key))).first()
             if row is not None:
-                return Participant(
-                    row.id, grant.meeting_id, grant.link_id, grant.role, name, relationship
+                return _participant(row)
+            waiting_room = (
+                await conn.execute(
+                    select(meetings.c.waiting_room).where(meetings.c.id == grant.meeting_id)
                 )
+            ).scalar()
+        admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
         person = Participant(
-            str(uuid.uuid4()), grant.meeting_id, grant.link_id, grant.role, name, relationship
+            str(uuid.uuid4()),
+            grant.meeting_id,
+            grant.link_id,
+            grant.role,
+            name,
+            relationship,
+            admission,
         )
         try:
             async with self.engine.begin() as conn:
@@ -315,12 +342,46 @@ class Store:
                         role=person.role.value,
                         name=name,
                         relationship=relationship,
+                        admission=admission.value,
                         created_at=now(),
                     )
                 )
         except IntegrityError:
             return await self.participant(grant, name, relationship)  # lost a race: reuse
         return person
+
+    async def people(self, meeting_id: str) -> list[Participant]:
+        """Everyone who has opened the meeting's links, admitted or not, first come first."""
+        query = (
+            select(participants)
+            .where(participants.c.meeting_id == meeting_id)
+            .order_by(participants.c.created_at, participants.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_participant(r) for r in (await conn.execute(query)).all()]
+
+    async def admit(
+        self, meeting_id: str, participant_id: str, admission: Admission
+    ) -> Participant | None:
+        """Let someone in, turn them away or take them out; None if not in this meeting.
+
+        Nobody is let back in once rejected or removed: they may open the link again under
+        another name, and wait again.
+        """
+        allowed_from = {
+            Admission.ADMITTED: {Admission.WAITING},
+            Admission.REJECTED: {Admission.WAITING},
+            Admission.REMOVED: {Admission.ADMITTED, Admission.WAITING},
+        }[admission]
+        row = (participants.c.id == participant_id, participants.c.meeting_id == meeting_id)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(participants)
+                .where(*row, participants.c.admission.in_([a.value for a in allowed_from]))
+                .values(admission=admission.value)
+            )
+            found = (await conn.execute(select(participants).where(*row))).first()
+        return None if found is None else _participant(found)
 
     async def facilitator_participant(self, meeting_id: str, name: str) -> Participant | None:
         """The signed-in facilitator as a participant, on the meeting's live facilitator link."""
@@ -336,7 +397,8 @@ class Store:
         return await self.participant(Grant(link_id, meeting_id, Role.FACILITATOR), name)
 
     async def joined(self, meeting_id: str, participant_id: str) -> Participant | None:
-        """A participant of this meeting whose link still works (for cookie sign-in)."""
+        """A participant of this meeting whose link still works (for cookie sign-in), whatever
+        their admission: the caller decides what waiting or removed people may do."""
         query = (
             select(participants)
             .join(links, links.c.id == participants.c.link_id)
@@ -349,14 +411,15 @@ class Store:
         )
         async with self.engine.connect() as conn:
             r = (await conn.execute(query)).first()
-        if r is None:
-            return None
-        return Participant(r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship)
+        return None if r is None else _participant(r)
 
     async def roster(self, meeting_id: str) -> list[dict[str, Any]]:
         query = (
             select(participants)
-            .where(participants.c.meeting_id == meeting_id)
+            .where(
+                participants.c.meeting_id == meeting_id,
+                participants.c.admission.in_(_ATTENDED),
+            )
             .order_by(participants.c.created_at, participants.c.id)
         )
         async with self.engine.connect() as conn:
@@ -475,7 +538,10 @@ class Store:
                 states[layer] = await asyncio.to_thread(crdt.merge, log)
             people = await conn.execute(
                 select(participants)
-                .where(participants.c.meeting_id == meeting_id)
+                .where(
+                    participants.c.meeting_id == meeting_id,
+                    participants.c.admission.in_(_ATTENDED),
+                )
                 .order_by(participants.c.created_at, participants.c.id)
             )
             roster = [_participant(r).identity() for r in people]
@@ -561,4 +627,6 @@ class Store:
 
 
 def _participant(r: Any) -> Participant:
-    return Participant(r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship)
+    return Participant(
+        r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship, Admission(r.admission)
+    )

@@ -48,10 +48,11 @@ async def cli(env: Mapping[str, str], *args: str) -> str:
 
 
 async def create_meeting(
-    env: Mapping[str, str], title: str = "Test (fictional family)"
+    env: Mapping[str, str], title: str = "Test (fictional family)", *, waiting_room: bool = False
 ) -> dict[str, Any]:
+    flags = [] if waiting_room else ["--no-waiting-room"]
     created: dict[str, Any] = json.loads(
-        await cli(env, "meeting", "create", "--title", title, "--json")
+        await cli(env, "meeting", "create", "--title", title, "--json", *flags)
     )
     created["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
     return created

@@ -42,7 +42,11 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         token = await api_token(server)
         owner = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
-            created = (await http.post("/api/meetings", json={"title": "Deletion test"})).json()
+            created = (
+                await http.post(
+                    "/api/meetings", json={"title": "Deletion test", "waitingRoom": False}
+                )
+            ).json()
         meeting = {
             **created,
             "tokens": {r: u.rsplit("/", 1)[1] for r, u in created["links"].items()},

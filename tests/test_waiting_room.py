@@ -1,0 +1,98 @@
+"""The waiting room: family and professional links wait until the facilitator lets them in;
+the facilitator can turn people away, and take anyone out again."""
+
+from __future__ import annotations
+
+import httpx
+
+from .conftest import RunningServer
+from .test_api_meetings import api_token
+from .webclient import Browser
+from .yclient import YClient
+
+
+async def _meeting(server: RunningServer) -> tuple[dict[str, object], dict[str, str]]:
+    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+    async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
+        created = (await http.post("/api/meetings", json={"title": "Waiting room test"})).json()
+    tokens = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
+    return {**created, "tokens": tokens}, owner
+
+
+async def _people(server: RunningServer, meeting_id: str, auth: dict[str, str]) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
+        listed = await http.get(f"/api/meetings/{meeting_id}/participants")
+    assert listed.status_code == 200, listed.text
+    return {p["name"]: p["admission"] for p in listed.json()["participants"]}
+
+
+async def _act(
+    server: RunningServer, meeting_id: str, auth: dict[str, str], name: str, action: str
+) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
+        people = (await http.get(f"/api/meetings/{meeting_id}/participants")).json()
+        [person] = [p for p in people["participants"] if p["name"] == name]
+        return await http.post(f"/api/meetings/{meeting_id}/participants/{person['id']}/{action}")
+
+
+async def test_a_stock_client_waits_until_admitted_and_removal_closes_it(
+    server: RunningServer,
+) -> None:
+    meeting, owner = await _meeting(server)
+    mid = str(meeting["id"])
+    chair = await server.client(meeting, "facilitator", name="Sam")  # never held
+    screen = await server.client(meeting, "viewer", name="Screen")  # never held
+    await chair.synced.wait()
+    await screen.synced.wait()
+    jo = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo")  # type: ignore[index]
+    await jo.connect()
+    await jo.wait_closed()
+    assert jo.close_code == 4510 and "waiting" in jo.close_reason  # 45xx: it keeps trying
+    assert (await _people(server, mid, owner))["Jo"] == "waiting"
+    # Only the facilitator sees who is waiting and lets them in.
+    family = {"Authorization": f"Bearer {meeting['tokens']['family']}"}  # type: ignore[index]
+    async with httpx.AsyncClient(base_url=server.address, headers=family) as http:
+        assert (await http.get(f"/api/meetings/{mid}/participants")).status_code == 403
+    assert (await _act(server, mid, owner, "Jo", "admit")).json()["admission"] == "admitted"
+    await jo.connect()
+    await jo.synced.wait()
+    jo.add_card("c1", "strengths", "We walk to school together")
+    await chair.wait_for(lambda: chair.cards() == {"c1": "We walk to school together"})
+    # Taken out: closed at once, and the link no longer works for them.
+    removed = await _act(server, mid, owner, "Jo", "remove")
+    assert removed.json()["admission"] == "removed"
+    await jo.wait_closed()
+    assert jo.close_code == 4401
+    await jo.connect()
+    await jo.wait_closed()
+    assert jo.close_code == 4401
+    assert (await _act(server, mid, owner, "Jo", "admit")).status_code == 409  # no way back
+    # Under another name they wait again, and can be turned away.
+    again = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo again")  # type: ignore[index]
+    await again.connect()
+    await again.wait_closed()
+    assert again.close_code == 4510
+    assert (await _act(server, mid, owner, "Jo again", "reject")).json()["admission"] == "rejected"
+    await again.connect()
+    await again.wait_closed()
+    assert again.close_code == 4401
+    assert not chair.closed.is_set() and not screen.closed.is_set()
+
+
+async def test_a_browser_waits_on_a_page_that_checks_again(server: RunningServer) -> None:
+    meeting, owner = await _meeting(server)
+    mid = str(meeting["id"])
+    token = meeting["tokens"]["professional"]  # type: ignore[index]
+    async with Browser(server) as browser:
+        joined = await browser.submit(f"/join/{token}", {"name": "Alex"})
+        assert joined.status_code == 303 and joined.headers["location"] == f"/m/{mid}"
+        waiting = await browser.get(f"/m/{mid}")
+        assert waiting.status_code == 200
+        assert "Please wait" in waiting.text and 'http-equiv="refresh"' in waiting.text
+        assert "board.js" not in waiting.text  # no board, no websocket, until let in
+        await _act(server, mid, owner, "Alex", "admit")
+        board = await browser.get(f"/m/{mid}")
+        assert board.status_code == 200 and "board.js" in board.text
+        await _act(server, mid, owner, "Alex", "remove")
+        out = await browser.get(f"/m/{mid}")
+        assert out.status_code == 403 and "has not let you in" in out.text
