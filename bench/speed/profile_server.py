@@ -4,8 +4,8 @@
 server as the throughput scenario does (50 meetings x 10 clients, pinned), and once every client
 has synced records it with py-spy (`--threads --nonblocking`, collapsed stacks) while the load
 generator sends a steady rate. It writes bench/.peers/profile/profile.txt (collapsed stacks:
-open it in https://www.speedscope.app) and prints the top functions by own time and by
-inclusive time, and by thread.
+open it in https://www.speedscope.app), and bench/speed/PROFILE.md: the top functions by own
+time and by inclusive time, by file and by thread.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import scenarios
 from servers import SafetyMap
 
 OUT = peers.PEERS / "profile"
+REPORT = Path(__file__).resolve().parent / "PROFILE.md"
 _LINE = re.compile(r" \(([^()]*):\d+\)$")
 
 
@@ -41,6 +42,7 @@ def analyse(stacks: Path, top: int = 30) -> str:
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
     files: Counter[str] = Counter()
+    names: dict[str, str] = {}
     total = 0
     for line in stacks.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -50,7 +52,10 @@ def analyse(stacks: Path, top: int = 30) -> str:
         frames = stack.split(";")
         thread, frames = frames[0], [frame_name(f) for f in frames[1:]]
         total += count
-        threads[thread] += count
+        # 'thread (123)' and 'thread (123): MainThread' are one thread, named once known.
+        tid, _, tname = thread.partition(": ")
+        names[tid] = tname or names.get(tid, "")
+        threads[tid] += count
         if frames:
             own[frames[-1]] += count
             match = re.search(r"\(([^()]*)\)$", frames[-1])
@@ -66,7 +71,8 @@ def analyse(stacks: Path, top: int = 30) -> str:
         return rows
 
     lines = [f"{total:,} samples"]
-    lines += block("by thread", threads, 10)
+    named = Counter({f"{tid} {names.get(tid, '')}".strip(): c for tid, c in threads.items()})
+    lines += block("by thread", named, 10)
     lines += block("own time, by file", files, 20)
     lines += block("own time, by function", own, top)
     lines += block("inclusive time, by function", inclusive, top)
@@ -125,7 +131,20 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
         f"server CPU {100 * (cpu1 - cpu0) / (wall1 - wall0):.0f}% of one core"
     )
     summary = analyse(stacks)
-    (OUT / "summary.txt").write_text(summary)
+    headline = (
+        f"Safety Map at {rate:,} edits/s for {seconds:g} s (50 meetings x 10 clients): "
+        f"{'pass' if step['pass'] else 'FAIL ' + ', '.join(step['reasons'])}; "
+        f"p50 {step['latencyMs']['p50']:.1f} ms, p99 {step['latencyMs']['p99']:.1f} ms; "
+        f"server CPU {100 * (cpu1 - cpu0) / (wall1 - wall0):.0f}% of one core"
+    )
+    REPORT.write_text(
+        "# Where Safety Map's time goes (py-spy, throughput scenario)\n\n"
+        f"`python bench/speed/run.py --profile --profile-rate {rate} "
+        f"--profile-seconds {seconds:g}`\n\n{headline}\n\n"
+        "Percentages are of all samples of the server process (`py-spy record --threads "
+        "--nonblocking --rate 200`); time inside Rust (pycrdt) and C (uvloop, sqlite) counts "
+        "for the Python function that called it.\n\n```\n" + summary + "\n```\n"
+    )
     print(summary)
     print(f"\ncollapsed stacks: {stacks} (speedscope.app opens them)")
     return 0

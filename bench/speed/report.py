@@ -31,7 +31,7 @@ ROWS: list[Row] = [
     ("join a 5,000-card meeting", "ms", "join", lambda r: float(r["totalMs"]), "<= 1.0x", "lower"),
     ("  of which: sync step 2 arrived", "ms", "join",
      lambda r: float(r["step2ArrivedMs"]), "", "lower"),
-    ("memory, 200 meetings x 5 clients, per meeting", "KiB", "memory",
+    ("memory per open meeting (5 clients each)", "KiB", "memory",
      lambda r: float(r["perMeetingKiB"]), "<= 1.5x", "lower"),
     ("  server RSS with them open", "MiB", "memory", lambda r: float(r["busyMiB"]), "", "lower"),
     ("cold load of 5,000 cards (first connect)", "ms", "cold",
@@ -54,6 +54,8 @@ def shown(x: float | None, unit: str) -> str:
         return "n/a"
     if x != x:  # NaN
         return "-"
+    if unit == "edits/s" and x == 0:
+        return "< lowest step"
     if unit in ("edits/s", "/s", "KiB") or x >= 100:
         return f"{x:,.0f}"
     return f"{x:,.1f}"

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,8 @@ def markdown(
         f"{machine['cpu']}, kernel {machine['kernel']}; {meta['pinning']}. "
         f"Each number is the median of {meta['plan']['runs']} run(s), "
         + (
-            "one server per target for fan-out, throughput, join and race (--quick)."
+            "one server per target for fan-out, throughput, join and race (--quick; "
+            "pycrdt-websocket fresh each time)."
             if meta["plan"]["share_servers"]
             else "a fresh server per scenario and run."
         ),
@@ -181,12 +183,21 @@ def markdown(
         "peers as started keep documents in memory only (a restart loses them), so there is "
         "nothing comparable to load: n/a.",
         f"- Race: {meta['plan']['races']} times, three clients open the same new meeting at "
-        "once, each writes one edit once synced; all three must converge within 5 s, and a "
-        "fourth client joining afterwards must see all three edits.",
+        "once, each writes one edit once synced; all three must converge within "
+        f"{meta['plan'].get('race_timeout_ms', 5000) / 1000:g} s, and a fourth client joining "
+        "afterwards must see all three edits.",
+    ]
+    lines += [
+        "",
+        "## Where Safety Map's time goes",
+        "",
+        "`python bench/speed/run.py --profile` records the server with py-spy under the "
+        "throughput scenario; the latest profile is in `bench/speed/PROFILE.md`.",
     ]
     if meta["problems"]:
-        lines += ["", "## Server log lines (ERROR, Traceback)", ""]
-        lines += [f"- `{p}`" for p in meta["problems"][:20]]
+        lines += ["", "## Server log lines (errors and the exceptions that ended tracebacks)", ""]
+        counts = Counter(meta["problems"])
+        lines += [f"- {n} x `{p}`" for p, n in counts.most_common(20)]
     if meta["failures"]:
         lines += ["", "## Scenarios that did not complete", ""]
         lines += [f"- {f}" for f in meta["failures"]]
@@ -202,10 +213,17 @@ def main() -> int:
     parser.add_argument("--output", type=Path, help="markdown file (default bench/RESULTS.md)")
     parser.add_argument("--json", type=Path, help="JSON file (default bench/speed/results.json)")
     parser.add_argument("--no-install", action="store_true", help="use bench/.peers as it is")
+    parser.add_argument("--from-json", type=Path, help="only write the table again from a JSON")
     parser.add_argument("--profile", action="store_true", help="profile Safety Map (py-spy)")
     parser.add_argument("--profile-rate", type=int, default=2000, help="edits/s while profiling")
     parser.add_argument("--profile-seconds", type=float, default=30.0)
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        text = markdown(args, saved["meta"], saved["results"])
+        (args.output or HERE.parent / "RESULTS.md").write_text(text)
+        print(text)
+        return 0
     if not args.no_install:
         peers.install()
     if args.profile:
@@ -232,8 +250,9 @@ def main() -> int:
                 try:
                     result = measure(ctx, target, scenario)
                 except Exception as exc:  # one server failing a scenario is a result too
-                    failures.append(f"{label}: {type(exc).__name__}: {str(exc)[:300]}")
-                    log(f"{label}: FAILED {exc}")
+                    first = (str(exc).splitlines() or [""])[0][:300]
+                    failures.append(f"{label}: {type(exc).__name__}: {first}")
+                    log(f"{label}: FAILED {first}")
                     continue
                 if result is not None:
                     results[target].setdefault(scenario, []).append(result)

@@ -37,6 +37,7 @@ class Plan:
     memory_meetings: int = 200
     memory_clients: int = 5
     races: int = 10
+    race_timeout_ms: int = 5000
     drain_ms: int = 5000
     # One server per target for fan-out, throughput, join and race (in that order: a failed
     # race can wedge pycrdt-websocket); memory and cold load always get their own.
@@ -46,15 +47,16 @@ class Plan:
 FULL = Plan()
 QUICK = Plan(
     runs=1,
-    fanout_seconds=3.0,
+    fanout_seconds=2.0,
     step_seconds=1.0,
-    rates=(500, 1000, 2000, 4000, 8000, 12000),
+    rates=(250, 500, 1000, 2000, 4000, 8000, 12000),
     refine=0,
     cards=5000,
     joins=1,
     cold_loads=1,
-    memory_meetings=30,
+    memory_meetings=20,
     races=2,
+    race_timeout_ms=2000,
     drain_ms=1500,
     share_servers=True,
 )
@@ -127,7 +129,7 @@ class Context:
             return self.shared[make]
         server = _started(make, self.server_cpu)
         _warm_up(server, self.load_cpu)
-        if shared:
+        if shared and server.shareable:
             self.shared[make] = server
         return server
 
@@ -191,7 +193,7 @@ def race(ctx: Context, make: Callable[[int | None], Server]) -> Any:
     server = ctx.server(make)
     try:
         rooms = server.rooms(ctx.plan.races, 4)
-        return ctx.run({"mode": "race", "rooms": rooms, "timeoutMs": 5000})
+        return ctx.run({"mode": "race", "rooms": rooms, "timeoutMs": ctx.plan.race_timeout_ms})
     finally:
         ctx.done(server)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,6 +47,7 @@ class Server:
     name = ""
     persists = False  # does it keep documents in a database (so a cold load means anything)?
     stop_timeout = 10.0  # then SIGKILL (a wedged pycrdt-websocket never exits on SIGINT)
+    shareable = True  # may --quick reuse it across scenarios?
 
     def __init__(self, cpu: int | None) -> None:
         self.cpu = cpu
@@ -114,7 +116,9 @@ class Server:
         if not self.log_path.exists():
             return []
         text = self.log_path.read_text(errors="replace").splitlines()
-        return [line[:200] for line in text if line.startswith(("ERROR", "Traceback"))]
+        # The ERROR line, and the exception that ends each traceback.
+        wanted = re.compile(r"^(ERROR|[A-Za-z_.]*(Error|Exception)\b)")
+        return [line[:200] for line in text if wanted.match(line)]
 
     def rooms(self, count: int, clients: int) -> list[list[str]]:
         """`count` new rooms, with `clients` client URLs each."""
@@ -228,6 +232,7 @@ class NodeReference(Server):
 
 class PycrdtWebsocket(Server):
     name = "pycrdt"
+    shareable = False  # an overload or a race can leave it refusing every later client
 
     def __init__(self, cpu: int | None, deflate: bool) -> None:
         self.deflate = deflate
