@@ -22,7 +22,7 @@ from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
 from .permissions import Admission, Layer, Role, Status, can_edit, can_open
-from .store import Meeting, Participant
+from .store import Meeting, MeetingFull, Participant
 from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
@@ -68,11 +68,18 @@ async def join(request: Request) -> Response:
         if not name:
             errors["name"] = _("Enter your name, so others know who is here")
         else:
-            person = await services.store.participant(grant, name, relationship)
-            view = "/present" if grant.role is Role.VIEWER else ""
-            response = redirect(f"/m/{meeting.id}{view}")
-            remember_join(request, response, meeting.id, person.id)
-            return response
+            try:
+                person = await services.store.participant(grant, name, relationship)
+            except MeetingFull:
+                errors["name"] = _(
+                    "This meeting already has as many people as it can take. "
+                    "Ask the person who invited you."
+                )
+            else:
+                view = "/present" if grant.role is Role.VIEWER else ""
+                response = redirect(f"/m/{meeting.id}{view}")
+                remember_join(request, response, meeting.id, person.id)
+                return response
     return render(
         request,
         "join.html",

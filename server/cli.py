@@ -86,7 +86,12 @@ async def _with_store(settings: Settings, migrate: bool) -> Store:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     if migrate:
         await upgrade(engine)
-    return Store(engine, settings.secret_key, link_lifetime=settings.link_lifetime)
+    return Store(
+        engine,
+        settings.secret_key,
+        link_lifetime=settings.link_lifetime,
+        max_participants=settings.max_participants,
+    )
 
 
 async def _db_upgrade(settings: Settings) -> None:

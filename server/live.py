@@ -15,7 +15,7 @@ from .connection import Connection
 from .permissions import Admission, Layer, Role, can_open
 from .rooms import MeetingGone
 from .services import Services
-from .store import Participant
+from .store import MeetingFull, Participant
 from .web_auth import joined
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,10 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         raise unauthorized()
     name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
     relationship = clean_name(ws.query_params.get("relationship"))
-    return await services.store.participant(grant, name, relationship)
+    try:
+        return await services.store.participant(grant, name, relationship)
+    except MeetingFull:
+        raise Close(FORBIDDEN, "this meeting is full: ask the facilitator") from None
 
 
 def _layer(segment: str | None) -> Layer:

@@ -17,6 +17,7 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 from . import awareness, crdt, metrics, protocol, structs
 from .closes import DOCUMENT_TOO_LARGE, FORBIDDEN, MALFORMED, UPDATE_REJECTED, Close
 from .journal import Journal
+from .limits import Limits, MapLimits
 from .permissions import Layer, Role, Status, can_edit, read_only_reason
 from .protocol import ProtocolError
 from .store import LogEntry
@@ -63,6 +64,7 @@ class Room:
         max_document_bytes: int,
         locked: bool = False,
         shared: Shared | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
@@ -79,12 +81,14 @@ class Room:
         self._reload = reload
         self._max_bytes = max_document_bytes
         self._shared = shared
+        self._inserted_text = 0  # string content of the update being handled (see limits.py)
         self._last_append: asyncio.Future[None] | None = None
         self._changes: list[bytes] = []
         # Updates whose dependencies have not arrived yet, per connection (see structs.py).
         self._held: dict[Peer, bytes] = {}
         self._max_held = max_document_bytes // 4
         self.doc = self._adopt(crdt.doc_from_updates(updates))
+        self._limits = MapLimits(limits, self.doc) if limits is not None else None
 
     def _adopt(self, doc: Doc[Any]) -> Doc[Any]:
         # pycrdt keeps the callback (and a reference to the Doc with it) on the Rust side,
@@ -175,6 +179,12 @@ class Room:
                 self._rebuild()
             log.warning("rejected an update in %s (%s)", self.meeting_id, exc)
             raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        if self._changes and self._limits is not None:
+            breach = self._limits.breach(self.doc, self._inserted_text)
+            if breach is not None:
+                self._changes.clear()
+                self._rebuild()  # refused whole: the document goes back to what the log holds
+                raise Close(DOCUMENT_TOO_LARGE, breach)
         for change in self._changes:
             self._accept(change, origin=peer)
         self._changes.clear()
@@ -192,7 +202,10 @@ class Room:
             except crdt.CrdtError:
                 raise Close(UPDATE_REJECTED, "the update could not be applied") from None
         try:
-            incomplete = structs.missing(update, structs.decode_state_vector(self.doc.get_state()))
+            found = structs.shape(update)
+            self._inserted_text = found.text
+            known = structs.decode_state_vector(self.doc.get_state())
+            incomplete = structs.incomplete(found, known)
         except ProtocolError:
             # Not a Yjs v1 update. Never hand it to yrs: it may keep it as pending (in every
             # sync step 2 from then on, never in the log) instead of refusing it.
@@ -340,6 +353,8 @@ class Room:
             self.doc = self._adopt(crdt.doc_from_updates(updates))
             self.size = sum(len(u) for u in updates)
             self.appended = len(updates)
+            if self._limits is not None:
+                self._limits = MapLimits(self._limits.limits, self.doc)
         finally:
             self.ready.set()
 

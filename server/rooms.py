@@ -18,6 +18,7 @@ from pycrdt import Doc, Map
 from . import crdt, model
 from .closes import MEETING_DELETED, UNAUTHORIZED
 from .journal import Journal
+from .limits import Limits
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
 from .room import Peer, Room
@@ -41,8 +42,10 @@ class Rooms:
         max_document_bytes: int,
         compact_threshold: int,
         relay: Relay | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self._store = store
+        self._limits = limits
         self._relay = relay
         self._journal = journal
         self._max_bytes = max_document_bytes
@@ -96,6 +99,7 @@ class Rooms:
             self._max_bytes,
             locked=meeting.locked,
             shared=self if self._relay is not None else None,
+            limits=self._limits,
         )
         self._rooms[key] = room
         if self._relay is not None:

@@ -11,6 +11,7 @@ from . import deletion, metrics
 from .accounts import Accounts
 from .db import create_engine, is_sqlite
 from .journal import Journal
+from .limits import Limits
 from .migrate import upgrade
 from .ratelimit import Limiter, Rate
 from .relay import Relay
@@ -43,7 +44,12 @@ class Services:
         )
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
-        store = Store(engine, settings.secret_key, link_lifetime=settings.link_lifetime)
+        store = Store(
+            engine,
+            settings.secret_key,
+            link_lifetime=settings.link_lifetime,
+            max_participants=settings.max_participants,
+        )
         journal = Journal(store.append)
         journal.start()
         relay = Relay(settings.redis_url) if settings.redis_url else None
@@ -55,6 +61,7 @@ class Services:
             max_document_bytes=settings.max_document_bytes,
             compact_threshold=settings.compact_threshold,
             relay=relay,
+            limits=Limits(settings.max_cards, settings.max_card_text),
         )
         if relay is not None:
             await relay.start(rooms.deliver, rooms.resync)

@@ -43,6 +43,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "16777216",
         "Largest encoded size one layer of a meeting may grow to (16 MiB).",
     ),
+    "SAFETYMAP_MAX_CARDS": ("5000", "Most cards (and next steps) one layer of a map may hold."),
+    "SAFETYMAP_MAX_CARD_TEXT": ("2000", "Most characters one card's text may hold."),
+    "SAFETYMAP_MAX_PARTICIPANTS": (
+        "100",
+        "Most people who may join one meeting (everyone who opened a link, admitted or not).",
+    ),
     "SAFETYMAP_SEND_QUEUE_FRAMES": (
         "4096",
         "Frames queued for one client before it is closed as too slow (4508).",
@@ -150,6 +156,9 @@ class Settings:
     login_address_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_ADDRESS_LIMIT"]
     token_guess_limit: Rate = _DEFAULT_RATES["SAFETYMAP_TOKEN_GUESS_LIMIT"]
     link_days: float = 30.0
+    max_cards: int = 5000
+    max_card_text: int = 2000
+    max_participants: int = 100
     retention_days: float = 90.0
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
@@ -218,6 +227,9 @@ class Settings:
             login_address_limit=_rate(get, "SAFETYMAP_LOGIN_ADDRESS_LIMIT"),
             token_guess_limit=_rate(get, "SAFETYMAP_TOKEN_GUESS_LIMIT"),
             link_days=_number(get, "SAFETYMAP_LINK_DAYS", float),
+            max_cards=_number(get, "SAFETYMAP_MAX_CARDS", int),
+            max_card_text=_number(get, "SAFETYMAP_MAX_CARD_TEXT", int),
+            max_participants=_number(get, "SAFETYMAP_MAX_PARTICIPANTS", int),
             retention_days=_number(get, "SAFETYMAP_RETENTION_DAYS", float),
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),

@@ -27,6 +27,10 @@ from .permissions import Admission, Layer, Role, Status, waits
 _ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)
 
 
+class MeetingFull(Exception):
+    """As many people as a meeting may have have opened its links already."""
+
+
 class MeetingClosed(Exception):
     """The log refused an update because its meeting is no longer open (ended elsewhere)."""
 
@@ -148,12 +152,18 @@ class LogEntry:
 
 class Store:
     def __init__(
-        self, engine: AsyncEngine, link_key: str, *, link_lifetime: timedelta | None = None
+        self,
+        engine: AsyncEngine,
+        link_key: str,
+        *,
+        link_lifetime: timedelta | None = None,
+        max_participants: int = 0,
     ) -> None:
         self._sqlite = engine.dialect.name == "sqlite"
         self.engine = engine
         self._link_key = link_key  # the secret key: link tokens are derived from it
         self._link_lifetime = link_lifetime  # None: links last as long as their meeting
+        self._max_participants = max_participants  # 0: no limit
 
     def _link_works(self) -> ColumnElement[bool]:
         """A link works until revoked; all but the facilitator's also stop when the meeting
@@ -307,6 +317,8 @@ class Store:
         """The participant for this link and name, created on first use (reconnects reuse it).
 
         A new family or professional participant of a meeting with a waiting room waits.
+        Raises MeetingFull once the meeting has as many people as it may (the facilitator is
+        never kept out).
         """
         key = (
             participants.c.link_id == grant.link_id,
@@ -322,6 +334,10 @@ class Store:
                     select(meetings.c.waiting_room).where(meetings.c.id == grant.meeting_id)
                 )
             ).scalar()
+            if self._max_participants and grant.role is not Role.FACILITATOR:
+                count = select(func.count()).where(participants.c.meeting_id == grant.meeting_id)
+                if (await conn.execute(count)).scalar_one() >= self._max_participants:
+                    raise MeetingFull(grant.meeting_id)
         admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
         person = Participant(
             str(uuid.uuid4()),

@@ -44,6 +44,7 @@ class UpdateShape:
     ranges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # client -> [start, end)
     needs: list[tuple[int, int]] = field(default_factory=list)  # (client, clock) references
     deletes: list[tuple[int, int, int]] = field(default_factory=list)  # (client, clock, length)
+    text: int = 0  # characters of string content it inserts (for the card text limit)
 
 
 def shape(update: bytes) -> UpdateShape:
@@ -60,6 +61,8 @@ def shape(update: bytes) -> UpdateShape:
             if length is None:
                 raise ProtocolError("malformed update")
             kind, size = length
+            if kind == _STRING:
+                result.text += size
             if kind != _SKIP and size:
                 spans.append((clock, clock + size))
             clock += size
@@ -73,7 +76,11 @@ def shape(update: bytes) -> UpdateShape:
 
 def missing(update: bytes, state_vector: dict[int, int]) -> bool:
     """Does `update` refer to anything that neither the document nor the update holds?"""
-    found = shape(update)
+    return incomplete(shape(update), state_vector)
+
+
+def incomplete(found: UpdateShape, state_vector: dict[int, int]) -> bool:
+    """`missing`, for an update already read."""
     known = dict(state_vector)
     # What the update itself brings, contiguous with what the document has, is usable.
     for client, spans in found.ranges.items():

@@ -80,6 +80,7 @@ async def small_queue_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
     overrides = {
         "SAFETYMAP_SEND_QUEUE_FRAMES": "16",
         "SAFETYMAP_MAX_DOCUMENT_BYTES": str(64 * 2**20),
+        "SAFETYMAP_MAX_CARD_TEXT": "100000",  # big cards, to fill the slow client's socket
     }
     async with running_server(tmp_path, **overrides) as running:
         yield running
