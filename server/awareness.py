@@ -16,6 +16,12 @@ from typing import Any
 
 from .protocol import ProtocolError, Reader, write_var_string, write_var_uint
 
+# The server's own presence entry (not a Yjs client: clientIDs are random 32-bit numbers, and
+# nobody may claim this one). Its state says what every client should know, e.g. that edits
+# are not being saved because the database does not answer: {"server": {"saving": false}}.
+SERVER_CLIENT_ID = 0
+_SERVER = object()
+
 # A client renews its presence every 15 s; y-protocols forgets one silent for 30 s.
 REMOTE_TIMEOUT = 30.0
 
@@ -87,6 +93,7 @@ class AwarenessTable:
         self._clock: dict[int, int] = {}  # clientID -> last clock relayed; kept after leaving
         # Clients of other server processes (through the relay): clientID -> (entry, when heard)
         self._remote: dict[int, tuple[Entry, float]] = {}
+        self._owner[SERVER_CLIENT_ID] = _SERVER
 
     def apply(
         self, owner: object, entries: Iterable[Entry], identity: Mapping[str, Any]
@@ -130,6 +137,16 @@ class AwarenessTable:
                 clock = self._clock[client_id] = self._clock.get(client_id, entry.clock) + 1
                 removals.append(Entry(client_id, clock, None))
         return removals
+
+    def server_state(self, state: dict[str, Any] | None) -> Entry:
+        """Set (or, with None, clear) the server's own entry; return it to relay."""
+        clock = self._clock[SERVER_CLIENT_ID] = self._clock.get(SERVER_CLIENT_ID, -1) + 1
+        entry = Entry(SERVER_CLIENT_ID, clock, state)
+        if state is None:
+            self._entries.pop(SERVER_CLIENT_ID, None)
+        else:
+            self._entries[SERVER_CLIENT_ID] = entry
+        return entry
 
     def merge_remote(self, entries: Iterable[Entry], now: float | None = None) -> list[Entry]:
         """Record what another server process relayed; return the entries news to us.

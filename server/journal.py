@@ -33,6 +33,8 @@ class Journal:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.failures = 0  # commits that failed and were retried (for health checks)
+        # Called with False when commits start failing, and with True once one succeeds again.
+        self.on_health: Callable[[bool], None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="journal")
@@ -72,6 +74,8 @@ class Journal:
         while True:
             try:
                 refused = await self._write([entry for entry, _, _ in batch])
+                if attempt and self.on_health is not None:
+                    self.on_health(True)
                 break
             except Exception as exc:
                 # Never log the update itself: it is card text about a child.
@@ -84,6 +88,8 @@ class Journal:
                     type(exc).__name__,
                     delay,
                 )
+                if not attempt and self.on_health is not None:
+                    self.on_health(False)
                 attempt += 1
                 await asyncio.sleep(delay)
         committed = asyncio.get_running_loop().time()

@@ -281,6 +281,11 @@ class Room:
             if self._shared is not None:
                 self._shared.presence(self, payload)
 
+    def tell(self, state: dict[str, Any] | None) -> None:
+        """Tell everyone here something as the server (its awareness entry; None clears it)."""
+        entry = self.presence.server_state(state)
+        self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update([entry]))))
+
     # From other server processes (already durable, already stamped) ----------------------
 
     def integrate(self, update: bytes) -> bool:

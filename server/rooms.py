@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 Key = tuple[str, Layer]
 
+# What clients are told while the update log cannot be written (see awareness.SERVER_CLIENT_ID).
+UNSAVED: dict[str, Any] = {"server": {"saving": False}}
+
 
 class MeetingGone(LookupError):
     """The meeting was not found (deleted, or never existed)."""
@@ -56,6 +59,7 @@ class Rooms:
         self._ending: set[str] = set()  # meetings being ended: rooms load read-only
         self._deleting: set[str] = set()  # meetings being deleted: nobody may open them
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
+        self._unsaved = False  # the journal cannot commit: rooms tell their clients so
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -102,6 +106,8 @@ class Rooms:
             limits=self._limits,
         )
         self._rooms[key] = room
+        if self._unsaved:
+            room.tell(UNSAVED)
         if self._relay is not None:
             missed = self._relay.since(mark)
             if missed is None:
@@ -165,6 +171,12 @@ class Rooms:
                 await self._compact(room)
             except Exception as exc:
                 log.error("final compaction failed (%s)", type(exc).__name__)
+
+    def saving(self, ok: bool) -> None:
+        """Journal callback: tell every room's clients whether their edits are being saved."""
+        self._unsaved = not ok
+        for room in list(self._rooms.values()):
+            room.tell(None if ok else UNSAVED)
 
     # Other server processes (relay.py) ---------------------------------------------------
 

@@ -63,6 +63,7 @@ class Services:
             relay=relay,
             limits=Limits(settings.max_cards, settings.max_card_text),
         )
+        journal.on_health = rooms.saving
         if relay is not None:
             await relay.start(rooms.deliver, rooms.resync)
         services = cls(

@@ -51,3 +51,38 @@ async def test_outage_holds_relay_and_keeps_the_room(tmp_path: Path) -> None:
                 await late.wait_for(lambda: set(late.cards()) == {"before", "during"})
         finally:
             await admin.close()
+
+
+async def test_clients_are_told_while_nothing_is_saved_and_the_meeting_recovers(
+    tmp_path: Path,
+) -> None:
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            async with running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server:
+                meeting = await server.meeting()
+                a = await server.client(meeting, "professional", name="Alex")
+                b = await server.client(meeting, "family", name="Jo")
+                await a.synced.wait()
+                await b.synced.wait()
+                await admin.execute("ALTER TABLE updates RENAME TO updates_away")
+                a.add_card("during", "strengths", "typed during the outage")
+                # Everyone hears from the server itself (its own awareness entry, clientID 0).
+                unsaved = {"server": {"saving": False}}
+                for client in (a, b):
+                    await client.wait_for(lambda c=client: c.presence.get(0) == unsaved, 10)  # type: ignore[misc]
+                assert "during" not in b.cards()
+                # Someone joining meanwhile is told too.
+                late = await server.client(meeting, "viewer", name="Screen")
+                await late.wait_for(lambda: late.presence.get(0) == unsaved, 10)
+
+                await admin.execute("ALTER TABLE updates_away RENAME TO updates")
+                await b.wait_for(lambda: "during" in b.cards(), 10)
+                for client in (a, b, late):
+                    await client.wait_for(lambda c=client: c.presence.get(0, {}) is None, 10)  # type: ignore[misc]
+                assert not (a.closed.is_set() or b.closed.is_set())
+        finally:
+            await admin.close()
