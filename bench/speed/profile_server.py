@@ -140,7 +140,8 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
     REPORT.write_text(
         "# Where Safety Map's time goes (py-spy, throughput scenario)\n\n"
         f"`python bench/speed/run.py --profile --profile-rate {rate} "
-        f"--profile-seconds {seconds:g}`\n\n{headline}\n\n"
+        f"--profile-seconds {seconds:g}` on {peers.versions()['Safety Map']['commit']}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n{headline}\n\n"
         "Percentages are of all samples of the server process (`py-spy record --threads "
         "--nonblocking --rate 200`); time inside Rust (pycrdt) and C (uvloop, sqlite) counts "
         "for the Python function that called it.\n\n```\n" + summary + "\n```\n"
