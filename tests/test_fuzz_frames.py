@@ -20,6 +20,8 @@ import logging
 import random
 import resource
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,7 +38,7 @@ from server.protocol import write_var_bytes, write_var_string, write_var_uint
 from server.room import Room
 from server.structs import decode_state_vector
 
-from .conftest import RunningServer
+from .conftest import RunningServer, running_server
 
 FRAMES_PER_RUN = 100_000
 DRAWN = 8  # frames Hypothesis draws per example (at most)
@@ -538,6 +540,15 @@ async def fuzz_connection(
     finally:
         await client.disconnect()
     return closes
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    # Hundreds of reconnects and fast frames on purpose: the rate limits must not cut in.
+    async with running_server(
+        tmp_path, SAFETYMAP_MESSAGE_LIMIT="0/1", SAFETYMAP_JOIN_LIMIT="0/1"
+    ) as running:
+        yield running
 
 
 async def test_a_real_server_survives_fuzzed_frames(
