@@ -305,6 +305,7 @@ async def get_snapshot(request: Request) -> JSONResponse:
             None,
             {**snapshot.rendered["meeting"]},
             snapshot.roster,
+            added_by=model.added_by_of(snapshot.rendered),
         )
     return JSONResponse({"snapshot": snapshot.meta.as_json(), "map": rendered})
 

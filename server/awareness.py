@@ -45,14 +45,20 @@ def decode_update(payload: bytes) -> list[Entry]:
         clock = reader.var_uint()
         raw = reader.var_string()
         try:
-            state = json.loads(raw)
-        except ValueError:
+            state = json.loads(raw, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            # NaN and Infinity are not JSON (browsers' JSON.parse refuses them); nesting deep
+            # enough to exhaust the parser's stack is not presence.
             raise ProtocolError("awareness state is not JSON") from None
         if state is not None and not isinstance(state, dict):
             raise ProtocolError("awareness state is not an object")
         entries.append(Entry(client_id, clock, state))
     reader.expect_end()
     return entries
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def encode_update(entries: Iterable[Entry]) -> bytes:

@@ -113,6 +113,20 @@ updates = Table(
     Index("ix_updates_room", "meeting_id", "layer", "id"),
 )
 
+# Which participant's connection brought each Yjs client (a clientID) into a layer: the first
+# to write with a clientID owns it, and the record attributes cards by it (structs.creators).
+writers = Table(
+    "writers",
+    metadata,
+    Column(
+        "meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("layer", String(16), primary_key=True),
+    Column("client_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("participant_id", String(36), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+
 snapshots = Table(
     "snapshots",
     metadata,

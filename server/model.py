@@ -406,8 +406,14 @@ def render_meeting(
     professional: Doc[Any] | None,
     meeting: Mapping[str, Any],
     roster: Sequence[Mapping[str, Any]],
+    *,
+    added_by: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The whole meeting as JSON (schemas/map.schema.json); professional=None is the family copy."""
+    """The whole meeting as JSON (schemas/map.schema.json); professional=None is the family copy.
+
+    `added_by`: card id -> the participant who added it as the server saw it (attribution.py);
+    shown beside the card's own `author`, which is only what a client claimed.
+    """
     if meeting["status"] not in MEETING_STATUSES:
         raise ValueError(f"unknown meeting status {meeting['status']!r}")
     layers = [("main", read_layer(main))]
@@ -423,7 +429,10 @@ def render_meeting(
     scales: list[dict[str, Any]] = []
     for layer_name, layer in layers:
         for item_id, item in layer["items"].items():
-            sections[item["section"]].append(_render_card(item_id, item, layer_name))
+            card = _render_card(item_id, item, layer_name)
+            if added_by and item_id in added_by:
+                card["addedBy"] = dict(added_by[item_id])
+            sections[item["section"]].append(card)
         for scale_id, scale in layer["scales"].items():
             scales.append(_render_scale(scale_id, scale, layer_name))
     for cards in sections.values():
@@ -446,6 +455,16 @@ def render_meeting(
         "sections": sections,
         "scales": scales,
         "professionalOnly": professional is not None,
+    }
+
+
+def added_by_of(rendered: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The `addedBy` of every card of a rendered map, to render a copy of it again."""
+    return {
+        card["id"]: card["addedBy"]
+        for cards in rendered.get("sections", {}).values()
+        for card in cards
+        if "addedBy" in card
     }
 
 

@@ -65,6 +65,8 @@ class Room:
         locked: bool = False,
         shared: Shared | None = None,
         limits: Limits | None = None,
+        writers: dict[int, str] | None = None,
+        bind: Callable[[Room, int, str], None] | None = None,
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
@@ -82,6 +84,10 @@ class Room:
         self._max_bytes = max_document_bytes
         self._shared = shared
         self._inserted_text = 0  # string content of the update being handled (see limits.py)
+        self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
+        # clientID -> the participant whose connection first wrote with it (attribution.py).
+        self._writers: dict[int, str] = dict(writers or {})
+        self._bind = bind
         self._last_append: asyncio.Future[None] | None = None
         self._changes: list[bytes] = []
         # Updates whose dependencies have not arrived yet, per connection (see structs.py).
@@ -188,6 +194,13 @@ class Room:
         for change in self._changes:
             self._accept(change, origin=peer)
         self._changes.clear()
+        me = peer.identity.get("id")
+        if self._new_clients and isinstance(me, str):
+            for client in self._new_clients:
+                self._writers[client] = me
+                if self._bind is not None:
+                    self._bind(self, client, me)
+            self._new_clients.clear()
 
     def _complete(self, peer: Peer, update: bytes) -> bytes:
         """The update to apply now (with what this peer had waiting), or b"" to hold it.
@@ -206,6 +219,7 @@ class Room:
             self._inserted_text = found.text
             known = structs.decode_state_vector(self.doc.get_state())
             incomplete = structs.incomplete(found, known)
+            self._check_writer(peer, found, known)
         except ProtocolError:
             # Not a Yjs v1 update. Never hand it to yrs: it may keep it as pending (in every
             # sync step 2 from then on, never in the log) instead of refusing it.
@@ -216,6 +230,21 @@ class Room:
             raise Close(UPDATE_REJECTED, "updates refer to changes that never arrived")
         self._held[peer] = update
         return b""
+
+    def _check_writer(
+        self, peer: Peer, found: structs.UpdateShape, known: dict[int, int]
+    ) -> None:
+        """New structs must come from clientIDs this participant owns (or that nobody does)."""
+        self._new_clients.clear()
+        me = peer.identity.get("id")
+        for client, spans in found.ranges.items():
+            if not any(end > known.get(client, 0) for _, end in spans):
+                continue  # nothing new from this client: a resync resending what we have
+            owner = self._writers.get(client)
+            if owner is None:
+                self._new_clients.append(client)
+            elif owner != me:
+                raise Close(UPDATE_REJECTED, "this update carries another participant's changes")
 
     def _room_left(self) -> int:
         return self._max_bytes - self.size

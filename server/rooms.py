@@ -15,7 +15,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from . import crdt, model
+from . import attribution, crdt, model
 from .closes import MEETING_DELETED, UNAUTHORIZED
 from .journal import Journal
 from .limits import Limits
@@ -60,6 +60,7 @@ class Rooms:
         self._deleting: set[str] = set()  # meetings being deleted: nobody may open them
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
         self._unsaved = False  # the journal cannot commit: rooms tell their clients so
+        self._binding: set[asyncio.Task[None]] = set()  # writer bindings being saved
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -92,6 +93,7 @@ class Rooms:
         if meeting is None:
             raise MeetingGone(meeting_id)
         updates = await self._store.load(meeting_id, layer)
+        writers = await self._store.writers(meeting_id, layer)
         ending = meeting_id in self._ending
         room = Room(
             meeting_id,
@@ -104,6 +106,8 @@ class Rooms:
             locked=meeting.locked,
             shared=self if self._relay is not None else None,
             limits=self._limits,
+            writers=writers,
+            bind=self._bind_writer,
         )
         self._rooms[key] = room
         if self._unsaved:
@@ -116,6 +120,19 @@ class Rooms:
                 if message.meeting_id == meeting_id:
                     self.deliver(message)
         return room
+
+    def _bind_writer(self, room: Room, client: int, participant_id: str) -> None:
+        """Room callback: remember who owns a clientID (for the record's "added by")."""
+
+        async def bind() -> None:
+            try:
+                await self._store.add_writer(room.meeting_id, room.layer, client, participant_id)
+            except Exception as exc:
+                log.error("could not record a writer (%s)", type(exc).__name__)
+
+        task = asyncio.get_running_loop().create_task(bind())
+        self._binding.add(task)
+        task.add_done_callback(self._binding.discard)
 
     def leave(self, room: Room, peer: Peer) -> None:
         room.leave(peer)
@@ -368,14 +385,27 @@ class Rooms:
             # Every screen learns from the document itself that the meeting has ended.
             await self._server_change(meeting_id, Layer.MAIN, mark)
             await self._journal.flush()
+            await asyncio.gather(*self._binding)  # who wrote what, saved before the record
             ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
 
-            def render(states: dict[Layer, bytes], roster: list[dict[str, Any]]) -> dict[str, Any]:
+            def render(
+                states: dict[Layer, bytes],
+                roster: list[dict[str, Any]],
+                writers: dict[Layer, dict[int, str]],
+            ) -> dict[str, Any]:
+                who = {
+                    card: person
+                    for layer in Layer
+                    for card, person in attribution.added_by(
+                        states[layer], writers[layer], roster
+                    ).items()
+                }
                 return model.render_meeting(
                     crdt.doc_from_updates([states[Layer.MAIN]]),
                     crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
                     ended,
                     roster,
+                    added_by=who,
                 )
 
             meta = await self._store.end_meeting(meeting_id, ended_by, moment, render)

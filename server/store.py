@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import crdt
-from .db import links, meetings, participants, snapshots, updates
+from .db import links, meetings, participants, snapshots, updates, writers
 from .links import derive_token, looks_like_token, new_salt, token_hash
 from .permissions import Admission, Layer, Role, Status, waits
 
@@ -479,6 +479,32 @@ class Store:
         async with self.engine.connect() as conn:
             return [bytes(row) for row in (await conn.execute(query)).scalars()]
 
+    async def writers(self, meeting_id: str, layer: Layer) -> dict[int, str]:
+        """Yjs clientID -> the participant whose connection first wrote with it."""
+        query = select(writers.c.client_id, writers.c.participant_id).where(
+            writers.c.meeting_id == meeting_id, writers.c.layer == layer.value
+        )
+        async with self.engine.connect() as conn:
+            return {int(r.client_id): r.participant_id for r in (await conn.execute(query))}
+
+    async def add_writer(
+        self, meeting_id: str, layer: Layer, client_id: int, participant_id: str
+    ) -> None:
+        """Bind a clientID to a participant; the first binding stays (a race loses quietly)."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(writers).values(
+                        meeting_id=meeting_id,
+                        layer=layer.value,
+                        client_id=client_id,
+                        participant_id=participant_id,
+                        first_seen=now(),
+                    )
+                )
+        except IntegrityError:
+            pass  # bound already (by another process), or the meeting is gone
+
     async def log_length(self, meeting_id: str, layer: Layer) -> int:
         query = select(func.count()).where(
             updates.c.meeting_id == meeting_id, updates.c.layer == layer.value
@@ -527,13 +553,15 @@ class Store:
         meeting_id: str,
         ended_by: str | None,
         moment: datetime,
-        render: Callable[[dict[Layer, bytes], list[dict[str, Any]]], dict[str, Any]],
+        render: Callable[
+            [dict[Layer, bytes], list[dict[str, Any]], dict[Layer, dict[int, str]]], dict[str, Any]
+        ],
     ) -> SnapshotMeta | None:
         """Mark the meeting ended and save its snapshot, atomically. None if already ended.
 
         The snapshot is the update log as it stands once the meeting is marked ended (every
         process's updates, not just what this process holds), rendered by `render(states,
-        roster)`. From that moment the log refuses the meeting's updates (see `append`).
+        roster, writers)`. From that moment the log refuses the meeting's updates (see `append`).
         """
         async with self.engine.begin() as conn:
             changed = await conn.execute(
@@ -561,7 +589,10 @@ class Store:
                 .order_by(participants.c.created_at, participants.c.id)
             )
             roster = [_participant(r).identity() for r in people]
-            rendered = await asyncio.to_thread(render, states, roster)
+            bound: dict[Layer, dict[int, str]] = {layer: {} for layer in Layer}
+            for r in await conn.execute(select(writers).where(writers.c.meeting_id == meeting_id)):
+                bound[Layer(r.layer)][int(r.client_id)] = r.participant_id
+            rendered = await asyncio.to_thread(render, states, roster, bound)
             last = (
                 await conn.execute(
                     select(func.max(snapshots.c.n)).where(snapshots.c.meeting_id == meeting_id)

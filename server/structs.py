@@ -45,10 +45,14 @@ class UpdateShape:
     needs: list[tuple[int, int]] = field(default_factory=list)  # (client, clock) references
     deletes: list[tuple[int, int, int]] = field(default_factory=list)  # (client, clock, length)
     text: int = 0  # characters of string content it inserts (for the card text limit)
+    creators: dict[str, int] = field(default_factory=dict)  # root map key -> client (see shape)
 
 
-def shape(update: bytes) -> UpdateShape:
-    """Read an update's structure; raise ProtocolError if it is not a v1 update."""
+def shape(update: bytes, creators_of: str | None = None) -> UpdateShape:
+    """Read an update's structure; raise ProtocolError if it is not a v1 update.
+
+    `creators_of`: also note which client first set each key of that root map (`creators`).
+    """
     reader = _Reader(update)
     result = UpdateShape()
     for _ in range(reader.var_uint()):
@@ -57,7 +61,7 @@ def shape(update: bytes) -> UpdateShape:
         clock = reader.var_uint()
         spans = result.ranges.setdefault(client, [])
         for _ in range(count):
-            length = _struct(reader, result)
+            length = _struct(reader, result, client, creators_of)
             if length is None:
                 raise ProtocolError("malformed update")
             kind, size = length
@@ -154,7 +158,18 @@ class _Reader(Reader):
             raise ProtocolError("malformed update")
 
 
-def _struct(reader: _Reader, found: UpdateShape) -> tuple[int, int] | None:
+def creators(update: bytes, root: str) -> dict[str, int]:
+    """Which Yjs client first set each key of the root map `root` (e.g. each card of "items").
+
+    A map entry's first write is the only one that names its parent and key (later writes
+    point at the entry they replace), so these are the clients that created the entries.
+    """
+    return shape(update, creators_of=root).creators
+
+
+def _struct(
+    reader: _Reader, found: UpdateShape, client: int = 0, creators_of: str | None = None
+) -> tuple[int, int] | None:
     """Read one struct; return (content kind, clock length)."""
     reader.skip(1)
     info = reader._buf[reader.pos - 1]
@@ -166,12 +181,15 @@ def _struct(reader: _Reader, found: UpdateShape) -> tuple[int, int] | None:
     if info & _RIGHT_ORIGIN:
         found.needs.append((reader.var_uint(), reader.var_uint()))
     if not info & (_ORIGIN | _RIGHT_ORIGIN):
+        root = None
         if reader.var_uint() == 1:
-            reader.var_bytes()  # a root type's name
+            root = reader.var_string()  # a root type's name
         else:
             found.needs.append((reader.var_uint(), reader.var_uint()))  # parent item
         if info & _PARENT_SUB:
-            reader.var_bytes()
+            key = reader.var_string()
+            if creators_of is not None and root == creators_of:
+                found.creators.setdefault(key, client)
     return kind, _content_length(reader, kind)
 
 

@@ -249,3 +249,12 @@ def test_relayed_left_entries_do_not_claim_a_client_id() -> None:
     assert [e.state["user"]["name"] for e in back if e.state] == ["Ana"]
     # Relayed with a clock above the "left" entry, so every other client shows Ana again.
     assert back[0].clock > gone[0].clock
+
+
+@pytest.mark.parametrize(
+    "raw", ['{"cursor": NaN}', '{"x": Infinity}', "[" * 100_000 + "]" * 100_000]
+)
+def test_states_browsers_could_not_parse_are_refused(raw: str) -> None:
+    payload = write_var_uint(1) + write_var_uint(5) + write_var_uint(1) + write_var_string(raw)
+    with pytest.raises(ProtocolError):
+        decode_update(payload)

@@ -88,9 +88,7 @@ async def test_guest_links_stop_at_the_end_and_after_their_lifetime(store: Store
     later = Store(store.engine, "test-secret", link_lifetime=timedelta(hours=1))
     later_still = Store(store.engine, "test-secret", link_lifetime=timedelta(hours=2))
     async with store.engine.begin() as conn:
-        await conn.execute(
-            update(links).values(created_at=now() - timedelta(hours=1, minutes=30))
-        )
+        await conn.execute(update(links).values(created_at=now() - timedelta(hours=1, minutes=30)))
     for role in Role:
         expired = role is not Role.FACILITATOR
         assert (await later.resolve(tokens[role]) is None) is expired, role
@@ -99,7 +97,7 @@ async def test_guest_links_stop_at_the_end_and_after_their_lifetime(store: Store
     assert await later.joined(meeting.id, jo.id) is None
     assert await later_still.joined(meeting.id, jo.id) is not None
     # Once the meeting ends, only the facilitator's link works.
-    assert await store.end_meeting(meeting.id, None, now(), lambda states, roster: {})
+    assert await store.end_meeting(meeting.id, None, now(), lambda states, roster, writers: {})
     working = {role for role in Role if await store.resolve(tokens[role]) is not None}
     assert working == {Role.FACILITATOR}
     assert await store.joined(meeting.id, jo.id) is None
@@ -172,7 +170,9 @@ async def test_end_meeting_once_with_snapshot(store: Store) -> None:
     await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log])
     seen: list[tuple[dict[Layer, bytes], list[dict[str, Any]]]] = []
 
-    def render(states: dict[Layer, bytes], roster: list[dict[str, Any]]) -> dict[str, Any]:
+    def render(
+        states: dict[Layer, bytes], roster: list[dict[str, Any]], writers: dict[Layer, Any]
+    ) -> dict[str, Any]:
         seen.append((states, roster))
         return {"k": 1}
 
@@ -197,7 +197,10 @@ async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None
     ended, _ = await store.create_meeting("Ended", "child_protection")
     still_open, _ = await store.create_meeting("Open", "child_protection")
     log, expected = server_log()
-    assert await store.end_meeting(ended.id, None, now(), lambda states, roster: {}) is not None
+    assert (
+        await store.end_meeting(ended.id, None, now(), lambda states, roster, writers: {})
+        is not None
+    )
     refused = await store.append(
         [LogEntry(ended.id, Layer.MAIN, log[0])]
         + [LogEntry(still_open.id, Layer.MAIN, u) for u in log]
