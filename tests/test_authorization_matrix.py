@@ -1,0 +1,469 @@
+"""The authorization matrix: every role against every action, over the real HTTP and websocket
+interfaces of one real server. The promise is the table below; each cell is one test, run on
+meetings of its own (ending, revoking and deleting must not spoil another cell).
+
+How a cell is judged, for every action the same way: "ok" needs the effect to be there (the
+observer saw the card, the board is locked, the record holds the professionals' notes...),
+"denied" needs a refusal (HTTP 401/403, a websocket closed with 44xx) AND no effect. Anything
+else (a 200 without the effect, a refusal that changed things anyway, a 500) fails the cell
+whatever the table says, with the evidence in the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from pycrdt import Doc, Map, Text
+from sqlalchemy import update
+
+from server.db import links
+from server.permissions import Layer
+from server.store import LogEntry, now
+
+from .conftest import RunningServer, running_server
+from .test_api_meetings import api_token
+from .waiting import eventually
+from .webclient import CSRF, Browser
+from .yclient import YClient
+
+OK, NO, NA = "ok", "denied", "n/a"
+
+ACTIONS = (
+    "open_main",  # the shared map's websocket syncs (vs closed 44xx)
+    "open_professional",  # the professionals-only layer's websocket syncs
+    "edit",  # add a card: an observer sees it (vs 4403, or no connection at all)
+    "rate",  # set a rating on a scale (an edit of the map too)
+    "lock",  # POST /api/meetings/{id}/lock
+    "end",  # POST /api/meetings/{id}/end
+    "export_full",  # GET .../snapshots/1 of an ended meeting: the full record
+    "export_family",  # GET .../snapshots/1?variant=family: the family copy
+    "audit",  # the meeting page /meetings/{id} with its "Who did what" section
+    "revoke",  # POST .../links/viewer/revoke
+    "delete",  # DELETE /api/meetings/{id} of an ended meeting with content
+)
+
+# The promise (README "Meetings, links and roles", "HTTP API"). Rows: who; columns: ACTIONS;
+# OK = "ok", NO = "denied", NA = "n/a".
+# owner: the facilitator's account (API token; a signed-in browser for pages): no websocket.
+# removed: a family participant the facilitator took out (their join cookie, their name).
+# expired: a family link older than SAFETYMAP_LINK_DAYS.
+# fmt: off
+EXPECTED: dict[str, tuple[str, ...]] = {
+    #                  main pro  edit rate lock end  full fam  audit revoke delete
+    "facilitator":    (OK,  OK,  OK,  OK,  OK,  OK,  OK,  OK,  NO,  OK,  NO),
+    "owner":          (NA,  NA,  NA,  NA,  OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "professional":   (OK,  OK,  OK,  OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "family":         (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "viewer":         (OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "removed":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "no_token":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "other_meeting":  (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "expired":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+}
+# fmt: on
+
+CELLS = [
+    pytest.param(who, action, expected, id=f"{who}-{action}")
+    for who, row in EXPECTED.items()
+    for action, expected in zip(ACTIONS, row, strict=True)
+    if expected != NA
+]
+BARE = {"lock", "end", "revoke"}  # need no content: every other cell seeds the meeting first
+ENDED_FIRST = {"export_full", "export_family", "delete"}  # need an ended meeting with content
+WAIT = 10.0  # seconds; the machine is shared, and a refusal must have time to show
+
+
+# One server for the module: ninety-odd cells each starting one would cost most of a minute.
+@dataclass
+class World:
+    server: RunningServer
+    owner: dict[str, str]  # the owner's API token as a header
+    owner_browser: Browser  # the owner signed in, for pages
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    data_dir: Path = tmp_path_factory.mktemp("matrix") / "data"
+    # Every cell comes from 127.0.0.1, and several send tokens that match nothing on purpose:
+    # the per-address guess limit (tested in test_ratelimit.py) would soon answer them all 429.
+    async with running_server(data_dir, SAFETYMAP_TOKEN_GUESS_LIMIT="0/1") as server:
+        owner = {"Authorization": f"Bearer {await api_token(server)}"}
+        async with Browser(server) as browser:
+            login = {"email": "sam@example.org", "password": "a long enough secret"}
+            assert (await browser.submit("/login", login)).status_code == 303
+            yield World(server, owner, browser)
+
+
+@dataclass
+class Meeting:
+    id: str
+    tokens: dict[str, str]
+    main_mark: str = ""  # text of a card on the shared map
+    pro_mark: str = ""  # text of a card in the professionals-only notes
+    observer: YClient | None = None  # the facilitator, watching the shared map
+
+
+@dataclass
+class Subject:
+    """One row of the table: how this person calls over HTTP, and opens a websocket."""
+
+    http: httpx.AsyncClient
+    headers: dict[str, str]
+    websocket: Callable[[str], YClient] | None  # room -> an unconnected client; None: n/a
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.request(method, path, headers=self.headers, **kwargs)
+
+
+@dataclass
+class Cell:
+    world: World
+    stack: contextlib.AsyncExitStack
+    clients: list[YClient] = field(default_factory=list)
+
+    @property
+    def server(self) -> RunningServer:
+        return self.world.server
+
+    async def meeting(self, title: str = "Matrix meeting") -> Meeting:
+        async with httpx.AsyncClient(base_url=self.server.address, headers=self.world.owner) as h:
+            created = await h.post("/api/meetings", json={"title": title, "waitingRoom": False})
+        assert created.status_code == 201, created.text
+        body = created.json()
+        tokens = {role: url.rsplit("/", 1)[1] for role, url in body["links"].items()}
+        return Meeting(body["id"], tokens)
+
+    async def connect(self, client: YClient) -> YClient:
+        """Connect and wait until it is synced or closed, whichever the server decides."""
+        self.clients.append(client)
+        await client.connect()
+        await eventually(lambda: client.synced.is_set() or client.closed.is_set(), WAIT)
+        return client
+
+    async def facilitator(self, meeting: Meeting, layer: str = "", name: str = "Sam") -> YClient:
+        room = meeting.id + (f"/{layer}" if layer else "")
+        client = YClient(self.server.ws_url, room, meeting.tokens["facilitator"], name=name)
+        await self.connect(client)
+        assert client.synced.is_set() and not client.closed.is_set(), client.close_reason
+        return client
+
+    async def seed(self, meeting: Meeting) -> None:
+        """A card on each layer and a scale, then the facilitator watching the shared map.
+
+        The content goes straight into the update log (the rooms load from it): it is set-up,
+        not under test, and writing it through websockets cost a third of the run.
+        """
+        meeting.main_mark = f"main-{uuid.uuid4().hex}"
+        meeting.pro_mark = f"notes-{uuid.uuid4().hex}"
+        main: Doc[Any] = Doc()
+        notes: Doc[Any] = Doc()
+        main.get("items", type=Map)["seed"] = _card("strengths", meeting.main_mark)
+        scale = Map({"question": "How safe?", "low": "Not", "high": "Very", "ratings": Map()})
+        main.get("scales", type=Map)["s1"] = scale
+        notes.get("items", type=Map)["seed"] = _card("complicating", meeting.pro_mark)
+        refused = await self.server.services.store.append(
+            [
+                LogEntry(meeting.id, Layer.MAIN, main.get_update()),
+                LogEntry(meeting.id, Layer.PROFESSIONAL, notes.get_update()),
+            ]
+        )
+        assert not refused
+        observer = await self.facilitator(meeting, name="Observer")
+        assert observer.cards() == {"seed": meeting.main_mark} and _scale(observer) is not None
+        meeting.observer = observer
+
+    async def end(self, meeting: Meeting) -> None:
+        async with httpx.AsyncClient(base_url=self.server.address, headers=self.world.owner) as h:
+            ended = await h.post(f"/api/meetings/{meeting.id}/end")
+        assert ended.status_code == 200, ended.text
+
+    async def browser(self) -> Browser:
+        return await self.stack.enter_async_context(Browser(self.server))
+
+    async def subject(self, who: str, meeting: Meeting) -> Subject:
+        server = self.server
+
+        def stock(token: str, name: str) -> Callable[[str], YClient]:
+            return lambda room: YClient(server.ws_url, room, token, name=name)
+
+        if who == "owner":
+            return Subject(self.world.owner_browser.http, self.world.owner, None)
+        if who == "no_token":
+
+            def bare(room: str) -> YClient:
+                client = YClient(server.ws_url, room, "")
+                client.url = f"{server.ws_url}/{room}"  # no token, no cookie
+                return client
+
+            return Subject((await self.browser()).http, {}, bare)
+        if who == "removed":
+            token = meeting.tokens["family"]
+            browser = await self.browser()
+            joined = await _join(browser, token, "Jo")
+            assert joined is not None and joined.status_code == 303, "Jo could not join"
+            await self._remove(meeting, "Jo")
+            csrf = {"X-CSRF-Token": browser.http.cookies["sm_csrf"]}  # so CSRF is not the reason
+            return Subject(browser.http, csrf, stock(token, "Jo"))
+        if who == "other_meeting":
+            other = await server.meeting("Another meeting")
+            token = other["tokens"]["facilitator"]
+            grant = await server.services.store.resolve(token)
+            assert grant is not None and grant.meeting_id == other["id"]  # a working link
+        elif who == "expired":
+            token = meeting.tokens["family"]
+            await self._expire(meeting.id, token)
+        else:
+            token = meeting.tokens[who]
+        # A link holder both joins by the link (a join cookie) and sends it as a bearer token.
+        browser = await self.browser()
+        await _join(browser, token, f"Matrix {who}")
+        return Subject(browser.http, {"Authorization": f"Bearer {token}"}, stock(token, who))
+
+    async def _remove(self, meeting: Meeting, name: str) -> None:
+        base = f"/api/meetings/{meeting.id}/participants"
+        async with httpx.AsyncClient(base_url=self.server.address, headers=self.world.owner) as h:
+            people = (await h.get(base)).json()["participants"]
+            [person] = [p for p in people if p["name"] == name]
+            assert person["admission"] == "admitted"
+            removed = await h.post(f"{base}/{person['id']}/remove")
+        assert removed.status_code == 200 and removed.json()["admission"] == "removed"
+
+    async def _expire(self, meeting_id: str, token: str) -> None:
+        store = self.server.services.store
+        assert await store.resolve(token) is not None  # it worked until now
+        too_old = now() - timedelta(days=self.server.settings.link_days + 1)
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                update(links)
+                .where(links.c.meeting_id == meeting_id, links.c.role == "family")
+                .values(created_at=too_old)
+            )
+
+
+async def _join(browser: Browser, token: str, name: str) -> httpx.Response | None:
+    """Join by the link's page, as a browser does; None when the page offers no form."""
+    page = await browser.get(f"/join/{token}")
+    found = CSRF.search(page.text)
+    if page.status_code != 200 or not found:
+        return None
+    return await browser.http.post(f"/join/{token}", data={"csrf": found.group(1), "name": name})
+
+
+def _card(section: str, text: str) -> Map[Any]:
+    return Map({"section": section, "text": Text(text), "order": "a0"})
+
+
+def _scale(client: YClient) -> Map[Any] | None:
+    scale = client.doc.get("scales", type=Map).get("s1")
+    return scale if isinstance(scale, Map) else None
+
+
+def _rating(client: YClient) -> object:
+    scale = _scale(client)
+    ratings = scale.get("ratings") if scale is not None else None
+    rating = ratings.get("matrix") if isinstance(ratings, Map) else None
+    return rating.get("value") if isinstance(rating, dict) else None
+
+
+# --- judging one cell: (outcome, evidence) --------------------------------------------------
+
+Outcome = tuple[str, str]
+
+
+def _ws(client: YClient) -> Outcome:
+    reason = f"closed {client.close_code} {client.close_reason!r}"
+    if client.synced.is_set() and not client.closed.is_set():
+        return OK, "synced"
+    if not client.synced.is_set() and 4400 <= (client.close_code or 0) < 4500:
+        return NO, reason
+    return "unclear", f"synced={client.synced.is_set()}, {reason}"
+
+
+def _http(response: httpx.Response, effect: bool, what: str) -> Outcome:
+    evidence = f"HTTP {response.status_code} {response.text[:160]!r}; {what}: {effect}"
+    if response.status_code == 200 and effect:
+        return OK, evidence
+    if response.status_code in (401, 403) and not effect:
+        return NO, evidence
+    return "unclear", evidence
+
+
+async def open_layer(cell: Cell, meeting: Meeting, subject: Subject, layer: str) -> Outcome:
+    assert subject.websocket is not None
+    client = await cell.connect(subject.websocket(meeting.id + (f"/{layer}" if layer else "")))
+    outcome, evidence = _ws(client)
+    mark = meeting.pro_mark if layer else meeting.main_mark
+    if outcome == OK and mark not in client.cards().values():
+        return "unclear", "synced, but without the layer's content"
+    return outcome, evidence
+
+
+async def change(
+    cell: Cell, meeting: Meeting, subject: Subject, edit: Callable[[YClient], None]
+) -> tuple[YClient, Outcome | None]:
+    """Open the shared map and make `edit`; an outcome now if the connection was refused."""
+    assert subject.websocket is not None
+    client = await cell.connect(subject.websocket(meeting.id))
+    outcome, evidence = _ws(client)
+    if outcome != OK:
+        return client, (outcome, f"no connection: {evidence}")
+    edit(client)
+    return client, None
+
+
+async def refused(
+    cell: Cell, meeting: Meeting, client: YClient, seen: Callable[[YClient], bool]
+) -> Outcome:
+    """After an edit the observer did not see: refused with 4403, and not on the server."""
+    fresh = await cell.facilitator(meeting, name="Checker")
+    if client.close_code == 4403 and not seen(fresh):
+        return NO, f"closed 4403 {client.close_reason!r}; not on the server"
+    return "unclear", f"closed {client.close_code}; on the server: {seen(fresh)}"
+
+
+async def act_edit(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    mark = f"edit-{uuid.uuid4().hex}"
+    client, early = await change(
+        cell, meeting, subject, lambda c: c.add_card("new", "strengths", mark)
+    )
+    if early:
+        return early
+    observer = meeting.observer
+    assert observer is not None
+
+    def seen(c: YClient) -> bool:
+        return mark in c.cards().values()
+
+    await eventually(lambda: seen(observer) or client.closed.is_set(), WAIT)
+    if seen(observer):
+        return OK, "the observer saw the card"
+    return await refused(cell, meeting, client, seen)
+
+
+async def act_rate(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    def rate(client: YClient) -> None:
+        scale = _scale(client)
+        assert scale is not None, "the scale was not synced"
+        scale["ratings"]["matrix"] = {"value": 7, "reason": "", "at": "2026-05-12T09:30:00Z"}
+
+    client, early = await change(cell, meeting, subject, rate)
+    if early:
+        return early
+    observer = meeting.observer
+    assert observer is not None
+
+    def seen(c: YClient) -> bool:
+        return _rating(c) == 7
+
+    await eventually(lambda: seen(observer) or client.closed.is_set(), WAIT)
+    if seen(observer):
+        return OK, "the observer saw the rating"
+    return await refused(cell, meeting, client, seen)
+
+
+async def act_lock(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    response = await subject.call("POST", f"/api/meetings/{meeting.id}/lock", json={"locked": True})
+    found = await cell.server.services.store.meeting(meeting.id)
+    return _http(response, found is not None and found.locked, "locked")
+
+
+async def act_end(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    response = await subject.call("POST", f"/api/meetings/{meeting.id}/end")
+    found = await cell.server.services.store.meeting(meeting.id)
+    return _http(response, found is not None and found.status.value == "ended", "ended")
+
+
+async def export(meeting: Meeting, subject: Subject, family: bool) -> Outcome:
+    query = "?variant=family" if family else ""
+    response = await subject.call("GET", f"/api/meetings/{meeting.id}/snapshots/1{query}")
+    body = response.text
+    main, notes = meeting.main_mark in body, meeting.pro_mark in body
+    evidence = f"HTTP {response.status_code}; map card: {main}, notes card: {notes}"
+    if response.status_code == 200 and main and notes != family:
+        return OK, evidence
+    if response.status_code in (401, 403) and not (main or notes):
+        return NO, evidence
+    return "unclear", evidence + f" {body[:160]!r}"
+
+
+async def act_export_full(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    return await export(meeting, subject, family=False)
+
+
+async def act_export_family(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    return await export(meeting, subject, family=True)
+
+
+async def act_audit(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    response = await subject.call("GET", f"/meetings/{meeting.id}")
+    section = response.text.partition('data-testid="audit"')[2]
+    rows = len(re.findall(r"<tr><td>", section))
+    evidence = f"HTTP {response.status_code}; audit section: {bool(section)}, rows: {rows}"
+    if response.status_code == 200 and rows:
+        return OK, evidence
+    if response.status_code != 200 and not section:
+        return NO, evidence + f" (location {response.headers.get('location')!r})"
+    return "unclear", evidence
+
+
+async def act_revoke(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    response = await subject.call("POST", f"/api/meetings/{meeting.id}/links/viewer/revoke")
+    gone = await cell.server.services.store.resolve(meeting.tokens["viewer"]) is None
+    return _http(response, gone, "viewer link revoked")
+
+
+async def act_delete(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    response = await subject.call("DELETE", f"/api/meetings/{meeting.id}")
+    gone = await cell.server.services.store.meeting(meeting.id) is None
+    return _http(response, gone, "deleted")
+
+
+Action = Callable[[Cell, Meeting, Subject], Awaitable[Outcome]]
+PERFORM: dict[str, Action] = {
+    "open_main": lambda cell, m, s: open_layer(cell, m, s, ""),
+    "open_professional": lambda cell, m, s: open_layer(cell, m, s, "professional"),
+    "edit": act_edit,
+    "rate": act_rate,
+    "lock": act_lock,
+    "end": act_end,
+    "export_full": act_export_full,
+    "export_family": act_export_family,
+    "audit": act_audit,
+    "revoke": act_revoke,
+    "delete": act_delete,
+}
+
+
+def test_the_table_has_every_cell() -> None:
+    assert set(PERFORM) == set(ACTIONS)
+    for who, row in EXPECTED.items():
+        assert len(row) == len(ACTIONS) and set(row) <= {OK, NO, NA}, who
+
+
+@pytest.mark.asyncio(loop_scope="module")  # the module's one server lives in that loop
+@pytest.mark.parametrize(("who", "action", "expected"), CELLS)
+async def test_cell(world: World, who: str, action: str, expected: str) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        cell = Cell(world, stack)
+        try:
+            meeting = await cell.meeting()
+            if action not in BARE:
+                await cell.seed(meeting)
+            subject = await cell.subject(who, meeting)  # joined (or taken out) while open
+            if action in ENDED_FIRST:
+                await cell.end(meeting)
+            outcome, evidence = await PERFORM[action](cell, meeting, subject)
+        finally:
+            for client in cell.clients:
+                await client.disconnect()
+    assert outcome == expected, f"{who} / {action}: expected {expected}, got {outcome}: {evidence}"
