@@ -116,7 +116,10 @@ def markdown(
         "## Every edit verified",
         "",
         "Deliveries counted at every other client of the edit's room, over every passing batch "
-        "of every run (a throughput step that failed is the end of the climb and is left out):",
+        "of every run (a throughput step that failed is the end of the climb and is left out). "
+        f"Lost: not arrived {meta['plan']['drain_ms'] / 1000:g} s after the last send (late "
+        "or never); delivered twice: the same edit twice at one client; closed: clients the "
+        "server disconnected.",
         "",
         "| server | deliveries | lost | delivered twice | clients closed |",
         "|---|---|---|---|---|",
