@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import audit, export, exports, history, meetings
+from . import audit, deletion, export, exports, history, meetings
 from .accounts import Facilitator
 from .audit_words import what_happened, who_did
 from .i18n import N_
 from .pages import _, problem, redirect, render
-from .permissions import LABEL_SETS, Role, Status
+from .permissions import LABEL_SETS, Admission, Role, Status
 from .store import Meeting
 from .web_auth import check_csrf, facilitator, services_of
 
@@ -59,7 +59,7 @@ async def dashboard(request: Request) -> Response:
     if isinstance(person, Response):
         return person
     errors: dict[str, str] = {}
-    values: dict[str, str] = {"label_set": "child_protection"}
+    values: dict[str, str] = {"label_set": "child_protection", "waiting_room": "1"}
     if request.method == "POST":
         values = await check_csrf(request)
         try:
@@ -69,6 +69,7 @@ async def dashboard(request: Request) -> Response:
                 values.get("title", ""),
                 values.get("label_set", ""),
                 owner_id=person.id,
+                waiting_room=values.get("waiting_room") == "1",
             )
         except meetings.InvalidMeeting as exc:
             errors["title" if "title" in str(exc) else "label_set"] = _(str(exc))
@@ -112,6 +113,7 @@ async def meeting_page(request: Request) -> Response:
             }
         )
     snapshots = await services.store.snapshots(meeting.id)
+    people = await services.store.people(meeting.id)
     trail = await audit.for_meeting(services.store.engine, meeting.id)
     # A review shows what changed since the meeting before and how the scales moved.
     chain = (
@@ -128,7 +130,11 @@ async def meeting_page(request: Request) -> Response:
         label_set=_(LABEL_SET_NAMES.get(meeting.label_set, meeting.label_set)),
         links=links,
         snapshots=snapshots,
+        waiting=[p for p in people if p.admission is Admission.WAITING],
+        admitted=[p for p in people if p.admitted and p.role is not Role.FACILITATOR],
+        role_names={role.value: _(name) for role, name in ROLE_NAMES.items()},
         ended=meeting.status is Status.ENDED,
+        confirm_delete=request.query_params.get("delete") == "confirm",
         changes=chain.get("changes"),
         history=chain.get("history"),
         labels=chain.get("labels", {}),
@@ -247,6 +253,35 @@ async def end_meeting(request: Request, person: Facilitator, meeting: Meeting) -
     return redirect(f"/meetings/{meeting.id}")
 
 
+@owner_action
+async def admission(request: Request, person: Facilitator, meeting: Meeting) -> Response:
+    """Let someone in from the waiting room, turn them away, or take them out."""
+    action = request.path_params["action"]
+    if action not in meetings.ADMISSION_ACTIONS:
+        return _not_found(request)
+    await meetings.admission(
+        services_of(request),
+        meeting.id,
+        request.path_params["participant_id"],
+        action,
+        audit.facilitator(person.id),
+    )
+    return redirect(f"/meetings/{meeting.id}#people-title")
+
+
+@owner_action
+async def delete(request: Request, person: Facilitator, meeting: Meeting) -> Response:
+    """Delete the meeting and every trace of it, once the facilitator has confirmed."""
+    fields = await request.form()
+    if fields.get("confirm") != "yes":
+        return redirect(f"/meetings/{meeting.id}?delete=confirm#delete-title")
+    services = services_of(request)
+    await deletion.delete_meeting(
+        services.store, services.rooms, meeting.id, audit.facilitator(person.id), "facilitator"
+    )
+    return redirect("/")
+
+
 routes = [
     Route("/", dashboard, methods=["GET", "POST"]),
     Route("/meetings/{meeting_id}", meeting_page),
@@ -256,4 +291,10 @@ routes = [
     Route("/meetings/{meeting_id}/review", review, methods=["POST"]),
     Route("/meetings/{meeting_id}/lock", lock, methods=["POST"]),
     Route("/meetings/{meeting_id}/unlock", lock, methods=["POST"]),
+    Route(
+        "/meetings/{meeting_id}/people/{participant_id}/{action:str}",
+        admission,
+        methods=["POST"],
+    ),
+    Route("/meetings/{meeting_id}/delete", delete, methods=["POST"]),
 ]

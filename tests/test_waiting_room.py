@@ -96,3 +96,42 @@ async def test_a_browser_waits_on_a_page_that_checks_again(server: RunningServer
         await _act(server, mid, owner, "Alex", "remove")
         out = await browser.get(f"/m/{mid}")
         assert out.status_code == 403 and "has not let you in" in out.text
+
+
+async def test_the_meeting_page_lets_people_in_and_deletes_the_meeting(
+    server: RunningServer,
+) -> None:
+    from .test_meeting_pages import signed_in
+
+    async with await signed_in(server) as chair:
+        form = await chair.get("/")
+        assert 'name="waiting_room" value="1" checked' in form.text  # on unless unticked
+        fields = {"title": "Page waiting room", "label_set": "early_help", "waiting_room": "1"}
+        created = await chair.submit("/", fields)
+        meeting_id = str(created.headers["location"]).rsplit("/", 1)[1]
+        page = await chair.get(f"/meetings/{meeting_id}")
+        link = page.text.split('id="url-family" type="text" readonly value="', 1)[1].split('"')[0]
+        async with Browser(server) as family:
+            await family.submit(link.removeprefix(server.base_url), {"name": "Jo"})
+            assert "Please wait" in (await family.get(f"/m/{meeting_id}")).text
+            page = await chair.get(f"/meetings/{meeting_id}")
+            waiting = page.text.split('data-testid="waiting"', 1)[1].split("</ul>", 1)[0]
+            assert "Jo" in waiting
+            admit = waiting.split('action="', 1)[1].split('"', 1)[0]
+            assert admit.endswith("/admit")
+            assert (
+                await chair.submit(f"/meetings/{meeting_id}", {}, action=admit)
+            ).status_code == 303
+            assert "board.js" in (await family.get(f"/m/{meeting_id}")).text
+        # Deleting needs the box ticked; then the meeting is gone.
+        unticked = await chair.submit(
+            f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/delete"
+        )
+        assert unticked.status_code == 303 and "delete=confirm" in unticked.headers["location"]
+        assert await server.services.store.meeting(meeting_id) is not None
+        deleted = await chair.submit(
+            f"/meetings/{meeting_id}", {"confirm": "yes"}, action=f"/meetings/{meeting_id}/delete"
+        )
+        assert deleted.status_code == 303 and deleted.headers["location"] == "/"
+        assert await server.services.store.meeting(meeting_id) is None
+        assert (await chair.get(f"/meetings/{meeting_id}")).status_code == 404
