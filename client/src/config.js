@@ -11,7 +11,7 @@ import { str } from './model.js'
  *   mode: 'edit' | 'present', labelSet: string, columns: Column[],
  *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
  *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
- *   endUrl: string, lockUrl: string, csrfToken: string, presentUrl: string, editUrl: string
+ *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string
  * }} BoardConfig
  */
 
@@ -74,6 +74,8 @@ export function parseConfig (raw) {
     // The server's routes, unless the page names others.
     endUrl: str(c.endUrl) || `/api/meetings/${id}/end`,
     lockUrl: str(c.lockUrl) || `/api/meetings/${id}/lock`,
+    // Who is waiting (GET), and …/{participant id}/admit|reject|remove (POST).
+    participantsUrl: str(c.participantsUrl) || `/api/meetings/${id}/participants`,
     csrfToken: str(c.csrfToken),
     presentUrl: str(c.presentUrl) || `/m/${id}/present`,
     editUrl: str(c.editUrl) || `/m/${id}`

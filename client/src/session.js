@@ -4,6 +4,7 @@ import * as Y from 'yjs'
 import { openRoom } from './connection.js'
 import { History } from './history.js'
 import { writeSelf } from './people.js'
+import { ServerStatus } from './serverstatus.js'
 
 /**
  * @typedef {import('./model.js').LayerName} LayerName
@@ -18,7 +19,8 @@ import { writeSelf } from './people.js'
  * @typedef {{
  *   onDocChange: (layer: Layer, events: Y.YEvent<any>[], transaction: Y.Transaction) => void,
  *   onPresence: () => void,
- *   onConnection: () => void
+ *   onConnection: () => void,
+ *   onServerStatus?: () => void
  * }} SessionEvents
  */
 
@@ -34,6 +36,8 @@ export class Session {
     this.origin = { local: true }
     /** Changes not yet confirmed by the server (made while offline or before a sync). */
     this.unsent = false
+    /** @type {ServerStatus | null} what the server says about saving (set in openLayer) */
+    this.server = null
     this.main = this.openLayer('main', config.meetingId, { user: { name: config.participant.name, role: config.participant.role } })
     /** @type {Layer | null} */
     this.professional = config.professional ? this.openLayer('professional', `${config.meetingId}/professional`, null) : null
@@ -87,6 +91,7 @@ export class Session {
       presence,
       onStatus: (status) => {
         layer.status = status
+        if (name === 'main') this.server?.expectServer()
         this.events.onConnection()
       },
       onSynced: (synced) => {
@@ -103,8 +108,16 @@ export class Session {
         this.events.onConnection()
       }
     })
-    if (name === 'main') layer.provider.awareness.on('change', () => this.events.onPresence())
+    if (name === 'main') {
+      this.server = new ServerStatus(layer.provider.awareness, () => this.events.onServerStatus?.())
+      layer.provider.awareness.on('change', () => this.events.onPresence())
+    }
     return layer
+  }
+
+  /** Whether the server says this meeting's edits are not being saved (its database is down). */
+  notSaving () {
+    return this.server?.notSaving === true
   }
 
   /** Whether this person may write at all right now (the server enforces it too). */

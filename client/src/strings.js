@@ -105,6 +105,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   'roster.you': '{name} (you)',
   'roster.entry': '{name}, {role}',
   'roster.entryRelationship': '{name}, {role} ({relationship})',
+  'roster.takeOut': 'Take out',
   'role.facilitator': 'Facilitator',
   'role.professional': 'Professional',
   'role.family': 'Family',
@@ -127,6 +128,20 @@ export const DEFAULT_STRINGS = Object.freeze({
   'connection.failed': 'A change could not be saved. Reload the page to see the map as it is now.',
   'connection.professionalUnavailable': 'The professionals-only notes could not be opened.',
   'connection.reload': 'Reload the page',
+
+  'saving.notSaved': 'Your changes are not being saved right now. Keep this page open: they will be saved when the server can reach its database again.',
+
+  'waiting.heading': 'Waiting to join',
+  'waiting.hint': 'They see a “Please wait” page until you let them in.',
+  'waiting.admit': 'Let in',
+  'waiting.reject': 'Turn away',
+  'waiting.failed': 'That did not work. Try again.',
+
+  'takeOut.title': 'Take {name} out of the meeting?',
+  'takeOut.body': 'Their screen will close at once and their link will stop working for them. If they open the link again under another name, they will wait until you let them in.',
+  'takeOut.confirm': 'Take them out',
+  'takeOut.cancel': 'Keep them in',
+  'takeOut.failed': '{name} could not be taken out. Try again.',
 
   'ended.banner': 'This meeting has ended. The map can no longer be changed.',
   'ended.bannerAt': 'This meeting ended at {time}. The map can no longer be changed.',
@@ -176,6 +191,10 @@ export const DEFAULT_STRINGS = Object.freeze({
   'announce.joined': '{name} joined.',
   'announce.left': '{name} left.',
   'announce.ended': 'The meeting has ended.',
+  'announce.waiting': '{name} is waiting to join.',
+  'announce.admitted': '{name} has been let in.',
+  'announce.rejected': '{name} was turned away.',
+  'announce.takenOut': '{name} was taken out of the meeting.',
   'announce.undone': 'Undone.',
   'announce.redone': 'Redone.',
   'announce.nothingToUndo': 'Nothing to undo.'

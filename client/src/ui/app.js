@@ -19,6 +19,7 @@ import { ScaleView } from './scale.js'
 import { SectionView } from './section.js'
 import { StatusView } from './status.js'
 import { Tabs } from './tabs.js'
+import { WaitingRoom } from './waiting.js'
 
 /**
  * @typedef {import('../config.js').BoardConfig} BoardConfig
@@ -81,7 +82,8 @@ export class BoardApp {
     this.session = new Session(config, {
       onDocChange: (layer, events, tr) => this.onDocChange(layer, events, tr),
       onPresence: () => this.scheduleRender(),
-      onConnection: () => this.scheduleRender()
+      onConnection: () => this.scheduleRender(),
+      onServerStatus: () => this.scheduleRender()
     })
     this.session.history.onChange(() => this.scheduleRender())
     this.editable = this.computeEditable()
@@ -89,6 +91,8 @@ export class BoardApp {
     this.liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', 'data-testid': 'announcer' })
     this.announcer = new Announcer(this.liveRegion, (n) => this.t.plural('announce.many', n))
     this.actions = new Actions(this)
+    /** @type {WaitingRoom | null} the facilitator's, on the editing view of an open meeting */
+    this.waiting = null
     this.header = new Header(this)
     this.banners = new Banners(this)
     this.status = new StatusView(this)
@@ -110,12 +114,14 @@ export class BoardApp {
     this.addScaleButton = h('button')
     root.classList.add('board', this.present ? 'board--present' : 'board--edit')
     root.setAttribute('aria-busy', 'true')
-    replaceChildren(root, this.header.el, this.banners.el, this.loading, this.tabList, this.regions, this.banners.toast, this.liveRegion, this.dialogs.el, this.peopleList)
+    if (config.isFacilitator && !this.present && !this.ended) this.waiting = new WaitingRoom(this)
+    replaceChildren(root, this.header.el, this.banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, this.banners.toast, this.liveRegion, this.dialogs.el, this.waiting?.dialog, this.peopleList)
     this.buildRegions()
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
     window.addEventListener('beforeunload', (e) => {
-      if (this.session.unsent && !this.ended) {
+      // Also while the server says it cannot save: the page holds the only copy of the edits.
+      if ((this.session.unsent || this.session.notSaving()) && !this.ended) {
         e.preventDefault()
         e.returnValue = ''
       }
@@ -272,6 +278,8 @@ export class BoardApp {
     this.scales = layers.flatMap((l) => readScales(l.scales, l.name, defaults))
     this.updateRoster()
     this.status.update()
+    this.banners.setUnsaved(session.notSaving() && !this.ended && !session.main.refusal)
+    this.waiting?.update()
 
     const editable = this.computeEditable()
     if (editable !== this.editable) {

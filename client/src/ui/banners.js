@@ -1,6 +1,6 @@
 // Messages across the top of the board: offline / back online, meeting ended, changes paused,
-// a connection problem, and the "Card deleted — Undo" toast.
-import { h, setText, show } from './dom.js'
+// a connection problem, changes not being saved by the server, and the "Card deleted — Undo" toast.
+import { h, replaceChildren, setText, show } from './dom.js'
 
 /** @typedef {import('./app.js').BoardApp} BoardApp */
 
@@ -17,6 +17,10 @@ export class Banners {
       this.problemText,
       h('button', { type: 'button', class: 'button', 'data-testid': 'reload', onclick: () => window.location.reload() }, t('connection.reload')))
     this.note = h('div', { class: 'banner banner--note', 'data-testid': 'connection-note', hidden: true })
+    // A live region that is always there (one appearing with its text is not reliably read
+    // out); the banner inside it comes and goes.
+    this.unsaved = h('p', { class: 'banner banner--unsaved', 'data-testid': 'unsaved-banner', text: t('saving.notSaved') })
+    this.unsavedRegion = h('div', { class: 'banner-live', role: 'status' })
     this.toastText = h('p')
     this.toast = h('div', { class: 'toast', 'data-testid': 'undo-toast', hidden: true },
       this.toastText,
@@ -24,7 +28,7 @@ export class Banners {
       h('button', { type: 'button', class: 'icon-button', 'aria-label': t('keys.close'), onclick: () => this.hideToast() }, h('span', { 'aria-hidden': 'true', text: '×' })))
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.toastTimer = null
-    this.el = h('div', { class: 'board-banners' }, this.problem, this.ended, this.offline, this.locked, this.note)
+    this.el = h('div', { class: 'board-banners' }, this.problem, this.unsavedRegion, this.ended, this.offline, this.locked, this.note)
   }
 
   /** @param {'hidden' | 'offline' | 'back'} state */
@@ -57,6 +61,12 @@ export class Banners {
   setNote (text) {
     show(this.note, text !== '')
     if (text) setText(this.note, text)
+  }
+
+  /** @param {boolean} shown whether the server says edits are not being saved */
+  setUnsaved (shown) {
+    if (shown === this.unsaved.isConnected) return
+    replaceChildren(this.unsavedRegion, shown ? this.unsaved : null)
   }
 
   /** @param {string} text what was done, e.g. "Card deleted." */

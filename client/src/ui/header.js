@@ -1,5 +1,6 @@
 // The top of the board: the meeting's title, the connection state, the tools (undo, redo,
-// shortcuts; for the facilitator: present, pause changes, extra sections, end) and the roster.
+// shortcuts; for the facilitator: present, pause changes, extra sections, end) and the roster
+// (for the facilitator, with "Take out" next to each admitted person).
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
@@ -21,7 +22,8 @@ export class Header {
     this.rosterCount = h('span', { class: 'roster-count', 'aria-hidden': 'true' })
     this.rosterCountText = h('span', { class: 'visually-hidden' })
     this.rosterList = h('ul', { class: 'roster-list', 'data-testid': 'roster-list' })
-    this.roster = h('section', { class: 'roster', 'data-testid': 'roster', 'aria-labelledby': rosterHeading },
+    // Focusable from script: the focus lands here when the person it was on leaves the list.
+    this.roster = h('section', { class: 'roster', 'data-testid': 'roster', 'aria-labelledby': rosterHeading, tabindex: '-1' },
       h('h2', { class: 'roster-title', id: rosterHeading }, t('roster.heading'), ' ', this.rosterCount, this.rosterCountText),
       this.rosterList)
 
@@ -124,17 +126,29 @@ export class Header {
     const { t } = app
     setText(this.rosterCount, `(${roster.length})`)
     setText(this.rosterCountText, t.plural('roster.count', roster.length))
-    const key = JSON.stringify(roster.map((p) => [p.id, p.name, p.role, p.relationship]))
+    // The facilitator may take out anyone admitted (the waiting room knows who that is).
+    const waiting = app.waiting
+    const removable = roster.map((p) => waiting?.mayTakeOut(p.id) === true)
+    const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, removable[i]]))
     if (this.rosterList.dataset.key === key) return
     this.rosterList.dataset.key = key
-    replaceChildren(this.rosterList, roster.map((p) => {
+    replaceChildren(this.rosterList, roster.map((p, i) => {
       const role = app.roleLabel(p.role)
       const entry = p.relationship
         ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
         : t('roster.entry', { name: p.name, role })
       const mine = p.id !== '' && p.id === app.me
-      return h('li', { class: `roster-person roster-person--${p.role || 'unknown'}`, 'data-testid': 'roster-person', 'data-participant': p.id },
-        mine ? t('roster.you', { name: entry }) : entry)
+      const text = mine ? t('roster.you', { name: entry }) : entry
+      const li = h('li', { class: `roster-person roster-person--${p.role || 'unknown'}`, 'data-testid': 'roster-person', 'data-participant': p.id })
+      if (!waiting || !removable[i]) {
+        li.textContent = text
+        return li
+      }
+      const whoId = uid('roster-person')
+      li.classList.add('roster-person--removable')
+      li.append(h('span', { id: whoId, text }),
+        h('button', { type: 'button', class: 'button button--secondary roster-take-out', 'data-testid': 'take-out', 'aria-describedby': whoId, onclick: () => waiting.confirmTakeOut(p.id, p.name) }, t('roster.takeOut')))
+      return li
     }))
   }
 }

@@ -1,0 +1,182 @@
+"""The waiting room on the facilitator's board, in real Chromium: people who open the family
+link wait on "Please wait" until the facilitator lets them in (or turns them away) from the
+board, and can be taken out again; and every board says so while the server cannot save."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from server.db import create_engine
+from server.migrate import upgrade
+
+from .browser import chromium, new_page, screenshot  # noqa: F401 - the fixture
+from .conftest import RunningServer, running_server
+from .databases import database_url
+from .test_api_meetings import api_token
+from .test_browser_a11y import serious_violations
+from .test_browser_board import BOARD_URL, add_card, join
+
+PHONE = {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True}
+NOT_SAVED = "Your changes are not being saved right now."
+
+
+async def waiting_room_meeting(server: RunningServer) -> dict[str, Any]:
+    """A meeting made through the API, with the waiting room on (the API's default)."""
+    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+    async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
+        created = await http.post(
+            "/api/meetings", json={"title": "Planning for Leo", "waitingRoom": True}
+        )
+    assert created.status_code == 201, created.text
+    meeting: dict[str, Any] = created.json()
+    return meeting
+
+
+async def ask_to_join(page: Page, link: str, name: str, relationship: str) -> None:
+    await page.goto(link)
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("How you know the child (optional)").fill(relationship)
+    await page.get_by_role("button", name="Join the meeting").click()
+    await expect(page.get_by_role("heading", name="Please wait")).to_be_visible()
+
+
+async def test_the_facilitator_lets_people_in_turns_them_away_and_takes_them_out(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    meeting = await waiting_room_meeting(server)
+    links = meeting["links"]
+    # The facilitator runs the meeting from a phone; the axe check needs the CSP bypassed.
+    chair_context, chair = await new_page(chromium, server.address, bypass_csp=True, **PHONE)
+    await join(chair, links["facilitator"], "Sam")
+    panel = chair.get_by_test_id("waiting-room")
+    await expect(panel).to_be_hidden()  # nobody waits yet
+
+    jo_context, jo = await new_page(chromium, server.address)
+    kim_context, kim = await new_page(chromium, server.address)
+    await ask_to_join(jo, links["family"], "Jo", "Mum")
+    await ask_to_join(kim, links["family"], "Kim", "Neighbour")
+
+    # The board lists them (polled every 3 s) and says so in its polite live region.
+    await expect(panel).to_be_visible(timeout=10_000)
+    await expect(panel.get_by_role("heading", name="Waiting to join")).to_be_visible()
+    people = panel.get_by_test_id("waiting-person")
+    await expect(people).to_have_text(
+        [re.compile(r"^Jo, Family \(Mum\)Let in"), re.compile(r"^Kim, Family \(Neighbour\)Let in")],
+        timeout=10_000,
+    )
+    await expect(chair.get_by_test_id("announcer")).to_contain_text("is waiting to join.")
+    jo_row = people.filter(has_text="Jo, Family (Mum)")
+    let_in = jo_row.get_by_role("button", name="Let in")
+    await expect(let_in).to_have_accessible_description("Jo, Family (Mum)")
+    box = await let_in.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= 360
+    found = await serious_violations(chair)
+    assert not found, "\n".join(found)
+    await screenshot(chair, "waiting-room-phone")
+
+    # From the keyboard: after Jo is let in, the focus moves on to the next person waiting.
+    await let_in.focus()
+    await chair.keyboard.press("Enter")
+    kim_row = people.filter(has_text="Kim")
+    await expect(people).to_have_count(1)
+    await expect(kim_row.get_by_role("button", name="Let in")).to_be_focused()
+    await chair.keyboard.press("Tab")
+    await expect(kim_row.get_by_role("button", name="Turn away")).to_be_focused()
+    await chair.keyboard.press("Enter")
+    await expect(panel).to_be_hidden()
+    await expect(chair.get_by_test_id("announcer")).to_contain_text("was turned away.")
+
+    # Jo's waiting page checks again by itself and becomes the board; Kim's does not.
+    # (The same address: the page that waits is the board's own, until the board replaces it.)
+    await expect(jo.get_by_test_id("connection-status")).to_have_attribute(
+        "data-state", "online", timeout=15_000
+    )
+    await expect(
+        kim.get_by_role("heading", name="The facilitator has not let you in")
+    ).to_be_visible(timeout=15_000)
+
+    # Jo is in the facilitator's list of who is here, with "Take out", which asks first.
+    jo_here = chair.get_by_test_id("roster-person").filter(has_text="Jo, Family (Mum)")
+    await expect(jo_here).to_be_visible()
+    take_out = jo_here.get_by_role("button", name="Take out")
+    await screenshot(chair, "take-out-phone")
+    await take_out.click()
+    dialog = chair.get_by_test_id("take-out-dialog")
+    await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_role("heading")).to_have_text("Take Jo out of the meeting?")
+    found = await serious_violations(chair)
+    assert not found, "\n".join(found)
+    await dialog.get_by_role("button", name="Keep them in").click()
+    await expect(dialog).to_be_hidden()
+    await expect(jo.get_by_test_id("connection-status")).to_have_attribute("data-state", "online")
+    await take_out.click()
+    await dialog.get_by_role("button", name="Take them out").click()
+    await expect(dialog).to_be_hidden()
+
+    # Their board closes at once, and they are gone from the list.
+    await expect(jo.get_by_test_id("connection-status")).to_have_attribute("data-state", "closed")
+    await expect(jo.get_by_test_id("connection-problem")).to_contain_text("not valid any more")
+    await expect(jo_here).to_have_count(0)
+    await expect(chair.get_by_test_id("announcer")).to_contain_text("taken out of the meeting")
+    # Nobody else is offered for taking out: the facilitator cannot take themselves out.
+    await expect(chair.get_by_role("button", name="Take out")).to_have_count(0)
+    for context in (kim_context, jo_context, chair_context):
+        await context.close()
+
+
+async def test_every_board_says_while_changes_are_not_being_saved(
+    tmp_path: Path,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            async with running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server:
+                meeting = await server.meeting()
+                context, chair = await new_page(chromium, server.address)
+                await join(chair, meeting["links"]["facilitator"], "Sam")
+                banner = chair.get_by_test_id("unsaved-banner")
+                await expect(banner).to_have_count(0)
+                await add_card(chair, "strengths", "Gran walks Leo to school")
+
+                # The update log disappears: the next edit cannot be saved.
+                await admin.execute("ALTER TABLE updates RENAME TO updates_away")
+                await chair.get_by_test_id("add-strengths").click()
+                composer = chair.get_by_test_id("composer-strengths")
+                await composer.get_by_test_id("new-card-text").fill("Aunt May phones at bedtime")
+                await composer.get_by_test_id("new-card-text").press("Enter")
+                await expect(banner).to_be_visible()
+                await expect(banner).to_have_text(
+                    NOT_SAVED + " Keep this page open: they will be saved when the server can "
+                    "reach its database again."
+                )
+                # Inside a polite live region that is always on the page.
+                region = chair.get_by_role("status").filter(has=banner)
+                await expect(region).to_have_count(1)
+
+                # Someone opening the board meanwhile is told too (the server's first word).
+                viewer_context, viewer = await new_page(chromium, server.address)
+                # Not "online": nobody is sent a map the server has not saved.
+                await viewer.goto(meeting["links"]["viewer"])
+                await viewer.get_by_role("button", name="Join the meeting").click()
+                await viewer.wait_for_url(BOARD_URL)
+                await expect(viewer.get_by_test_id("unsaved-banner")).to_contain_text(NOT_SAVED)
+
+                await admin.execute("ALTER TABLE updates_away RENAME TO updates")
+                await expect(banner).to_have_count(0, timeout=15_000)
+                await expect(viewer.get_by_test_id("unsaved-banner")).to_have_count(0)
+                await expect(viewer.get_by_test_id("card")).to_have_count(2)
+                await viewer_context.close()
+                await context.close()
+        finally:
+            await admin.close()
