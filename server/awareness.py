@@ -146,7 +146,8 @@ class AwarenessTable:
 
     def server_state(self, state: dict[str, Any] | None) -> Entry:
         """Set (or, with None, clear) the server's own entry; return it to relay."""
-        clock = self._clock[SERVER_CLIENT_ID] = self._clock.get(SERVER_CLIENT_ID, -1) + 1
+        # From 1: y-protocols ignores a first entry with clock 0 (its "nothing seen yet").
+        clock = self._clock[SERVER_CLIENT_ID] = self._clock.get(SERVER_CLIENT_ID, 0) + 1
         entry = Entry(SERVER_CLIENT_ID, clock, state)
         if state is None:
             self._entries.pop(SERVER_CLIENT_ID, None)

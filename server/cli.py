@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import audit, deletion, export, exports, logs, meetings
+from . import audit, deletion, export, exports, logs, meetings, wire
 from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .export import FORMATS as EXPORT_FORMATS
@@ -284,7 +284,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        ws=wire.Protocol,  # uvicorn's websockets-sansio, writing relayed frames directly
         ws_max_size=settings.max_frame_bytes,
         ws_ping_interval=settings.ping_interval or None,
         ws_ping_timeout=settings.ping_timeout or None,

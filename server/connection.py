@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from . import metrics
+from . import metrics, wire
 from .closes import (
     INTERNAL_ERROR,
     MALFORMED,
@@ -26,6 +26,7 @@ from .ratelimit import Bucket, Rate
 from .room import Room
 from .rooms import Rooms
 from .store import Participant
+from .wire import Direct
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Connection:
         queue_frames: int,
         max_frame: int,
         message_limit: Rate | None = None,
+        send_buffer: int = 8 * 2**20,
     ):
         self.participant = participant
         self.role = participant.role
@@ -49,6 +51,9 @@ class Connection:
         self.identity: dict[str, Any] = participant.identity()
         self._ws = ws
         self._queue: asyncio.Queue[bytes] = asyncio.Queue(queue_frames)
+        # Under uvicorn with wire.Protocol: write framed messages straight to the socket.
+        self._direct: Direct | None = ws.scope.get("extensions", {}).get(wire.EXTENSION)
+        self._send_buffer = send_buffer
         self._max_frame = max_frame
         self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
         self._closing = asyncio.Event()
@@ -60,11 +65,24 @@ class Connection:
     def send(self, frame: bytes) -> None:
         if self._closing.is_set():
             return
+        direct = self._direct
+        if direct is not None:
+            if not direct.open():
+                return  # going away: the receive loop is about to see it
+            if direct.buffered() > self._send_buffer:
+                self._too_slow()
+                return
+            direct.write(wire.frame(frame))
+            metrics.FRAMES_SENT.inc()
+            return
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
-            metrics.TOO_SLOW.inc()
-            self.close(TOO_SLOW, "too slow: fell too far behind the meeting; reconnect to resync")
+            self._too_slow()
+
+    def _too_slow(self) -> None:
+        metrics.TOO_SLOW.inc()
+        self.close(TOO_SLOW, "too slow: fell too far behind the meeting; reconnect to resync")
 
     def close(self, code: int, reason: str) -> None:
         if not self._closing.is_set():
@@ -75,10 +93,11 @@ class Connection:
 
     async def run(self, rooms: Rooms, room: Room) -> None:
         """Serve until the client leaves or is closed; always leaves the room tidily."""
-        pump = asyncio.create_task(self._pump())
         receive = asyncio.create_task(self._receive(room))
         closing = asyncio.create_task(self._closing.wait())
-        tasks = {pump, receive, closing}
+        tasks = {receive, closing}
+        if self._direct is None:
+            tasks.add(asyncio.create_task(self._pump()))
         metrics.CONNECTIONS.inc()
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

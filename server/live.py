@@ -137,4 +137,5 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         queue_frames=settings.send_queue_frames,
         max_frame=settings.max_frame_bytes,
         message_limit=settings.message_limit,
+        send_buffer=settings.send_buffer_bytes,
     )

@@ -84,6 +84,8 @@ class Room:
         self._max_bytes = max_document_bytes
         self._shared = shared
         self._inserted_text = 0  # string content of the update being handled (see limits.py)
+        self._found = structs.UpdateShape()  # the shape of the update being handled
+        self._known: dict[int, int] | None = None  # decoded state vector (see _state_vector)
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
         # clientID -> the participant whose connection first wrote with it (attribution.py).
         self._writers: dict[int, str] = dict(writers or {})
@@ -101,6 +103,7 @@ class Room:
         # out of sight of Python's garbage collector: an observed Doc is freed only once it
         # is unobserved (`dispose`), and the callback must not refer back to the room.
         changes = self._changes
+        self._known = None  # a new document: its state vector is read afresh
 
         def changed(event: TransactionEvent) -> None:
             changes.append(event.update)
@@ -191,6 +194,7 @@ class Room:
                 self._changes.clear()
                 self._rebuild()  # refused whole: the document goes back to what the log holds
                 raise Close(DOCUMENT_TOO_LARGE, breach)
+        self._advance(self._found)
         for change in self._changes:
             self._accept(change, origin=peer)
         self._changes.clear()
@@ -215,9 +219,9 @@ class Room:
             except crdt.CrdtError:
                 raise Close(UPDATE_REJECTED, "the update could not be applied") from None
         try:
-            found = structs.shape(update)
+            found = self._found = structs.shape(update)
             self._inserted_text = found.text
-            known = structs.decode_state_vector(self.doc.get_state())
+            known = self._state_vector()
             incomplete = structs.incomplete(found, known)
             self._check_writer(peer, found, known)
         except ProtocolError:
@@ -245,6 +249,23 @@ class Room:
                 self._new_clients.append(client)
             elif owner != me:
                 raise Close(UPDATE_REJECTED, "this update carries another participant's changes")
+
+    def _state_vector(self) -> dict[int, int]:
+        """The document's state vector, decoded once and then kept up to date (it is read for
+        every update: encoding and decoding it each time grows with every client ever seen)."""
+        if self._known is None:
+            self._known = structs.decode_state_vector(self.doc.get_state())
+        return self._known
+
+    def _advance(self, found: structs.UpdateShape) -> None:
+        """After a complete update applied: its structs are now part of the document."""
+        known = self._known
+        if known is None:
+            return
+        for client, spans in found.ranges.items():
+            end = max((stop for _, stop in spans), default=0)
+            if end > known.get(client, 0):
+                known[client] = end
 
     def _room_left(self) -> int:
         return self._max_bytes - self.size
@@ -324,7 +345,8 @@ class Room:
         caller then reloads the room from the log, which holds everything durable.
         """
         try:
-            if structs.missing(update, structs.decode_state_vector(self.doc.get_state())):
+            found = structs.shape(update)
+            if structs.incomplete(found, self._state_vector()):
                 return False
         except ProtocolError:
             return False
@@ -336,6 +358,7 @@ class Room:
                 self._changes.clear()
                 self._rebuild()
             return False
+        self._advance(found)
         for change in self._changes:
             self.size += len(change)
             self._relay(protocol.encode(protocol.SyncUpdate(change)))
@@ -397,6 +420,7 @@ class Room:
         self._changes.clear()
         with self.doc.transaction():
             change(self.doc)
+        self._known = None  # the server wrote as its own client
         for update in self._changes:
             self._accept(update, origin=None)
         self._changes.clear()

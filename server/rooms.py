@@ -60,6 +60,7 @@ class Rooms:
         self._deleting: set[str] = set()  # meetings being deleted: nobody may open them
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
         self._unsaved = False  # the journal cannot commit: rooms tell their clients so
+        self._renewing: asyncio.Task[None] | None = None
         self._binding: set[asyncio.Task[None]] = set()  # writer bindings being saved
 
     def __len__(self) -> int:
@@ -194,6 +195,19 @@ class Rooms:
         self._unsaved = not ok
         for room in list(self._rooms.values()):
             room.tell(None if ok else UNSAVED)
+        if not ok and self._renewing is None:
+            self._renewing = asyncio.get_running_loop().create_task(self._renew_unsaved())
+
+    async def _renew_unsaved(self) -> None:
+        """Say it again every 15 s: y-protocols forgets an entry not renewed for 30 s."""
+        try:
+            while self._unsaved:
+                await asyncio.sleep(15)
+                if self._unsaved:
+                    for room in list(self._rooms.values()):
+                        room.tell(UNSAVED)
+        finally:
+            self._renewing = None
 
     # Other server processes (relay.py) ---------------------------------------------------
 

@@ -51,7 +51,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "SAFETYMAP_SEND_QUEUE_FRAMES": (
         "4096",
-        "Frames queued for one client before it is closed as too slow (4508).",
+        "Frames queued for one client before it is closed as too slow (4508), where the "
+        "server cannot write to sockets directly (another ASGI server than `safetymap serve`).",
+    ),
+    "SAFETYMAP_SEND_BUFFER_BYTES": (
+        "8388608",
+        "Bytes waiting to go to one client before it is closed as too slow (4508; 8 MiB).",
     ),
     "SAFETYMAP_PING_INTERVAL": ("20", "Seconds between websocket keepalive pings."),
     "SAFETYMAP_PING_TIMEOUT": ("20", "Seconds to wait for a pong before closing a dead socket."),
@@ -159,6 +164,7 @@ class Settings:
     max_cards: int = 5000
     max_card_text: int = 2000
     max_participants: int = 100
+    send_buffer_bytes: int = 8 * 2**20
     retention_days: float = 90.0
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
@@ -230,6 +236,7 @@ class Settings:
             max_cards=_number(get, "SAFETYMAP_MAX_CARDS", int),
             max_card_text=_number(get, "SAFETYMAP_MAX_CARD_TEXT", int),
             max_participants=_number(get, "SAFETYMAP_MAX_PARTICIPANTS", int),
+            send_buffer_bytes=_number(get, "SAFETYMAP_SEND_BUFFER_BYTES", int),
             retention_days=_number(get, "SAFETYMAP_RETENTION_DAYS", float),
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),

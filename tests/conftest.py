@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from server import wire
 from server.app import create_app
 from server.meetings import create
 from server.services import Services
@@ -72,7 +73,7 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
         app,
         host="127.0.0.1",
         port=settings.port,
-        ws="websockets-sansio",
+        ws=wire.Protocol,  # as `safetymap serve` runs it
         ws_max_size=settings.max_frame_bytes,
         ws_ping_interval=settings.ping_interval or None,
         ws_ping_timeout=settings.ping_timeout or None,

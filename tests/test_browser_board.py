@@ -225,6 +225,7 @@ async def test_facilitator_and_family_edit_and_move_cards_together(
     chair_context, chair = await sign_in(chromium, server)
     await chair_context.grant_permissions(["clipboard-read", "clipboard-write"])
     await chair.get_by_label("Meeting title").fill("Planning for Leo")
+    await chair.get_by_label("Use a waiting room").uncheck()  # the family joins at once here
     await chair.get_by_role("button", name="Create meeting").click()
     await expect(chair.get_by_role("heading", name="Planning for Leo")).to_be_visible()
     family_link = chair.get_by_test_id("link-family")

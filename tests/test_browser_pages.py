@@ -24,6 +24,7 @@ async def test_facilitator_creates_a_meeting_and_family_joins(
 
     await chair.get_by_label("Meeting title").fill("Planning for Leo")
     await chair.get_by_label("Early help").check()
+    await chair.get_by_label("Use a waiting room").uncheck()  # the family joins at once here
     await chair.get_by_role("button", name="Create meeting").click()
     await expect(chair.get_by_role("heading", name="Planning for Leo")).to_be_visible()
     await screenshot(chair, "meeting-page")

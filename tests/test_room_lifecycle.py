@@ -79,6 +79,7 @@ async def test_room_unloads_compacted_after_last_client_leaves(server: RunningSe
 async def small_queue_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
     overrides = {
         "SAFETYMAP_SEND_QUEUE_FRAMES": "16",
+        "SAFETYMAP_SEND_BUFFER_BYTES": str(2**20),
         "SAFETYMAP_MAX_DOCUMENT_BYTES": str(64 * 2**20),
         "SAFETYMAP_MAX_CARD_TEXT": "100000",  # big cards, to fill the slow client's socket
     }
