@@ -77,6 +77,10 @@ class Reader:
         self.pos = 0
 
     def var_uint(self) -> int:
+        pos = self.pos
+        if pos < len(self._buf) and self._buf[pos] < 0x80:  # most are one byte: fast path
+            self.pos = pos + 1
+            return self._buf[pos]
         result = 0
         shift = 0
         for _ in range(_MAX_VARUINT_BYTES):
