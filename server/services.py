@@ -49,6 +49,7 @@ class Services:
             settings.secret_key,
             link_lifetime=settings.link_lifetime,
             max_participants=settings.max_participants,
+            sqlite_synchronous=settings.sqlite_synchronous,
         )
         journal = Journal(store.append)
         journal.start()
@@ -98,4 +99,4 @@ class Services:
         await self.journal.stop()
         if self.relay is not None:
             await self.relay.stop()
-        await self.store.engine.dispose()
+        await self.store.close()

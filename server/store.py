@@ -22,6 +22,7 @@ from . import crdt
 from .db import links, meetings, participants, snapshots, updates, writers
 from .links import derive_token, looks_like_token, new_salt, token_hash
 from .permissions import Admission, Layer, Role, Status, waits
+from .sqlite_writer import SqliteWriter
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
 _ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)
@@ -158,12 +159,21 @@ class Store:
         *,
         link_lifetime: timedelta | None = None,
         max_participants: int = 0,
+        sqlite_synchronous: str = "FULL",
     ) -> None:
         self._sqlite = engine.dialect.name == "sqlite"
         self.engine = engine
         self._link_key = link_key  # the secret key: link tokens are derived from it
         self._link_lifetime = link_lifetime  # None: links last as long as their meeting
         self._max_participants = max_participants  # 0: no limit
+        self._sqlite_synchronous = sqlite_synchronous
+        self._writer: SqliteWriter | None = None  # the journal's appends on SQLite
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+        await self.engine.dispose()
 
     def _link_works(self) -> ColumnElement[bool]:
         """A link works until revoked; all but the facilitator's also stop when the meeting
@@ -454,20 +464,26 @@ class Store:
         if not entries:
             return set()
         wanted = {e.meeting_id for e in entries}
-        check = select(meetings.c.id).where(
-            meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value
+        if self._sqlite:
+            if self._writer is None:
+                path = str(self.engine.url.database)
+                self._writer = SqliteWriter(path, self._sqlite_synchronous)
+            rows = [(e.meeting_id, e.layer.value, e.data) for e in entries]
+            return await self._writer.append(rows)
+        check = (
+            select(meetings.c.id)
+            .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
+            .with_for_update(read=True)
         )
-        if not self._sqlite:
-            check = check.with_for_update(read=True)
         async with self.engine.begin() as conn:
             open_ids = set((await conn.execute(check)).scalars())
-            rows = [
+            rows_in = [
                 {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
                 for e in entries
                 if e.meeting_id in open_ids
             ]
-            if rows:
-                await conn.execute(insert(updates), rows)
+            if rows_in:
+                await conn.execute(insert(updates), rows_in)
         return wanted - open_ids
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
