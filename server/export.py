@@ -29,6 +29,7 @@ def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
         None,
         {**snapshot.rendered["meeting"]},
         snapshot.roster,
+        added_by=model.added_by_of(snapshot.rendered),
     )
 
 

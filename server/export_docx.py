@@ -113,6 +113,16 @@ def build(document: Mapping[str, Any]) -> bytes:
         _changes(doc, document["changes"], labels)
     if document.get("history"):
         _history(doc, document["history"])
+    if document.get("audit"):
+        doc.add_heading(_("Who did what, and when"), level=1)
+        _table(
+            doc,
+            [_("When"), _("Who"), _("What")],
+            [
+                [row["at"][:16].replace("T", " "), row["who"], row["what"]]
+                for row in document["audit"]
+            ],
+        )
     snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
     doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")
     out = io.BytesIO()

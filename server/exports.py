@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import crdt, export, model
+from . import audit, crdt, export, model, record_trail
 from .db import meetings
 from .permissions import Layer, Status
 from .store import Meeting, Store, now
@@ -31,6 +31,8 @@ async def document(
         if saved is None:
             raise NotExportable(f"meeting has no snapshot {snapshot}")
         rendered = export.record(saved, family=family)
+        if not family:
+            rendered = await _with_trail(store, rendered, meeting_id, snapshot)
         document = export.with_export_facts(
             rendered, saved.meta.as_json(), family=family, generated_at=generated
         )
@@ -43,8 +45,18 @@ async def document(
     rendered = model.render_meeting(
         main, professional, meeting.as_json(), await store.roster(meeting_id)
     )
+    if not family:
+        rendered = await _with_trail(store, rendered, meeting_id, None)
     document = export.with_export_facts(rendered, None, family=family, generated_at=generated)
     return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+
+
+async def _with_trail(
+    store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None
+) -> dict[str, Any]:
+    """The full record with its audit trail (up to the snapshot's end)."""
+    entries = record_trail.up_to(await audit.for_meeting(store.engine, meeting_id), snapshot)
+    return {**rendered, "audit": record_trail.rows(entries, rendered["participants"])}
 
 
 async def earlier_maps(store: Store, meeting: Meeting) -> list[dict[str, Any]]:
