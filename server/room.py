@@ -66,7 +66,6 @@ class Room:
         shared: Shared | None = None,
         limits: Limits | None = None,
         writers: dict[int, str] | None = None,
-        bind: Callable[[Room, int, str], None] | None = None,
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
@@ -89,7 +88,6 @@ class Room:
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
         # clientID -> the participant whose connection first wrote with it (attribution.py).
         self._writers: dict[int, str] = dict(writers or {})
-        self._bind = bind
         self._last_append: asyncio.Future[None] | None = None
         self._changes: list[bytes] = []
         # Updates whose dependencies have not arrived yet, per connection (see structs.py).
@@ -195,16 +193,17 @@ class Room:
                 self._rebuild()  # refused whole: the document goes back to what the log holds
                 raise Close(DOCUMENT_TOO_LARGE, breach)
         self._advance(self._found)
-        for change in self._changes:
-            self._accept(change, origin=peer)
-        self._changes.clear()
+        # New clientIDs are bound to this participant in the same commit as the update.
+        bindings: tuple[tuple[int, str], ...] = ()
         me = peer.identity.get("id")
         if self._new_clients and isinstance(me, str):
-            for client in self._new_clients:
-                self._writers[client] = me
-                if self._bind is not None:
-                    self._bind(self, client, me)
-            self._new_clients.clear()
+            bindings = tuple((client, me) for client in self._new_clients)
+            self._writers.update(bindings)
+        self._new_clients.clear()
+        for change in self._changes:
+            self._accept(change, origin=peer, writers=bindings)
+            bindings = ()
+        self._changes.clear()
 
     def _complete(self, peer: Peer, update: bytes) -> bytes:
         """The update to apply now (with what this peer had waiting), or b"" to hold it.
@@ -235,9 +234,7 @@ class Room:
         self._held[peer] = update
         return b""
 
-    def _check_writer(
-        self, peer: Peer, found: structs.UpdateShape, known: dict[int, int]
-    ) -> None:
+    def _check_writer(self, peer: Peer, found: structs.UpdateShape, known: dict[int, int]) -> None:
         """New structs must come from clientIDs this participant owns (or that nobody does)."""
         self._new_clients.clear()
         me = peer.identity.get("id")
@@ -293,10 +290,12 @@ class Room:
             peer.send(protocol.encode(protocol.PermissionDenied(reason)))
             raise Close(FORBIDDEN, reason)
 
-    def _accept(self, change: bytes, origin: Peer | None) -> None:
+    def _accept(
+        self, change: bytes, origin: Peer | None, writers: tuple[tuple[int, str], ...] = ()
+    ) -> None:
         self.size += len(change)
         self.appended += 1
-        done = self._journal.append(LogEntry(self.meeting_id, self.layer, change))
+        done = self._journal.append(LogEntry(self.meeting_id, self.layer, change, writers))
         self._last_append = done
         done.add_done_callback(lambda future: self._durable(future, change, origin))
 
@@ -372,7 +371,9 @@ class Room:
             return
         accepted = self.presence.merge_remote(entries)
         if accepted:
-            self._relay(protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted))))
+            self._relay(
+                protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
+            )
 
     # Fan-out and durability ---------------------------------------------------------------
 

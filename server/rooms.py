@@ -61,7 +61,6 @@ class Rooms:
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
         self._unsaved = False  # the journal cannot commit: rooms tell their clients so
         self._renewing: asyncio.Task[None] | None = None
-        self._binding: set[asyncio.Task[None]] = set()  # writer bindings being saved
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -108,7 +107,6 @@ class Rooms:
             shared=self if self._relay is not None else None,
             limits=self._limits,
             writers=writers,
-            bind=self._bind_writer,
         )
         self._rooms[key] = room
         if self._unsaved:
@@ -121,19 +119,6 @@ class Rooms:
                 if message.meeting_id == meeting_id:
                     self.deliver(message)
         return room
-
-    def _bind_writer(self, room: Room, client: int, participant_id: str) -> None:
-        """Room callback: remember who owns a clientID (for the record's "added by")."""
-
-        async def bind() -> None:
-            try:
-                await self._store.add_writer(room.meeting_id, room.layer, client, participant_id)
-            except Exception as exc:
-                log.error("could not record a writer (%s)", type(exc).__name__)
-
-        task = asyncio.get_running_loop().create_task(bind())
-        self._binding.add(task)
-        task.add_done_callback(self._binding.discard)
 
     def leave(self, room: Room, peer: Peer) -> None:
         room.leave(peer)
@@ -399,7 +384,6 @@ class Rooms:
             # Every screen learns from the document itself that the meeting has ended.
             await self._server_change(meeting_id, Layer.MAIN, mark)
             await self._journal.flush()
-            await asyncio.gather(*self._binding)  # who wrote what, saved before the record
             ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
 
             def render(

@@ -32,7 +32,12 @@ class SqliteWriter:
         conn.execute("PRAGMA secure_delete=ON")
         return conn
 
-    def _append(self, rows: list[tuple[str, str, bytes]], meeting_ids: list[str]) -> set[str]:
+    def _append(
+        self,
+        rows: list[tuple[str, str, bytes]],
+        bound: list[tuple[str, str, int, str, str]],
+        meeting_ids: list[str],
+    ) -> set[str]:
         conn = self._conn = self._conn or self._connect()
         marks = ",".join("?" * len(meeting_ids))
         conn.execute("BEGIN IMMEDIATE")
@@ -48,17 +53,31 @@ class SqliteWriter:
                 "INSERT INTO updates (meeting_id, layer, data) VALUES (?, ?, ?)",
                 [row for row in rows if row[0] in open_ids],
             )
+            if bound:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO writers"
+                    " (meeting_id, layer, client_id, participant_id, first_seen)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [row for row in bound if row[0] in open_ids],
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return set(meeting_ids) - open_ids
 
-    async def append(self, rows: Sequence[tuple[str, str, bytes]]) -> set[str]:
-        """Append (meeting id, layer, update) rows in one transaction; the meetings refused."""
+    async def append(
+        self,
+        rows: Sequence[tuple[str, str, bytes]],
+        bound: Sequence[tuple[str, str, int, str, str]] = (),
+    ) -> set[str]:
+        """Append (meeting id, layer, update) rows, and bind (meeting id, layer, clientID,
+        participant id, time) writers, in one transaction; returns the meetings refused."""
         meeting_ids = sorted({row[0] for row in rows})
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._append, list(rows), meeting_ids)
+        return await loop.run_in_executor(
+            self._executor, self._append, list(rows), list(bound), meeting_ids
+        )
 
     def _close(self) -> None:
         if self._conn is not None:

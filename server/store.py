@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -149,6 +150,8 @@ class LogEntry:
     meeting_id: str
     layer: Layer
     data: bytes
+    # (Yjs clientID, participant id) pairs this update brought first: bound in the same commit.
+    writers: tuple[tuple[int, str], ...] = ()
 
 
 class Store:
@@ -469,7 +472,13 @@ class Store:
                 path = str(self.engine.url.database)
                 self._writer = SqliteWriter(path, self._sqlite_synchronous)
             rows = [(e.meeting_id, e.layer.value, e.data) for e in entries]
-            return await self._writer.append(rows)
+            seen = now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it on SQLite
+            bound = [
+                (e.meeting_id, e.layer.value, client, participant, seen)
+                for e in entries
+                for client, participant in e.writers
+            ]
+            return await self._writer.append(rows, bound)
         check = (
             select(meetings.c.id)
             .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
@@ -484,6 +493,20 @@ class Store:
             ]
             if rows_in:
                 await conn.execute(insert(updates), rows_in)
+            bindings = [
+                {
+                    "meeting_id": e.meeting_id,
+                    "layer": e.layer.value,
+                    "client_id": client,
+                    "participant_id": participant,
+                    "first_seen": now(),
+                }
+                for e in entries
+                if e.meeting_id in open_ids
+                for client, participant in e.writers
+            ]
+            if bindings:
+                await conn.execute(postgresql.insert(writers).on_conflict_do_nothing(), bindings)
         return wanted - open_ids
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
@@ -502,24 +525,6 @@ class Store:
         )
         async with self.engine.connect() as conn:
             return {int(r.client_id): r.participant_id for r in (await conn.execute(query))}
-
-    async def add_writer(
-        self, meeting_id: str, layer: Layer, client_id: int, participant_id: str
-    ) -> None:
-        """Bind a clientID to a participant; the first binding stays (a race loses quietly)."""
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(
-                    insert(writers).values(
-                        meeting_id=meeting_id,
-                        layer=layer.value,
-                        client_id=client_id,
-                        participant_id=participant_id,
-                        first_seen=now(),
-                    )
-                )
-        except IntegrityError:
-            pass  # bound already (by another process), or the meeting is gone
 
     async def log_length(self, meeting_id: str, layer: Layer) -> int:
         query = select(func.count()).where(
