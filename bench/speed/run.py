@@ -103,10 +103,9 @@ def markdown(
             else "a fresh server per scenario and run."
         ),
         "",
-        "**This run was on a shared machine** (other engineers' test suites ran on both CPUs; "
-        f"load average {meta['load_before']} before, {meta['load_after']} after), so the "
-        "numbers are noisy and every server lost CPU time to others. Rerun on a quiet machine "
-        "before quoting them.",
+        f"Load average {meta['load_before']} before the run and {meta['load_after']} after "
+        "(1-, 5- and 15-minute): above about 1.5, other work shared the CPUs and the numbers "
+        "are noisy.",
         "",
         table,
         "",
