@@ -42,6 +42,7 @@ async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
     }
     create = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server.cli", "meeting", "create", "--title", "Json check", "--json",
+        "--no-waiting-room",
         env=env, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, _ = await create.communicate()

@@ -34,6 +34,7 @@ async def test_server_logs_carry_no_secrets_or_content(tmp_path: Path) -> None:
     }
     create = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server.cli", "meeting", "create", "--title", "Log check", "--json",
+        "--no-waiting-room",
         env=env, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, _ = await create.communicate()

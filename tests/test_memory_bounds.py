@@ -43,7 +43,9 @@ def rss(pid: int) -> int:
 
 async def new_meeting(env: dict[str, str]) -> dict[str, Any]:
     created: dict[str, Any] = json.loads(
-        await cli(env, "meeting", "create", "--title", "Memory (fictional)", "--json")
+        await cli(
+            env, "meeting", "create", "--title", "Memory (fictional)", "--json", "--no-waiting-room"
+        )
     )
     created["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in created["links"].items()}
     return created
@@ -107,12 +109,14 @@ async def test_a_client_that_stops_reading_is_closed_and_memory_stays_bounded(
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    # A short queue (64 frames of ~4 KiB) so the bound is small next to the 32 MiB flood.
+    # A short queue (64 frames of ~4 KiB; 256 KiB where the server writes to sockets directly)
+    # so the bound is small next to the 32 MiB flood.
     # Compaction every second keeps the document's counted size (not its content) small.
     env = server_env(
         tmp_path,
         port,
         SAFETYMAP_SEND_QUEUE_FRAMES="64",
+        SAFETYMAP_SEND_BUFFER_BYTES=str(256 * 1024),
         SAFETYMAP_COMPACT_INTERVAL="1",
         **NO_RATE_LIMITS,
     )
