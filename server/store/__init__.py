@@ -19,11 +19,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import crdt
-from .db import links, meetings, participants, snapshots, updates, writers
-from .links import derive_token, looks_like_token, new_salt, token_hash
-from .permissions import Admission, Layer, Role, Status, waits
-from .sqlite_writer import SqliteWriter
+from .. import crdt
+from ..db import links, meetings, participants, snapshots, updates, writers
+from ..links import derive_token, looks_like_token, new_salt, token_hash
+from ..permissions import Admission, Layer, Role, Status, waits
+from ..sqlite_writer import SqliteWriter
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
 _ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)
