@@ -10,13 +10,13 @@ import { Actions } from './actions.js'
 import { Announcer } from './announcer.js'
 import { Banners } from './banners.js'
 import { Dialogs } from './dialogs.js'
-import { autosizeAll, h, replaceChildren, setText, show, uid } from './dom.js'
+import { autosizeAll, h, replaceChildren, show, uid } from './dom.js'
 import { DragController } from './dragdrop.js'
 import { fitToScreen } from './fit.js'
+import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
 import { CardView } from './card.js'
-import { ScaleView } from './scale.js'
-import { SectionView } from './section.js'
+import { Regions } from './regions.js'
 import { StatusView } from './status.js'
 import { Tabs } from './tabs.js'
 import { WaitingRoom } from './waiting.js'
@@ -29,6 +29,8 @@ import { WaitingRoom } from './waiting.js'
  * @typedef {import('../model.js').Person} Person
  * @typedef {import('../people.js').Present} Present
  * @typedef {import('../session.js').Layer} Layer
+ * @typedef {import('./scale.js').ScaleView} ScaleView
+ * @typedef {import('./section.js').SectionView} SectionView
  */
 
 export class BoardApp {
@@ -103,20 +105,14 @@ export class BoardApp {
     this.tabList = h('div', { class: 'board-tabs', 'data-testid': 'tabs' })
     this.tabs = new Tabs(this.tabList, this.t('column.tabs'), () => this.resizeTexts())
     this.regions = h('div', { class: 'board-regions' })
+    // The map's parts (columns, "More", scales) inside `regions`.
+    this.parts = new Regions(this, this.regions)
     this.loading = h('p', { class: 'board-loading', 'data-testid': 'loading', text: this.t('board.loading') })
-    // Made by buildRegions (again whenever editing is switched on or off).
-    /** @type {import('./tabs.js').Region[]} */
-    this.regionList = []
-    this.optionalRegion = h('section')
-    this.scalesRegion = h('section')
-    this.scalesList = h('div')
-    this.scalesNone = h('p')
-    this.addScaleButton = h('button')
     root.classList.add('board', this.present ? 'board--present' : 'board--edit')
     root.setAttribute('aria-busy', 'true')
     if (config.isFacilitator && !this.present && !this.ended) this.waiting = new WaitingRoom(this)
     replaceChildren(root, this.header.el, this.banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, this.banners.toast, this.liveRegion, this.dialogs.el, this.waiting?.dialog, this.peopleList)
-    this.buildRegions()
+    this.parts.build()
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
     window.addEventListener('beforeunload', (e) => {
@@ -208,44 +204,6 @@ export class BoardApp {
     return this.config.canEdit && !this.ended && this.session.mayWrite() && !(this.locked && !this.config.isFacilitator)
   }
 
-  // --- building --------------------------------------------------------------------------
-
-  buildRegions () {
-    for (const view of this.cardViews.values()) view.destroy()
-    for (const view of this.scaleViews.values()) view.destroy()
-    this.cardViews.clear()
-    this.scaleViews.clear()
-    this.sectionViews.clear()
-    const { t } = this
-    /** @param {string} id */
-    const sectionEl = (id) => {
-      const view = new SectionView(this, id)
-      this.sectionViews.set(id, view)
-      return view.el
-    }
-    this.regionList = []
-    const columns = this.config.columns.map((column) => {
-      const headingId = uid(`column-${column.id}`)
-      const el = h('section', { class: `column column--${column.id}`, 'data-testid': `column-${column.id}`, 'aria-labelledby': headingId, 'data-labelledby': headingId },
-        h('h2', { class: 'column-title', id: headingId, text: column.title }),
-        h('div', { class: 'column-sections' }, column.sections.map(sectionEl)))
-      this.regionList.push({ id: column.id, label: column.title, el })
-      return el
-    })
-    const moreId = uid('column-more')
-    this.optionalRegion = h('section', { class: 'column column--more', 'data-testid': 'column-more', 'aria-labelledby': moreId, 'data-labelledby': moreId },
-      h('h2', { class: 'column-title', id: moreId, text: t('section.more') }),
-      h('div', { class: 'column-sections' }, this.optionalIds.map(sectionEl)))
-    const scalesId = uid('scales')
-    this.scalesList = h('div', { class: 'scales-list' })
-    this.scalesNone = h('p', { class: 'scales-none', text: t('scales.none') })
-    this.addScaleButton = h('button', { type: 'button', class: 'add-button', 'data-testid': 'add-scale', onclick: () => this.actions.addOverallScale() })
-    this.scalesRegion = h('section', { class: 'scales-region', 'data-testid': 'scales', 'aria-labelledby': scalesId, 'data-labelledby': scalesId },
-      h('h2', { class: 'column-title', id: scalesId, text: t('scales.heading') }),
-      this.scalesList, this.scalesNone, this.addScaleButton)
-    replaceChildren(this.regions, h('div', { class: 'columns' }, columns), this.optionalRegion, this.scalesRegion)
-  }
-
   // --- rendering -------------------------------------------------------------------------
 
   scheduleRender () {
@@ -284,33 +242,13 @@ export class BoardApp {
     const editable = this.computeEditable()
     if (editable !== this.editable) {
       this.editable = editable
-      this.buildRegions()
+      this.parts.build()
     }
     const focus = captureFocus(this.root)
-    const visible = this.visibleSections()
-    /** @type {Set<string>} */
-    const seen = new Set()
-    for (const [id, view] of this.sectionViews) {
-      const on = visible.includes(id)
-      show(view.el, on)
-      if (on) view.reconcile(this.bySection.get(id) ?? [], seen)
-    }
-    for (const [key, view] of this.cardViews) {
-      if (!seen.has(key)) {
-        view.destroy()
-        this.cardViews.delete(key)
-      }
-    }
-    const moreShown = this.optionalIds.some((id) => visible.includes(id))
-    show(this.optionalRegion, moreShown)
-    this.renderScales()
+    this.parts.update()
     this.header.update()
     this.updatePeopleList()
-    this.tabs.setRegions([
-      ...this.regionList,
-      ...(moreShown ? [{ id: 'more', label: this.t('section.more'), el: this.optionalRegion }] : []),
-      { id: 'scales', label: this.t('column.scales'), el: this.scalesRegion }
-    ])
+    this.tabs.setRegions(this.parts.tabs())
     autosizeAll(this.toSize)
     this.toSize.clear()
     this.rendering = false
@@ -333,36 +271,6 @@ export class BoardApp {
     }
     show(this.loading, !loaded && session.main.status !== 'disconnected')
     if (this.present) requestAnimationFrame(() => fitToScreen(this.root))
-  }
-
-  renderScales () {
-    let i = 0
-    /** @type {Set<string>} */
-    const seen = new Set()
-    for (const scale of this.scales) {
-      const key = `${scale.layer}:${scale.id}`
-      let view = this.scaleViews.get(key)
-      if (!view) {
-        view = new ScaleView(this, scale)
-        this.scaleViews.set(key, view)
-      } else view.update(scale)
-      seen.add(key)
-      const at = this.scalesList.children[i]
-      if (at !== view.el) this.scalesList.insertBefore(view.el, at ?? null)
-      i++
-    }
-    for (const [key, view] of this.scaleViews) {
-      if (!seen.has(key)) {
-        view.destroy()
-        this.scaleViews.delete(key)
-      }
-    }
-    show(this.scalesNone, this.scales.length === 0)
-    const facilitator = this.editable && this.config.isFacilitator
-    show(this.addScaleButton, facilitator)
-    const hasOverall = this.scales.some((s) => s.about === '')
-    setText(this.addScaleButton, hasOverall ? this.t('scales.addAnother') : this.t('scales.add'))
-    show(this.scalesRegion, this.scales.length > 0 || facilitator || !this.present)
   }
 
   updateRoster () {
@@ -476,32 +384,5 @@ export class BoardApp {
     this.cardViews.set(key, view)
     if (hadFocus) this.pendingFocus = () => view.focusText()
     return view
-  }
-}
-
-/**
- * @param {HTMLElement} root
- * @returns {{ el: HTMLElement, selection: [number, number, 'forward' | 'backward' | 'none'] | null } | null}
- */
-function captureFocus (root) {
-  const el = document.activeElement
-  if (!(el instanceof HTMLElement) || !root.contains(el)) return null
-  const text = el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && el.type === 'text')
-  const field = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (el)
-  return {
-    el,
-    selection: text && field.selectionStart !== null && field.selectionEnd !== null
-      ? [field.selectionStart, field.selectionEnd, field.selectionDirection ?? 'none']
-      : null
-  }
-}
-
-/** @param {ReturnType<typeof captureFocus>} focus */
-function restoreFocus (focus) {
-  if (!focus || !focus.el.isConnected || document.activeElement === focus.el) return
-  focus.el.focus({ preventScroll: true })
-  if (focus.selection) {
-    const field = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (focus.el)
-    field.setSelectionRange(...focus.selection)
   }
 }
