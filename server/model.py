@@ -14,6 +14,11 @@ from pycrdt import Array, Doc, Map, Text, XmlText
 
 from .i18n import N_
 
+# The fractional index (order_keys.py): write_map uses it, and callers find it here as before.
+from .order_keys import ORDER_DIGITS as ORDER_DIGITS
+from .order_keys import is_order_key as is_order_key
+from .order_keys import order_between as order_between
+
 SCHEMA_VERSION: Final = 1
 
 SECTIONS: Final = ("harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps")
@@ -79,9 +84,6 @@ DEFAULT_SCALE_HIGH: Final = "Everyone agrees the children are safe enough for th
 SCALE_MIN: Final = 0
 SCALE_MAX: Final = 10
 
-# Fractional index digits in ASCII order, so plain string comparison sorts them everywhere.
-ORDER_DIGITS: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
 
 class Rating(TypedDict):
     value: int
@@ -123,59 +125,6 @@ class LayerView(TypedDict):
     meta: Meta
     items: dict[str, Item]
     scales: dict[str, Scale]
-
-
-# --- fractional index -------------------------------------------------------------------
-
-
-def is_order_key(key: object) -> bool:
-    """A valid key is non-empty base-62 without a trailing "0", so a key below it exists."""
-    return isinstance(key, str) and key[-1:] not in ("", "0") and not key.strip(ORDER_DIGITS)
-
-
-def order_between(a: str | None, b: str | None) -> str:
-    """A key strictly between a and b (None means the start or end of the section)."""
-    for key in (a, b):
-        if key is not None and not is_order_key(key):
-            raise ValueError(f"not an order key: {key!r}")
-    if a is None:
-        return _midpoint("", None) if b is None else _before(b)
-    if b is None:
-        return _after(a)
-    if a >= b:
-        raise ValueError("order_between needs a < b")
-    return _midpoint(a, b)
-
-
-# Adding at either end is the common case: step one digit there, so keys stay short.
-def _after(a: str) -> str:
-    k = len(a) - len(a.lstrip("z"))
-    return a[:k] + ORDER_DIGITS[ORDER_DIGITS.index(a[k]) + 1] if k < len(a) else a + "1"
-
-
-def _before(b: str) -> str:
-    k = len(b) - len(b.lstrip("0"))
-    digit = ORDER_DIGITS.index(b[k])
-    if digit > 1:
-        return b[:k] + ORDER_DIGITS[digit - 1]
-    return b[: k + 1] if len(b) > k + 1 else b[:k] + "0z"
-
-
-def _midpoint(a: str, b: str | None) -> str:
-    # Read keys as base-62 fractions 0.a and 0.b; a shorter key is padded with zeros.
-    if b is not None:
-        n = 0
-        while n < len(b) and (a[n] if n < len(a) else "0") == b[n]:
-            n += 1
-        if n:
-            return b[:n] + _midpoint(a[n:], b[n:])
-    lo = ORDER_DIGITS.index(a[0]) if a else 0
-    hi = ORDER_DIGITS.index(b[0]) if b is not None else len(ORDER_DIGITS)
-    if hi - lo > 1:
-        return ORDER_DIGITS[(lo + hi) // 2]
-    if b is not None and len(b) > 1:
-        return b[0]
-    return ORDER_DIGITS[lo] + _midpoint(a[1:], None)
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""What every part of the store shares: the engine, its settings, and what a working link is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..db import links, meetings
+from ..permissions import Role, Status
+from ..sqlite_writer import SqliteWriter
+from .clock import now
+
+
+class StoreBase:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        link_key: str,
+        *,
+        link_lifetime: timedelta | None = None,
+        max_participants: int = 0,
+        sqlite_synchronous: str = "FULL",
+    ) -> None:
+        self._sqlite = engine.dialect.name == "sqlite"
+        self.engine = engine
+        self._link_key = link_key  # the secret key: link tokens are derived from it
+        self._link_lifetime = link_lifetime  # None: links last as long as their meeting
+        self._max_participants = max_participants  # 0: no limit
+        self._sqlite_synchronous = sqlite_synchronous
+        self._writer: SqliteWriter | None = None  # the journal's appends on SQLite
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+        await self.engine.dispose()
+
+    def _link_works(self) -> ColumnElement[bool]:
+        """A link works until revoked; all but the facilitator's also stop when the meeting
+        ends, and once they are older than the configured lifetime."""
+        guest = meetings.c.status == Status.OPEN.value
+        if self._link_lifetime is not None:
+            guest = guest & (links.c.created_at > now() - self._link_lifetime)
+        return links.c.revoked_at.is_(None) & or_(links.c.role == Role.FACILITATOR.value, guest)

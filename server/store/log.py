@@ -1,0 +1,136 @@
+"""The update log: durable appends (with the writers they bind), replay, and compaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
+
+from .. import crdt
+from ..db import meetings, updates, writers
+from ..permissions import Layer, Status
+from ..sqlite_writer import SqliteWriter
+from .base import StoreBase
+from .clock import now
+from .records import LogEntry
+
+
+def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
+    """One layer's updates, in the order they must be replayed."""
+    return (
+        select(updates.c.data)
+        .where(updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
+        .order_by(updates.c.id)
+    )
+
+
+class LogStore(StoreBase):
+    async def append(self, entries: Sequence[LogEntry]) -> set[str]:
+        """Append a batch in one transaction; returns the meetings whose updates it refused.
+
+        Only open meetings take updates. On PostgreSQL the check holds a share lock on the
+        meeting rows until commit, so an update either lands before another process ends the
+        meeting (and is in its snapshot) or is refused after: never kept but left out.
+        """
+        if not entries:
+            return set()
+        wanted = {e.meeting_id for e in entries}
+        if self._sqlite:
+            if self._writer is None:
+                path = str(self.engine.url.database)
+                self._writer = SqliteWriter(path, self._sqlite_synchronous)
+            rows = [(e.meeting_id, e.layer.value, e.data) for e in entries]
+            seen = now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it on SQLite
+            bound = [
+                (e.meeting_id, e.layer.value, client, participant, seen)
+                for e in entries
+                for client, participant in e.writers
+            ]
+            return await self._writer.append(rows, bound)
+        check = (
+            select(meetings.c.id)
+            .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
+            .with_for_update(read=True)
+        )
+        async with self.engine.begin() as conn:
+            open_ids = set((await conn.execute(check)).scalars())
+            rows_in = [
+                {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
+                for e in entries
+                if e.meeting_id in open_ids
+            ]
+            if rows_in:
+                await conn.execute(insert(updates), rows_in)
+            bindings = [
+                {
+                    "meeting_id": e.meeting_id,
+                    "layer": e.layer.value,
+                    "client_id": client,
+                    "participant_id": participant,
+                    "first_seen": now(),
+                }
+                for e in entries
+                if e.meeting_id in open_ids
+                for client, participant in e.writers
+            ]
+            if bindings:
+                await conn.execute(postgresql.insert(writers).on_conflict_do_nothing(), bindings)
+        return wanted - open_ids
+
+    async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
+        async with self.engine.connect() as conn:
+            return [
+                bytes(row) for row in (await conn.execute(layer_log(meeting_id, layer))).scalars()
+            ]
+
+    async def writers(self, meeting_id: str, layer: Layer) -> dict[int, str]:
+        """Yjs clientID -> the participant whose connection first wrote with it."""
+        query = select(writers.c.client_id, writers.c.participant_id).where(
+            writers.c.meeting_id == meeting_id, writers.c.layer == layer.value
+        )
+        async with self.engine.connect() as conn:
+            return {int(r.client_id): r.participant_id for r in (await conn.execute(query))}
+
+    async def log_length(self, meeting_id: str, layer: Layer) -> int:
+        query = select(func.count()).where(
+            updates.c.meeting_id == meeting_id, updates.c.layer == layer.value
+        )
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def compact(self, meeting_id: str, layer: Layer) -> int:
+        """Fold the layer's log into one update, in one transaction; returns its size.
+
+        Merges what is in the database, not what some process holds in memory. The merged
+        state takes the place of the *first* row it read and the others are deleted, so rows
+        appended meanwhile (by this process's journal or another process) stay after the
+        state they build on: the log is replayed in id order, and yrs silently drops content
+        when updates arrive before what they depend on.
+        """
+        room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
+        async with self.engine.begin() as conn:
+            # One compaction per meeting layer at a time across processes: a transaction-level
+            # advisory lock on PostgreSQL (SQLite has a single writer, and Rooms serialises per
+            # room). Not a row lock, so journal inserts are never held up while the merge runs.
+            if not self._sqlite:
+                await conn.execute(
+                    text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                    {"key": f"compact:{meeting_id}:{layer.value}"},
+                )
+            rows = (
+                await conn.execute(
+                    select(updates.c.id, updates.c.data).where(*room).order_by(updates.c.id)
+                )
+            ).all()
+            if len(rows) <= 1:
+                return len(rows[0].data) if rows else 0
+            state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
+            first, last = rows[0].id, rows[-1].id
+            await conn.execute(update(updates).where(updates.c.id == first).values(data=state))
+            await conn.execute(
+                delete(updates).where(*room, updates.c.id > first, updates.c.id <= last)
+            )
+        return len(state)

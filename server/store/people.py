@@ -1,0 +1,154 @@
+"""Participants and admission: who opened a meeting's links, who is let in, who attended."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..db import links, meetings, participants
+from ..permissions import Admission, Role, waits
+from .base import StoreBase
+from .clock import now
+from .errors import MeetingFull
+from .records import Grant, Participant, participant_of
+
+# Who the record lists as attending: let in (and perhaps later taken out), not turned away.
+_ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)
+
+
+def attendees(meeting_id: str) -> Select[Any]:
+    """The participants the record lists, first come first (the roster and the snapshot's)."""
+    return (
+        select(participants)
+        .where(
+            participants.c.meeting_id == meeting_id,
+            participants.c.admission.in_(_ATTENDED),
+        )
+        .order_by(participants.c.created_at, participants.c.id)
+    )
+
+
+class PeopleStore(StoreBase):
+    async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
+        """The participant for this link and name, created on first use (reconnects reuse it).
+
+        A new family or professional participant of a meeting with a waiting room waits.
+        Raises MeetingFull once the meeting has as many people as it may (the facilitator is
+        never kept out).
+        """
+        key = (
+            participants.c.link_id == grant.link_id,
+            participants.c.name == name,
+            participants.c.relationship == relationship,
+        )
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(select(participants).where(*key))).first()
+            if row is not None:
+                return participant_of(row)
+            waiting_room = (
+                await conn.execute(
+                    select(meetings.c.waiting_room).where(meetings.c.id == grant.meeting_id)
+                )
+            ).scalar()
+            if self._max_participants and grant.role is not Role.FACILITATOR:
+                count = select(func.count()).where(participants.c.meeting_id == grant.meeting_id)
+                if (await conn.execute(count)).scalar_one() >= self._max_participants:
+                    raise MeetingFull(grant.meeting_id)
+        admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
+        person = Participant(
+            str(uuid.uuid4()),
+            grant.meeting_id,
+            grant.link_id,
+            grant.role,
+            name,
+            relationship,
+            admission,
+        )
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(participants).values(
+                        id=person.id,
+                        meeting_id=person.meeting_id,
+                        link_id=person.link_id,
+                        role=person.role.value,
+                        name=name,
+                        relationship=relationship,
+                        admission=admission.value,
+                        created_at=now(),
+                    )
+                )
+        except IntegrityError:
+            return await self.participant(grant, name, relationship)  # lost a race: reuse
+        return person
+
+    async def people(self, meeting_id: str) -> list[Participant]:
+        """Everyone who has opened the meeting's links, admitted or not, first come first."""
+        query = (
+            select(participants)
+            .where(participants.c.meeting_id == meeting_id)
+            .order_by(participants.c.created_at, participants.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [participant_of(r) for r in (await conn.execute(query)).all()]
+
+    async def admit(
+        self, meeting_id: str, participant_id: str, admission: Admission
+    ) -> Participant | None:
+        """Let someone in, turn them away or take them out; None if not in this meeting.
+
+        Nobody is let back in once rejected or removed: they may open the link again under
+        another name, and wait again.
+        """
+        allowed_from = {
+            Admission.ADMITTED: {Admission.WAITING},
+            Admission.REJECTED: {Admission.WAITING},
+            Admission.REMOVED: {Admission.ADMITTED, Admission.WAITING},
+        }[admission]
+        row = (participants.c.id == participant_id, participants.c.meeting_id == meeting_id)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(participants)
+                .where(*row, participants.c.admission.in_([a.value for a in allowed_from]))
+                .values(admission=admission.value)
+            )
+            found = (await conn.execute(select(participants).where(*row))).first()
+        return None if found is None else participant_of(found)
+
+    async def facilitator_participant(self, meeting_id: str, name: str) -> Participant | None:
+        """The signed-in facilitator as a participant, on the meeting's live facilitator link."""
+        query = select(links.c.id).where(
+            links.c.meeting_id == meeting_id,
+            links.c.role == Role.FACILITATOR.value,
+            links.c.revoked_at.is_(None),
+        )
+        async with self.engine.connect() as conn:
+            link_id = (await conn.execute(query)).scalar()
+        if link_id is None:
+            return None
+        return await self.participant(Grant(link_id, meeting_id, Role.FACILITATOR), name)
+
+    async def joined(self, meeting_id: str, participant_id: str) -> Participant | None:
+        """A participant of this meeting whose link still works (for cookie sign-in), whatever
+        their admission: the caller decides what waiting or removed people may do."""
+        query = (
+            select(participants)
+            .join(links, links.c.id == participants.c.link_id)
+            .join(meetings, meetings.c.id == participants.c.meeting_id)
+            .where(
+                participants.c.id == participant_id,
+                participants.c.meeting_id == meeting_id,
+                self._link_works(),
+            )
+        )
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(query)).first()
+        return None if r is None else participant_of(r)
+
+    async def roster(self, meeting_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(attendees(meeting_id))).all()
+        return [participant_of(r).identity() for r in rows]

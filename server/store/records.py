@@ -1,0 +1,126 @@
+"""The plain dataclasses the store takes and returns (never ORM rows), and the row readers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..permissions import Admission, Layer, Role, Status
+from .clock import aware, now
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    id: str
+    title: str
+    label_set: str
+    status: Status
+    created_at: datetime
+    ended_at: datetime | None
+    owner_id: str | None = None
+    locked: bool = False
+    previous_id: str | None = None
+    waiting_room: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "labelSet": self.label_set,
+            "status": self.status.value,
+            "createdAt": self.created_at.isoformat(),
+            "endedAt": self.ended_at.isoformat() if self.ended_at else None,
+            "locked": self.locked,
+            "waitingRoom": self.waiting_room,
+        }
+
+
+def meeting_of(row: Any) -> Meeting:
+    return Meeting(
+        row.id,
+        row.title,
+        row.label_set,
+        Status(row.status),
+        aware(row.created_at) or now(),
+        aware(row.ended_at),
+        row.owner_id,
+        bool(row.locked),
+        row.previous_id,
+        bool(row.waiting_room),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a valid link token gives: a role in one meeting."""
+
+    link_id: int
+    meeting_id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: str
+    meeting_id: str
+    link_id: int
+    role: Role
+    name: str
+    relationship: str
+    admission: Admission = Admission.ADMITTED
+
+    @property
+    def admitted(self) -> bool:
+        return self.admission is Admission.ADMITTED
+
+    def identity(self) -> dict[str, Any]:
+        """How others see this person: in presence, and in the roster."""
+        person: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role.value}
+        if self.relationship:
+            person["relationship"] = self.relationship
+        return person
+
+
+def participant_of(r: Any) -> Participant:
+    return Participant(
+        r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship, Admission(r.admission)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotMeta:
+    meeting_id: str
+    n: int
+    created_at: datetime
+    ended_by: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "meetingId": self.meeting_id,
+            "n": self.n,
+            "createdAt": self.created_at.isoformat(),
+            "endedBy": self.ended_by,
+        }
+
+
+def snapshot_meta_of(r: Any) -> SnapshotMeta:
+    return SnapshotMeta(r.meeting_id, r.n, aware(r.created_at) or now(), r.ended_by)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    meta: SnapshotMeta
+    state_main: bytes
+    state_professional: bytes
+    rendered: dict[str, Any]
+    roster: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    meeting_id: str
+    layer: Layer
+    data: bytes
+    # (Yjs clientID, participant id) pairs this update brought first: bound in the same commit.
+    writers: tuple[tuple[int, str], ...] = ()
