@@ -38,7 +38,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -61,8 +60,11 @@ from server.migrate import upgrade
 from server.settings import Settings
 from server.store import Store
 
-HERE = Path(__file__).resolve().parent
-LOADGEN = HERE / "speed" / "loadgen.mjs"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "speed"))
+
+import load_generator
+from servers import cpu_seconds, free_port, pinned, safetymap_command, safetymap_env
+
 POSTGRES_ADMIN = os.environ.get(
     "SAFETYMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -113,12 +115,6 @@ def log(text: str) -> None:
     print(f"[cluster] {text}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def port_open(port: int) -> bool:
     try:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -152,16 +148,6 @@ def layout(name: str) -> Layout:
             (a, b), None, f"server processes on CPU {a} and CPU {b}, load generators unpinned"
         )
     return Layout((a, a), b, f"every server process on CPU {a}, load generators on CPU {b}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a whole process (every thread): fields 14 and 15 of /proc/PID/stat."""
-    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def pinned(cpu: int | None) -> list[str]:
-    return ["taskset", "-c", str(cpu)] if cpu is not None else []
 
 
 # PostgreSQL, Redis and the servers -------------------------------------------------------------
@@ -204,29 +190,13 @@ async def redis_server(folder: Path) -> AsyncIterator[tuple[str, int]]:
         await proc.wait()
 
 
-def safetymap_command() -> list[str]:
-    beside = Path(sys.executable).parent / "safetymap"
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "server.cli"]
-
-
-def server_env(data_dir: Path, port: int, shared: dict[str, str]) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYMAP_")}
-    return {
-        **inherited,
-        "SAFETYMAP_DATA_DIR": str(data_dir),
-        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
-        "SAFETYMAP_LOG_LEVEL": "WARNING",
-        **shared,
-    }
-
-
 class ServerProcess:
     """`safetymap serve` on its own port, pinned with taskset (threads inherit the mask)."""
 
     def __init__(self, folder: Path, index: int, shared: dict[str, str], cpu: int | None):
         self.port = free_port()
         self.log_path = folder / f"server{index}.log"
-        self.env = server_env(folder / f"data{index}", self.port, shared)
+        self.env = safetymap_env(folder / f"data{index}", self.port, **shared)
         self.cpu = cpu
         self.proc: asyncio.subprocess.Process | None = None
 
@@ -507,35 +477,6 @@ async def cpu_cost(
 # 2. Throughput with bench/speed/loadgen.mjs --------------------------------------------------
 
 
-def node_modules() -> Path:
-    """bench/.peers/node, installed by bench/speed (yjs and ws for the load generator)."""
-    sys.path.insert(0, str(HERE / "speed"))
-    import peers  # bench/speed/peers.py
-
-    if not (peers.NODE_DIR / "node_modules" / "yjs").exists():
-        peers.install()
-    return Path(peers.NODE_DIR)
-
-
-async def loadgen(config: dict[str, Any], cpu: int | None) -> dict[str, Any]:
-    folder = tempfile.mkdtemp(prefix="safetymap-loadgen-")
-    path = os.path.join(folder, "config.json")
-    with open(path, "w") as file:  # noqa: ASYNC230 (a small local file)
-        json.dump({"modules": str(node_modules()), **config}, file)
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *pinned(cpu), "node", str(LOADGEN), path, stdout=asyncio.subprocess.PIPE
-        )
-        out, _ = await proc.communicate()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    lines = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
-    result = lines[-1] if lines else {}
-    if result.get("event") != "result":
-        raise RuntimeError(result.get("error", f"load generator exited with {proc.returncode}"))
-    return dict(result)
-
-
 async def throughput(
     servers: list[ServerProcess], rooms: list[dict[str, Any]], plan: Plan, cpu: int | None
 ) -> dict[str, Any]:
@@ -544,7 +485,8 @@ async def throughput(
         [servers[k % len(servers)].url(m, f"Person {k + 1}") for k in range(plan.meeting_clients)]
         for m in rooms
     ]
-    result = await loadgen(
+    result = await asyncio.to_thread(
+        load_generator.run,
         {
             "mode": "steps",
             "rooms": urls,
@@ -742,6 +684,7 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]
     plan = QUICK if args.quick else FULL
     if args.runs:
         plan = Plan(**{**asdict(plan), "runs": args.runs})
+    load_generator.ensure_installed()  # before any run, not in the middle of one
     where = layout(args.layout)
     if where.load is not None:
         os.sched_setaffinity(0, {where.load})  # the Python clients share the Node one's CPU

@@ -17,23 +17,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "speed"))
 
-import peers
+import load_generator
 from run import cpus
-from scenarios import LOADGEN, LoadgenError, _warm_up
+from scenarios import warm_up
 from servers import SafetyMap
 
 # The product's default SAFETYMAP_MAX_PARTICIPANTS. A participant is one (link, name), so the
@@ -59,34 +55,6 @@ FULL = Plan()
 QUICK = Plan(one_clients=120, one_seconds=5.0, meetings=50, many_seconds=5.0, drain_ms=3000)
 
 
-class LoadServer(SafetyMap):
-    """Safety Map as shipped; clients of one meeting share PEOPLE names between them."""
-
-    def rooms(self, count: int, clients: int) -> list[list[str]]:
-        made = []
-        for _ in range(count):
-            meeting = self.create_meeting()
-            links = meeting["links"]
-            assert isinstance(links, dict)
-            token = str(links["professional"]).rsplit("/", 1)[1]
-            base = f"{meeting['ws_url']}/{meeting['id']}?"
-            made.append(
-                [
-                    base + urlencode({"token": token, "name": f"Person {k % PEOPLE + 1}"})
-                    for k in range(clients)
-                ]
-            )
-        return made
-
-    def cpu_seconds(self) -> float:
-        """utime + stime of the server (every thread): fields 14 and 15 of /proc/PID/stat."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(stat[11]) + int(stat[12])) / _CLOCK_TICKS
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 @dataclass(slots=True)
 class Mark:
     """The server at one moment: wall clock, CPU seconds used so far, RSS."""
@@ -96,7 +64,7 @@ class Mark:
     rss_kib: int
 
     @classmethod
-    def of(cls, server: LoadServer) -> Mark:
+    def of(cls, server: SafetyMap) -> Mark:
         return cls(time.monotonic(), server.cpu_seconds(), server.rss_kib())
 
 
@@ -104,7 +72,7 @@ QUIET_SECONDS = 3.0
 
 
 def drive(
-    server: LoadServer,
+    server: SafetyMap,
     rooms: list[list[str]],
     rate: float,
     seconds: float,
@@ -113,11 +81,10 @@ def drive(
 ) -> dict[str, Any]:
     """Run loadgen.mjs's `steps` mode at one rate; mark the server at start, ready and result.
 
-    Not scenarios.loadgen: the server must be read the moment the result line arrives, before
-    the load generator exits and 2,500 leaves start costing CPU.
+    The result is marked the moment its line arrives, before the load generator exits and
+    2,500 leaves start costing CPU.
     """
     config = {
-        "modules": str(peers.NODE_DIR),
         "mode": "steps",
         "rooms": rooms,
         "rates": [rate],
@@ -128,34 +95,18 @@ def drive(
         "drainMs": plan.drain_ms,
         "announce": True,  # 'ready' once every client is synced, then wait for a line
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
-        json.dump(config, file)
-    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
     marks: dict[str, Mark] = {"start": Mark.of(server)}
-    proc = subprocess.Popen(
-        [*pin, "node", str(LOADGEN), file.name],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    result: dict[str, Any] = {}
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event.get("event") == "ready":
-            marks["ready"] = Mark.of(server)
-            time.sleep(QUIET_SECONDS)  # everyone connected, nobody editing: the baseline
-            marks["quiet"] = Mark.of(server)
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-            marks["go"] = Mark.of(server)
-        elif event.get("event") in ("result", "error"):
-            marks.setdefault("end", Mark.of(server))
-            result = event
-    proc.wait()
-    Path(file.name).unlink()
-    if result.get("event") != "result":
-        raise LoadgenError(result.get("error", f"load generator exited with {proc.returncode}"))
+
+    def quiet_then_go() -> None:
+        marks["ready"] = Mark.of(server)
+        time.sleep(QUIET_SECONDS)  # everyone connected, nobody editing: the baseline
+        marks["quiet"] = Mark.of(server)
+        marks["go"] = Mark.of(server)  # the go-ahead is written right after
+
+    def end() -> None:
+        marks.setdefault("end", Mark.of(server))
+
+    result = load_generator.run(config, cpu, on_ready=quiet_then_go, on_result=end)
     time.sleep(2.0)  # everyone has left: what does the server keep?
     marks["left"] = Mark.of(server)
     return summarise(result, marks, len(rooms), sum(len(r) for r in rooms))
@@ -201,11 +152,11 @@ def scenario(
     plan: Plan, meetings: int, size: int, rate: float, seconds: float, cpus_: tuple[Any, Any]
 ) -> dict[str, Any]:
     server_cpu, load_cpu = cpus_
-    server = LoadServer(server_cpu)
+    server = SafetyMap(server_cpu, people=PEOPLE)
     try:
         server.prepare()
         server.start()
-        _warm_up(server, load_cpu)  # lazy imports and first-use caches paid before the clock
+        warm_up(server, load_cpu)  # lazy imports and first-use caches paid before the clock
         began = time.monotonic()
         rooms = server.rooms(meetings, size)
         made = time.monotonic() - began
@@ -286,8 +237,7 @@ def main() -> int:
         plan = replace(plan, one_rate=args.one_rate)
     if args.per_meeting_rate:
         plan = replace(plan, per_meeting_rate=args.per_meeting_rate)
-    if not (peers.NODE_DIR / "node_modules" / "yjs").exists():
-        peers.install()  # the load generator's yjs and ws (npm ci, once)
+    load_generator.ensure_installed()
     raise_fd_limit()
     server_cpu, load_cpu, pinning = cpus()
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])

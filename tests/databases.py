@@ -17,6 +17,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from server.db import create_engine
+from server.migrate import upgrade
+
 POSTGRES_ADMIN = os.environ.get(
     "SAFETYMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -43,3 +46,18 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def migrated_postgresql(tmp_path: Path) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """A fresh PostgreSQL database at the current schema, and a direct connection to it:
+    the outage tests rename a table behind the server's back through it."""
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            yield url, admin
+        finally:
+            await admin.close()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 STARTUP_TIMEOUT = 20.0
+SHUTDOWN_TIMEOUT = 30.0  # a graceful stop saves and compacts every room first
 
 
 def command() -> list[str]:
@@ -81,27 +83,49 @@ async def wait_for_port(port: int, proc: asyncio.subprocess.Process, log: Path) 
 
 @asynccontextmanager
 async def running(
-    argv: list[str], port: int, log: Path, env: Mapping[str, str] | None = None
+    argv: list[str],
+    port: int,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    stdout: Path | None = None,
+    stop: signal.Signals = signal.SIGKILL,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """Run a server process until `port` accepts; always reap it afterwards."""
-    with log.open("ab") as sink:  # the child keeps its own copy of the descriptor
+    """Run a server process until `port` accepts; always reap it afterwards.
+
+    Its standard error goes to `log`, and so does its standard output unless `stdout` names
+    another file. On the way out it is sent `stop` (SIGINT: a graceful shutdown) and awaited.
+    """
+    with ExitStack() as files:  # the child keeps its own copies of the descriptors
+        sink = files.enter_context(log.open("ab"))
+        out = sink if stdout is None else files.enter_context(stdout.open("ab"))
         proc = await asyncio.create_subprocess_exec(
-            *argv, env=None if env is None else dict(env), stdout=sink, stderr=sink
+            *argv, env=None if env is None else dict(env), stdout=out, stderr=sink
         )
     try:
         await wait_for_port(port, proc, log)
         yield proc
     finally:
         if proc.returncode is None:
-            proc.kill()
-        await asyncio.wait_for(proc.wait(), STARTUP_TIMEOUT)
+            proc.send_signal(stop)
+        try:
+            await asyncio.wait_for(proc.wait(), SHUTDOWN_TIMEOUT)
+        finally:
+            if proc.returncode is None:  # a graceful stop that hung: never leave it behind
+                proc.kill()
+                await proc.wait()
 
 
 @asynccontextmanager
 async def serve(
-    env: Mapping[str, str], port: int, log: Path
+    env: Mapping[str, str],
+    port: int,
+    log: Path,
+    *,
+    stdout: Path | None = None,
+    stop: signal.Signals = signal.SIGKILL,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`safetymap serve` on 127.0.0.1:port."""
+    """`safetymap serve` on 127.0.0.1:port (`stdout` and `stop` as for `running`)."""
     argv = [*command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    async with running(argv, port, log, env) as proc:
+    async with running(argv, port, log, env, stdout=stdout, stop=stop) as proc:
         yield proc

@@ -8,16 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from playwright.async_api import Browser, Page, expect
 
-from server.db import create_engine
-from server.migrate import upgrade
-
 from .browser import chromium, new_page, screenshot  # noqa: F401 - the fixture
 from .conftest import RunningServer, running_server
-from .databases import database_url
+from .databases import migrated_postgresql
 from .test_api_meetings import api_token
 from .test_browser_a11y import serious_violations
 from .test_browser_board import BOARD_URL, add_card, join
@@ -135,48 +131,43 @@ async def test_every_board_says_while_changes_are_not_being_saved(
     tmp_path: Path,
     chromium: Browser,  # noqa: F811
 ) -> None:
-    async with database_url("postgresql", tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            async with running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server:
-                meeting = await server.meeting()
-                context, chair = await new_page(chromium, server.address)
-                await join(chair, meeting["links"]["facilitator"], "Sam")
-                banner = chair.get_by_test_id("unsaved-banner")
-                await expect(banner).to_have_count(0)
-                await add_card(chair, "strengths", "Gran walks Leo to school")
+    async with (
+        migrated_postgresql(tmp_path) as (url, admin),
+        running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server,
+    ):
+        meeting = await server.meeting()
+        context, chair = await new_page(chromium, server.address)
+        await join(chair, meeting["links"]["facilitator"], "Sam")
+        banner = chair.get_by_test_id("unsaved-banner")
+        await expect(banner).to_have_count(0)
+        await add_card(chair, "strengths", "Gran walks Leo to school")
 
-                # The update log disappears: the next edit cannot be saved.
-                await admin.execute("ALTER TABLE updates RENAME TO updates_away")
-                await chair.get_by_test_id("add-strengths").click()
-                composer = chair.get_by_test_id("composer-strengths")
-                await composer.get_by_test_id("new-card-text").fill("Aunt May phones at bedtime")
-                await composer.get_by_test_id("new-card-text").press("Enter")
-                await expect(banner).to_be_visible()
-                await expect(banner).to_have_text(
-                    NOT_SAVED + " Keep this page open: they will be saved when the server can "
-                    "reach its database again."
-                )
-                # Inside a polite live region that is always on the page.
-                region = chair.get_by_role("status").filter(has=banner)
-                await expect(region).to_have_count(1)
+        # The update log disappears: the next edit cannot be saved.
+        await admin.execute("ALTER TABLE updates RENAME TO updates_away")
+        await chair.get_by_test_id("add-strengths").click()
+        composer = chair.get_by_test_id("composer-strengths")
+        await composer.get_by_test_id("new-card-text").fill("Aunt May phones at bedtime")
+        await composer.get_by_test_id("new-card-text").press("Enter")
+        await expect(banner).to_be_visible()
+        await expect(banner).to_have_text(
+            NOT_SAVED + " Keep this page open: they will be saved when the server can "
+            "reach its database again."
+        )
+        # Inside a polite live region that is always on the page.
+        region = chair.get_by_role("status").filter(has=banner)
+        await expect(region).to_have_count(1)
 
-                # Someone opening the board meanwhile is told too (the server's first word).
-                viewer_context, viewer = await new_page(chromium, server.address)
-                # Not "online": nobody is sent a map the server has not saved.
-                await viewer.goto(meeting["links"]["viewer"])
-                await viewer.get_by_role("button", name="Join the meeting").click()
-                await viewer.wait_for_url(BOARD_URL)
-                await expect(viewer.get_by_test_id("unsaved-banner")).to_contain_text(NOT_SAVED)
+        # Someone opening the board meanwhile is told too (the server's first word).
+        viewer_context, viewer = await new_page(chromium, server.address)
+        # Not "online": nobody is sent a map the server has not saved.
+        await viewer.goto(meeting["links"]["viewer"])
+        await viewer.get_by_role("button", name="Join the meeting").click()
+        await viewer.wait_for_url(BOARD_URL)
+        await expect(viewer.get_by_test_id("unsaved-banner")).to_contain_text(NOT_SAVED)
 
-                await admin.execute("ALTER TABLE updates_away RENAME TO updates")
-                await expect(banner).to_have_count(0, timeout=15_000)
-                await expect(viewer.get_by_test_id("unsaved-banner")).to_have_count(0)
-                await expect(viewer.get_by_test_id("card")).to_have_count(2)
-                await viewer_context.close()
-                await context.close()
-        finally:
-            await admin.close()
+        await admin.execute("ALTER TABLE updates_away RENAME TO updates")
+        await expect(banner).to_have_count(0, timeout=15_000)
+        await expect(viewer.get_by_test_id("unsaved-banner")).to_have_count(0)
+        await expect(viewer.get_by_test_id("card")).to_have_count(2)
+        await viewer_context.close()
+        await context.close()

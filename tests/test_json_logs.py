@@ -3,12 +3,9 @@ with request and meeting ids, and still no token, name or card text."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +14,18 @@ import httpx
 from server import log_context, logs
 
 from .conftest import free_port
+from .servers import create_meeting, read_log, serve, server_env
 from .yclient import YClient
-
-
-async def _wait_listening(port: int) -> None:
-    async with asyncio.timeout(20):
-        while True:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                return
-            except OSError:
-                await asyncio.sleep(0.05)  # polling: nothing to wait on until it listens
 
 
 async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "SAFETYMAP_DATA_DIR": str(tmp_path),
-        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
-        "SAFETYMAP_LOG_LEVEL": "DEBUG",
-        "SAFETYMAP_LOG_FORMAT": "json",
-    }
-    create = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "meeting", "create", "--title", "Json check", "--json",
-        "--no-waiting-room",
-        env=env, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await create.communicate()
-    meeting = json.loads(out)
-    token = meeting["links"]["family"].rsplit("/", 1)[1]
-    serve = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        await _wait_listening(port)
+    env = server_env(tmp_path, port, SAFETYMAP_LOG_LEVEL="DEBUG", SAFETYMAP_LOG_FORMAT="json")
+    # Log lines go to standard error; standard output (the set-up link) is kept apart.
+    log, out = tmp_path / "server.log", tmp_path / "server.out"
+    meeting = await create_meeting(env, "Json check")
+    token = meeting["tokens"]["family"]
+    async with serve(env, port, log, stdout=out, stop=signal.SIGINT):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             probe = await http.get("/healthz", headers={"X-Request-ID": "probe-7f3a"})
             assert probe.headers["x-request-id"] == "probe-7f3a"
@@ -67,11 +39,9 @@ async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
         await client.send(b"\x07garbage")
         await client.wait_closed()
         assert client.close_code == 4400
-    finally:
-        serve.send_signal(signal.SIGINT)
-        stdout, stderr = await asyncio.wait_for(serve.communicate(), 30)
+    stdout, stderr = read_log(out), read_log(log)
 
-    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
     assert lines, "the server logged nothing"
     for line in lines:
         assert {"time", "level", "logger", "message"} <= line.keys(), line
@@ -83,7 +53,7 @@ async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
     # uvicorn's line for the websocket carries the connection's request id and the meeting.
     socket_lines = [line for line in lines if line.get("request_id") == ws_request_id]
     assert any(line.get("meeting_id") == meeting["id"] for line in socket_lines), lines
-    everything = stdout.decode() + stderr.decode()
+    everything = stdout + stderr
     for secret in (token, "Marker", "Qx7", "secret card text"):
         assert secret not in everything
 

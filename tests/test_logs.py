@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import signal
-import sys
 from pathlib import Path
 
 from server import logs
 
 from .conftest import free_port
+from .servers import create_meeting, read_log, serve, server_env
 from .yclient import YClient
 
 
@@ -26,33 +23,11 @@ def test_redact_hides_tokens_names_and_join_links() -> None:
 
 async def test_server_logs_carry_no_secrets_or_content(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "SAFETYMAP_DATA_DIR": str(tmp_path),
-        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
-        "SAFETYMAP_LOG_LEVEL": "DEBUG",
-    }
-    create = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "meeting", "create", "--title", "Log check", "--json",
-        "--no-waiting-room",
-        env=env, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await create.communicate()
-    meeting = json.loads(out)
-    token = meeting["links"]["family"].rsplit("/", 1)[1]
-    serve = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        async with asyncio.timeout(20):
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                    writer.close()
-                    break
-                except OSError:
-                    await asyncio.sleep(0.05)
+    env = server_env(tmp_path, port, SAFETYMAP_LOG_LEVEL="DEBUG")
+    log = tmp_path / "server.log"  # standard output and error, as an operator would see them
+    meeting = await create_meeting(env, "Log check")
+    token = meeting["tokens"]["family"]
+    async with serve(env, port, log, stop=signal.SIGINT):
         client = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
         await client.connect()
         await client.synced.wait()
@@ -60,10 +35,7 @@ async def test_server_logs_carry_no_secrets_or_content(tmp_path: Path) -> None:
         await client.send(b"\x07garbage")  # an error path too
         await client.wait_closed()
         assert client.close_code == 4400
-    finally:
-        serve.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(serve.communicate(), 30)
-    text = output.decode()
+    text = read_log(log)
     assert "WebSocket" in text  # uvicorn did log the connection ...
     for secret in (token, "Marker", "Qx7", "secret card text"):
         assert secret not in text  # ... without the token, the name or the card

@@ -546,6 +546,15 @@ const medianOf = (/** @type {number[]} */ values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** Each join's timings, and the median of each over all of them. */
+const joinSummary = (/** @type {Awaited<ReturnType<typeof timedJoin>>[]} */ joins) => ({
+  joins,
+  totalMs: medianOf(joins.map((j) => j.totalMs)),
+  step2ArrivedMs: medianOf(joins.map((j) => j.step2ArrivedMs)),
+  applyMs: medianOf(joins.map((j) => j.applyMs)),
+  step2Bytes: joins[0].step2Bytes
+})
+
 /** Join a warm room of `cards` cards: its writer stays connected so the room stays loaded. */
 const joinScenario = async () => {
   const [writerUrl, probeUrl, ...joinUrls] = config.urls
@@ -553,13 +562,7 @@ const joinScenario = async () => {
   const joins = []
   for (const url of joinUrls) joins.push(await timedJoin(url, config.cards))
   writer.close()
-  return {
-    joins,
-    totalMs: medianOf(joins.map((j) => j.totalMs)),
-    step2ArrivedMs: medianOf(joins.map((j) => j.step2ArrivedMs)),
-    applyMs: medianOf(joins.map((j) => j.applyMs)),
-    step2Bytes: joins[0].step2Bytes
-  }
+  return joinSummary(joins)
 }
 
 /** Fill rooms for a later cold load (run.py restarts the server in between). */
@@ -577,13 +580,7 @@ const coldScenario = async () => {
   await timedJoin(config.warmup, 0)
   const joins = []
   for (const url of config.urls) joins.push(await timedJoin(url, config.cards))
-  return {
-    joins,
-    totalMs: medianOf(joins.map((j) => j.totalMs)),
-    step2ArrivedMs: medianOf(joins.map((j) => j.step2ArrivedMs)),
-    applyMs: medianOf(joins.map((j) => j.applyMs)),
-    step2Bytes: joins[0].step2Bytes
-  }
+  return joinSummary(joins)
 }
 
 /** Every room open with its clients and a few edits delivered; hold until run.py says so. */

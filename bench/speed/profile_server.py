@@ -87,10 +87,6 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
     spy: list[subprocess.Popen[bytes]] = []
     cpu_at: list[tuple[float, float]] = []
 
-    def cpu_seconds() -> float:
-        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / 100
-
     def start_profiler() -> None:
         command = [
             str(peers.VENV / "bin" / "py-spy"), "record", "--pid", str(server.pid),
@@ -98,7 +94,7 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
             "--duration", str(int(seconds)), "--output", str(stacks),
         ]  # fmt: skip
         spy.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-        cpu_at.append((time.monotonic(), cpu_seconds()))
+        cpu_at.append((time.monotonic(), server.cpu_seconds()))
 
     try:
         result = ctx.run(
@@ -115,7 +111,7 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
             },
             on_ready=start_profiler,
         )
-        cpu_at.append((time.monotonic(), cpu_seconds()))
+        cpu_at.append((time.monotonic(), server.cpu_seconds()))
     finally:
         if spy:
             _, err = spy[0].communicate(timeout=seconds + 60)

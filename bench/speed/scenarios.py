@@ -6,20 +6,14 @@ rooms, starts and stops servers, and reads the server's RSS.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import peers
+import load_generator
 from servers import SafetyMap, Server
-
-LOADGEN = Path(__file__).resolve().parent / "loadgen.mjs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,40 +56,6 @@ QUICK = Plan(
 )
 
 
-class LoadgenError(RuntimeError):
-    pass
-
-
-def loadgen(
-    config: dict[str, Any], cpu: int | None, on_ready: Callable[[], None] | None = None
-) -> dict[str, Any]:
-    """Run loadgen.mjs with `config`; `on_ready` runs when it says so (memory), then it ends."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
-        json.dump({"modules": str(peers.NODE_DIR), **config}, file)
-    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
-    proc = subprocess.Popen(
-        [*pin, "node", str(LOADGEN), file.name],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    result: dict[str, Any] = {}
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event.get("event") == "ready" and on_ready is not None:
-            on_ready()
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        elif event.get("event") in ("result", "error"):
-            result = event
-    proc.wait()
-    Path(file.name).unlink()
-    if result.get("event") != "result":
-        raise LoadgenError(result.get("error", f"load generator exited with {proc.returncode}"))
-    return result
-
-
 def _started(make: Callable[[int | None], Server], cpu: int | None) -> Server:
     server = make(cpu)
     server.prepare()
@@ -103,11 +63,11 @@ def _started(make: Callable[[int | None], Server], cpu: int | None) -> Server:
     return server
 
 
-def _warm_up(server: Server, cpu: int | None) -> None:
+def warm_up(server: Server, cpu: int | None) -> None:
     """One room opened, written and left: lazy imports and first-use caches are paid here."""
     config = {"mode": "fanout", "rooms": server.rooms(1, 3), "writersPerRoom": 2,
               "ratePerWriter": 10, "seconds": 0.5, "drainMs": 2000}  # fmt: skip
-    loadgen(config, cpu)
+    load_generator.run(config, cpu)
 
 
 class Context:
@@ -128,7 +88,7 @@ class Context:
         if shared and make in self.shared:
             return self.shared[make]
         server = _started(make, self.server_cpu)
-        _warm_up(server, self.load_cpu)
+        warm_up(server, self.load_cpu)
         if shared and server.shareable:
             self.shared[make] = server
         return server
@@ -141,7 +101,7 @@ class Context:
         server.cleanup()
 
     def run(self, config: dict[str, Any], on_ready: Callable[[], None] | None = None) -> Any:
-        return loadgen(config, self.load_cpu, on_ready)
+        return load_generator.run(config, self.load_cpu, on_ready)
 
 
 def fanout(ctx: Context, make: Callable[[int | None], Server], rooms: int, clients: int) -> Any:

@@ -41,6 +41,39 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def pinned(cpu: int | None) -> list[str]:
+    """The prefix that runs a command on one CPU (its threads inherit the mask)."""
+    return ["taskset", "-c", str(cpu)] if cpu is not None else []
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a whole process (every thread): fields 14 and 15 of /proc/PID/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def safetymap_command() -> list[str]:
+    """The `safetymap` command of this interpreter's environment."""
+    found = Path(sys.executable).parent / "safetymap"
+    return [str(found)] if found.exists() else [sys.executable, "-m", "server.cli"]
+
+
+def safetymap_env(data_dir: Path, port: int, **settings: str) -> dict[str, str]:
+    """The environment of a measured `safetymap serve`: only the settings given here."""
+    # Inherited SAFETYMAP_* settings (say a PostgreSQL URL) would change what is measured.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYMAP_")}
+    return {
+        **inherited,
+        "SAFETYMAP_DATA_DIR": str(data_dir),
+        "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{port}",
+        "SAFETYMAP_LOG_LEVEL": "WARNING",
+        **settings,
+    }
+
+
 class Server:
     """One server process. `rooms(n, clients)` gives each room's client URLs."""
 
@@ -67,10 +100,13 @@ class Server:
         """Anything to do before the first start (accounts, tokens)."""
 
     def start(self) -> None:
-        pin = ["taskset", "-c", str(self.cpu)] if self.cpu is not None else []
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [*pin, *self.command()], env=self.env(), stdout=log, stderr=log, cwd=REPO
+                [*pinned(self.cpu), *self.command()],
+                env=self.env(),
+                stdout=log,
+                stderr=log,
+                cwd=REPO,
             )
         deadline = time.monotonic() + 60
         while not self.ready():
@@ -100,6 +136,9 @@ class Server:
     def pid(self) -> int:
         assert self.proc is not None
         return self.proc.pid
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
 
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -134,28 +173,29 @@ class SafetyMap(Server):
     persists = True
     stop_timeout = 60.0  # it saves and compacts every room first
 
-    def __init__(self, cpu: int | None, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, cpu: int | None, synchronous: str = "FULL", people: int | None = None
+    ) -> None:
         super().__init__(cpu)
         self.synchronous = synchronous
+        # Past this many clients a meeting's clients share names, as one person's tabs and
+        # devices do (None: a name each).
+        self.people = people
         self.data_dir = self.workdir / "data"
         self.token = ""
 
     def env(self) -> dict[str, str]:
-        # Inherited SAFETYMAP_* settings (say a PostgreSQL URL) would change what is measured.
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYMAP_")}
-        return {
-            **inherited,
-            "SAFETYMAP_DATA_DIR": str(self.data_dir),
-            "SAFETYMAP_BASE_URL": f"http://127.0.0.1:{self.port}",
-            "SAFETYMAP_SQLITE_SYNCHRONOUS": self.synchronous,
-            "SAFETYMAP_LOG_LEVEL": "WARNING",
-        }
+        return safetymap_env(
+            self.data_dir, self.port, SAFETYMAP_SQLITE_SYNCHRONOUS=self.synchronous
+        )
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
-        found = Path(sys.executable).parent / "safetymap"
-        command = [str(found)] if found.exists() else [sys.executable, "-m", "server.cli"]
         done = subprocess.run(
-            [*command, *args], env=self.env(), input=stdin, capture_output=True, text=True
+            [*safetymap_command(), *args],
+            env=self.env(),
+            input=stdin,
+            capture_output=True,
+            text=True,
         )
         if done.returncode:
             raise RuntimeError(f"safetymap {' '.join(args)} failed:\n{done.stderr}")
@@ -175,9 +215,7 @@ class SafetyMap(Server):
         self.token = self.cli("token", "create", email).strip().splitlines()[-1]
 
     def command(self) -> list[str]:
-        found = Path(sys.executable).parent / "safetymap"
-        base = [str(found)] if found.exists() else [sys.executable, "-m", "server.cli"]
-        return [*base, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        return [*safetymap_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
 
     def ready(self) -> bool:
         try:
@@ -213,11 +251,14 @@ class SafetyMap(Server):
             base = f"{meeting['ws_url']}/{meeting['id']}?"
             made.append(
                 [
-                    base + urlencode({"token": token, "name": f"Person {k + 1}"})
+                    base + urlencode({"token": token, "name": f"Person {self._person(k)}"})
                     for k in range(clients)
                 ]
             )
         return made
+
+    def _person(self, k: int) -> int:
+        return (k % self.people if self.people else k) + 1
 
 
 class NodeReference(Server):
