@@ -174,7 +174,7 @@ class Room:
         update = self._complete(peer, update)
         if not update:
             return  # held until what it builds on arrives
-        if self.size + len(update) > self._max_bytes and self._growth(update) > self._room_left():
+        if self.size + len(update) > self._max_bytes and self._too_large(update):
             raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
         self._changes.clear()
         try:
@@ -264,19 +264,23 @@ class Room:
             if end > known.get(client, 0):
                 known[client] = end
 
-    def _room_left(self) -> int:
-        return self._max_bytes - self.size
+    def _too_large(self, update: bytes) -> bool:
+        """Would `update` take the stored map past its limit? Asked only near the limit, as it
+        copies the document.
 
-    def _growth(self, update: bytes) -> int:
-        """How much `update` would really add (near the limit only: it copies the document).
-
-        A reconnecting client's sync step 2 carries the whole delete set, so its raw size says
-        little about what it changes.
+        What is stored is the log since the last compaction (`size`), or, once compacted, the
+        document's own encoding: the smaller one counts. The log alone would refuse a small map
+        whose words were rewritten many times before compaction came round. And an update's
+        raw size says little about what it adds (a reconnecting client's sync step 2 carries
+        the whole delete set): what it would record is measured, and nothing new always fits.
         """
+        state = self.doc.get_update()
+        self.size = min(self.size, len(state))
         try:
-            return crdt.effective_size(self.doc.get_update(), update)
+            growth = crdt.effective_size(state, update)
         except crdt.CrdtError:
             raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        return growth > 0 and self.size + growth > self._max_bytes
 
     def _refuse_if_edit(self, peer: Peer, update: bytes) -> None:
         _readable(update)

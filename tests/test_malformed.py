@@ -274,6 +274,33 @@ async def test_one_update_past_the_document_limit_is_4413(small_documents: Runni
     await assert_only_sender_closed(small_documents, big, closes.DOCUMENT_TOO_LARGE)
 
 
+async def test_rewriting_a_card_many_times_stays_under_the_limit(
+    small_documents: RunningServer,
+) -> None:
+    # Rewritten words leave the document but stay in the log until it is compacted: the
+    # limit is on the document, so ten rewrites of a 1 KiB card (10 KiB of log against a
+    # 4 KiB limit, no compaction meanwhile) are all kept.
+    srv = small_documents
+    meeting = await srv.meeting()
+    writer = await connected(srv, meeting, "professional", "Alex")
+    watcher = await connected(srv, meeting, "viewer", "Wall screen")
+    writer.add_card("c", "safety", "draft 0 " + "x" * 1024)
+    for i in range(1, 11):
+        text = writer.items["c"]["text"]
+        with writer.doc.transaction():
+            del text[:]
+            text += f"draft {i} " + "x" * 1024
+        seen = watcher.wait_for(
+            lambda i=i: watcher.cards().get("c", "").startswith(f"draft {i} ")  # type: ignore[misc]
+        )
+        await first_of(seen, writer.wait_closed())
+        assert not writer.closed.is_set(), (writer.close_code, writer.close_reason)
+    dump, _ = await fresh_view(srv, meeting)
+    assert dump == watcher.dump() == writer.dump()
+    await watcher.disconnect()
+    await writer.disconnect()
+
+
 async def test_document_growing_past_the_limit_keeps_only_whole_updates(
     small_documents: RunningServer,
 ) -> None:
