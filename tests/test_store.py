@@ -130,6 +130,35 @@ async def test_append_load_and_compact(store: Store) -> None:
     assert items(rows) == expected
 
 
+async def test_compaction_folds_a_long_log_slice_by_slice(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log of several MiB is merged a slice at a time (memory stays near the document's
+    size), and the folded state is the same document: one card rewritten 600 times."""
+    meeting, _ = await store.create_meeting("Contract", "child_protection")
+    doc: Doc[Any] = Doc()
+    log: list[bytes] = []
+    subscription = doc.observe(lambda event: log.append(event.update))
+    card = doc.get("items", type=Map)
+    for i in range(600):
+        card["c"] = Map({"section": "safety", "text": Text(f"draft {i} " + "x" * 8192)})
+    doc.unobserve(subscription)
+    await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log])
+    merged: list[int] = []
+    real_merge = crdt.merge
+
+    def counting_merge(updates: list[bytes]) -> bytes:
+        merged.append(sum(map(len, updates)))
+        return real_merge(updates)
+
+    monkeypatch.setattr(store_module.crdt, "merge", counting_merge)
+    size = await store.compact(meeting.id, Layer.MAIN)
+    assert len(merged) > 3 and max(merged) < 2 * 2**20, merged  # 4.8 MiB of log, in slices
+    rows = await store.load(meeting.id, Layer.MAIN)
+    assert len(rows) == 1 and len(rows[0]) == size < 64 * 1024  # the last draft and tombstones
+    assert items(rows) == {"c": {"section": "safety", "text": "draft 599 " + "x" * 8192}}
+
+
 async def test_compaction_keeps_updates_appended_meanwhile_after_the_state(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

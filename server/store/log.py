@@ -17,6 +17,8 @@ from .base import StoreBase
 from .clock import now
 from .records import LogEntry
 
+_FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
+
 
 def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
     """One layer's updates, in the order they must be replayed."""
@@ -120,15 +122,24 @@ class LogStore(StoreBase):
                     text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                     {"key": f"compact:{meeting_id}:{layer.value}"},
                 )
-            rows = (
-                await conn.execute(
-                    select(updates.c.id, updates.c.data).where(*room).order_by(updates.c.id)
-                )
-            ).all()
-            if len(rows) <= 1:
-                return len(rows[0].data) if rows else 0
-            state = await asyncio.to_thread(crdt.merge, [bytes(r.data) for r in rows])
-            first, last = rows[0].id, rows[-1].id
+            rows = await conn.stream(
+                select(updates.c.id, updates.c.data).where(*room).order_by(updates.c.id)
+            )
+            # Folded a slice at a time, so memory stays near the document's own size: a log
+            # read whole was held at its peak by the process (a flood of edits between two
+            # compactions grew the server by 20-28 MiB in tests/test_memory_bounds.py).
+            folded: list[bytes] = []  # the state so far, then the rows read since
+            held = count = first = last = 0
+            async for row in rows:
+                first, last, count = first or row.id, row.id, count + 1
+                folded.append(bytes(row.data))
+                held += len(row.data)
+                if held >= _FOLD_BYTES:
+                    folded = [await asyncio.to_thread(crdt.merge, folded)]
+                    held = 0
+            if count <= 1:
+                return len(folded[0]) if folded else 0
+            state = await asyncio.to_thread(crdt.merge, folded)
             await conn.execute(update(updates).where(updates.c.id == first).values(data=state))
             await conn.execute(
                 delete(updates).where(*room, updates.c.id > first, updates.c.id <= last)
