@@ -2,8 +2,9 @@
 
     python bench/export_pdf.py [--runs 5] [--review]
 
-The map is built through the product's own model and rendered as a snapshot would be; the
-timer covers the export itself (template and WeasyPrint), median of the runs.
+The map is built through the product's own model and rendered as a snapshot would be, with the
+audit trail a full record carries (101 rows); the timer covers the export itself (template and
+WeasyPrint), median of the runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import copy
 import statistics
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from pycrdt import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server import export, model
+from server import audit, export, model, record_trail
 
 SECTIONS = ["harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps"]
 
@@ -72,10 +74,30 @@ def large_map() -> dict[str, Any]:
         "endedAt": "2026-05-12T12:00:00+01:00",
     }
     rendered = model.render_meeting(doc, None, meeting, people)
+    # The full record carries its audit trail, as an ended meeting's export does.
+    rendered["audit"] = record_trail.rows(trail(people), rendered["participants"])
     snapshot = {"meetingId": "m", "n": 1, "createdAt": meeting["endedAt"], "endedBy": "p0"}
     return export.with_export_facts(
         rendered, snapshot, family=False, generated_at=meeting["endedAt"]
     )
+
+
+def trail(people: list[dict[str, Any]]) -> list[audit.Entry]:
+    """A two-hour meeting's trail: everyone admitted, joining twice (one dropped connection
+    each, as on a phone with poor signal) and leaving, then the end: 101 rows."""
+    start = datetime(2026, 5, 12, 10, 0, tzinfo=UTC)
+    host = audit.facilitator("f")
+    events = []
+    for p in people:
+        who = audit.participant(p["id"], p["role"])
+        events.append(audit.event("m", host, audit.ADMIT, participant=p["id"]))
+        for _ in range(2):
+            events.append(audit.event("m", who, audit.JOIN, layer="main"))
+            events.append(audit.event("m", who, audit.LEAVE, layer="main", code=1001))
+    events.append(audit.event("m", host, audit.END, snapshot=1))
+    return [
+        audit.Entry(i, start + timedelta(minutes=i), event) for i, event in enumerate(events)
+    ]
 
 
 def as_review(document: dict[str, Any]) -> dict[str, Any]:

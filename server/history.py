@@ -143,8 +143,14 @@ def svg(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" '
                 f'stroke-width="2"{dash_attr}/>'
             )
-        for px, py in points:
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
+        if points:
+            # A dot per mark, all of a line's in one path of zero-length round-capped strokes:
+            # drawn like <circle>s, at a fifth of WeasyPrint's cost (the PDF export's budget).
+            dots = "".join(f"M{px:.1f} {py:.1f}h0" for px, py in points)
+            parts.append(
+                f'<path class="marks" d="{dots}" stroke="{colour}" stroke-width="6" '
+                f'stroke-linecap="round" fill="none"/>'
+            )
         if points:
             last = next(v for v in reversed(line["values"]) if v is not None)
             ends.append((points[-1][1], f"{series_label(line, gettext)}: {last}", colour))
