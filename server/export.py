@@ -65,6 +65,17 @@ def with_chain(
     }
 
 
+def people_of(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Participant id -> person, for naming authors, speakers and raters: this meeting's
+    people, and in a review those of the meetings before it (cards carried over were
+    written there; ids are never reused across meetings)."""
+    people: dict[str, Mapping[str, Any]] = {}
+    for meeting in document.get("history", {}).get("meetings", []):
+        people.update((p["id"], p) for p in meeting.get("participants", []))
+    people.update((p["id"], p) for p in document["participants"])
+    return people
+
+
 def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -72,7 +83,7 @@ def to_json(document: Mapping[str, Any]) -> str:
 def _template(name: str, document: Mapping[str, Any]) -> str:
     text: str = _templates.get_template(name).render(
         map=document,
-        people={p["id"]: p for p in document["participants"]},
+        people=people_of(document),
         columns=model.COLUMNS,
         labels=document["labels"],
         statuses={s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES},

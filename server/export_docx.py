@@ -11,14 +11,14 @@ from typing import Any
 
 from docx import Document
 
-from . import model
+from . import export, model
 from .history import meeting_label, series_label
 from .i18n import N_
 from .pages import _
 
 
 def build(document: Mapping[str, Any]) -> bytes:
-    people = {p["id"]: p for p in document["participants"]}
+    people = export.people_of(document)
 
     def person(pid: str | None) -> str:
         p = people.get(pid or "")

@@ -32,8 +32,10 @@ def build(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "title": m["meeting"]["title"],
             "date": m["meeting"]["createdAt"][:10],
             "open": m["meeting"]["status"] == "open",
+            # Who took part in each earlier meeting: they wrote the cards carried over.
+            **({"participants": list(m["participants"])} if i < len(chain) - 1 else {}),
         }
-        for m in chain
+        for i, m in enumerate(chain)
     ]
     scales: dict[str, dict[str, Any]] = {}
     series: dict[str, dict[tuple[str, str], list[int | None]]] = {}

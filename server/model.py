@@ -133,7 +133,8 @@ class LayerView(TypedDict):
 def write_map(doc: Doc[Any], data: Mapping[str, Any]) -> None:
     """Populate a layer doc from the product's JSON shape, in one transaction.
 
-    `data`: optional `title`, `labelSet`, `optionalSections` (the only keys written to meta);
+    `data`: optional `title`, `labelSet`, `optionalSections` and `people` (participant id ->
+    {name, role, relationship?}, the board's name cache: the only keys written to meta);
     `cards` and/or `sections` (as render_meeting gives); `scales`; and `createdAt`, the time
     for cards and ratings that carry none. Invalid input raises ValueError: clients would
     trip on it.
@@ -163,12 +164,27 @@ def write_map(doc: Doc[Any], data: Mapping[str, Any]) -> None:
     scales = {
         scale["id"]: Map(_scale_fields(scale, default_at)) for scale in data.get("scales", [])
     }
+    people = {str(pid): _person_entry(person) for pid, person in data.get("people", {}).items()}
     with doc.transaction():
+        meta = doc.get("meta", type=Map)
         for key in ("title", "labelSet", "optionalSections"):
             if key in data:  # optionalSections is a plain JSON array, replaced whole
-                doc.get("meta", type=Map)[key] = data[key]
+                meta[key] = data[key]
+        if people:
+            if not isinstance(meta.get("people"), Map):
+                meta["people"] = Map()
+            meta["people"].update(people)  # plain JSON entries, as the board writes them
         doc.get("items", type=Map).update(items)
         doc.get("scales", type=Map).update(scales)
+
+
+def _person_entry(person: Mapping[str, Any]) -> dict[str, str]:
+    if person.get("role") not in ROLES or not isinstance(person.get("name"), str):
+        raise ValueError("a person needs a name and a known role")
+    entry = {"name": str(person["name"]), "role": str(person["role"])}
+    if person.get("relationship"):
+        entry["relationship"] = str(person["relationship"])
+    return entry
 
 
 def _item_fields(card: Mapping[str, Any], order: str, default_at: object) -> dict[str, Any]:

@@ -4,6 +4,8 @@ Cards (with their links between worries and goals, speakers and next-step detail
 (question and end texts) carry over; ratings start empty, because each review asks again and
 the change over time is the point. Old ratings stay in the earlier meeting's snapshots, and
 `previous_id` chains the meetings. Stances start empty too: people say again where they stand.
+The names of those who wrote the carried cards (or whose view they are) come along in the
+board's name cache: in the review everyone has a new participant id.
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ def starting_layers(rendered: Mapping[str, Any], started_at: str) -> dict[str, b
             for scale in rendered["scales"]
             if scale["layer"] == layer
         ]
-        data: dict[str, Any] = {"cards": cards, "scales": scales, "createdAt": started_at}
+        named = {card[key] for card in cards for key in ("author", "speaker") if card.get(key)}
+        people = {p["id"]: p for p in rendered["participants"] if p["id"] in named}
+        data: dict[str, Any] = {
+            "cards": cards,
+            "scales": scales,
+            "createdAt": started_at,
+            "people": people,
+        }
         if layer == "main":
             data |= {
                 "title": rendered["meeting"]["title"],

@@ -395,3 +395,49 @@ def save_first_and_last_page(pdf: bytes) -> None:
             check=True, timeout=60,
         )  # fmt: skip
         assert (ARTIFACTS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_carried_cards_keep_their_authors_names(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """Everyone has a new participant id in a review: the cards carried over still name who
+    wrote them and whose view they are, on the board (its name cache) and in every format."""
+    async with await signed_in(server) as chair:
+        first = await meeting_with_tokens(chair, await create_meeting(chair, "Planning for Leo"))
+        room = Room(server, first)
+        await room.join(cards=0)
+        alex, jo = room.ids["Alex"], room.ids["Jo"]
+        worry = {"id": "w1", "section": "danger", "author": alex, "speaker": jo, "text": "Evenings"}
+        note = {"id": "p1", "section": "complicating", "author": alex, "text": "Police note"}
+        model.write_map(room.clients["sam"].doc, {"createdAt": AT, "cards": [worry]})
+        model.write_map(room.clients["pro"].doc, {"createdAt": AT, "cards": [note]})
+        await room.settle()
+
+        second = await meeting_with_tokens(chair, await end_and_review(chair, first["id"]))
+        room = Room(server, second)
+        await room.join(cards=1)
+        assert room.ids["Alex"] != alex  # a new participant of the new meeting
+        main_people = room.clients["sam"].doc.get("meta", type=Map)["people"].to_py()
+        assert main_people == {
+            alex: {"name": "Alex", "role": "professional"},
+            jo: {"name": "Jo", "role": "family"},
+        }
+        # The professionals' layer names only its own cards' authors.
+        assert room.clients["pro"].doc.get("meta", type=Map)["people"].to_py() == {
+            alex: {"name": "Alex", "role": "professional"}
+        }
+        await room.settle()
+        texts = {}
+        for fmt in ("pdf", "docx", "md"):
+            response = await chair.get(f"/meetings/{second['id']}/export?format={fmt}")
+            texts[fmt] = squash(text_of(fmt, response.content, tmp_path / f"review.{fmt}"))
+        document = (await chair.get(f"/meetings/{second['id']}/export?format=json")).json()
+
+    jsonschema.validate(document, SCHEMA)
+    earlier = document["history"]["meetings"][0]
+    assert {p["id"]: p["name"] for p in earlier["participants"]}[alex] == "Alex"
+    assert "participants" not in document["history"]["meetings"][-1]  # this meeting's: above
+    for fmt, text in texts.items():
+        assert "Written by Alex (professional)" in text, fmt
+        assert "Whose view: Jo (family)" in text, fmt
+        assert "someone who has left" not in text, fmt
