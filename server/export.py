@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from . import crdt, history, mapdiff, model
@@ -16,8 +17,22 @@ from .i18n import environment, translations
 from .store import Snapshot
 
 FORMATS = ("json", "md", "pdf", "docx")
-_templates = environment()
 _gettext = translations().gettext
+
+
+def when(moment: str | None) -> str:
+    """A stored ISO time as a record reads it: "12 May 2026, 10:00 (UTC+01:00)", in the
+    offset it was stored with (the JSON export keeps the ISO string)."""
+    if not moment:
+        return ""
+    at = datetime.fromisoformat(moment)
+    z = f"{at:%z}"  # "+0100"; empty for a naive time, which the store writes in UTC
+    zone = "UTC" if z in ("", "+0000") else f"UTC{z[:3]}:{z[3:5]}"
+    return f"{at.day} {at:%B %Y, %H:%M} ({zone})"
+
+
+_templates = environment()
+_templates.filters["when"] = when
 
 
 def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:

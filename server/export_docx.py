@@ -40,8 +40,8 @@ def build(document: Mapping[str, Any]) -> bytes:
         doc.add_paragraph(notice).runs[0].bold = True
     chairs = ", ".join(p["name"] for p in document["participants"] if p["role"] == "facilitator")
     for label, value in (
-        (_("Meeting held"), meeting["createdAt"]),
-        (_("Ended"), meeting["endedAt"] or _("not yet")),
+        (_("Meeting held"), export.when(meeting["createdAt"])),
+        (_("Ended"), export.when(meeting["endedAt"]) or _("not yet")),
         (_("Facilitator"), chairs or "—"),
         (_("Label set"), meeting["labelSet"]),
     ):
@@ -118,10 +118,7 @@ def build(document: Mapping[str, Any]) -> bytes:
         _table(
             doc,
             [_("When"), _("Who"), _("What")],
-            [
-                [row["at"][:16].replace("T", " "), row["who"], row["what"]]
-                for row in document["audit"]
-            ],
+            [[export.when(row["at"]), row["who"], row["what"]] for row in document["audit"]],
         )
     snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
     doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")

@@ -252,6 +252,20 @@ def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) ->
         )
 
 
+@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
+def test_records_give_times_as_people_read_them(fmt: str, tmp_path: Path) -> None:
+    """The meeting's time in words, in the offset it was held in (the JSON keeps ISO)."""
+    from server import export
+
+    content = export.render(example_document(FIRST_TIME), fmt)
+    path = tmp_path / f"record.{fmt}"
+    path.write_bytes(content)
+    text = squash(pdf_text(path) if fmt == "pdf" else docx_parts(path)[2] if fmt == "docx"
+                  else content.decode())  # fmt: skip
+    assert "12 May 2026, 10:00 (UTC+01:00)" in text
+    assert "2026-05-12T10:00" not in text
+
+
 def docx_parts_without(content: bytes, moment: str) -> dict[str, bytes]:
     import io
     import zipfile
