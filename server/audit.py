@@ -1,20 +1,22 @@
 """The audit trail: an append-only record of who did what to a meeting, and when.
 
-Pure event constructors, then two small I/O functions (`record`, `for_meeting`). Rows are only
-ever inserted. Details are facts about the action (a format, a snapshot number, a role), never
-card text or a person's name: each action lists the detail keys it may carry, and `record`
-refuses anything else. The trust issue adds its actions (joins, leaves, removals, locks, the
-end, deletions) to `ACTIONS` and reuses the rest.
+Pure event constructors, then small I/O functions (`record`, `record_rows` for a batch,
+`for_meeting`). Rows are only ever inserted. Details are facts about the action (a format, a
+snapshot number, a role), never card text or a person's name: each action lists the detail
+keys it may carry, and recording refuses anything else. The trust issue adds its actions
+(joins, leaves, removals, locks, the end, deletions) to `ACTIONS` and reuses the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from itertools import groupby
 from typing import Any, Final
 
-from sqlalchemy import delete, exists, insert, literal, select
+from sqlalchemy import bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .db import audit, meetings
@@ -120,6 +122,12 @@ def _short_word(value: object) -> bool:
     return isinstance(value, str) and len(value) <= 40 and " " not in value  # ids fit
 
 
+# A row to append: the event, when it happened, and whether only while its meeting exists.
+Row = tuple[Event, datetime, bool]
+
+_COLUMNS: Final = ("meeting_id", "at", "actor_kind", "actor_id", "actor_label", "action", "details")
+
+
 async def record(
     target: AsyncEngine | AsyncConnection,
     event: Event,
@@ -132,35 +140,43 @@ async def record(
     `if_meeting_exists`: record it only while the meeting is there (one statement, waiting on
     PostgreSQL for a deletion in progress), so nothing lands beside a deletion's single row.
     """
-    _checked(event)
-    values = {
+    row = (event, at or now(), if_meeting_exists)
+    if isinstance(target, AsyncConnection):
+        await record_rows(target, [row])
+        return
+    async with target.begin() as conn:
+        await record_rows(conn, [row])
+
+
+async def record_rows(conn: AsyncConnection, rows: Sequence[Row]) -> None:
+    """Append rows in the caller's transaction, in order: each run of rows of the same kind
+    in one statement executed for them all (one round trip, not one a row)."""
+    for guarded, run in groupby(rows, key=lambda row: row[2]):
+        values = [_values(_checked(event), at) for event, at, _ in run]
+        await conn.execute(_guarded(conn.dialect.name) if guarded else insert(audit), values)
+
+
+def _values(event: Event, at: datetime) -> dict[str, Any]:
+    return {
         "meeting_id": event.meeting_id,
-        "at": at or now(),
+        "at": at,
         "actor_kind": event.actor.kind,
         "actor_id": event.actor.id,
         "actor_label": event.actor.label,
         "action": event.action,
         "details": dict(event.details),
     }
-    statement: Any = insert(audit).values(**values)
-    if if_meeting_exists:
-        columns = list(values)
-        present = select(*(literal(values[c], audit.c[c].type).label(c) for c in columns)).where(
-            exists(_meeting_row(target, event.meeting_id))
-        )
-        statement = insert(audit).from_select(columns, present)
-    if isinstance(target, AsyncConnection):
-        await target.execute(statement)
-        return
-    async with target.begin() as conn:
-        await conn.execute(statement)
 
 
-def _meeting_row(target: AsyncEngine | AsyncConnection, meeting_id: str) -> Any:
-    query = select(meetings.c.id).where(meetings.c.id == meeting_id)
-    if target.dialect.name != "sqlite":
-        query = query.with_for_update(key_share=True)  # waits for a deletion to finish
-    return query
+@cache
+def _guarded(dialect: str) -> Any:
+    """INSERT ... SELECT the row's values WHERE its meeting exists; built once per dialect."""
+    params = {c: bindparam(c, type_=audit.c[c].type) for c in _COLUMNS}
+    meeting = select(meetings.c.id).where(meetings.c.id == params["meeting_id"])
+    if dialect != "sqlite":
+        meeting = meeting.with_for_update(key_share=True)  # waits for a deletion to finish
+    present = select(*(params[c].label(c) for c in _COLUMNS)).where(exists(meeting))
+    return insert(audit).from_select(list(_COLUMNS), present)
 
 
 async def for_meeting(target: AsyncEngine | AsyncConnection, meeting_id: str) -> list[Entry]:

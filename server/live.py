@@ -64,7 +64,7 @@ async def live(ws: WebSocket) -> None:
 
 async def _audit(services: Services, event: audit.Event, if_meeting_exists: bool = False) -> None:
     try:
-        await audit.record(services.store.engine, event, if_meeting_exists=if_meeting_exists)
+        await services.audit_writer.record(event, if_meeting_exists=if_meeting_exists)
     except Exception as exc:  # the trail must not take a meeting down with it
         log.error("could not record %s in the audit trail (%s)", event.action, type(exc).__name__)
 
@@ -78,13 +78,19 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         if person is None:
             raise unauthorized()
         return person
-    grant = await services.store.resolve(token)
-    if grant is None or grant.meeting_id != meeting_id:
-        raise unauthorized()
-    name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
+    typed = clean_name(ws.query_params.get("name"))
     relationship = clean_name(ws.query_params.get("relationship"))
+    # Someone coming back under the name they typed is found with the link, in one query.
+    found = await services.store.arrival(token, typed or None, relationship)
+    if found is None or found[0].meeting_id != meeting_id:
+        raise unauthorized()
+    grant, person = found
+    if person is not None:
+        return person
     try:
-        return await services.store.participant(grant, name, relationship)
+        if typed:  # nobody on this link under that name yet
+            return await services.store.add_participant(grant, typed, relationship)
+        return await services.store.participant(grant, _DEFAULT_NAMES[grant.role], relationship)
     except MeetingFull:
         raise Close(FORBIDDEN, "this meeting is full: ask the facilitator") from None
 

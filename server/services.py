@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from . import deletion, metrics
 from .accounts import Accounts
+from .audit_writer import AuditWriter
 from .db import create_engine, is_sqlite
 from .journal import Journal
 from .limits import Limits
@@ -31,6 +32,7 @@ class Services:
     journal: Journal
     rooms: Rooms
     accounts: Accounts
+    audit_writer: AuditWriter  # joins and leaves, many to a commit
     relay: Relay | None = None
     joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -53,6 +55,8 @@ class Services:
         )
         journal = Journal(store.append)
         journal.start()
+        audit_writer = AuditWriter(engine)
+        audit_writer.start()
         relay = Relay(settings.redis_url) if settings.redis_url else None
         if relay is not None:
             relay.on_lag = metrics.RELAY_LAG.observe
@@ -68,7 +72,14 @@ class Services:
         if relay is not None:
             await relay.start(rooms.deliver, rooms.resync)
         services = cls(
-            settings, store, journal, rooms, Accounts(engine), relay, Limiter(settings.join_limit)
+            settings,
+            store,
+            journal,
+            rooms,
+            Accounts(engine),
+            audit_writer,
+            relay,
+            Limiter(settings.join_limit),
         )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         services._tasks.append(asyncio.create_task(services._retain(), name="retention"))
@@ -99,4 +110,5 @@ class Services:
         await self.journal.stop()
         if self.relay is not None:
             await self.relay.stop()
+        await self.audit_writer.stop()
         await self.store.close()

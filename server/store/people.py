@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db import links, meetings, participants
+from ..links import looks_like_token, token_hash
 from ..permissions import Admission, Role, waits
 from .base import StoreBase
 from .clock import now
@@ -32,6 +34,42 @@ def attendees(meeting_id: str) -> Select[Any]:
 
 
 class PeopleStore(StoreBase):
+    async def arrival(
+        self, token: str, name: str | None, relationship: str = ""
+    ) -> tuple[Grant, Participant | None] | None:
+        """The grant of a live link's token and, given a name, who is already on the link under
+        that name and relationship (None: nobody yet). One query: a reconnect storm is mostly
+        people coming back. None for a token that is not a working link."""
+        if not looks_like_token(token):
+            return None
+        grant = (
+            links.c.id.label("grant_link_id"),
+            links.c.meeting_id.label("grant_meeting_id"),
+            links.c.role.label("grant_role"),
+        )
+        source = links.join(meetings, meetings.c.id == links.c.meeting_id)
+        if name is not None:
+            source = source.outerjoin(
+                participants,
+                and_(
+                    participants.c.link_id == links.c.id,
+                    participants.c.name == name,
+                    participants.c.relationship == relationship,
+                ),
+            )
+        columns = (*grant, *participants.c) if name is not None else grant
+        query = (
+            select(*columns)
+            .select_from(source)
+            .where(links.c.token_hash == token_hash(token), self._link_works())
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        found = Grant(row.grant_link_id, row.grant_meeting_id, Role(row.grant_role))
+        return found, participant_of(row) if name is not None and row.id is not None else None
+
     async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
         """The participant for this link and name, created on first use (reconnects reuse it).
 
@@ -44,19 +82,39 @@ class PeopleStore(StoreBase):
             participants.c.name == name,
             participants.c.relationship == relationship,
         )
-        async with self.engine.begin() as conn:
+        async with self.engine.connect() as conn:
             row = (await conn.execute(select(participants).where(*key))).first()
-            if row is not None:
-                return participant_of(row)
-            waiting_room = (
-                await conn.execute(
-                    select(meetings.c.waiting_room).where(meetings.c.id == grant.meeting_id)
-                )
-            ).scalar()
-            if self._max_participants and grant.role is not Role.FACILITATOR:
-                count = select(func.count()).where(participants.c.meeting_id == grant.meeting_id)
-                if (await conn.execute(count)).scalar_one() >= self._max_participants:
-                    raise MeetingFull(grant.meeting_id)
+        if row is not None:
+            return participant_of(row)
+        return await self.add_participant(grant, name, relationship)
+
+    async def add_participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
+        """A new participant for this link and name (as `participant`, without looking first:
+        for someone `arrival` found nobody for); if someone added them meanwhile, theirs."""
+        try:
+            async with self.engine.begin() as conn:
+                return await self._add(conn, grant, name, relationship)
+        except IntegrityError:
+            return await self.participant(grant, name, relationship)  # lost a race: reuse
+
+    async def _add(
+        self, conn: AsyncConnection, grant: Grant, name: str, relationship: str
+    ) -> Participant:
+        # The meeting's waiting room and head count, in one round trip.
+        people = (
+            select(func.count())
+            .where(participants.c.meeting_id == grant.meeting_id)
+            .scalar_subquery()
+        )
+        found = (
+            await conn.execute(
+                select(meetings.c.waiting_room, people).where(meetings.c.id == grant.meeting_id)
+            )
+        ).first()
+        waiting_room, count = found if found is not None else (False, 0)
+        limited = self._max_participants and grant.role is not Role.FACILITATOR
+        if limited and count >= self._max_participants:
+            raise MeetingFull(grant.meeting_id)
         admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
         person = Participant(
             str(uuid.uuid4()),
@@ -67,22 +125,18 @@ class PeopleStore(StoreBase):
             relationship,
             admission,
         )
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(
-                    insert(participants).values(
-                        id=person.id,
-                        meeting_id=person.meeting_id,
-                        link_id=person.link_id,
-                        role=person.role.value,
-                        name=name,
-                        relationship=relationship,
-                        admission=admission.value,
-                        created_at=now(),
-                    )
-                )
-        except IntegrityError:
-            return await self.participant(grant, name, relationship)  # lost a race: reuse
+        await conn.execute(
+            insert(participants).values(
+                id=person.id,
+                meeting_id=person.meeting_id,
+                link_id=person.link_id,
+                role=person.role.value,
+                name=name,
+                relationship=relationship,
+                admission=admission.value,
+                created_at=now(),
+            )
+        )
         return person
 
     async def people(self, meeting_id: str) -> list[Participant]:
