@@ -22,7 +22,7 @@ from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
 from .permissions import Admission, Layer, Role, Status, can_edit, can_open
-from .store import Meeting, MeetingFull, Participant
+from .store import Meeting, MeetingFull, MeetingGone, Participant
 from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
@@ -70,6 +70,8 @@ async def join(request: Request) -> Response:
         else:
             try:
                 person = await services.store.participant(grant, name, relationship)
+            except MeetingGone:
+                return _link_not_working(request)  # deleted since the link was checked
             except MeetingFull:
                 errors["name"] = _(
                     "This meeting already has as many people as it can take. "

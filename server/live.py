@@ -13,9 +13,8 @@ from . import audit, metrics
 from .closes import BUSY, FORBIDDEN, MEETING_DELETED, WAITING, Close, unauthorized
 from .connection import Connection
 from .permissions import Admission, Layer, Role, can_open
-from .rooms import MeetingGone
 from .services import Services
-from .store import MeetingFull, Participant
+from .store import MeetingFull, MeetingGone, Participant
 from .web_auth import joined
 
 log = logging.getLogger(__name__)
@@ -93,6 +92,8 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         return await services.store.participant(grant, _DEFAULT_NAMES[grant.role], relationship)
     except MeetingFull:
         raise Close(FORBIDDEN, "this meeting is full: ask the facilitator") from None
+    except MeetingGone:
+        raise unauthorized() from None  # deleted while they joined: as for any dead link
 
 
 def _layer(segment: str | None) -> Layer:

@@ -22,7 +22,7 @@ from .limits import Limits
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
 from .room import Peer, Room
-from .store import LogEntry, SnapshotMeta, Store, now
+from .store import LogEntry, MeetingGone, SnapshotMeta, Store, now
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,6 @@ Key = tuple[str, Layer]
 
 # What clients are told while the update log cannot be written (see awareness.SERVER_CLIENT_ID).
 UNSAVED: dict[str, Any] = {"server": {"saving": False}}
-
-
-class MeetingGone(LookupError):
-    """The meeting was not found (deleted, or never existed)."""
 
 
 class Rooms:

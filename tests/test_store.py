@@ -20,7 +20,7 @@ from server import store as store_module
 from server.db import create_engine, links
 from server.migrate import upgrade
 from server.permissions import Layer, Role, Status
-from server.store import LogEntry, Store, now
+from server.store import LogEntry, MeetingFull, MeetingGone, Participant, Store, now
 
 from .databases import BACKENDS, database_url
 from .waiting import eventually
@@ -288,3 +288,40 @@ async def test_compactions_from_two_processes_take_turns(
         finally:
             for engine in engines:
                 await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_head_count_holds_when_people_join_at_once(backend: str, tmp_path: Path) -> None:
+    """Ten people opening the family link at the same moment into a meeting that takes three:
+    three get in, seven are told it is full (the count and the insert are one step)."""
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        store = Store(engine, "test-secret", max_participants=3)
+        try:
+            meeting, tokens = await store.create_meeting("Contract", "child_protection")
+            grant = await store.resolve(tokens[Role.FAMILY])
+            assert grant is not None
+            outcomes = await asyncio.gather(
+                *(store.add_participant(grant, f"Person {i}") for i in range(10)),
+                return_exceptions=True,
+            )
+            joined = [o for o in outcomes if isinstance(o, Participant)]
+            full = [o for o in outcomes if isinstance(o, MeetingFull)]
+            assert (len(joined), len(full)) == (3, 7), outcomes
+            assert len(await store.people(meeting.id)) == 3
+        finally:
+            await store.close()
+
+
+async def test_joining_a_meeting_deleted_meanwhile_is_refused(store: Store) -> None:
+    """The link was checked, then the meeting went: the join is refused (it used to retry
+    the insert until Python's recursion limit)."""
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    grant = await store.resolve(tokens[Role.FAMILY])
+    assert grant is not None
+    assert await store.delete_meeting(meeting.id)
+    with pytest.raises(MeetingGone):
+        await store.add_participant(grant, "Jo")
+    with pytest.raises(MeetingGone):
+        await store.participant(grant, "Jo")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import crdt as crdt
 from .clock import aware, now
 from .deletion import DeletionStore
-from .errors import MeetingClosed, MeetingFull
+from .errors import MeetingClosed, MeetingFull, MeetingGone
 from .log import LogStore
 from .meetings import MeetingStore
 from .people import PeopleStore
@@ -28,6 +28,7 @@ __all__ = [
     "Meeting",
     "MeetingClosed",
     "MeetingFull",
+    "MeetingGone",
     "Participant",
     "Snapshot",
     "SnapshotMeta",

@@ -9,3 +9,7 @@ class MeetingFull(Exception):
 
 class MeetingClosed(Exception):
     """The log refused an update because its meeting is no longer open (ended elsewhere)."""
+
+
+class MeetingGone(LookupError):
+    """The meeting was not found (deleted, or never existed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, select, update
+from sqlalchemy import Select, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,7 +14,7 @@ from ..links import looks_like_token, token_hash
 from ..permissions import Admission, Role, waits
 from .base import StoreBase
 from .clock import now
-from .errors import MeetingFull
+from .errors import MeetingFull, MeetingGone
 from .records import Grant, Participant, participant_of
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
@@ -30,6 +30,12 @@ def attendees(meeting_id: str) -> Select[Any]:
             participants.c.admission.in_(_ATTENDED),
         )
         .order_by(participants.c.created_at, participants.c.id)
+    )
+
+
+def _head_count(meeting_id: str) -> Any:
+    return (
+        select(func.count()).where(participants.c.meeting_id == meeting_id).scalar_subquery()
     )
 
 
@@ -95,24 +101,41 @@ class PeopleStore(StoreBase):
             async with self.engine.begin() as conn:
                 return await self._add(conn, grant, name, relationship)
         except IntegrityError:
-            return await self.participant(grant, name, relationship)  # lost a race: reuse
+            pass  # lost a race to someone adding them too (reuse theirs), or the meeting went
+        key = (
+            participants.c.link_id == grant.link_id,
+            participants.c.name == name,
+            participants.c.relationship == relationship,
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(participants).where(*key))).first()
+        if row is None:
+            raise MeetingGone(grant.meeting_id)
+        return participant_of(row)
 
     async def _add(
         self, conn: AsyncConnection, grant: Grant, name: str, relationship: str
     ) -> Participant:
+        if not self._sqlite:
+            # One newcomer per meeting at a time, across processes, until commit: under READ
+            # COMMITTED two joins would both count the same heads. (On SQLite the guarded
+            # insert below is one statement, which holds the only write lock.)
+            await conn.execute(
+                text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"participants:{grant.meeting_id}"},
+            )
         # The meeting's waiting room and head count, in one round trip.
-        people = (
-            select(func.count())
-            .where(participants.c.meeting_id == grant.meeting_id)
-            .scalar_subquery()
-        )
         found = (
             await conn.execute(
-                select(meetings.c.waiting_room, people).where(meetings.c.id == grant.meeting_id)
+                select(meetings.c.waiting_room, _head_count(grant.meeting_id)).where(
+                    meetings.c.id == grant.meeting_id
+                )
             )
         ).first()
-        waiting_room, count = found if found is not None else (False, 0)
-        limited = self._max_participants and grant.role is not Role.FACILITATOR
+        if found is None:
+            raise MeetingGone(grant.meeting_id)  # deleted since the link was checked
+        waiting_room, count = found
+        limited = bool(self._max_participants) and grant.role is not Role.FACILITATOR
         if limited and count >= self._max_participants:
             raise MeetingFull(grant.meeting_id)
         admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
@@ -125,18 +148,26 @@ class PeopleStore(StoreBase):
             relationship,
             admission,
         )
-        await conn.execute(
-            insert(participants).values(
-                id=person.id,
-                meeting_id=person.meeting_id,
-                link_id=person.link_id,
-                role=person.role.value,
-                name=name,
-                relationship=relationship,
-                admission=admission.value,
-                created_at=now(),
-            )
+        row = {
+            "id": person.id,
+            "meeting_id": person.meeting_id,
+            "link_id": person.link_id,
+            "role": person.role.value,
+            "name": name,
+            "relationship": relationship,
+            "admission": admission.value,
+            "created_at": now(),
+        }
+        # Inserted only while the meeting is there and (if limited) has room: the count above
+        # may be stale by now when others join at the same moment.
+        guarded = select(*(literal(v, participants.c[k].type) for k, v in row.items())).where(
+            meetings.c.id == grant.meeting_id
         )
+        if limited:
+            guarded = guarded.where(_head_count(grant.meeting_id) < self._max_participants)
+        inserted = await conn.execute(insert(participants).from_select(list(row), guarded))
+        if inserted.rowcount == 0:
+            raise MeetingFull(grant.meeting_id) if limited else MeetingGone(grant.meeting_id)
         return person
 
     async def people(self, meeting_id: str) -> list[Participant]:
