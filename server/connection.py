@@ -1,7 +1,12 @@
-"""One participant's websocket: a bounded outgoing queue, a sender, and a receive loop.
+"""One participant's websocket: a receive loop, and a bounded way out.
 
-The room calls `send` and `close`, which never block: a client whose queue is full is closed
-as too slow (it resyncs when it reconnects) instead of stalling everyone else.
+The room calls `send` and `close`, which never block: a client that falls too far behind is
+closed as too slow (it resyncs when it reconnects) instead of stalling everyone else. Under
+`safetymap serve` frames go straight to the socket (wire.py), bounded by the bytes waiting
+there; under another ASGI server, through a bounded queue and a sender task.
+
+A server holds thousands of these, so each keeps only what it uses: no queue when it writes
+directly, and `close` cancels the receive loop instead of waking an Event watched by a task.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ _CLOSE_TIMEOUT = 30.0
 
 
 class Connection:
+    __slots__ = (
+        "_direct", "_limit", "_max_frame", "_queue", "_send_buffer", "_tasks", "_ws",
+        "close_code", "close_reason", "identity", "link_id", "participant", "role",
+    )  # fmt: skip
+
     def __init__(
         self,
         ws: WebSocket,
@@ -50,20 +60,23 @@ class Connection:
         self.link_id = participant.link_id
         self.identity: dict[str, Any] = participant.identity()
         self._ws = ws
-        self._queue: asyncio.Queue[bytes] = asyncio.Queue(queue_frames)
         # Under uvicorn with wire.Protocol: write framed messages straight to the socket.
         self._direct: Direct | None = ws.scope.get("extensions", {}).get(wire.EXTENSION)
+        # Otherwise through this queue, which `_pump` empties into the websocket.
+        self._queue: asyncio.Queue[bytes] | None = (
+            asyncio.Queue(queue_frames) if self._direct is None else None
+        )
         self._send_buffer = send_buffer
         self._max_frame = max_frame
         self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
-        self._closing = asyncio.Event()
-        self.close_code: int | None = None
+        self._tasks: tuple[asyncio.Task[None], ...] = ()  # the receive loop (and the pump)
+        self.close_code: int | None = None  # set once: the connection is closing
         self.close_reason = ""
 
     # Called by the room -------------------------------------------------------------------
 
     def send(self, frame: bytes) -> None:
-        if self._closing.is_set():
+        if self.close_code is not None:
             return
         direct = self._direct
         if direct is not None:
@@ -75,6 +88,7 @@ class Connection:
             direct.write(wire.frame(frame))
             metrics.FRAMES_SENT.inc()
             return
+        assert self._queue is not None
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
@@ -85,30 +99,34 @@ class Connection:
         self.close(TOO_SLOW, "too slow: fell too far behind the meeting; reconnect to resync")
 
     def close(self, code: int, reason: str) -> None:
-        if not self._closing.is_set():
+        if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-            self._closing.set()
+            # `run` sees its tasks end and closes the websocket with this code. (Called from
+            # the receive loop itself, the cancellation lands at its next wait.)
+            for task in self._tasks:
+                task.cancel()
 
     # The connection's life ----------------------------------------------------------------
 
     async def run(self, rooms: Rooms, room: Room) -> None:
         """Serve until the client leaves or is closed; always leaves the room tidily."""
-        receive = asyncio.create_task(self._receive(room))
-        closing = asyncio.create_task(self._closing.wait())
-        tasks = {receive, closing}
-        if self._direct is None:
-            tasks.add(asyncio.create_task(self._pump()))
+        if self.close_code is None:  # not already closed while joining the room
+            tasks = [asyncio.create_task(self._receive(room))]
+            if self._queue is not None:
+                tasks.append(asyncio.create_task(self._pump(self._queue)))
+            self._tasks = tuple(tasks)
         metrics.CONNECTIONS.inc()
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if task is not closing and not task.cancelled():
-                    self._outcome(task.exception())
+            if self._tasks:
+                done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if not task.cancelled():  # cancelled: by `close`
+                        self._outcome(task.exception())
         finally:
             metrics.CONNECTIONS.dec()
-            for task in tasks:
+            for task in self._tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             rooms.leave(room, self)
         if self.close_code is not None:
             with contextlib.suppress(Exception):
@@ -126,9 +144,9 @@ class Connection:
         log.error("connection failed (%s)", type(exc).__name__)
         self.close(INTERNAL_ERROR, "internal error")
 
-    async def _pump(self) -> None:
+    async def _pump(self, queue: asyncio.Queue[bytes]) -> None:
         while True:
-            frame = await self._queue.get()
+            frame = await queue.get()
             await self._ws.send_bytes(frame)
             metrics.FRAMES_SENT.inc()
 
