@@ -83,16 +83,8 @@ class PeopleStore(StoreBase):
         Raises MeetingFull once the meeting has as many people as it may (the facilitator is
         never kept out).
         """
-        key = (
-            participants.c.link_id == grant.link_id,
-            participants.c.name == name,
-            participants.c.relationship == relationship,
-        )
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(select(participants).where(*key))).first()
-        if row is not None:
-            return participant_of(row)
-        return await self.add_participant(grant, name, relationship)
+        found = await self._on_link(grant, name, relationship)
+        return found or await self.add_participant(grant, name, relationship)
 
     async def add_participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
         """A new participant for this link and name (as `participant`, without looking first:
@@ -102,6 +94,13 @@ class PeopleStore(StoreBase):
                 return await self._add(conn, grant, name, relationship)
         except IntegrityError:
             pass  # lost a race to someone adding them too (reuse theirs), or the meeting went
+        found = await self._on_link(grant, name, relationship)
+        if found is None:
+            raise MeetingGone(grant.meeting_id)
+        return found
+
+    async def _on_link(self, grant: Grant, name: str, relationship: str) -> Participant | None:
+        """Who is on this link under this name and relationship already, if anyone."""
         key = (
             participants.c.link_id == grant.link_id,
             participants.c.name == name,
@@ -109,9 +108,7 @@ class PeopleStore(StoreBase):
         )
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(participants).where(*key))).first()
-        if row is None:
-            raise MeetingGone(grant.meeting_id)
-        return participant_of(row)
+        return None if row is None else participant_of(row)
 
     async def _add(
         self, conn: AsyncConnection, grant: Grant, name: str, relationship: str
