@@ -239,7 +239,8 @@ class Rooms:
         try:
             while True:
                 await room.ready.wait()
-                merged = crdt.merge(await self._store.load(*key))
+                # Off the event loop: a long log takes a while to merge, and rooms relay meanwhile.
+                merged = await asyncio.to_thread(crdt.merge, await self._store.load(*key))
                 if merged and not room.integrate(merged):
                     log.error("could not bring %s/%s up to date from the log", *key)
                 if not self._catching_up.get(key):
