@@ -19,7 +19,7 @@ from server import model
 from .conftest import RunningServer
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT.parent / "shared" / "examples" / "example-meeting.json"
+EXAMPLE = ROOT / "tests" / "data" / "example-meeting.json"
 SCHEMA = json.loads((ROOT / "schemas" / "map.schema.json").read_text())
 
 

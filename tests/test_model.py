@@ -27,7 +27,7 @@ from server.model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "example-meeting.json"
+EXAMPLE = REPO / "tests" / "data" / "example-meeting.json"
 MAP_SCHEMA = json.loads((REPO / "schemas" / "map.schema.json").read_text())
 DOC_SCHEMA = json.loads((REPO / "schemas" / "document.schema.json").read_text())
 PROFESSIONAL_ONLY_TEXT = "Police shared that officers attended"
