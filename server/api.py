@@ -146,8 +146,14 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-def _typed(body: dict[str, Any], fields: dict[str, type]) -> None:
-    """Refuse a field of the wrong JSON type (422) rather than quietly reading it as text."""
+def _fields(body: dict[str, Any], fields: dict[str, type]) -> None:
+    """The API's one rule for request bodies (`additionalProperties: false` in openapi.json):
+    a field it does not know, or of the wrong JSON type, is refused (422), never ignored or
+    quietly read as text: a misspelt field would otherwise look accepted."""
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        known = ", ".join(fields) or "no fields"
+        raise ApiError(422, f"unknown field {unknown[0]!r}: this takes {known}")
     for name, kind in fields.items():
         if name in body and not isinstance(body[name], kind):
             wanted = "true or false" if kind is bool else "text"
@@ -157,7 +163,7 @@ def _typed(body: dict[str, Any], fields: dict[str, type]) -> None:
 async def create_meeting(request: Request) -> JSONResponse:
     services, person = await _signed_in(request)
     body = await _json(request)
-    _typed(body, {"title": str, "labelSet": str, "waitingRoom": bool})
+    _fields(body, {"title": str, "labelSet": str, "waitingRoom": bool})
     try:
         created = await meetings.create(
             services.settings,
@@ -201,7 +207,7 @@ async def end_meeting(request: Request) -> JSONResponse:
     if not can_end(caller.role):
         raise ApiError(403, "only the facilitator can end the meeting")
     body = await _json(request)
-    _typed(body, {"name": str})
+    _fields(body, {"name": str})
     person = await _ended_by(caller, str(body.get("name") or ""))
     meeting = await caller.services.store.meeting(request.path_params["meeting_id"])
     assert meeting is not None
@@ -268,7 +274,9 @@ async def lock(request: Request) -> JSONResponse:
     caller = await _caller(request)
     if not can_lock(caller.role):
         raise ApiError(403, "only the facilitator can lock the board")
-    locked = (await _json(request)).get("locked")
+    body = await _json(request)
+    _fields(body, {"locked": bool})
+    locked = body.get("locked")
     if not isinstance(locked, bool):
         raise ApiError(422, 'send {"locked": true} or {"locked": false}')
     assert caller.meeting_id is not None

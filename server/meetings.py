@@ -18,12 +18,18 @@ class InvalidMeeting(ValueError):
     """A meeting request with a field the server cannot accept (the message says which)."""
 
 
+# Read as spaces in a title: control characters and the byte order mark. With whitespace, the
+# characters openapi.json's title pattern excludes (the same set in Python's and ECMAScript's
+# regular expressions).
+_NOT_VISIBLE = {code: " " for code in [*range(0x20), *range(0x7F, 0xA0), 0xFEFF]}
+
+
 def validate(title: str, label_set: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidMeeting(N_("Enter a title for the meeting"))
     if len(title) > 200:
         raise InvalidMeeting(N_("The title must be 200 characters or fewer"))
+    title = " ".join(title.translate(_NOT_VISIBLE).split())
+    if not title:
+        raise InvalidMeeting(N_("Enter a title for the meeting"))
     if label_set not in LABEL_SETS:
         raise InvalidMeeting(N_("Choose which service the meeting is for"))
     return title

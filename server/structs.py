@@ -7,6 +7,12 @@ does exactly this). The room therefore never hands yrs an update it cannot integ
 `missing` says whether anything an update refers to is absent from a document's state
 vector, and the room holds such updates until their dependencies are there.
 
+`shape` also refuses what Yjs never writes but yrs would apply without reporting a change,
+so that nothing reaches the room's document except through the log: structs and deleted
+ranges of length zero (yrs splits a block at a zero-length deleted range, and keeps a
+zero-length GC struct, changing the document's encoding with no update event; the second also
+makes a later encoding panic).
+
 Only struct headers and lengths are read; content is skipped. Format: yjs `encoding.js`
 (writeStructs, writeDeleteSet) with lib0's varUint / varString / any encodings.
 """
@@ -65,16 +71,24 @@ def shape(update: bytes, creators_of: str | None = None) -> UpdateShape:
             if length is None:
                 raise ProtocolError("malformed update")
             kind, size = length
+            if not size:
+                # Yjs never writes an empty struct, and yrs changes the document's encoding
+                # for one (a zero-length GC) without reporting a change: never in the log.
+                raise ProtocolError("malformed update: an empty struct")
             if kind == _STRING:
                 result.text += size
-            if kind != _SKIP and size:
+            if kind != _SKIP:
                 spans.append((clock, clock + size))
             clock += size
     for _ in range(reader.var_uint()):
         client = reader.var_uint()
         for _ in range(reader.var_uint()):
             start = reader.var_uint()
-            result.deletes.append((client, start, reader.var_uint()))
+            span = reader.var_uint()
+            if not span:
+                # Likewise an empty deleted range: yrs splits the block there, unreported.
+                raise ProtocolError("malformed update: an empty deleted range")
+            result.deletes.append((client, start, span))
     return result
 
 

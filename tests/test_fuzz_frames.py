@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text
 
@@ -476,6 +476,8 @@ def test_room_handle_survives_100k_fuzzed_frames() -> None:
 
     @FUZZ
     @given(st.lists(frames, max_size=DRAWN), st.integers(0, 2**64 - 1), roles)
+    @example([ISSUE_FRAME, *EMPTY.values()], 0, [Role.PROFESSIONAL])
+    @example([ISSUE_FRAME, sync(protocol.SYNC_UPDATE, EDITS[0])], 1, [Role.FAMILY, Role.VIEWER])
     def fuzz(drawn: list[bytes], seed: int, roles: list[Role]) -> None:
         loop.run_until_complete(run_example(drawn, seed, roles))
 
@@ -662,3 +664,82 @@ def test_declared_counts_cost_nothing() -> None:
             room.leave(peer)
 
     with_room(check)
+
+
+# Empty structs and empty deleted ranges: what yrs would apply without reporting a change ----
+#
+# Yjs never writes either. yrs applies them but fires no update event (a zero-length deleted
+# range splits the block at its clock; a zero-length GC struct is kept, and a later encoding
+# panics), so the room's document would change while the log stays as it was. These run as
+# explicit examples whatever Hypothesis version is installed.
+
+ISSUE_FRAME = bytes.fromhex("000106000101010a00")  # sync step 2: client 1 deletes [10, 10)
+KNOWN = decode_state_vector(BASE_DOC.get_state())[1]  # client 1's clock in BASE
+
+
+def _update(structs: list[tuple[int, int, bytes]], deletes: list[tuple[int, int, int]]) -> bytes:
+    """A v1 update: one struct per (client, clock, struct bytes), then the delete set."""
+    out = write_var_uint(len(structs))
+    for client, clock, struct in structs:
+        out += write_var_uint(1) + write_var_uint(client) + write_var_uint(clock) + struct
+    out += write_var_uint(len(deletes))
+    for client, clock, length in deletes:
+        out += write_var_uint(client) + write_var_uint(1)
+        out += write_var_uint(clock) + write_var_uint(length)
+    return out
+
+
+def _in_root(kind: int, content: bytes) -> bytes:
+    return bytes([kind]) + write_var_uint(1) + write_var_string("steps") + content
+
+
+A_REAL_STRUCT = (77, 0, _in_root(8, write_var_uint(1) + b"\x77" + write_var_string("x")))
+EMPTY = {
+    "the issue's frame": ISSUE_FRAME,
+    "empty range at clock 0": sync(protocol.SYNC_STEP2, _update([], [(1, 0, 0)])),
+    "empty range mid-block": sync(protocol.SYNC_UPDATE, _update([], [(1, 12, 0)])),
+    "empty range at the end": sync(protocol.SYNC_UPDATE, _update([], [(1, KNOWN - 1, 0)])),
+    "empty range past the end": sync(protocol.SYNC_STEP2, _update([], [(1, KNOWN, 0)])),
+    "empty range, new client": sync(protocol.SYNC_STEP2, _update([], [(9, 0, 0)])),
+    "empty range beside a real one": sync(
+        protocol.SYNC_UPDATE, _update([], [(1, 3, 2), (1, 10, 0)])
+    ),
+    "empty range with a real struct": sync(
+        protocol.SYNC_UPDATE, _update([A_REAL_STRUCT], [(1, 10, 0)])
+    ),
+    "empty GC, next clock": sync(protocol.SYNC_UPDATE, _update([(1, KNOWN, b"\x00\x00")], [])),
+    "empty GC, new client": sync(protocol.SYNC_STEP2, _update([(9, 0, b"\x00\x00")], [])),
+    "empty skip": sync(protocol.SYNC_UPDATE, _update([(9, 0, b"\x0a\x00")], [])),
+    "empty deleted item": sync(protocol.SYNC_UPDATE, _update([(9, 0, _in_root(1, b"\x00"))], [])),
+    "empty string": sync(
+        protocol.SYNC_UPDATE, _update([(9, 0, _in_root(4, write_var_string("")))], [])
+    ),
+    "empty any": sync(protocol.SYNC_UPDATE, _update([(9, 0, _in_root(8, b"\x00"))], [])),
+}
+
+
+@pytest.mark.parametrize("role", [Role.PROFESSIONAL, Role.VIEWER])
+@pytest.mark.parametrize("name", list(EMPTY))
+def test_empty_structs_and_ranges_are_refused_and_change_nothing(name: str, role: Role) -> None:
+    async def run() -> None:
+        log = Log(BASE)
+        journal = Journal(log.write)
+        journal.start()
+        room = new_room(log, journal)
+        try:
+            peer = FakePeer(role, 1)
+            room.join(peer)
+            before = fingerprint(room)
+            with pytest.raises(Close) as refused:
+                room.handle(peer, EMPTY[name])
+            assert refused.value.code == UPDATE_REJECTED
+            await asyncio.wait_for(room.ready.wait(), 5)
+            await journal.flush()
+            # Byte for byte: the document is what it was, and what its log rebuilds.
+            assert fingerprint(room) == before
+            assert crdt.doc_from_updates(log.rows).get_update() == before[1]
+        finally:
+            await journal.stop()
+            room.dispose()
+
+    asyncio.run(run())
