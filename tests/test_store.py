@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from pycrdt import Doc, Map, Text
 from sqlalchemy import text, update
@@ -325,3 +326,56 @@ async def test_joining_a_meeting_deleted_meanwhile_is_refused(store: Store) -> N
         await store.add_participant(grant, "Jo")
     with pytest.raises(MeetingGone):
         await store.participant(grant, "Jo")
+
+
+async def test_compaction_never_deletes_a_row_committed_after_its_read(tmp_path: Path) -> None:
+    """Another process's journal takes an id, compaction reads the log without that row (not
+    committed yet), the row commits, then compaction deletes what it merged: the row must
+    survive. A delete by id range (READ COMMITTED: its own snapshot sees the row) lost it.
+
+    The window is held open with a row lock on the first row, which compaction rewrites
+    between its read and its delete; nothing in the server is patched."""
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        store = Store(engine, "test-secret")
+        raw = url.replace("postgresql+asyncpg://", "postgresql://")
+        other, holder = await asyncpg.connect(raw), await asyncpg.connect(raw)
+        try:
+            meeting, _ = await store.create_meeting("Contract", "child_protection")
+            log, _ = server_log()
+            await store.append([LogEntry(meeting.id, Layer.MAIN, log[0])])
+            # Another process's append, in flight: its id is taken, its commit still to come.
+            in_flight = other.transaction()
+            await in_flight.start()
+            await other.execute(
+                "insert into updates (meeting_id, layer, data) values ($1, $2, $3)",
+                meeting.id, Layer.MAIN.value, log[1],
+            )  # fmt: skip
+            await store.append([LogEntry(meeting.id, Layer.MAIN, log[2])])
+            held = holder.transaction()
+            await held.start()
+            await holder.fetch(
+                "select id from updates where meeting_id = $1 order by id limit 1 for update",
+                meeting.id,
+            )
+            compaction = asyncio.create_task(store.compact(meeting.id, Layer.MAIN))
+
+            async def compaction_waits_on_the_first_row() -> bool:
+                waiting = await holder.fetchval("select count(*) from pg_locks where not granted")
+                return bool(waiting) or compaction.done()
+
+            try:
+                await eventually(compaction_waits_on_the_first_row, timeout=10)
+                assert not compaction.done(), "compaction did not wait: the window was missed"
+                await in_flight.commit()  # the row lands between compaction's read and delete
+            finally:
+                await held.rollback()
+            await asyncio.wait_for(compaction, 10)
+            rows = await store.load(meeting.id, Layer.MAIN)
+            assert items(rows) == items(log[:3])  # nothing lost, B's typing included
+            assert len(rows) == 2  # the merged state, and the row it never read
+        finally:
+            await other.close()
+            await holder.close()
+            await engine.dispose()

@@ -18,6 +18,7 @@ from .clock import now
 from .records import LogEntry
 
 _FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
+_DELETE_CHUNK = 5_000  # ids per DELETE (SQLite and asyncpg cap a statement's parameters)
 
 
 def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
@@ -111,6 +112,11 @@ class LogStore(StoreBase):
         appended meanwhile (by this process's journal or another process) stay after the
         state they build on: the log is replayed in id order, and yrs silently drops content
         when updates arrive before what they depend on.
+
+        Exactly the rows it merged are deleted, by id, never a range: another process's
+        journal may hold an id inside the range in a transaction that commits after the read
+        (READ COMMITTED: the delete would see that row, the read did not), and a range would
+        delete it unmerged, losing edits everyone saw (docs/log-safety.md).
         """
         room = (updates.c.meeting_id == meeting_id, updates.c.layer == layer.value)
         async with self.engine.begin() as conn:
@@ -129,19 +135,22 @@ class LogStore(StoreBase):
             # read whole was held at its peak by the process (a flood of edits between two
             # compactions grew the server by 20-28 MiB in tests/test_memory_bounds.py).
             folded: list[bytes] = []  # the state so far, then the rows read since
-            held = count = first = last = 0
+            merged: list[int] = []  # the ids of the rows folded in, in order
+            held = 0
             async for row in rows:
-                first, last, count = first or row.id, row.id, count + 1
+                merged.append(row.id)
                 folded.append(bytes(row.data))
                 held += len(row.data)
                 if held >= _FOLD_BYTES:
                     folded = [await asyncio.to_thread(crdt.merge, folded)]
                     held = 0
-            if count <= 1:
+            if len(merged) <= 1:
                 return len(folded[0]) if folded else 0
             state = await asyncio.to_thread(crdt.merge, folded)
-            await conn.execute(update(updates).where(updates.c.id == first).values(data=state))
             await conn.execute(
-                delete(updates).where(*room, updates.c.id > first, updates.c.id <= last)
+                update(updates).where(updates.c.id == merged[0]).values(data=state)
             )
+            for at in range(1, len(merged), _DELETE_CHUNK):
+                chunk = merged[at : at + _DELETE_CHUNK]
+                await conn.execute(delete(updates).where(updates.c.id.in_(chunk)))
         return len(state)
