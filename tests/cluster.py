@@ -133,9 +133,10 @@ class Cluster:
 
 @asynccontextmanager
 async def cluster(
-    folder: Path, size: int, redis: RedisServer | None = None
+    folder: Path, size: int, redis: RedisServer | None = None, **settings: str
 ) -> AsyncIterator[tuple[Cluster, dict[str, Any]]]:
-    """`size` processes on a fresh PostgreSQL database, and one meeting to share."""
+    """`size` processes on a fresh PostgreSQL database, and one meeting to share; `settings`
+    are SAFETYMAP_* variables every process gets."""
     async with AsyncExitStack() as stack:
         db_url = await stack.enter_async_context(database_url("postgresql", folder))
         if redis is None:
@@ -143,6 +144,7 @@ async def cluster(
             await redis.start()
             stack.push_async_callback(redis.kill)
         group = Cluster(folder, db_url, redis.url, size)
+        group.shared.update(settings)
         await cli(group.env(0), "db", "upgrade")
         meeting = await create_meeting(group.env(0), "Cluster test (fictional family)")
         stack.push_async_callback(group.stop)
