@@ -2,8 +2,11 @@
 
 Pure functions of two rendered maps (model.render_meeting). A review meeting starts from the
 previous meeting's last snapshot with the same card ids (review.py), so cards are matched by
-id. A card can be both edited and moved. The caller decides what each side may show: for the
-family copy pass maps without the professionals-only layer (`family_view`).
+layer and id: the two layers are separate documents, and a card id on one says nothing about
+the card with the same id on the other. A card can be both edited and moved. The caller
+decides what each side may show: for the family copy pass maps without the
+professionals-only layer (`family_view`); and whenever `after` is a family copy
+(`professionalOnly` false), nothing from that layer on either side reaches the diff.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import model
+
+LAYERS = frozenset({"main", "professional"})
+FAMILY_LAYERS = frozenset({"main"})
 
 
 def family_view(rendered: Mapping[str, Any]) -> dict[str, Any]:
@@ -27,10 +33,13 @@ def family_view(rendered: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _cards(rendered: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _cards(rendered: Mapping[str, Any], layers: frozenset[str]) -> dict[tuple[str, str], Any]:
     # In section order, then the cards' own order, so every list below reads like the map.
     return {
-        card["id"]: card for sid in model.ALL_SECTIONS for card in rendered["sections"].get(sid, [])
+        (card["layer"], card["id"]): card
+        for sid in model.ALL_SECTIONS
+        for card in rendered["sections"].get(sid, [])
+        if card["layer"] in layers
     }
 
 
@@ -44,11 +53,14 @@ def _brief(card: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """Changes from `before` (the previous meeting's last snapshot) to `after` (this map)."""
-    old, new = _cards(before), _cards(after)
+    """Changes from `before` (the previous meeting's last snapshot) to `after` (this map).
+    Unless `after` includes the professionals-only layer (`professionalOnly` true), only the
+    main layer is compared, whatever `before` holds."""
+    layers = LAYERS if after.get("professionalOnly") is True else FAMILY_LAYERS
+    old, new = _cards(before, layers), _cards(after, layers)
     edited, moved = [], []
-    for card_id, card in new.items():
-        was = old.get(card_id)
+    for key, card in new.items():
+        was = old.get(key)
         if was is None:
             continue
         if was["text"] != card["text"]:
@@ -57,8 +69,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
             moved.append(_brief(card) | {"from": was["section"]})
     return {
         "previousMeetingId": before["meeting"]["id"],
-        "added": [_brief(c) for card_id, c in new.items() if card_id not in old],
-        "removed": [_brief(c) for card_id, c in old.items() if card_id not in new],
+        "added": [_brief(c) for key, c in new.items() if key not in old],
+        "removed": [_brief(c) for key, c in old.items() if key not in new],
         "edited": edited,
         "moved": moved,
     }

@@ -372,12 +372,14 @@ def render_meeting(
     meeting: Mapping[str, Any],
     roster: Sequence[Mapping[str, Any]],
     *,
-    added_by: Mapping[str, Mapping[str, Any]] | None = None,
+    added_by: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The whole meeting as JSON (schemas/map.schema.json); professional=None is the family copy.
 
-    `added_by`: card id -> the participant who added it as the server saw it (attribution.py);
-    shown beside the card's own `author`, which is only what a client claimed.
+    `added_by`: layer ("main", "professional") -> card id -> the participant who added it as
+    the server saw it (attribution.py); shown beside the card's own `author`, which is only
+    what a client claimed. Keyed by layer: the two layers are separate documents, and a card
+    id on one says nothing about who wrote the card with the same id on the other.
     """
     if meeting["status"] not in MEETING_STATUSES:
         raise ValueError(f"unknown meeting status {meeting['status']!r}")
@@ -395,8 +397,9 @@ def render_meeting(
     for layer_name, layer in layers:
         for item_id, item in layer["items"].items():
             card = _render_card(item_id, item, layer_name)
-            if added_by and item_id in added_by:
-                card["addedBy"] = dict(added_by[item_id])
+            person = (added_by or {}).get(layer_name, {}).get(item_id)
+            if person is not None:
+                card["addedBy"] = dict(person)
             sections[item["section"]].append(card)
         for scale_id, scale in layer["scales"].items():
             scales.append(_render_scale(scale_id, scale, layer_name))
@@ -423,14 +426,27 @@ def render_meeting(
     }
 
 
-def added_by_of(rendered: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The `addedBy` of every card of a rendered map, to render a copy of it again."""
-    return {
-        card["id"]: card["addedBy"]
-        for cards in rendered.get("sections", {}).values()
-        for card in cards
-        if "addedBy" in card
-    }
+def added_by_of(rendered: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The `addedBy` of every card of a rendered map, by layer then card id, to render a copy
+    of it again (the family copy: render_meeting reads only the "main" layer's).
+
+    Records rendered before attribution was kept per layer gave a main-layer card and a
+    professionals-only card with the same id one shared `addedBy`, usually the professional
+    writer's. Such a pair names the same facilitator or professional on both cards; where
+    the record cannot tell which card that person wrote, the main card is left unattributed,
+    so a copy never names a professionals-only writer on a card the family sees.
+    """
+    by_layer: dict[str, dict[str, dict[str, Any]]] = {}
+    for cards in rendered.get("sections", {}).values():
+        for card in cards:
+            if "addedBy" in card:
+                layer = str(card.get("layer", "main"))
+                by_layer.setdefault(layer, {})[card["id"]] = dict(card["addedBy"])
+    main, professional = by_layer.get("main", {}), by_layer.get("professional", {})
+    for card_id, person in list(main.items()):
+        if professional.get(card_id) == person and person.get("role") not in ("family", "viewer"):
+            del main[card_id]
+    return by_layer
 
 
 def _render_card(item_id: str, item: Item, layer: str) -> dict[str, Any]:

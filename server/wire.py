@@ -23,6 +23,7 @@ from typing import Any
 
 from uvicorn._types import ASGISendEvent
 from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.http11 import Request
@@ -114,3 +115,57 @@ class Protocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             del self.response  # sent: only the handshake reads it
+
+
+class HTTPProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a timeout on reading each request head.
+
+    uvicorn has no such timeout: its keep-alive timeout runs only between requests and stops at
+    the first byte of the next one, so a client that sends a request head slowly, or never
+    finishes it, holds its connection (and a file descriptor) for as long as it likes. Here the
+    head of a request (request line and headers) must be complete within `header_timeout`
+    seconds of the connection opening, or of the request's first byte after that; otherwise
+    the server closes the connection (writing no 408, which could land in the middle of a
+    pipelined response). Only the httptools parser callbacks (`on_message_begin`,
+    `on_headers_complete`) and the asyncio protocol methods are used. Bodies are not timed
+    (nginx's `client_body_timeout` is, in front of it), nor are websockets (they are pinged).
+    """
+
+    header_timeout: float = 10.0  # set by `http_protocol`
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._head_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()  # a later request on a kept-alive connection: its head is timed too
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def _arm(self) -> None:
+        if self._head_timer is None and self.header_timeout > 0:
+            loop = asyncio.get_running_loop()
+            self._head_timer = loop.call_later(self.header_timeout, self._timed_out)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def http_protocol(header_timeout: float) -> type[HTTPProtocol]:
+    """The HTTP protocol class for uvicorn's `http=`, timing request heads (0: no timeout)."""
+    return type("HTTPProtocol", (HTTPProtocol,), {"header_timeout": header_timeout})

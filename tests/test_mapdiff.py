@@ -59,3 +59,66 @@ def test_family_view_leaves_out_every_professional_card() -> None:
     assert "Secret" not in repr(changes)
     assert [c["id"] for c in changes["edited"]] == ["b"]
     assert [c["id"] for c in changes["added"]] == ["d"]
+
+
+# Review meetings: the two layers are separate documents, so the same card id can name one
+# card on the main map and another on the professionals-only layer.
+SHARED_BEFORE = rendered(
+    "m1",
+    [card("x", "harm", "Gran helps at bedtime"), card("y", "strengths", "Walks to school")],
+    [card("x", "danger", "Secret police note"), card("y", "complicating", "Secret referral")],
+)
+SHARED_AFTER = rendered(
+    "m2",
+    [card("y", "strengths", "Walks to school")],
+    [card("x", "danger", "Secret police note"), card("y", "goals", "Secret referral, updated")],
+)
+
+
+def test_a_card_id_on_both_layers_names_two_cards() -> None:
+    changes = mapdiff.diff(SHARED_BEFORE, SHARED_AFTER)
+    assert changes["added"] == []
+    assert [(c["layer"], c["id"], c["text"]) for c in changes["removed"]] == [
+        ("main", "x", "Gran helps at bedtime")
+    ]
+    assert [(c["layer"], c["id"], c["before"], c["text"]) for c in changes["edited"]] == [
+        ("professional", "y", "Secret referral", "Secret referral, updated")
+    ]
+    assert [(c["layer"], c["id"], c["from"], c["section"]) for c in changes["moved"]] == [
+        ("professional", "y", "complicating", "goals")
+    ]
+
+
+def test_the_record_with_changes_is_valid_in_both_copies() -> None:
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from server import export
+
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "map.schema.json").read_text())
+    snapshot = {"meetingId": "m2", "n": 1, "createdAt": AT, "endedBy": "p1"}
+    for family in (False, True):
+        after = mapdiff.family_view(SHARED_AFTER) if family else SHARED_AFTER
+        document = export.with_export_facts(after, snapshot, family=family, generated_at=AT)
+        chained = export.with_chain(document, [SHARED_BEFORE], family=family)
+        jsonschema.validate(chained, schema)
+        layers = {c["layer"] for kind in ("added", "removed", "edited", "moved")
+                  for c in chained["changes"][kind]}  # fmt: skip
+        assert layers == ({"main"} if family else {"main", "professional"})
+
+
+def test_the_family_copy_of_the_diff_never_shows_the_professionals_only_layer() -> None:
+    """Whatever the earlier map holds: the family copy compares the main map alone."""
+    for before, after in ((BEFORE, AFTER), (SHARED_BEFORE, SHARED_AFTER)):
+        changes = mapdiff.diff(before, mapdiff.family_view(after))
+        assert "Secret" not in repr(changes)
+        assert all(
+            c["layer"] == "main"
+            for kind in ("added", "removed", "edited", "moved")
+            for c in changes[kind]
+        )
+    changes = mapdiff.diff(SHARED_BEFORE, mapdiff.family_view(SHARED_AFTER))
+    assert [(c["id"], c["text"]) for c in changes["removed"]] == [("x", "Gran helps at bedtime")]
+    assert changes["added"] == changes["edited"] == changes["moved"] == []

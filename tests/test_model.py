@@ -361,3 +361,46 @@ def test_appending_keeps_keys_short() -> None:
 def test_order_between_rejects_bad_keys(a: str | None, b: str | None) -> None:
     with pytest.raises(ValueError):
         order_between(a, b)
+
+
+def test_added_by_is_kept_per_layer_and_old_records_still_render() -> None:
+    from server.model import added_by_of
+
+    main: Doc[Any] = Doc()
+    professional: Doc[Any] = Doc()
+    at = "2026-05-12T10:00:00+01:00"
+    card = {"id": "same", "author": "p1", "createdAt": at}
+    write_map(main, {"cards": [card | {"section": "strengths", "text": "Gran helps"}]})
+    write_map(professional, {"cards": [card | {"section": "harm", "text": "Referral"}]})
+    main, professional = synced(main), synced(professional)
+    jo = {"id": "p3", "name": "Jo Example", "role": "family"}
+    alex = {"id": "p2", "name": "Alex Example", "role": "professional"}
+
+    def writers(out: dict[str, Any]) -> dict[str, Any]:
+        jsonschema.Draft202012Validator(MAP_SCHEMA).validate(out)
+        return {c["layer"]: c.get("addedBy") for s in out["sections"].values() for c in s}
+
+    def family_copy(full: dict[str, Any]) -> dict[str, Any]:
+        return render_meeting(
+            main, None, full["meeting"], example()["participants"], added_by=added_by_of(full)
+        )
+
+    full = render_meeting(
+        main,
+        professional,
+        meeting(),
+        example()["participants"],
+        added_by={"main": {"same": jo}, "professional": {"same": alex}},
+    )
+    assert writers(full) == {"main": jo, "professional": alex}
+    assert writers(family_copy(full)) == {"main": jo}
+
+    # A record stored before attribution was kept per layer gave both cards one writer: the
+    # family copy cannot tell whose the main card is, so it names nobody rather than Alex.
+    old = json.loads(json.dumps(full))
+    old["sections"]["strengths"][0]["addedBy"] = dict(alex)
+    assert writers(family_copy(old)) == {"main": None}
+    # A family member never writes the professionals-only layer: theirs is the main card.
+    old["sections"]["strengths"][0]["addedBy"] = dict(jo)
+    old["sections"]["harm"][0]["addedBy"] = dict(jo)
+    assert writers(family_copy(old)) == {"main": jo}

@@ -1,11 +1,14 @@
 """Two server processes behind a real nginx (Debian's package) running deploy/nginx.conf:
-websockets pass through, each client lands on its own process, and they converge."""
+websockets pass through, each client lands on its own process, and they converge; a request
+head never finished is closed after the file's client_header_timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import httpx
@@ -70,6 +73,10 @@ async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
         main.write_text(_main_config(folder, site))
         argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
         async with running(argv, listen, folder / "error.log"):
+            # A request head never finished: nginx closes it after client_header_timeout.
+            slow, slow_writer = await asyncio.open_connection("127.0.0.1", listen)
+            slow_writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            slow_since = time.monotonic()
             proxied = f"ws://127.0.0.1:{listen}/ws"
             token = meeting["tokens"]["professional"]
             a = YClient(proxied, meeting["id"], token, name="Through nginx, first")
@@ -93,3 +100,10 @@ async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
             access = folder / "access.log"
             await eventually(lambda: access.read_text().count("/ws/") == 2)
             assert token not in access.read_text()
+            configured = re.search(r"client_header_timeout (\d+)s;", CONFIG.read_text())
+            assert configured, "deploy/nginx.conf sets no client_header_timeout"
+            header_timeout = float(configured.group(1))
+            assert header_timeout <= 15
+            await asyncio.wait_for(slow.read(), header_timeout + 5)  # closed: EOF
+            assert time.monotonic() - slow_since >= header_timeout - 1
+            slow_writer.close()
