@@ -41,7 +41,7 @@ _CLOSE_TIMEOUT = 30.0
 
 class Connection:
     __slots__ = (
-        "_direct", "_limit", "_max_frame", "_queue", "_send_buffer", "_tasks", "_ws",
+        "_bytes", "_direct", "_limit", "_max_frame", "_queue", "_send_buffer", "_tasks", "_ws",
         "close_code", "close_reason", "identity", "link_id", "participant", "role",
     )  # fmt: skip
 
@@ -54,6 +54,7 @@ class Connection:
         max_frame: int,
         message_limit: Rate | None = None,
         send_buffer: int = 8 * 2**20,
+        byte_limit: Rate | None = None,
     ):
         self.participant = participant
         self.role = participant.role
@@ -69,6 +70,8 @@ class Connection:
         self._send_buffer = send_buffer
         self._max_frame = max_frame
         self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
+        # Bytes of incoming frames: what one connection may make every process hold and relay.
+        self._bytes = Bucket(byte_limit) if byte_limit and not byte_limit.off else None
         self._tasks: tuple[asyncio.Task[None], ...] = ()  # the receive loop (and the pump)
         self.close_code: int | None = None  # set once: the connection is closing
         self.close_reason = ""
@@ -163,6 +166,8 @@ class Connection:
                 raise Close(MESSAGE_TOO_BIG, "frame larger than the server accepts")
             if self._limit is not None and not self._limit.allow():
                 raise Close(TOO_MANY_MESSAGES, "too many messages: slow down and reconnect")
+            if self._bytes is not None and not self._bytes.allow(len(frame)):
+                raise Close(TOO_MANY_MESSAGES, "too much data: slow down and reconnect")
             if not room.ready.is_set():
                 await room.ready.wait()
             room.handle(self, frame)

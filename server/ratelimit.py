@@ -1,12 +1,13 @@
 """Rate limits, sans I/O: token buckets, alone or keyed by string, with an injectable clock.
 
-A bucket holds up to `burst` tokens and gains `rate` tokens a second; each event takes one.
-`Bucket` is one connection's own limit (the websocket's "may this message pass now?": a few
-float operations, no allocation beyond the floats). `Limiter` keeps one bucket's worth of
-state per key (an account, an address) in bounded memory: a key whose bucket has refilled
-is idle and forgotten, and past `max_keys` the least recently used keys are dropped first
-(under a flood of distinct keys a dropped key starts again with a full bucket: memory is
-bounded at the cost of forgetting the quietest keys).
+A bucket holds up to `burst` tokens and gains `rate` tokens a second; each event takes one
+(or, for a limit on bytes, as many as it has bytes). `Bucket` is one connection's own limit
+(the websocket's "may this message pass now?": a few float operations, no allocation beyond
+the floats). `Limiter` keeps one bucket's worth of state per key (an account, an address) in
+bounded memory: a key whose bucket has refilled is idle and forgotten, and past `max_keys`
+the least recently used keys are dropped first (under a flood of distinct keys a dropped key
+starts again with a full bucket: memory is bounded at the cost of forgetting the quietest
+keys).
 """
 
 from __future__ import annotations
@@ -65,14 +66,15 @@ class Bucket:
         self._tokens = self._burst
         self._stamp = clock()
 
-    def allow(self) -> bool:
+    def allow(self, cost: float = 1.0) -> bool:
+        """Take `cost` tokens (one message, or a frame's bytes) if the bucket holds them."""
         now = self._clock()
         tokens = self._tokens + (now - self._stamp) * self._per_second
         self._stamp = now
-        if tokens >= 1.0:
-            if tokens > self._burst:
-                tokens = self._burst
-            self._tokens = tokens - 1.0
+        if tokens > self._burst:
+            tokens = self._burst
+        if tokens >= cost:
+            self._tokens = tokens - cost
             return True
         self._tokens = tokens
         return False

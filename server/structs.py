@@ -8,12 +8,15 @@ does exactly this). The room therefore never hands yrs an update it cannot integ
 vector, and the room holds such updates until their dependencies are there.
 
 `shape` also refuses what Yjs never writes but yrs would apply without reporting a change,
-so that nothing reaches the room's document except through the log: structs and deleted
-ranges of length zero (yrs splits a block at a zero-length deleted range, and keeps a
-zero-length GC struct, changing the document's encoding with no update event; the second also
-makes a later encoding panic).
+so that nothing reaches the room's document except through the log: deleted ranges of length
+zero (yrs splits the block at that clock, unreported) and GC structs of length zero (kept,
+unreported, and a later encoding panics). Other empty structs are let through: yrs either
+refuses them or changes nothing (tests/test_fuzz_frames.py tries each kind), and pycrdt itself
+writes an empty string item after splitting a multi-byte character.
 
-Only struct headers and lengths are read; content is skipped. Format: yjs `encoding.js`
+Only struct headers and lengths are read; content is skipped, but its size is noted (the
+longest run of text, the largest other value, key or root name: limits.py bounds them before
+an update is applied). Format: yjs `encoding.js`
 (writeStructs, writeDeleteSet) with lib0's varUint / varString / any encodings.
 """
 
@@ -51,6 +54,10 @@ class UpdateShape:
     needs: list[tuple[int, int]] = field(default_factory=list)  # (client, clock) references
     deletes: list[tuple[int, int, int]] = field(default_factory=list)  # (client, clock, length)
     text: int = 0  # characters of string content it inserts (for the card text limit)
+    # The longest run of text one struct inserts (characters), and the largest other content
+    # of one struct, map key or root type name (encoded bytes): see limits.py.
+    longest_text: int = 0
+    largest: int = 0
     creators: dict[str, int] = field(default_factory=dict)  # root map key -> client (see shape)
 
 
@@ -71,13 +78,15 @@ def shape(update: bytes, creators_of: str | None = None) -> UpdateShape:
             if length is None:
                 raise ProtocolError("malformed update")
             kind, size = length
-            if not size:
-                # Yjs never writes an empty struct, and yrs changes the document's encoding
-                # for one (a zero-length GC) without reporting a change: never in the log.
-                raise ProtocolError("malformed update: an empty struct")
+            if kind == _GC and not size:
+                # Yjs never writes one, and yrs keeps it without reporting a change (the
+                # document's encoding changes, never the log's) and later fails to encode.
+                raise ProtocolError("malformed update: an empty GC struct")
             if kind == _STRING:
                 result.text += size
-            if kind != _SKIP:
+                if size > result.longest_text:
+                    result.longest_text = size
+            if kind != _SKIP and size:
                 spans.append((clock, clock + size))
             clock += size
     for _ in range(reader.var_uint()):
@@ -197,14 +206,22 @@ def _struct(
     if not info & (_ORIGIN | _RIGHT_ORIGIN):
         root = None
         if reader.var_uint() == 1:
+            start = reader.pos
             root = reader.var_string()  # a root type's name
+            found.largest = max(found.largest, reader.pos - start)
         else:
             found.needs.append((reader.var_uint(), reader.var_uint()))  # parent item
         if info & _PARENT_SUB:
+            start = reader.pos
             key = reader.var_string()
+            found.largest = max(found.largest, reader.pos - start)
             if creators_of is not None and root == creators_of:
                 found.creators.setdefault(key, client)
-    return kind, _content_length(reader, kind)
+    start = reader.pos
+    length = _content_length(reader, kind)
+    if kind != _STRING and reader.pos - start > found.largest:
+        found.largest = reader.pos - start  # a value: a string, a JSON object, binary...
+    return kind, length
 
 
 def _content_length(reader: _Reader, kind: int) -> int:

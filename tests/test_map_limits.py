@@ -1,13 +1,18 @@
-"""Limits on what one map holds: cards, characters per card, people per meeting. A breach is
-refused whole with a clear reason, and nothing of it is kept or relayed."""
+"""Limits on what one map holds: cards, characters per card, bytes per value or key, people per
+meeting. A breach is refused whole with a clear reason, and nothing of it is kept or relayed."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pycrdt import Doc, Map, Text
 
+from server import structs
 from server.limits import Limits, MapLimits
+from server.model import write_map
 
 from .conftest import running_server
 from .webclient import Browser
@@ -72,7 +77,7 @@ async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Pat
         third = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="Three")
         await third.connect()
         await third.wait_closed()
-        assert third.close_code == 4403 and "full" in third.close_reason
+        assert third.close_code == 4503 and "full" in third.close_reason  # try again later
         again = await server.client(meeting, "family", name="One")  # people already in: fine
         await again.synced.wait()
         chair = await server.client(meeting, "facilitator", name="Sam")
@@ -82,3 +87,87 @@ async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Pat
                 f"/join/{meeting['tokens']['professional']}", {"name": "Four"}
             )
             assert page.status_code == 400 and "as many people as it can take" in page.text
+
+
+def update_of(change: Callable[[Doc[Any]], None]) -> bytes:
+    doc: Doc[Any] = Doc()
+    change(doc)
+    return doc.get_update()
+
+
+def refusal(limits: Limits, change: Callable[[Doc[Any]], None]) -> str | None:
+    return MapLimits(limits, Doc()).refuse(structs.shape(update_of(change)))
+
+
+def meta(key: str, value: Any) -> Callable[[Doc[Any]], None]:
+    return lambda doc: doc.get("meta", type=Map).__setitem__(key, value)
+
+
+def test_every_string_value_and_key_is_bounded_before_it_is_applied() -> None:
+    small = Limits(max_cards=10, max_card_text=100, max_value_bytes=1000)
+    # A string value is bounded by its encoded size (a count, a tag, a length: 4 bytes here).
+    assert refusal(small, meta("note", "x" * 996)) is None
+    assert "at most 1000 bytes" in (refusal(small, meta("note", "x" * 997)) or "")
+    # So is every other kind of value, as a whole: objects, arrays, binary.
+    assert refusal(small, meta("rating", {"reason": "x" * 600, "up": "y" * 600})) is not None
+    assert refusal(small, meta("list", ["x" * 10] * 100)) is not None
+    assert refusal(small, meta("blob", b"x" * 1000)) is not None
+    # Keys of map entries, keys inside a JSON value, and names of root types.
+    assert refusal(small, meta("k" * 1001, 1)) is not None
+    assert refusal(small, meta("note", {"k" * 1001: 1})) is not None
+    assert refusal(small, lambda doc: doc.get("r" * 1001, type=Map).__setitem__("k", 1))
+    # Text: no run inserted at once may be longer than a card, in a card or anywhere else.
+    card = Map({"section": "harm", "text": Text("y" * 101), "order": "V"})
+    in_a_card = refusal(small, lambda doc: doc.get("items", type=Map).__setitem__("c1", card))
+    assert "at most 100 characters" in (in_a_card or "")
+    assert refusal(small, meta("text", Text("y" * 101))) is not None
+    assert refusal(small, meta("text", Text("y" * 100))) is None
+
+
+def test_legitimate_maps_fit_the_default_limits() -> None:
+    defaults = Limits(max_cards=5000, max_card_text=2000)
+    example = json.loads((Path(__file__).parent / "data" / "example-meeting.json").read_text())
+    whole = example | {"createdAt": example["held"]}
+    assert refusal(defaults, lambda doc: write_map(doc, whole)) is None
+    # The longest things people type outside cards: a rating's reason and "what would move it
+    # up", each as long as a card, in a script that takes 3 bytes a character.
+    long = "\u5b89" * 2000
+    scale = {
+        "id": "s1",
+        "question": "Where are things now? " * 20,
+        "low": "x" * 500,
+        "high": "y" * 500,
+        "about": "",
+        "ratings": [{"participant": "p1", "value": 6, "reason": long, "up": long, "at": "now"}],
+    }
+    assert refusal(defaults, lambda doc: write_map(doc, {"scales": [scale]})) is None
+    title = "T" * 200  # the longest title the API takes
+    people = {"p1": {"name": "\U0001f600" * 100, "role": "family", "relationship": "Mum" * 33}}
+    assert refusal(defaults, lambda doc: write_map(doc, {"title": title, "people": people})) is None
+
+
+async def test_a_large_string_anywhere_is_refused_whole(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "data") as server:
+        meeting = await server.meeting()
+        family = await server.client(meeting, "family", name="Family member")
+        watcher = await server.client(meeting, "viewer", name="Screen")
+        await family.synced.wait()
+        await watcher.synced.wait()
+        family.add_card("c1", "strengths", "Gran visits on Sundays")
+        await watcher.wait_for(lambda: watcher.cards() == {"c1": "Gran visits on Sundays"})
+        family.doc.get("meta", type=Map)["note"] = "x" * 1_000_000  # within one frame
+        await family.wait_closed(10)
+        assert family.close_code == 4413 and "at most 16384 bytes" in family.close_reason
+        # A key as large, from someone else: refused too.
+        other = await server.client(meeting, "professional", name="Other")
+        await other.synced.wait()
+        assert "note" not in other.doc.get("meta", type=Map)  # the refused value is nowhere
+        other.items["c1"]["k" * 20_000] = "v"
+        await other.wait_closed(10)
+        assert other.close_code == 4413 and "at most 16384 bytes" in other.close_reason
+        fresh = await server.client(meeting, "viewer", name="Late")
+        await fresh.synced.wait()
+        assert fresh.cards() == {"c1": "Gran visits on Sundays"}
+        assert dict(fresh.doc.get("meta", type=Map)) == {}
+        assert set(fresh.items["c1"].keys()) == {"section", "text", "order"}
+        assert not watcher.closed.is_set()

@@ -28,7 +28,11 @@ from .yclient import YClient
 
 MiB = 1024 * 1024
 # These tests flood on purpose: the per-connection and per-meeting limits must not cut in.
-NO_RATE_LIMITS = {"SAFETYMAP_MESSAGE_LIMIT": "0/1", "SAFETYMAP_JOIN_LIMIT": "0/1"}
+NO_RATE_LIMITS = {
+    "SAFETYMAP_MESSAGE_LIMIT": "0/1",
+    "SAFETYMAP_BYTE_LIMIT": "0/1",
+    "SAFETYMAP_JOIN_LIMIT": "0/1",
+}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 

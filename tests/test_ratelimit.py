@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pycrdt import Map
 
 from server.ratelimit import Bucket, Limiter, Rate, RateError, retry_after_header
 
@@ -48,6 +49,17 @@ def test_a_bucket_allows_its_burst_then_one_per_interval() -> None:
     clock.advance(100)  # a long pause refills to the burst, never beyond
     assert sum(bucket.allow() for _ in range(20)) == 5
     assert bucket.retry_after() > 0
+
+
+def test_a_bucket_of_bytes_takes_what_each_frame_weighs() -> None:
+    clock = FakeClock()
+    bucket = Bucket(Rate(1000, 10.0), clock)  # 1000 bytes at once, then 100 a second
+    assert bucket.allow(600) and bucket.allow(400)
+    assert not bucket.allow(1)
+    clock.advance(1.0)
+    assert not bucket.allow(101) and bucket.allow(100)
+    clock.advance(1000)  # refilled to the burst, never beyond
+    assert not bucket.allow(1001) and bucket.allow(1000)
 
 
 def test_a_bucket_is_cheap_enough_for_every_websocket_message() -> None:
@@ -219,3 +231,40 @@ async def test_bearer_token_guesses_are_limited_per_address(tmp_path: Path) -> N
             assert "too many wrong tokens" in refused.json()["error"]
             by_link = await http.get(path, headers=bearer(mine["tokens"]["facilitator"]))
             assert_too_many(by_link)
+
+
+async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on(
+    tmp_path: Path,
+) -> None:
+    # 200 KB at once, then 2 KB a second; each value within the map's own limits.
+    async with running_server(tmp_path, SAFETYMAP_BYTE_LIMIT="200000/100") as srv:
+        meeting = await srv.meeting()
+        typist = await srv.client(meeting, "family", name="Typist")
+        flood = await srv.client(meeting, "family", name="Flood")
+        await typist.synced.wait()
+        await flood.synced.wait()
+        typist.add_card("kept", "safety", "Gran collects the children")
+        await flood.wait_for(lambda: "kept" in flood.cards())
+        note = flood.doc.get("meta", type=Map)
+        for i in range(100):  # 15 KB a time, rewriting one value: the map does not grow
+            if flood.closed.is_set():
+                break
+            note["note"] = f"{i:03d}" + "x" * 15_000
+            await typist.wait_for(
+                lambda n=i: (
+                    flood.closed.is_set()  # type: ignore[misc]
+                    or str(typist.doc.get("meta", type=Map).get("note", ""))[:3] == f"{n:03d}"
+                )
+            )
+        await flood.wait_closed(10)
+        assert flood.close_code == 4429 and "too much data" in flood.close_reason
+        assert 10 <= i <= 15, i  # about 200 KB got through, not 1.5 MB
+        # The one who types goes on, well within the limit: 300 small edits.
+        text = typist.items["kept"]["text"]
+        for _ in range(300):
+            text += "."
+        fresh = await srv.client(meeting, "viewer", name="Screen")
+        await fresh.synced.wait()
+        expected = "Gran collects the children" + "." * 300
+        await fresh.wait_for(lambda: fresh.cards() == {"kept": expected})
+        assert not typist.closed.is_set()

@@ -1,0 +1,164 @@
+"""One link flooding large strings through two processes (PostgreSQL and Redis): the sender is
+closed, the other process's memory and Redis do not follow the flood, and the map is intact.
+
+Before the fix (issue 13, point 3) all 60 updates of 1 MB here were accepted, the other
+process grew by 95 MiB and Redis by 60 MiB, and everyone else was closed as too slow (4508).
+Now one large string is refused at once (4413), and many strings within the limit are cut off
+by the byte rate (4429) after 16 MiB, which crosses the relay as small "reload" markers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from pycrdt import Doc, Map
+
+from server import protocol
+
+from .cluster import Cluster, cluster, converged
+from .test_memory_bounds import MiB, rss
+from .waiting import eventually
+from .yclient import YClient
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+
+FLOOD = 60  # updates of about 1 MB each: 60 MB if nothing stopped them
+KEPT = {"kept": "Gran collects the children from school on Fridays"}
+
+
+def one_string(scratch: Doc, i: int) -> None:
+    """1 MB in one `meta` value: refused by the string limit."""
+    scratch.get("meta", type=Map)["note"] = f"{i:06d}" + "x" * 1_000_000
+
+
+def many_strings(scratch: Doc, i: int) -> None:
+    """1 MB as 125 values of 8 KB, each within the string limit: stopped by the byte rate."""
+    meta = scratch.get("meta", type=Map)
+    with scratch.transaction():
+        for k in range(125):
+            meta[f"note{k}"] = f"{i:06d}" + "x" * 8_000
+
+
+async def redis_bytes(url: str) -> int:
+    client = aioredis.Redis.from_url(url)
+    try:
+        info: dict[str, Any] = await client.info("memory")
+        return int(info["used_memory"])
+    finally:
+        await client.aclose()
+
+
+async def metric(port: int, name: str) -> float:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        text = (await http.get("/metrics")).text
+    found = re.search(rf"^{name} (\S+)$", text, flags=re.M)
+    return float(found.group(1)) if found else -1.0
+
+
+async def flood(sender: YClient, edit: Any) -> int:
+    """Send up to FLOOD updates from a document of the sender's own; how many went out."""
+    scratch: Doc = Doc()
+    updates: list[bytes] = []
+    scratch.observe(lambda event: updates.append(event.update))
+    sent = 0
+    for i in range(FLOOD):
+        if sender.closed.is_set():
+            break
+        edit(scratch, i)
+        for update in updates:
+            await sender.send(protocol.encode(protocol.SyncUpdate(update)))
+        updates.clear()
+        sent += 1
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "words"),
+    [
+        (one_string, 4413, "at most"),
+        (many_strings, 4429, "too much data"),
+    ],
+    ids=["one-large-string", "many-strings"],
+)
+async def test_a_link_flooding_large_strings_is_closed_and_no_process_keeps_it(
+    tmp_path: Path, edit: Any, code: int, words: str
+) -> None:
+    async with cluster(tmp_path, 2) as (group, meeting):
+        await _flood_and_check(group, meeting, edit, code, words)
+
+
+async def _flood_and_check(
+    group: Cluster, meeting: dict[str, Any], edit: Any, code: int, words: str
+) -> None:
+    # Everyone else is on the other process: what they get of the flood crosses the relay.
+    chair = await group.connect(meeting, 1, role="facilitator", name="Chair")
+    wall = await group.connect(meeting, 1, role="viewer", name="Wall")
+    chair.add_card("kept", "safety", KEPT["kept"])
+    await converged([chair, wall], KEPT)
+    redis_url = group.shared["SAFETYMAP_REDIS_URL"]
+    other = group.procs[1].pid
+    before, redis_before = rss(other), await redis_bytes(redis_url)
+    accepted = "safetymap_updates_accepted_total"
+    accepted_before = await metric(group.ports[0], accepted)
+
+    sender = await group.connect(meeting, 0, role="family", name="Sender")
+    sent = await asyncio.wait_for(flood(sender, edit), 60)
+    with contextlib.suppress(TimeoutError):
+        await sender.wait_closed(20)
+    let_in = await metric(group.ports[0], accepted) - accepted_before
+
+    async def relayed_all() -> bool:  # the flood's process has made durable and relayed it
+        relayed = await metric(group.ports[0], "safetymap_updates_relayed_total")
+        return relayed == await metric(group.ports[0], accepted)
+
+    await eventually(relayed_all, timeout=30, interval=0.1)
+    # The map is intact. A card added on the flood's process after it reaches the other
+    # process after all of the flood (one stream, in order): by then it has handled it all.
+    minutes = await group.connect(meeting, 0, role="professional", name="Minute taker")
+    minutes.add_card("after", "strengths", "Dad takes them swimming")
+    expected = KEPT | {"after": "Dad takes them swimming"}
+    intact = True
+    try:
+        await converged([minutes, chair, wall], expected, timeout=30)
+    except TimeoutError:
+        intact = False
+    grew = (rss(other) - before) / MiB
+    redis_grew = (await redis_bytes(redis_url) - redis_before) / MiB
+    print(
+        f"{sent} updates sent, {let_in:.0f} accepted; other process +{grew:.1f} MiB; "
+        f"Redis +{redis_grew:.1f} MiB"
+    )
+    assert sender.closed.is_set(), f"the sender was never closed ({sent} sent)"
+    assert sender.close_code == code and words in sender.close_reason, (
+        sender.close_code,
+        sender.close_reason,
+    )
+    assert let_in <= 20, f"{let_in:.0f} updates of 1 MB were accepted"  # 16 MiB, and refills
+    closed = [(c.close_code, c.close_reason) for c in (chair, wall, minutes) if c.closed.is_set()]
+    assert intact and not closed, f"{closed}\n{group.logs()}"
+    assert redis_grew < 8, f"Redis grew by {redis_grew:.1f} MiB"
+    assert grew < 16, f"the other process grew by {grew:.1f} MiB"
+
+    # Everyone leaves: the rooms unload and the other process is back near where it was.
+    for client in (chair, wall, minutes):
+        await client.disconnect()
+    group.clients.clear()
+    await eventually(lambda: _unloaded(group), timeout=30, interval=0.2)
+    left = (rss(other) - before) / MiB
+    print(f"after everyone left: other process +{left:.1f} MiB")
+    assert left < 12, f"the other process kept {left:.1f} MiB after everyone left"
+    for i in (0, 1):
+        fresh = await group.connect(meeting, i, role="viewer", name=f"Late {i}")
+        assert fresh.cards() == expected
+
+
+async def _unloaded(group: Cluster) -> bool:
+    loaded = [await metric(port, "safetymap_rooms_loaded") for port in group.ports]
+    return loaded == [0.0] * len(group.ports)
