@@ -266,6 +266,11 @@ async def admission(request: Request) -> JSONResponse:
     if person is None:
         raise ApiError(404, "no such participant in this meeting")
     if person.admission is not meetings.ADMISSION_ACTIONS[action]:
+        if action == "admit" and person.admission.value == "waiting":
+            # Someone waiting stays waiting after "admit" only while the meeting is full.
+            raise ApiError(
+                409, "the meeting is full (they are still waiting): take someone out first"
+            )
         raise ApiError(409, f"cannot {action} someone who is {person.admission.value}")
     return JSONResponse(_person_json(person))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +23,7 @@ from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
 from .permissions import Admission, Layer, Role, Status, can_edit, can_open
-from .store import Meeting, MeetingFull, MeetingGone, Participant
+from .store import Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
 from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
@@ -33,6 +34,21 @@ ROLE_SENTENCES = {
     ),
     Role.VIEWER: N_("This link shows the map on a shared screen. It cannot change anything."),
 }
+
+# No room yet (the websocket's 4503): nothing is kept of the person, so the join page keeps
+# what they typed in a short-lived signed cookie, only for join pages, and reloads itself
+# without script; each reload tries to join again with it (see `join`).
+WAITING_ROOM_FULL = N_(
+    "Too many people are waiting on this link. Please wait a moment; this page will try again."
+)
+MEETING_FULL = N_(
+    "This meeting already has as many people as it can take. Please wait a moment; this page "
+    "will try again."
+)
+RETRY_SECONDS = 10
+PENDING_COOKIE = "sm_pending_join"
+PENDING_PATH = "/join/"
+PENDING_SECONDS = 30 * 60  # after that, opening the link asks for the name again
 
 
 def _link_not_working(request: Request) -> Response:
@@ -48,6 +64,43 @@ def _link_not_working(request: Request) -> Response:
     )
 
 
+def _pending_serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services_of(request).settings.secret_key, salt="pending-join")
+
+
+def _pending(request: Request, link_id: int) -> dict[str, str] | None:
+    """The name (and relationship) this browser tried to join this link under, while there
+    was no room for it: None if none, for another link, forged or too old."""
+    raw = request.cookies.get(PENDING_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _pending_serializer(request).loads(raw, max_age=PENDING_SECONDS)
+    except BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(value, dict) or value.get("link") != link_id:
+        return None
+    name, relationship = value.get("name"), value.get("relationship")
+    if not isinstance(name, str) or not name or not isinstance(relationship, str):
+        return None
+    return {"name": name, "relationship": relationship}
+
+
+def _keep_pending(
+    request: Request, response: Response, link_id: int, values: dict[str, str]
+) -> None:
+    value = _pending_serializer(request).dumps({"link": link_id, **values})
+    response.set_cookie(
+        PENDING_COOKIE,
+        value,
+        max_age=PENDING_SECONDS,
+        path=PENDING_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=services_of(request).settings.base_url.startswith("https://"),
+    )
+
+
 async def join(request: Request) -> Response:
     services = services_of(request)
     if wait := guess_blocked(request):
@@ -59,12 +112,17 @@ async def join(request: Request) -> Response:
         return _link_not_working(request)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
+    no_room = ""
+    pending = _pending(request, grant.link_id) if request.method == "GET" else None
     if grant.role is Role.VIEWER and request.method == "GET":
         values = {"name": _("Shared screen")}
-    if request.method == "POST":
-        values = await check_csrf(request)
-        name = clean_name(values.get("name"))
-        relationship = clean_name(values.get("relationship")) if grant.role is Role.FAMILY else ""
+    if request.method == "POST" or pending:
+        # A GET with a pending join is this page reloading itself after "no room": the name
+        # came from this browser's own form post (CSRF-checked) in a cookie only we can sign.
+        fields = pending or await check_csrf(request)
+        name = clean_name(fields.get("name"))
+        relationship = clean_name(fields.get("relationship")) if grant.role is Role.FAMILY else ""
+        values = {"name": name, "relationship": relationship}
         if not name:
             errors["name"] = _("Enter your name, so others know who is here")
         else:
@@ -72,20 +130,21 @@ async def join(request: Request) -> Response:
                 person = await services.store.participant(grant, name, relationship)
             except MeetingGone:
                 return _link_not_working(request)  # deleted since the link was checked
+            except WaitingRoomFull:  # before MeetingFull, which it is a kind of
+                no_room = _(WAITING_ROOM_FULL)
             except MeetingFull:
-                errors["name"] = _(
-                    "This meeting already has as many people as it can take. "
-                    "Ask the person who invited you."
-                )
+                no_room = _(MEETING_FULL)
             else:
                 view = "/present" if grant.role is Role.VIEWER else ""
                 response = redirect(f"/m/{meeting.id}{view}")
                 remember_join(request, response, meeting.id, person.id)
+                if PENDING_COOKIE in request.cookies:
+                    response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
                 return response
-    return render(
+    response = render(
         request,
         "join.html",
-        status=400 if errors else 200,
+        status=400 if errors or no_room else 200,
         title=meeting.title,
         meeting=meeting,
         role=grant.role.value,
@@ -93,7 +152,12 @@ async def join(request: Request) -> Response:
         role_sentence=_(ROLE_SENTENCES[grant.role]),
         values=values,
         errors=errors,
+        no_room=no_room,
+        retry_seconds=RETRY_SECONDS,
     )
+    if no_room:
+        _keep_pending(request, response, grant.link_id, values)
+    return response
 
 
 async def _participant(request: Request) -> tuple[Meeting, Participant] | None:

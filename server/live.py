@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import audit, metrics
-from .closes import BUSY, FORBIDDEN, MEETING_DELETED, WAITING, Close, unauthorized
+from .closes import BUSY, FORBIDDEN, MEETING_DELETED, NO_ROOM, WAITING, Close, unauthorized
 from .connection import Connection
 from .permissions import Admission, Layer, Role, can_open
 from .services import Services
-from .store import MeetingFull, MeetingGone, Participant
+from .store import MeetingFull, MeetingGone, Participant, WaitingRoomFull
 from .web_auth import joined
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,12 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         if typed:  # nobody on this link under that name yet
             return await services.store.add_participant(grant, typed, relationship)
         return await services.store.participant(grant, _DEFAULT_NAMES[grant.role], relationship)
+    # 45xx: a stock client keeps trying, and gets in (or into the waiting room) once there is
+    # room. Nothing was kept of them: a name refused here takes no place anywhere.
+    except WaitingRoomFull:
+        raise Close(NO_ROOM, "too many people are waiting on this link: trying again") from None
     except MeetingFull:
-        raise Close(FORBIDDEN, "this meeting is full: ask the facilitator") from None
+        raise Close(NO_ROOM, "this meeting is full: trying again") from None
     except MeetingGone:
         raise unauthorized() from None  # deleted while they joined: as for any dead link
 
@@ -145,4 +149,5 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         max_frame=settings.max_frame_bytes,
         message_limit=settings.message_limit,
         send_buffer=settings.send_buffer_bytes,
+        byte_limit=settings.byte_limit,
     )

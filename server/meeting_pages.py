@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC
+from typing import Any
 
 import segno
 from markupsafe import Markup
@@ -18,7 +20,8 @@ from .audit_words import what_happened, who_did
 from .i18n import N_
 from .pages import _, problem, redirect, render
 from .permissions import LABEL_SETS, Admission, Role, Status
-from .store import Meeting
+from .services import Services
+from .store import Meeting, Participant
 from .web_auth import check_csrf, facilitator, services_of
 
 ROLE_NAMES = {
@@ -121,6 +124,7 @@ async def meeting_page(request: Request) -> Response:
         if meeting.previous_id
         else {}
     )
+    waiting = [p for p in people if p.admission is Admission.WAITING]
     return render(
         request,
         "meeting.html",
@@ -130,8 +134,9 @@ async def meeting_page(request: Request) -> Response:
         label_set=_(LABEL_SET_NAMES.get(meeting.label_set, meeting.label_set)),
         links=links,
         snapshots=snapshots,
-        waiting=[p for p in people if p.admission is Admission.WAITING],
+        waiting=waiting,
         admitted=[p for p in people if p.admitted and p.role is not Role.FACILITATOR],
+        room=_room(services, people, waiting, request.query_params.get("full") == "1"),
         role_names={role.value: _(name) for role, name in ROLE_NAMES.items()},
         ended=meeting.status is Status.ENDED,
         confirm_delete=request.query_params.get("delete") == "confirm",
@@ -145,6 +150,28 @@ async def meeting_page(request: Request) -> Response:
             for entry in trail
         ],
     )
+
+
+def _room(
+    services: Services, people: list[Participant], waiting: list[Participant], refused: bool
+) -> dict[str, Any]:
+    """What the facilitator needs to know about room in the meeting: full (only people let in
+    count), a link whose waiting room is full, and whether letting someone in just failed."""
+    let_in = sum(p.admitted for p in people)
+    cap = services.settings.max_participants
+    hold = services.store.max_waiting
+    per_link = Counter(p.link_id for p in waiting)
+    crowded = {
+        p.link_id: {"name": _(ROLE_NAMES[p.role]), "count": per_link[p.link_id]}
+        for p in waiting
+        if hold and per_link[p.link_id] >= hold
+    }
+    return {
+        "full": bool(cap) and let_in >= cap,
+        "let_in": let_in,
+        "crowded": list(crowded.values()),
+        "refused": refused,
+    }
 
 
 MEDIA_TYPES = {
@@ -259,14 +286,16 @@ async def admission(request: Request, person: Facilitator, meeting: Meeting) -> 
     action = request.path_params["action"]
     if action not in meetings.ADMISSION_ACTIONS:
         return _not_found(request)
-    await meetings.admission(
+    changed = await meetings.admission(
         services_of(request),
         meeting.id,
         request.path_params["participant_id"],
         action,
         audit.facilitator(person.id),
     )
-    return redirect(f"/meetings/{meeting.id}#people-title")
+    # Still waiting after "let in": the meeting is full, and the page says so.
+    full = action == "admit" and changed is not None and changed.admission is Admission.WAITING
+    return redirect(f"/meetings/{meeting.id}{'?full=1' if full else ''}#people-title")
 
 
 @owner_action

@@ -171,3 +171,78 @@ async def test_every_board_says_while_changes_are_not_being_saved(
         await expect(viewer.get_by_test_id("card")).to_have_count(2)
         await viewer_context.close()
         await context.close()
+
+
+async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
+    tmp_path: Path,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """A meeting that takes two, with one place to wait per link. Opening the family link
+    while someone already waits on it, and the shared-screen link while two are in, each
+    page says which in plain words and tries again by itself with the name given: once
+    there is room, one is waiting and the other is on the board, without touching a key."""
+    from .yclient import YClient
+
+    settings = {"SAFETYMAP_MAX_PARTICIPANTS": "2", "SAFETYMAP_MAX_WAITING": "1"}
+    async with running_server(tmp_path / "data", **settings) as server:
+        meeting = await waiting_room_meeting(server)
+        mid = str(meeting["id"])
+        tokens = {role: url.rsplit("/", 1)[1] for role, url in meeting["links"].items()}
+        chair = {"Authorization": f"Bearer {tokens['facilitator']}"}
+        ws: dict[str, YClient] = {}
+        for role, name in (("facilitator", "Sam"), ("viewer", "Screen"), ("family", "Invented")):
+            ws[name] = YClient(server.ws_url, mid, tokens[role], name=name)
+            await ws[name].connect()
+            await ws[name].wait_for(lambda c=ws[name]: c.synced.is_set() or c.closed.is_set())
+        assert ws["Invented"].close_code == 4510  # waiting: the family link's one place
+
+        jo_context, jo = await new_page(chromium, server.address, **PHONE)
+        await jo.goto(meeting["links"]["family"])
+        await jo.get_by_label("Your name").fill("Jo")
+        await jo.get_by_label("How you know the child (optional)").fill("Mum")
+        await jo.get_by_role("button", name="Join the meeting").click()
+        screen_context, screen = await new_page(chromium, server.address)
+        await screen.goto(meeting["links"]["viewer"])
+        await screen.get_by_role("button", name="Join the meeting").click()
+
+        await expect(jo.get_by_role("status")).to_have_text(
+            "Too many people are waiting on this link. Please wait a moment; this page will "
+            "try again."
+        )
+        await expect(screen.get_by_role("status")).to_have_text(
+            "This meeting already has as many people as it can take. Please wait a moment; "
+            "this page will try again."
+        )
+        await expect(jo.get_by_text("as many people as it can take")).to_have_count(0)
+        for page in (jo, screen):
+            await expect(page.get_by_role("button", name="Try again now")).to_be_visible()
+        await expect(jo.get_by_text("You are joining Planning for Leo as Jo.")).to_be_visible()
+        await screenshot(jo, "waiting-room-full-phone")
+
+        async def act(name: str, action: str) -> None:
+            async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
+                people = (await http.get(f"/api/meetings/{mid}/participants")).json()
+                [who] = [p for p in people["participants"] if p["name"] == name]
+                done = await http.post(f"/api/meetings/{mid}/participants/{who['id']}/{action}")
+                assert done.status_code == 200, done.text
+
+        # Room to wait on the family link: Jo's page gets her into the waiting room itself,
+        # under the name and relationship she gave.
+        await act("Invented", "reject")
+        await expect(jo.get_by_role("heading", name="Please wait")).to_be_visible(timeout=25_000)
+        async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
+            people = (await http.get(f"/api/meetings/{mid}/participants")).json()
+        [found] = [p for p in people["participants"] if p["name"] == "Jo"]
+        assert found["admission"] == "waiting" and found["relationship"] == "Mum"
+        # Still full: the screen's page keeps saying so, and keeps trying.
+        await expect(screen.get_by_role("status")).to_contain_text("as many people as it")
+        # Room in the meeting: the second screen's page becomes the board itself.
+        await act("Screen", "remove")
+        await screen.wait_for_url(BOARD_URL, timeout=25_000)
+        await expect(screen.get_by_test_id("connection-status")).to_have_attribute(
+            "data-state", "online"
+        )
+        for client in ws.values():
+            await client.disconnect()
+        for context in (screen_context, jo_context):
+            await context.close()

@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db import links, meetings
+from ..db import links, meetings, participants
 from ..links import derive_token, looks_like_token, new_salt, token_hash
-from ..permissions import Role, Status
+from ..permissions import Admission, Role, Status
 from .base import StoreBase
 from .clock import now
 from .records import Grant, Meeting, meeting_of
@@ -150,4 +150,14 @@ class MeetingStore(StoreBase):
         ids = list(live)
         if ids:
             await conn.execute(update(links).where(links.c.id.in_(ids)).values(revoked_at=now()))
+            # Whoever still waits on a revoked link can never come in by it: turned away, so a
+            # flood of invented names leaves with the link instead of staying listed.
+            await conn.execute(
+                update(participants)
+                .where(
+                    participants.c.link_id.in_(ids),
+                    participants.c.admission == Admission.WAITING.value,
+                )
+                .values(admission=Admission.REJECTED.value)
+            )
         return ids

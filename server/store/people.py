@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db import links, meetings, participants
 from ..links import looks_like_token, token_hash
 from ..permissions import Admission, Role, waits
 from .base import StoreBase
 from .clock import now
-from .errors import MeetingFull, MeetingGone
+from .errors import MeetingFull, MeetingGone, WaitingRoomFull
 from .records import Grant, Participant, participant_of
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
@@ -33,13 +33,51 @@ def attendees(meeting_id: str) -> Select[Any]:
     )
 
 
+# The most people one link may hold in the waiting room at once: one forwarded link opened
+# under many invented names fills its own waiting room, not the meeting.
+MAX_WAITING = 20
+
+# A separate name for the table counted in, so a count inside an UPDATE of `participants`
+# is never read as a reference to the row being updated.
+_counted = participants.alias("counted")
+
+
 def _head_count(meeting_id: str) -> Any:
+    """The people the meeting has let in: all its cap counts. Waiting, turned away or taken
+    out, a participant takes no place."""
     return (
-        select(func.count()).where(participants.c.meeting_id == meeting_id).scalar_subquery()
+        select(func.count())
+        .select_from(_counted)
+        .where(
+            _counted.c.meeting_id == meeting_id,
+            _counted.c.admission == Admission.ADMITTED.value,
+        )
+        .scalar_subquery()
+    )
+
+
+def _waiting_on(link_id: int) -> Any:
+    """The people waiting to be let in by this link."""
+    return (
+        select(func.count())
+        .select_from(_counted)
+        .where(_counted.c.link_id == link_id, _counted.c.admission == Admission.WAITING.value)
+        .scalar_subquery()
     )
 
 
 class PeopleStore(StoreBase):
+    def __init__(
+        self, engine: AsyncEngine, link_key: str, *, max_waiting: int = MAX_WAITING, **options: Any
+    ) -> None:
+        super().__init__(engine, link_key, **options)
+        self._max_waiting = max_waiting  # 0: no limit
+
+    @property
+    def max_waiting(self) -> int:
+        """The most people one link may hold in the waiting room at once (0: no limit)."""
+        return self._max_waiting
+
     async def arrival(
         self, token: str, name: str | None, relationship: str = ""
     ) -> tuple[Grant, Participant | None] | None:
@@ -79,9 +117,10 @@ class PeopleStore(StoreBase):
     async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
         """The participant for this link and name, created on first use (reconnects reuse it).
 
-        A new family or professional participant of a meeting with a waiting room waits.
-        Raises MeetingFull once the meeting has as many people as it may (the facilitator is
-        never kept out).
+        A new family or professional participant of a meeting with a waiting room waits:
+        raises WaitingRoomFull while `max_waiting` people wait on that link already. Anyone
+        else is let in at once: raises MeetingFull while the meeting has let in as many people
+        as it may (the facilitator is never kept out). Waiting takes no place in the meeting.
         """
         found = await self._on_link(grant, name, relationship)
         return found or await self.add_participant(grant, name, relationship)
@@ -110,32 +149,46 @@ class PeopleStore(StoreBase):
             row = (await conn.execute(select(participants).where(*key))).first()
         return None if row is None else participant_of(row)
 
+    async def _one_at_a_time(self, conn: AsyncConnection, meeting_id: str) -> None:
+        """Until commit, nobody else lets anyone into this meeting or adds to its waiting room,
+        in any process: under READ COMMITTED two joins (or a join and an admission) would both
+        count the same heads. On SQLite each guarded write is one statement, which holds the
+        only write lock, so nothing is needed."""
+        if not self._sqlite:
+            await conn.execute(
+                text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"participants:{meeting_id}"},
+            )
+
     async def _add(
         self, conn: AsyncConnection, grant: Grant, name: str, relationship: str
     ) -> Participant:
-        if not self._sqlite:
-            # One newcomer per meeting at a time, across processes, until commit: under READ
-            # COMMITTED two joins would both count the same heads. (On SQLite the guarded
-            # insert below is one statement, which holds the only write lock.)
-            await conn.execute(
-                text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": f"participants:{grant.meeting_id}"},
-            )
-        # The meeting's waiting room and head count, in one round trip.
+        await self._one_at_a_time(conn, grant.meeting_id)
+        # The meeting's waiting room, head count and the link's waiting, in one round trip.
         found = (
             await conn.execute(
-                select(meetings.c.waiting_room, _head_count(grant.meeting_id)).where(
-                    meetings.c.id == grant.meeting_id
-                )
+                select(
+                    meetings.c.waiting_room,
+                    _head_count(grant.meeting_id),
+                    _waiting_on(grant.link_id),
+                ).where(meetings.c.id == grant.meeting_id)
             )
         ).first()
         if found is None:
             raise MeetingGone(grant.meeting_id)  # deleted since the link was checked
-        waiting_room, count = found
-        limited = bool(self._max_participants) and grant.role is not Role.FACILITATOR
-        if limited and count >= self._max_participants:
-            raise MeetingFull(grant.meeting_id)
+        waiting_room, count, waiting = found
         admission = Admission.WAITING if waiting_room and waits(grant.role) else Admission.ADMITTED
+        # Who waits takes no place in the meeting: only one of their link's places to wait.
+        full: type[MeetingFull]
+        if admission is Admission.WAITING:
+            cap, counted, full = self._max_waiting, waiting, WaitingRoomFull
+            over = _waiting_on(grant.link_id)
+        else:
+            cap, counted, full = self._max_participants, count, MeetingFull
+            over = _head_count(grant.meeting_id)
+        limited = bool(cap) and grant.role is not Role.FACILITATOR
+        if limited and counted >= cap:
+            raise full(grant.meeting_id)
         person = Participant(
             str(uuid.uuid4()),
             grant.meeting_id,
@@ -161,10 +214,10 @@ class PeopleStore(StoreBase):
             meetings.c.id == grant.meeting_id
         )
         if limited:
-            guarded = guarded.where(_head_count(grant.meeting_id) < self._max_participants)
+            guarded = guarded.where(over < cap)
         inserted = await conn.execute(insert(participants).from_select(list(row), guarded))
         if inserted.rowcount == 0:
-            raise MeetingFull(grant.meeting_id) if limited else MeetingGone(grant.meeting_id)
+            raise full(grant.meeting_id) if limited else MeetingGone(grant.meeting_id)
         return person
 
     async def people(self, meeting_id: str) -> list[Participant]:
@@ -183,7 +236,9 @@ class PeopleStore(StoreBase):
         """Let someone in, turn them away or take them out; None if not in this meeting.
 
         Nobody is let back in once rejected or removed: they may open the link again under
-        another name, and wait again.
+        another name, and wait again. Someone waiting stays waiting while the meeting has let
+        in as many people as it may (the answer says so: still waiting); turning people away
+        or taking them out frees their place.
         """
         allowed_from = {
             Admission.ADMITTED: {Admission.WAITING},
@@ -191,12 +246,16 @@ class PeopleStore(StoreBase):
             Admission.REMOVED: {Admission.ADMITTED, Admission.WAITING},
         }[admission]
         row = (participants.c.id == participant_id, participants.c.meeting_id == meeting_id)
+        change = update(participants).where(
+            *row, participants.c.admission.in_([a.value for a in allowed_from])
+        )
+        limited = admission is Admission.ADMITTED and bool(self._max_participants)
+        if limited:  # as for a newcomer: counted and let in as one step
+            change = change.where(_head_count(meeting_id) < self._max_participants)
         async with self.engine.begin() as conn:
-            await conn.execute(
-                update(participants)
-                .where(*row, participants.c.admission.in_([a.value for a in allowed_from]))
-                .values(admission=admission.value)
-            )
+            if limited:
+                await self._one_at_a_time(conn, meeting_id)
+            await conn.execute(change.values(admission=admission.value))
             found = (await conn.execute(select(participants).where(*row))).first()
         return None if found is None else participant_of(found)
 
