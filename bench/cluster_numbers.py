@@ -553,6 +553,8 @@ async def one_run(setup: Setup, plan: Plan, where: Layout) -> dict[str, Any]:
             if setup.redis:
                 url, redis_pid = await stack.enter_async_context(redis_server(folder))
                 shared["SAFETYMAP_REDIS_URL"] = url
+            else:
+                shared["SAFETYMAP_SINGLE_PROCESS"] = "1"  # one process on PostgreSQL: no relay
             made = await make_meetings(db_url, 2 + plan.meetings)
             warm, room, many = made[0], made[1], made[2:]
             servers = [

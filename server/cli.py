@@ -284,6 +284,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        # httptools with a timeout on request heads (uvicorn has none of its own)
+        http=wire.http_protocol(settings.header_timeout),
         ws=wire.Protocol,  # uvicorn's websockets-sansio, writing relayed frames directly
         ws_max_size=settings.max_frame_bytes,
         ws_ping_interval=settings.ping_interval or None,
@@ -304,6 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        try:
+            settings.check_serving()
+        except SettingsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         _serve(settings, args)
         return 0
     if args.command == "db":

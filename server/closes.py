@@ -18,6 +18,7 @@ TOO_SLOW = 4508
 TOO_MANY_MESSAGES = 4429
 BUSY = 4529
 WAITING = 4510
+NO_ROOM = 4503  # the meeting is full, or so is the link's waiting room: try again later
 DOCUMENT_TOO_LARGE = 4413
 UPDATE_REJECTED = 4422
 
@@ -38,6 +39,9 @@ class Close(Exception):
 
 
 MEETING_DELETED = "this meeting has been deleted"
+LINK_REVOKED = "this link has been revoked"
+TAKEN_OUT = "the facilitator has taken you out of the meeting"
+NO_LONGER_ADMITTED = "you can no longer change this meeting: ask the facilitator"
 
 
 def unauthorized() -> Close:

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from . import metrics
-from .store import LogEntry, MeetingClosed
+from .store import EditRefused, LogEntry, MeetingClosed, Refusal, Refusals
 
 log = logging.getLogger(__name__)
 
-# Returns the meetings whose updates it refused (ended ones); everything else is committed.
-Writer = Callable[[Sequence[LogEntry]], Awaitable[set[str]]]
+# Returns the entries it refused, and why (store/refusals.py); everything else is committed.
+Writer = Callable[[Sequence[LogEntry]], Awaitable[Refusals]]
 # An update waiting for its commit: the loop time it was appended at feeds the histogram.
 Pending = tuple[LogEntry, asyncio.Future[None], float]
 
@@ -93,11 +93,14 @@ class Journal:
                 attempt += 1
                 await asyncio.sleep(delay)
         committed = asyncio.get_running_loop().time()
-        for entry, future, appended in batch:
+        for i, (entry, future, appended) in enumerate(batch):
             metrics.APPEND_SECONDS.observe(committed - appended)
             if future.done():
                 continue
-            if entry.meeting_id in refused:
+            why = refused.get(i)
+            if why is None:
+                future.set_result(None)
+            elif why is Refusal.ENDED:
                 future.set_exception(MeetingClosed(entry.meeting_id))
             else:
-                future.set_result(None)
+                future.set_exception(EditRefused(why))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import audit
-from .closes import UNAUTHORIZED
+from .closes import LINK_REVOKED, TAKEN_OUT, UNAUTHORIZED
 from .i18n import N_
 from .permissions import LABEL_SETS, Admission, Layer, Role
 from .review import starting_layers
@@ -69,7 +69,7 @@ async def replace_link(
     else:
         revoked, token = await services.store.revoke_link(meeting_id, role), None
     closed = services.rooms.close_links(
-        meeting_id, revoked, UNAUTHORIZED, "this link has been revoked"
+        meeting_id, revoked, UNAUTHORIZED, LINK_REVOKED
     )
     await audit.record(
         services.store.engine,
@@ -149,7 +149,7 @@ async def admission(
             meeting_id,
             [person.id],
             UNAUTHORIZED,
-            "the facilitator has taken you out of the meeting",
+            TAKEN_OUT,
         )
     details = {"participant": person.id} | ({"closed": closed} if action == "remove" else {})
     await audit.record(services.store.engine, audit.event(meeting_id, actor, recorded, **details))

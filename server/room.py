@@ -15,12 +15,20 @@ from typing import Any, Protocol
 from pycrdt import Doc, TransactionEvent, merge_updates
 
 from . import awareness, crdt, metrics, protocol, structs
-from .closes import DOCUMENT_TOO_LARGE, FORBIDDEN, MALFORMED, UPDATE_REJECTED, Close
+from .closes import (
+    DOCUMENT_TOO_LARGE,
+    FORBIDDEN,
+    MALFORMED,
+    NO_LONGER_ADMITTED,
+    UNAUTHORIZED,
+    UPDATE_REJECTED,
+    Close,
+)
 from .journal import Journal
 from .limits import Limits, MapLimits
 from .permissions import Layer, Role, Status, can_edit, read_only_reason
 from .protocol import ProtocolError
-from .store import LogEntry
+from .store import Author, EditRefused, LogEntry, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +97,7 @@ class Room:
         # clientID -> the participant whose connection first wrote with it (attribution.py).
         self._writers: dict[int, str] = dict(writers or {})
         self._last_append: asyncio.Future[None] | None = None
+        self._rebuild_again = False  # a refusal came while a rebuild was running
         self._changes: list[bytes] = []
         # Updates whose dependencies have not arrived yet, per connection (see structs.py).
         self._held: dict[Peer, bytes] = {}
@@ -174,6 +183,8 @@ class Room:
         update = self._complete(peer, update)
         if not update:
             return  # held until what it builds on arrives
+        if self._limits is not None and (too_long := self._limits.refuse(self._found)):
+            raise Close(DOCUMENT_TOO_LARGE, too_long)  # before applying: nothing to undo
         if self.size + len(update) > self._max_bytes and self._too_large(update):
             raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
         self._changes.clear()
@@ -299,12 +310,25 @@ class Room:
     ) -> None:
         self.size += len(change)
         self.appended += 1
-        done = self._journal.append(LogEntry(self.meeting_id, self.layer, change, writers))
+        author = None
+        if origin is not None and isinstance(who := origin.identity.get("id"), str):
+            author = Author(who, bound_by_lock=origin.role is not Role.FACILITATOR)
+        entry = LogEntry(self.meeting_id, self.layer, change, writers, author)
+        done = self._journal.append(entry)
         self._last_append = done
         done.add_done_callback(lambda future: self._durable(future, change, origin))
 
     def _durable(self, future: asyncio.Future[None], change: bytes, origin: Peer | None) -> None:
-        if future.cancelled() or future.exception() is not None:
+        if future.cancelled():
+            self._refused()
+            return
+        problem = future.exception()
+        if isinstance(problem, EditRefused) and origin is not None:
+            # The database forbids this author's edit (a lock or a removal this process had
+            # not heard of): never relayed, dropped from memory, and its sender told.
+            self._edit_refused(origin, problem.why)
+            return
+        if problem is not None:
             # Refused by the log (the meeting ended elsewhere): never relay what is not kept.
             self._refused()
             return
@@ -319,6 +343,16 @@ class Room:
             reason = read_only_reason(Role.FAMILY, Status.ENDED, self.locked)
             self.close_where(lambda peer: True, FORBIDDEN, reason)
             self._rebuild()  # drop the refused change from memory too
+
+    def _edit_refused(self, peer: Peer, why: str) -> None:
+        if why == Refusal.LOCKED:
+            self.locked = True  # the database says so: hold every other editor to it too
+            reason = read_only_reason(peer.role, self.status, locked=True)
+            peer.send(protocol.encode(protocol.PermissionDenied(reason)))
+            peer.close(FORBIDDEN, reason)
+        else:
+            peer.close(UNAUTHORIZED, NO_LONGER_ADMITTED)
+        self._rebuild()
 
     def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
         try:
@@ -403,22 +437,31 @@ class Room:
         return self._last_append is not None and not self._last_append.done()
 
     def _rebuild(self) -> None:
+        if not self.ready.is_set():
+            self._rebuild_again = True  # the running rebuild may have read the log already
+            return
         self.ready.clear()
         asyncio.get_running_loop().create_task(self._rebuild_from_log())
 
     async def _rebuild_from_log(self) -> None:
         try:
-            await self.durable()
-            updates = await self._reload()
-            damaged = self.doc
-            damaged.unobserve(self._subscription)
-            self.doc = self._adopt(crdt.doc_from_updates(updates))
-            self.size = sum(len(u) for u in updates)
-            self.appended = len(updates)
-            if self._limits is not None:
-                self._limits = MapLimits(self._limits.limits, self.doc)
+            self._rebuild_again = True
+            while self._rebuild_again:
+                self._rebuild_again = False
+                await self._reload_doc()
         finally:
             self.ready.set()
+
+    async def _reload_doc(self) -> None:
+        await self.durable()
+        updates = await self._reload()
+        damaged = self.doc
+        damaged.unobserve(self._subscription)
+        self.doc = self._adopt(crdt.doc_from_updates(updates))
+        self.size = sum(len(u) for u in updates)
+        self.appended = len(updates)
+        if self._limits is not None:
+            self._limits = MapLimits(self._limits.limits, self.doc)
 
     def server_change(self, change: Callable[[Doc[Any]], None]) -> None:
         """A change the server itself makes (e.g. `meta.locked`): logged, then relayed."""

@@ -16,13 +16,13 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from . import attribution, crdt, model
-from .closes import MEETING_DELETED, UNAUTHORIZED
+from .closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
 from .journal import Journal
 from .limits import Limits
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
 from .room import Peer, Room
-from .store import LogEntry, MeetingGone, SnapshotMeta, Store, now
+from .store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +204,7 @@ class Rooms:
     def deliver(self, message: Message) -> None:
         """What another process relayed: apply it to our room, if we have it loaded."""
         if message.kind is Kind.RESYNC:
-            for each in list(self._rooms.values()):
-                self._catch_up_soon(each)
+            asyncio.get_running_loop().create_task(self._resync_logged())
             return
         if message.kind is Kind.CONTROL:
             self._control(message.meeting_id, message.control())
@@ -219,13 +218,62 @@ class Rooms:
             return  # not here: it loads from the log, which already has it
         if message.kind is Kind.AWARENESS:
             room.integrate_presence(message.payload)
+        elif not message.payload:
+            self._catch_up_soon(room)  # a marker: an update too large to relay is in the log
         elif not room.ready.is_set() or not room.integrate(message.payload):
             self._catch_up_soon(room)
 
     async def resync(self) -> None:
-        """After losing the relay for a while: every loaded room takes what it missed."""
+        """After losing the relay for a while: every loaded room takes what it missed, and
+        every connection is checked against the database (control messages may be lost too)."""
         for room in list(self._rooms.values()):
             self._catch_up_soon(room)
+        await self.recheck()
+
+    async def recheck(self) -> int:
+        """Hold every loaded meeting to what the database says now: ended, locked, deleted,
+        links revoked, people turned away or taken out. Returns the connections it closed.
+
+        Run after every relay outage and every few seconds (SAFETYMAP_RECHECK_INTERVAL), so a
+        missed control message matters for that long at most: the relay is fast, this is sure.
+        """
+        loaded = {meeting_id for meeting_id, _ in self._rooms}
+        if not loaded:
+            return 0
+        standing = await self._store.standing(loaded)
+        closed = 0
+        for meeting_id in loaded:
+            now_ = standing.get(meeting_id)
+            if now_ is None:
+                if meeting_id not in self._deleting:
+                    self._drop(meeting_id)  # deleted by another process
+                continue
+            for layer in Layer:
+                room = self.loaded(meeting_id, layer)
+                if room is not None:
+                    closed += self._hold_to(room, now_)
+        return closed
+
+    @staticmethod
+    def _hold_to(room: Room, standing: Standing) -> int:
+        # Status only moves forward here: the process ending a meeting marks its rooms (and,
+        # through the relay, everyone's) ended before the database does, so "open" in the
+        # database may just be an end in progress.
+        if standing.status is Status.ENDED:
+            room.status = Status.ENDED
+        room.locked = standing.locked
+        revoked, barred = standing.revoked_links, standing.barred
+        closed = room.close_where(lambda peer: peer.link_id in revoked, UNAUTHORIZED, LINK_REVOKED)
+        closed += room.close_where(
+            lambda peer: peer.identity.get("id") in barred, UNAUTHORIZED, TAKEN_OUT
+        )
+        return closed
+
+    async def _resync_logged(self) -> None:
+        try:
+            await self.resync()
+        except Exception as exc:
+            log.error("resync failed (%s)", type(exc).__name__)
 
     def _catch_up_soon(self, room: Room) -> None:
         key = (room.meeting_id, room.layer)
@@ -388,12 +436,10 @@ class Rooms:
                 roster: list[dict[str, Any]],
                 writers: dict[Layer, dict[int, str]],
             ) -> dict[str, Any]:
+                # By layer: a card id on one layer says nothing about the other's writers.
                 who = {
-                    card: person
+                    layer.value: attribution.added_by(states[layer], writers[layer], roster)
                     for layer in Layer
-                    for card, person in attribution.added_by(
-                        states[layer], writers[layer], roster
-                    ).items()
                 }
                 return model.render_meeting(
                     crdt.doc_from_updates([states[Layer.MAIN]]),

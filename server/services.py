@@ -51,6 +51,7 @@ class Services:
             settings.secret_key,
             link_lifetime=settings.link_lifetime,
             max_participants=settings.max_participants,
+            max_waiting=settings.max_waiting,
             sqlite_synchronous=settings.sqlite_synchronous,
         )
         journal = Journal(store.append)
@@ -83,12 +84,22 @@ class Services:
         )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         services._tasks.append(asyncio.create_task(services._retain(), name="retention"))
+        services._tasks.append(asyncio.create_task(services._recheck(), name="recheck"))
         return services
 
     async def _maintain(self) -> None:
         while True:
             await asyncio.sleep(self.settings.compact_interval)
             await self.rooms.maintain()
+
+    async def _recheck(self) -> None:
+        """Every live connection against the database, every few seconds (see Rooms.recheck)."""
+        while True:
+            await asyncio.sleep(self.settings.recheck_interval)
+            try:
+                await self.rooms.recheck()
+            except Exception as exc:
+                log.error("recheck failed (%s)", type(exc).__name__)
 
     async def _retain(self) -> None:
         """Delete meetings past their retention period: at start, then every hour."""

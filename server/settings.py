@@ -47,7 +47,13 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAFETYMAP_MAX_CARD_TEXT": ("2000", "Most characters one card's text may hold."),
     "SAFETYMAP_MAX_PARTICIPANTS": (
         "100",
-        "Most people who may join one meeting (everyone who opened a link, admitted or not).",
+        "Most people one meeting may let in (people waiting, turned away or taken out take "
+        "no place; the facilitator is never kept out).",
+    ),
+    "SAFETYMAP_MAX_WAITING": (
+        "20",
+        "Most people one link may hold in the waiting room at once (then 4503, try again); "
+        "0: no limit. Turning someone away frees their place.",
     ),
     "SAFETYMAP_SEND_QUEUE_FRAMES": (
         "4096",
@@ -60,6 +66,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "SAFETYMAP_PING_INTERVAL": ("20", "Seconds between websocket keepalive pings."),
     "SAFETYMAP_PING_TIMEOUT": ("20", "Seconds to wait for a pong before closing a dead socket."),
+    "SAFETYMAP_HEADER_TIMEOUT": (
+        "10",
+        "Seconds a connection to `safetymap serve` has to send a whole request head (request "
+        "line and headers) before it is closed; 0: no limit.",
+    ),
     "SAFETYMAP_COMPACT_INTERVAL": (
         "60",
         "Seconds between background compactions of loaded meetings' update logs.",
@@ -76,6 +87,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAFETYMAP_REDIS_URL": (
         "(none: one process)",
         "`redis://host:6379/0`: server processes share live meetings through this Redis.",
+    ),
+    "SAFETYMAP_SINGLE_PROCESS": (
+        "0",
+        "`1`: this is the only server process on its PostgreSQL database, so it needs no "
+        "Redis. Otherwise `safetymap serve` on PostgreSQL without SAFETYMAP_REDIS_URL refuses "
+        "to start (the other processes would never hear of its edits, revocations or locks).",
+    ),
+    "SAFETYMAP_RECHECK_INTERVAL": (
+        "5",
+        "Seconds between checks of every live connection against the database: a revoked "
+        "link, a person taken out, a lock or an ending missed through the relay counts that "
+        "long at most.",
     ),
     "SAFETYMAP_LOG_FORMAT": (
         "text",
@@ -111,6 +134,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "1000/5",
         "Websocket messages (edits and presence) per connection, as COUNT/SECONDS (then 4429).",
     ),
+    "SAFETYMAP_BYTE_LIMIT": (
+        "16777216/60",
+        "Bytes of websocket frames per connection, as BYTES/SECONDS: a burst of a whole map "
+        "(16 MiB), refilled over a minute (then 4429).",
+    ),
     "SAFETYMAP_JOIN_LIMIT": (
         "300/10",
         "New websocket connections per meeting and process, as COUNT/SECONDS (then 4529).",
@@ -128,6 +156,7 @@ _DEFAULT_RATES = {
         "SAFETYMAP_LOGIN_ADDRESS_LIMIT",
         "SAFETYMAP_TOKEN_GUESS_LIMIT",
         "SAFETYMAP_MESSAGE_LIMIT",
+        "SAFETYMAP_BYTE_LIMIT",
         "SAFETYMAP_JOIN_LIMIT",
     )
 }
@@ -155,6 +184,8 @@ class Settings:
     sqlite_synchronous: str
     log_level: str
     redis_url: str | None = None
+    single_process: bool = False
+    recheck_interval: float = 5.0
     log_format: str = "text"
     metrics_token: str = ""
     login_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LOGIN_LIMIT"]
@@ -164,10 +195,13 @@ class Settings:
     max_cards: int = 5000
     max_card_text: int = 2000
     max_participants: int = 100
+    max_waiting: int = 20
     send_buffer_bytes: int = 8 * 2**20
     retention_days: float = 90.0
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
+    byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_BYTE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
+    header_timeout: float = 10.0
     base_url_set: bool = False  # False: the base URL follows the address served on
 
     @property
@@ -184,6 +218,20 @@ class Settings:
 
     def link_url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/join/{token}"
+
+    def check_serving(self) -> None:
+        """What `safetymap serve` needs beyond readable values: raise SettingsError naming the
+        fix. A process alone on a shared database would half-work: its own clients fine, every
+        other process deaf to its edits, revocations and locks."""
+        shared = not self.database_url.startswith("sqlite")
+        if shared and not self.redis_url and not self.single_process:
+            raise SettingsError(
+                "SAFETYMAP_REDIS_URL is not set: processes sharing a PostgreSQL database "
+                "relay through Redis (set it), or set SAFETYMAP_SINGLE_PROCESS=1 if this "
+                "is the only process"
+            )
+        if not self.recheck_interval:
+            raise SettingsError("SAFETYMAP_RECHECK_INTERVAL must be more than 0 seconds")
 
     def with_address(self, host: str | None, port: int | None) -> Settings:
         changed = replace(self, host=host or self.host, port=self.port if port is None else port)
@@ -227,6 +275,8 @@ class Settings:
             sqlite_synchronous=synchronous,
             log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
             redis_url=get("SAFETYMAP_REDIS_URL"),
+            single_process=_flag(get, "SAFETYMAP_SINGLE_PROCESS"),
+            recheck_interval=_number(get, "SAFETYMAP_RECHECK_INTERVAL", float),
             log_format=log_format,
             metrics_token=get("SAFETYMAP_METRICS_TOKEN") or "",
             login_limit=_rate(get, "SAFETYMAP_LOGIN_LIMIT"),
@@ -236,10 +286,13 @@ class Settings:
             max_cards=_number(get, "SAFETYMAP_MAX_CARDS", int),
             max_card_text=_number(get, "SAFETYMAP_MAX_CARD_TEXT", int),
             max_participants=_number(get, "SAFETYMAP_MAX_PARTICIPANTS", int),
+            max_waiting=_number(get, "SAFETYMAP_MAX_WAITING", int),
             send_buffer_bytes=_number(get, "SAFETYMAP_SEND_BUFFER_BYTES", int),
             retention_days=_number(get, "SAFETYMAP_RETENTION_DAYS", float),
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
+            byte_limit=_rate(get, "SAFETYMAP_BYTE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
+            header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
         )
 
@@ -253,6 +306,13 @@ def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:
     if value < 0:
         raise SettingsError(f"{name} must not be negative")
     return value
+
+
+def _flag(get: Callable[[str], str | None], name: str) -> bool:
+    raw = (get(name) or SETTINGS[name][0]).strip().lower()
+    if raw not in ("0", "1", "false", "true", "no", "yes"):
+        raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+    return raw in ("1", "true", "yes")
 
 
 def _rate(get: Callable[[str], str | None], name: str) -> Rate:

@@ -14,6 +14,10 @@ import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from .store.clock import now
+from .store.records import LogEntry
+from .store.refusals import Refusals, judge
+
 
 class SqliteWriter:
     def __init__(self, path: str, synchronous: str = "FULL") -> None:
@@ -33,50 +37,67 @@ class SqliteWriter:
         return conn
 
     def _append(
-        self,
-        rows: list[tuple[str, str, bytes]],
-        bound: list[tuple[str, str, int, str, str]],
-        meeting_ids: list[str],
-    ) -> set[str]:
+        self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]
+    ) -> Refusals:
         conn = self._conn = self._conn or self._connect()
-        marks = ",".join("?" * len(meeting_ids))
         conn.execute("BEGIN IMMEDIATE")
         try:
-            open_ids = {
-                row[0]
+            marks = ",".join("?" * len(meeting_ids))
+            open_locked = {
+                row[0]: bool(row[1])
                 for row in conn.execute(
-                    f"SELECT id FROM meetings WHERE status = 'open' AND id IN ({marks})",
+                    f"SELECT id, locked FROM meetings WHERE status = 'open' AND id IN ({marks})",
                     meeting_ids,
                 )
             }
+            barred: set[str] = set()
+            if people:
+                marks = ",".join("?" * len(people))
+                barred = {
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT p.id FROM participants p JOIN links l ON l.id = p.link_id"
+                        f" WHERE p.id IN ({marks})"
+                        " AND (p.admission != 'admitted' OR l.revoked_at IS NOT NULL)",
+                        people,
+                    )
+                }
+            refused = judge(entries, open_locked, barred)
+            kept = [e for i, e in enumerate(entries) if i not in refused]
             conn.executemany(
                 "INSERT INTO updates (meeting_id, layer, data) VALUES (?, ?, ?)",
-                [row for row in rows if row[0] in open_ids],
+                [(e.meeting_id, e.layer.value, e.data) for e in kept],
             )
+            bound = [
+                (e.meeting_id, e.layer.value, client, participant, self._seen())
+                for e in kept
+                for client, participant in e.writers
+            ]
             if bound:
                 conn.executemany(
                     "INSERT OR IGNORE INTO writers"
                     " (meeting_id, layer, client_id, participant_id, first_seen)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    [row for row in bound if row[0] in open_ids],
+                    bound,
                 )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return set(meeting_ids) - open_ids
+        return refused
+
+    @staticmethod
+    def _seen() -> str:
+        return now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it on SQLite
 
     async def append(
-        self,
-        rows: Sequence[tuple[str, str, bytes]],
-        bound: Sequence[tuple[str, str, int, str, str]] = (),
-    ) -> set[str]:
-        """Append (meeting id, layer, update) rows, and bind (meeting id, layer, clientID,
-        participant id, time) writers, in one transaction; returns the meetings refused."""
-        meeting_ids = sorted({row[0] for row in rows})
+        self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]
+    ) -> Refusals:
+        """Append the entries, and bind the writers they bring, in one transaction, each held
+        to its meeting's state (see store/refusals.py); returns the entries refused."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor, self._append, list(rows), list(bound), meeting_ids
+            self._executor, self._append, list(entries), meeting_ids, people
         )
 
     def _close(self) -> None:

@@ -93,11 +93,11 @@ async def test_refused_frames_are_counted_by_close_code(server: RunningServer) -
 async def test_commit_failures_are_counted_and_appends_timed() -> None:
     failures_left = [1]
 
-    async def flaky_write(entries: object) -> set[str]:
+    async def flaky_write(entries: object) -> dict[int, object]:
         if failures_left[0]:
             failures_left[0] -= 1
             raise OSError("disk unavailable")
-        return set()  # no meeting refused
+        return {}  # nothing refused
 
     def sample(name: str) -> float:
         return metrics.REGISTRY.get_sample_value(name) or 0.0

@@ -20,8 +20,17 @@ from server import crdt
 from server import store as store_module
 from server.db import create_engine, links
 from server.migrate import upgrade
-from server.permissions import Layer, Role, Status
-from server.store import LogEntry, MeetingFull, MeetingGone, Participant, Store, now
+from server.permissions import Admission, Layer, Role, Status
+from server.store import (
+    Author,
+    LogEntry,
+    MeetingFull,
+    MeetingGone,
+    Participant,
+    Refusal,
+    Store,
+    now,
+)
 
 from .databases import BACKENDS, database_url
 from .waiting import eventually
@@ -235,7 +244,7 @@ async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None
         [LogEntry(ended.id, Layer.MAIN, log[0])]
         + [LogEntry(still_open.id, Layer.MAIN, u) for u in log]
     )
-    assert refused == {ended.id}
+    assert refused == {0: Refusal.ENDED}
     assert await store.load(ended.id, Layer.MAIN) == []
     assert items(await store.load(still_open.id, Layer.MAIN)) == expected
 
@@ -379,3 +388,154 @@ async def test_compaction_never_deletes_a_row_committed_after_its_read(tmp_path:
             await other.close()
             await holder.close()
             await engine.dispose()
+
+
+async def test_the_log_holds_each_author_to_the_meeting_as_it_commits(store: Store) -> None:
+    """A process may not have heard of a lock, a removal or a revoked link (a relay message
+    lost): the log itself refuses what the database says that author may no longer write."""
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    people = {}
+    for role, name in [(Role.FACILITATOR, "Sam"), (Role.FAMILY, "Jo"), (Role.PROFESSIONAL, "Ana")]:
+        grant = await store.resolve(tokens[role])
+        assert grant is not None
+        people[name] = await store.participant(grant, name)
+    log, _ = server_log()
+
+    def by(name: str, update: bytes) -> LogEntry:
+        author = Author(people[name].id, bound_by_lock=name != "Sam")
+        return LogEntry(meeting.id, Layer.MAIN, update, author=author)
+
+    assert await store.append([by("Jo", log[0]), by("Ana", log[1])]) == {}
+    assert await store.set_locked(meeting.id, True)
+    refused = await store.append([by("Jo", log[2]), by("Sam", log[2]), LogEntry(
+        meeting.id, Layer.MAIN, log[3])])  # fmt: skip
+    assert refused == {0: Refusal.LOCKED}  # the facilitator and the server still write
+    assert await store.set_locked(meeting.id, False)
+    await store.admit(meeting.id, people["Ana"].id, Admission.REMOVED)
+    await store.revoke_link(meeting.id, Role.FAMILY)
+    refused = await store.append([by("Ana", log[3]), by("Jo", log[3]), by("Sam", log[3])])
+    assert refused == {0: Refusal.BARRED, 1: Refusal.BARRED}
+    rows = await store.load(meeting.id, Layer.MAIN)
+    assert len(rows) == 5  # two, then Sam's and the server's, then Sam's again
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_one_link_fills_only_its_own_waiting_room(backend: str, tmp_path: Path) -> None:
+    """Issue 13: one family link opened under many invented names at once, into a meeting with
+    a waiting room. Nobody waiting takes a place in the meeting; the link holds `max_waiting`
+    of them (counted and inserted as one step, however many come at once); turning one away
+    frees a place to wait on that link, and nothing else."""
+    from server.permissions import Admission
+    from server.store import WaitingRoomFull
+
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        store = Store(engine, "test-secret", max_participants=3, max_waiting=5)
+        try:
+            meeting, tokens = await store.create_meeting(
+                "Contract", "child_protection", waiting_room=True
+            )
+            family, viewer, professional = [
+                await store.resolve(tokens[role])
+                for role in (Role.FAMILY, Role.VIEWER, Role.PROFESSIONAL)
+            ]
+            assert family is not None and viewer is not None and professional is not None
+            outcomes = await asyncio.gather(
+                *(store.add_participant(family, f"Invented {i}") for i in range(12)),
+                return_exceptions=True,
+            )
+            waiting = [o for o in outcomes if isinstance(o, Participant)]
+            refused = [o for o in outcomes if isinstance(o, WaitingRoomFull)]
+            assert (len(waiting), len(refused)) == (5, 7), outcomes
+            assert {p.admission for p in waiting} == {Admission.WAITING}
+            assert len(await store.people(meeting.id)) == 5  # nothing kept of the refused
+            # The meeting has all its places: three people not held are let in at once.
+            screens = [await store.participant(viewer, f"Screen {i}") for i in range(3)]
+            assert all(s.admitted for s in screens)
+            with pytest.raises(MeetingFull) as full:
+                await store.participant(viewer, "Screen 4")
+            assert not isinstance(full.value, WaitingRoomFull)
+            # Another link has a waiting room of its own.
+            alex = await store.participant(professional, "Alex")
+            assert alex.admission is Admission.WAITING
+            # Turning someone away frees a place to wait on their link, not one in the meeting.
+            assert (await store.admit(meeting.id, waiting[0].id, Admission.REJECTED)) is not None
+            jo = await store.participant(family, "Jo", "mum")
+            assert jo.admission is Admission.WAITING
+            with pytest.raises(WaitingRoomFull):
+                await store.participant(family, "Invented 99")
+            with pytest.raises(MeetingFull):
+                await store.participant(viewer, "Screen 4")
+            # The meeting is full: letting Jo in leaves her waiting, with her place kept.
+            still = await store.admit(meeting.id, jo.id, Admission.ADMITTED)
+            assert still is not None and still.admission is Admission.WAITING
+            # Taking someone out frees their place: now Jo is let in.
+            await store.admit(meeting.id, screens[0].id, Admission.REMOVED)
+            let_in = await store.admit(meeting.id, jo.id, Admission.ADMITTED)
+            assert let_in is not None and let_in.admitted
+            # The facilitator is never kept out.
+            chair = await store.facilitator_participant(meeting.id, "Sam")
+            assert chair is not None and chair.admitted
+            # As before: Jo's name finds her, let in; a turned-away name stays turned away.
+            assert (await store.participant(family, "Jo", "mum")).admitted
+            back = await store.participant(family, waiting[0].name)
+            assert back.admission is Admission.REJECTED
+        finally:
+            await store.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_head_count_holds_when_people_are_let_in_and_join_at_once(
+    backend: str, tmp_path: Path
+) -> None:
+    """Eight people waiting are let in at the same moment as six shared screens join, into a
+    meeting that takes four: exactly four are let in, by either way (on PostgreSQL the
+    admissions and the joins take the same lock per meeting)."""
+    from server.permissions import Admission
+
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        store = Store(engine, "test-secret", max_participants=4)
+        try:
+            meeting, tokens = await store.create_meeting(
+                "Contract", "child_protection", waiting_room=True
+            )
+            family, viewer = [await store.resolve(tokens[r]) for r in (Role.FAMILY, Role.VIEWER)]
+            assert family is not None and viewer is not None
+            waiting = [await store.participant(family, f"Person {i}") for i in range(8)]
+            outcomes = await asyncio.gather(
+                *(store.admit(meeting.id, p.id, Admission.ADMITTED) for p in waiting),
+                *(store.add_participant(viewer, f"Screen {i}") for i in range(6)),
+                return_exceptions=True,
+            )
+            assert not [o for o in outcomes if not isinstance(o, Participant | MeetingFull)], (
+                outcomes
+            )
+            people = await store.people(meeting.id)
+            assert sum(p.admitted for p in people) == 4, [p.admission for p in people]
+            let_in = [o for o in outcomes if isinstance(o, Participant) and o.admitted]
+            assert len(let_in) == 4
+            left = [p for p in people if p.admission is Admission.WAITING]
+            assert len(left) == 8 - sum(p.role is Role.FAMILY for p in let_in)
+        finally:
+            await store.close()
+
+
+async def test_revoking_a_link_turns_away_whoever_still_waits_on_it(store: Store) -> None:
+    """A forwarded link opened under invented names: replacing it clears the waiting room of
+    those names, and leaves alone the people already let in and other links' waiting."""
+    meeting, tokens = await store.create_meeting("Contract", "child_protection", waiting_room=True)
+    family = await store.resolve(tokens[Role.FAMILY])
+    pro = await store.resolve(tokens[Role.PROFESSIONAL])
+    assert family is not None and pro is not None
+    let_in = await store.participant(family, "Jo")
+    await store.admit(meeting.id, let_in.id, Admission.ADMITTED)
+    invented = [await store.participant(family, f"Invented {i}") for i in range(3)]
+    colleague = await store.participant(pro, "Ana")
+    await store.regenerate_link(meeting.id, Role.FAMILY)
+    standing = {p.id: p.admission for p in await store.people(meeting.id)}
+    assert {standing[p.id] for p in invented} == {Admission.REJECTED}
+    assert standing[let_in.id] is Admission.ADMITTED
+    assert standing[colleague.id] is Admission.WAITING

@@ -5,7 +5,8 @@ databases. Methods take and return plain dataclasses (`records`), never ORM rows
 
 `Store` is composed of one part per concept, all sharing `StoreBase` (the engine and settings):
 meetings and links (`meetings`), participants and admission (`people`), the update log
-(`log`), the record (`snapshots`) and deletion (`deletion`).
+(`log`), the record (`snapshots`), deletion (`deletion`) and where each meeting stands now
+(`standing`: what live connections are re-checked against).
 """
 
 from __future__ import annotations
@@ -15,14 +16,26 @@ from __future__ import annotations
 from .. import crdt as crdt
 from .clock import aware, now
 from .deletion import DeletionStore
-from .errors import MeetingClosed, MeetingFull, MeetingGone
+from .errors import EditRefused, MeetingClosed, MeetingFull, MeetingGone, WaitingRoomFull
 from .log import LogStore
 from .meetings import MeetingStore
 from .people import PeopleStore
-from .records import Grant, LogEntry, Meeting, Participant, Snapshot, SnapshotMeta
+from .records import (
+    Author,
+    Grant,
+    LogEntry,
+    Meeting,
+    Participant,
+    Snapshot,
+    SnapshotMeta,
+)
+from .refusals import Refusal, Refusals
 from .snapshots import SnapshotStore
+from .standing import Standing, StandingStore
 
 __all__ = [
+    "Author",
+    "EditRefused",
     "Grant",
     "LogEntry",
     "Meeting",
@@ -30,13 +43,17 @@ __all__ = [
     "MeetingFull",
     "MeetingGone",
     "Participant",
+    "Refusal",
+    "Refusals",
     "Snapshot",
     "SnapshotMeta",
+    "Standing",
     "Store",
+    "WaitingRoomFull",
     "aware",
     "now",
 ]
 
 
-class Store(MeetingStore, PeopleStore, LogStore, SnapshotStore, DeletionStore):
+class Store(MeetingStore, PeopleStore, LogStore, SnapshotStore, DeletionStore, StandingStore):
     """The whole storage interface: construct with `Store(engine, link_key, ...)`."""

@@ -10,15 +10,30 @@ from sqlalchemy import Select, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 
 from .. import crdt
-from ..db import meetings, updates, writers
-from ..permissions import Layer, Status
+from ..db import links, meetings, participants, updates, writers
+from ..permissions import Admission, Layer, Status
 from ..sqlite_writer import SqliteWriter
 from .base import StoreBase
 from .clock import now
 from .records import LogEntry
+from .refusals import Refusals, authors, judge
 
 _FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
 _DELETE_CHUNK = 5_000  # ids per DELETE (SQLite and asyncpg cap a statement's parameters)
+
+
+def barred_among(people: list[str]) -> Select[Any]:
+    """Which of these participants may no longer write: not let in (turned away, taken out,
+    still waiting) or on a revoked link."""
+    return (
+        select(participants.c.id)
+        .join(links, links.c.id == participants.c.link_id)
+        .where(
+            participants.c.id.in_(people),
+            (participants.c.admission != Admission.ADMITTED.value)
+            | links.c.revoked_at.is_not(None),
+        )
+    )
 
 
 def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
@@ -31,42 +46,43 @@ def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
 
 
 class LogStore(StoreBase):
-    async def append(self, entries: Sequence[LogEntry]) -> set[str]:
-        """Append a batch in one transaction; returns the meetings whose updates it refused.
+    async def append(self, entries: Sequence[LogEntry]) -> Refusals:
+        """Append a batch in one transaction; returns the entries it refused, and why.
 
-        Only open meetings take updates. On PostgreSQL the check holds a share lock on the
-        meeting rows until commit, so an update either lands before another process ends the
-        meeting (and is in its snapshot) or is refused after: never kept but left out.
+        Each entry is held to the meeting's state as the batch commits (refusals.py): only
+        open meetings take updates, a locked board only the facilitator's, and nobody taken
+        out, turned away or on a revoked link writes, whatever the process believed. On
+        PostgreSQL the check holds a share lock on the meeting rows until commit, so an update
+        either lands before another process ends the meeting (and is in its snapshot) or is
+        refused after: never kept but left out.
         """
         if not entries:
-            return set()
-        wanted = {e.meeting_id for e in entries}
+            return {}
+        wanted = sorted({e.meeting_id for e in entries})
+        people = authors(entries)
         if self._sqlite:
             if self._writer is None:
                 path = str(self.engine.url.database)
                 self._writer = SqliteWriter(path, self._sqlite_synchronous)
-            rows = [(e.meeting_id, e.layer.value, e.data) for e in entries]
-            seen = now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it on SQLite
-            bound = [
-                (e.meeting_id, e.layer.value, client, participant, seen)
-                for e in entries
-                for client, participant in e.writers
-            ]
-            return await self._writer.append(rows, bound)
+            return await self._writer.append(entries, wanted, people)
         check = (
-            select(meetings.c.id)
+            select(meetings.c.id, meetings.c.locked)
             .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
             .with_for_update(read=True)
         )
         async with self.engine.begin() as conn:
-            open_ids = set((await conn.execute(check)).scalars())
-            rows_in = [
-                {"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
-                for e in entries
-                if e.meeting_id in open_ids
-            ]
-            if rows_in:
-                await conn.execute(insert(updates), rows_in)
+            open_locked = {row.id: bool(row.locked) for row in await conn.execute(check)}
+            barred: set[str] = set()
+            if people:
+                barred = set((await conn.execute(barred_among(people))).scalars())
+            refused = judge(entries, open_locked, barred)
+            kept = [e for i, e in enumerate(entries) if i not in refused]
+            if kept:
+                await conn.execute(
+                    insert(updates),
+                    [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
+                     for e in kept],
+                )  # fmt: skip
             bindings = [
                 {
                     "meeting_id": e.meeting_id,
@@ -75,13 +91,12 @@ class LogStore(StoreBase):
                     "participant_id": participant,
                     "first_seen": now(),
                 }
-                for e in entries
-                if e.meeting_id in open_ids
+                for e in kept
                 for client, participant in e.writers
             ]
             if bindings:
                 await conn.execute(postgresql.insert(writers).on_conflict_do_nothing(), bindings)
-        return wanted - open_ids
+        return refused
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
         async with self.engine.connect() as conn:

@@ -118,9 +118,18 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote an update, for the log to hold them to the meeting's state as it commits."""
+
+    participant_id: str
+    bound_by_lock: bool  # everyone but the facilitator: a locked board refuses their edits
+
+
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     meeting_id: str
     layer: Layer
     data: bytes
     # (Yjs clientID, participant id) pairs this update brought first: bound in the same commit.
     writers: tuple[tuple[int, str], ...] = ()
+    author: Author | None = None  # None: the server's own change (only an ending stops it)
