@@ -181,11 +181,16 @@ def board_config(
     def section(section_id: str) -> dict[str, str]:
         return {"label": _(labels[section_id]), "prompt": _(model.PROMPTS[section_id])}
 
+    # The presentation view is the shared screen's, whoever opens it: it never opens the
+    # professionals-only room, and its connections say so (`present=1`: live.py refuses that
+    # room to them).
+    present = mode == "present"
     return {
         "wsUrl": settings.ws_url,
         "meetingId": meeting.id,
-        "params": {},  # the websocket signs in with this browser's cookie
-        "professional": can_open(person.role, Layer.PROFESSIONAL),
+        # The websocket signs in with this browser's cookie.
+        "params": {"present": "1"} if present else {},
+        "professional": can_open(person.role, Layer.PROFESSIONAL) and not present,
         "participant": person.identity(),
         "canEdit": can_edit(person.role, meeting.status) and mode == "edit",
         "locked": meeting.locked,

@@ -136,6 +136,9 @@ def _admitted(participant: Participant) -> Participant:
 async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Layer) -> Connection:
     if not same_origin(ws.headers.get("origin"), services.settings.base_url, ws.url.netloc):
         raise Close(FORBIDDEN, "this page's origin may not open the meeting")
+    if layer is Layer.PROFESSIONAL and ws.query_params.get("present") == "1":
+        # The presentation view (the shared screen, whoever opened it) never holds that layer.
+        raise Close(FORBIDDEN, "the shared screen never opens the professionals-only notes")
     if services.joins.hit(meeting_id):
         raise Close(BUSY, "too many people are joining this meeting at once; trying again")
     participant = _admitted(await _participant(ws, services, meeting_id))

@@ -49,7 +49,8 @@ export function parseConfig (raw) {
   const status = c.status === 'ended' ? 'ended' : 'open'
   const meetingId = str(c.meetingId)
   const id = encodeURIComponent(meetingId)
-  return {
+  /** @type {BoardConfig} */
+  const config = {
     wsUrl: str(c.wsUrl),
     meetingId,
     params: stringMap(c.params),
@@ -80,6 +81,18 @@ export function parseConfig (raw) {
     presentUrl: str(c.presentUrl) || `/m/${id}/present`,
     editUrl: str(c.editUrl) || `/m/${id}`
   }
+  return mode === 'present' ? asPresentation(config) : config
+}
+
+/**
+ * The presentation view (the shared screen), whoever opens it: read-only, and never the
+ * professionals-only layer: not even a connection to its room. The connections say so
+ * (`present=1`), and the server refuses that room to them.
+ * @param {BoardConfig} config
+ * @returns {BoardConfig}
+ */
+export function asPresentation (config) {
+  return { ...config, mode: 'present', canEdit: false, professional: false, params: { ...config.params, present: '1' } }
 }
 
 /**

@@ -75,6 +75,20 @@ export function rosterFromAwareness (states) {
 }
 
 /**
+ * Which room's presence says what card this person is typing in: a shared card's in the main
+ * room's, a professionals-only card's in the professional room's only. The family and the
+ * shared screen hear the main room: they must not learn that such a card exists, nor when
+ * someone is in it.
+ * @param {string | null} key "layer:cardId" of the card being edited, or null
+ * @returns {{ main: string | null, professional: string | null }}
+ */
+export function editingByRoom (key) {
+  if (key !== null && key.startsWith('main:')) return { main: key, professional: null }
+  if (key !== null && key.startsWith('professional:')) return { main: null, professional: key }
+  return { main: null, professional: null }
+}
+
+/**
  * Look up a participant's name and role: the live roster first, then the cache in the document.
  * @param {string} id
  * @param {Map<string, Person>} cache

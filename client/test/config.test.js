@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseConfig } from '../src/config.js'
+import { asPresentation, parseConfig } from '../src/config.js'
 import { classifyClose } from '../src/connection.js'
 
 test('parseConfig reads the contract and is tolerant of junk', () => {
@@ -36,6 +36,19 @@ test('parseConfig reads the contract and is tolerant of junk', () => {
 test('an ended meeting or presentation mode is never editable', () => {
   assert.equal(parseConfig({ canEdit: true, status: 'ended' }).canEdit, false)
   assert.equal(parseConfig({ canEdit: true, mode: 'present' }).canEdit, false)
+})
+
+test('the presentation view never opens the professionals-only room, and says it is one', () => {
+  const page = { meetingId: 'm1', professional: true, canEdit: true, params: { token: 't' } }
+  for (const c of [parseConfig({ ...page, mode: 'present' }), asPresentation(parseConfig(page))]) {
+    assert.equal(c.mode, 'present')
+    assert.equal(c.professional, false)
+    assert.equal(c.canEdit, false)
+    assert.deepEqual(c.params, { token: 't', present: '1' })
+  }
+  const editing = parseConfig(page)
+  assert.equal(editing.professional, true)
+  assert.deepEqual(editing.params, { token: 't' })
 })
 
 test('close codes: 44xx (and too-big frames) are final, the rest reconnect', () => {

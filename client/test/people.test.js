@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import * as Y from 'yjs'
 import { readPeople } from '../src/model.js'
-import { personOf, rosterFromAwareness, writeSelf } from '../src/people.js'
+import { editingByRoom, personOf, rosterFromAwareness, writeSelf } from '../src/people.js'
 
 const jo = { id: 'p1', name: 'Jo', role: 'family', relationship: 'Mum' }
 
@@ -51,4 +51,11 @@ test('the roster shows each person once, facilitator first, and ignores states w
   assert.deepEqual(personOf('p1', new Map(), roster), { name: 'Jo', role: 'family', relationship: 'Mum' })
   assert.deepEqual(personOf('gone', new Map([['gone', { name: 'Ex', role: 'viewer', relationship: '' }]]), roster), { name: 'Ex', role: 'viewer', relationship: '' })
   assert.equal(personOf('nobody', new Map(), roster), null)
+})
+
+test('who is in a professionals-only card is said in the professional room only', () => {
+  assert.deepEqual(editingByRoom('main:c1'), { main: 'main:c1', professional: null })
+  assert.deepEqual(editingByRoom('professional:c2'), { main: null, professional: 'professional:c2' })
+  assert.deepEqual(editingByRoom(null), { main: null, professional: null })
+  assert.deepEqual(editingByRoom('other:c3'), { main: null, professional: null })
 })

@@ -3,7 +3,7 @@
 import * as Y from 'yjs'
 import { describeRemote } from '../announce.js'
 import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES } from '../model.js'
-import { personOf, rosterFromAwareness } from '../people.js'
+import { editingByRoom, personOf, rosterFromAwareness } from '../people.js'
 import { Session } from '../session.js'
 import { createStrings } from '../strings.js'
 import { Actions } from './actions.js'
@@ -61,6 +61,8 @@ export class BoardApp {
     this.people = new Map()
     /** @type {Present[]} */
     this.roster = []
+    /** @type {Present[]} who is here in the professional room (for who is in its cards) */
+    this.professionalRoster = []
     this.ended = config.status === 'ended'
     this.endedAt = config.endedAt
     /** @type {Map<string, CardView>} */
@@ -88,6 +90,8 @@ export class BoardApp {
       onServerStatus: () => this.scheduleRender()
     })
     this.session.history.onChange(() => this.scheduleRender())
+    // Who is typing in a professionals-only card is said in that room's presence only.
+    this.session.professional?.provider.awareness.on('change', () => this.scheduleRender())
     this.editable = this.computeEditable()
 
     this.liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', 'data-testid': 'announcer' })
@@ -189,10 +193,29 @@ export class BoardApp {
   /** @param {string} dangerId */
   goalsFor (dangerId) { return (this.bySection.get('goals') ?? []).filter((g) => g.answers === dangerId) }
 
-  /** Names of the other people typing in a card now. @param {string} key */
+  /** Names of the other people typing in a card now (told in its own layer's room). @param {string} key */
   editingNames (key) {
-    const mine = this.session.main.doc.clientID
-    return this.roster.filter((p) => p.editing === key && p.clientId !== mine && (!this.me || p.id !== this.me)).map((p) => p.name)
+    const professional = key.startsWith('professional:')
+    const layer = professional ? this.session.professional : this.session.main
+    if (!layer) return []
+    const mine = layer.doc.clientID
+    const roster = professional ? this.professionalRoster : this.roster
+    return roster.filter((p) => p.editing === key && p.clientId !== mine && (!this.me || p.id !== this.me)).map((p) => p.name)
+  }
+
+  /**
+   * Say which card this person is typing in, in the presence of that card's room only: the
+   * main room (heard by the family and the shared screen) never hears of a professionals-only
+   * card.
+   * @param {string | null} key "layer:cardId", or null
+   */
+  setEditing (key) {
+    const where = editingByRoom(key)
+    this.session.setEditing(where.main)
+    const awareness = this.session.professional?.provider.awareness
+    if (!awareness) return
+    const state = awareness.getLocalState()
+    if ((state?.editing ?? null) !== where.professional) awareness.setLocalState({ ...(state ?? {}), editing: where.professional })
   }
 
   /** Whether the facilitator has locked the board (the server writes `meta.locked`). */
@@ -293,6 +316,8 @@ export class BoardApp {
       for (const p of before) if (!has.has(key(p))) this.announcer.say(this.t('announce.left', { name: p.name }))
     }
     this.header.setRoster(this.roster)
+    const professional = this.session.professional?.provider.awareness
+    this.professionalRoster = professional ? rosterFromAwareness(professional.getStates()) : []
   }
 
   updatePeopleList () {

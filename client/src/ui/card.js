@@ -53,8 +53,8 @@ export class CardView {
         'data-bound': 'text',
         rows: 1,
         spellcheck: 'true',
-        onfocus: () => app.session.setEditing(this.key),
-        onblur: () => app.session.setEditing(null)
+        onfocus: () => app.setEditing(this.key),
+        onblur: () => app.setEditing(null)
       })
       this.textarea = textarea
       this.textEl = textarea
@@ -396,7 +396,7 @@ export class CardView {
   }
 
   destroy () {
-    if (this.textarea && document.activeElement === this.textarea) this.app.session.setEditing(null)
+    if (this.textarea && document.activeElement === this.textarea) this.app.setEditing(null)
     for (const fn of this.cleanup) fn()
     this.cleanup = []
     this.el.remove()

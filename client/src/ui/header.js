@@ -55,8 +55,10 @@ export class Header {
     this.editTools = [this.undo, this.redo, this.keys]
     replaceChildren(this.toolbar, this.editTools, facilitator)
 
+    // The presentation view says what it is, whoever opened it: the shared screen, read-only.
+    const presenting = config.mode === 'present' ? h('p', { class: 'present-badge', 'data-testid': 'presenting', text: t('role.viewer') }) : null
     this.el = h('header', { class: 'board-header' },
-      h('div', { class: 'board-heading' }, this.ownTitle ? this.title : null, this.pill),
+      h('div', { class: 'board-heading' }, this.ownTitle ? this.title : null, presenting, this.pill),
       this.toolbar,
       this.roster)
   }
