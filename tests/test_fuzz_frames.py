@@ -605,12 +605,14 @@ HUGE_STATE_VECTOR = write_var_uint(2**29 - 1) + b"\x00"
 HUGE_UPDATE = write_var_uint(2**28 - 1) + b"\x00"
 
 
-def with_room(check: Any) -> None:
+def with_room(check: Any, log: Log | None = None) -> None:
+    """Run `check(room, journal)` on a room over `log` (a fresh one by default)."""
+    the_log = log or Log(BASE)
+
     async def run() -> None:
-        log = Log(BASE)
-        journal = Journal(log.write)
+        journal = Journal(the_log.write)
         journal.start()
-        room = new_room(log, journal)
+        room = new_room(the_log, journal)
         try:
             await check(room, journal)
         finally:
@@ -733,31 +735,25 @@ HARMLESS_EMPTY = {
 def test_empty_structs_and_ranges_never_change_the_room_behind_the_log(
     name: str, role: Role
 ) -> None:
-    async def run() -> None:
-        log = Log(BASE)
-        journal = Journal(log.write)
-        journal.start()
-        room = new_room(log, journal)
-        try:
-            peer = FakePeer(role, 1)
-            room.join(peer)
-            before = fingerprint(room)
-            refused: Close | None = None
-            try:
-                room.handle(peer, {**EMPTY, **HARMLESS_EMPTY}[name])
-            except Close as close:
-                refused = close
-            if name in EMPTY:
-                assert refused is not None and refused.code == UPDATE_REJECTED, refused
-            elif refused is not None:  # yrs refused it: a panic, or a viewer's "edit"
-                assert refused.code in (UPDATE_REJECTED, 4403), refused
-            await asyncio.wait_for(room.ready.wait(), 5)
-            await journal.flush()
-            # Byte for byte: the document is what it was, and what its log rebuilds.
-            assert fingerprint(room) == before
-            assert crdt.doc_from_updates(log.rows).get_update() == before[1]
-        finally:
-            await journal.stop()
-            room.dispose()
+    log = Log(BASE)
 
-    asyncio.run(run())
+    async def check(room: Room, journal: Journal) -> None:
+        peer = FakePeer(role, 1)
+        room.join(peer)
+        before = fingerprint(room)
+        refused: Close | None = None
+        try:
+            room.handle(peer, {**EMPTY, **HARMLESS_EMPTY}[name])
+        except Close as close:
+            refused = close
+        if name in EMPTY:
+            assert refused is not None and refused.code == UPDATE_REJECTED, refused
+        elif refused is not None:  # yrs refused it: a panic, or a viewer's "edit"
+            assert refused.code in (UPDATE_REJECTED, 4403), refused
+        await asyncio.wait_for(room.ready.wait(), 5)
+        await journal.flush()
+        # Byte for byte: the document is what it was, and what its log rebuilds.
+        assert fingerprint(room) == before
+        assert crdt.doc_from_updates(log.rows).get_update() == before[1]
+
+    with_room(check, log)
