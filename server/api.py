@@ -24,6 +24,7 @@ from .live import clean_name
 from .permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
 from .services import Services
 from .store import Participant
+from .store.people import shown_names
 from .web_auth import Forbidden, check_csrf, facilitator, joined
 
 
@@ -235,7 +236,8 @@ async def delete_meeting(request: Request) -> JSONResponse:
 
 
 def _person_json(person: Participant) -> dict[str, Any]:
-    return {**person.identity(), "admission": person.admission.value}
+    joined_at = person.joined_at.isoformat() if person.joined_at else None
+    return {**person.identity(), "admission": person.admission.value, "joinedAt": joined_at}
 
 
 async def list_participants(request: Request) -> JSONResponse:
@@ -245,7 +247,11 @@ async def list_participants(request: Request) -> JSONResponse:
         raise ApiError(403, "only the facilitator can see who is waiting")
     assert caller.meeting_id is not None
     people = await caller.services.store.people(caller.meeting_id)
-    return JSONResponse({"participants": [_person_json(p) for p in people]})
+    # A name is what someone typed: two people may share one. `shownAs` tells them apart
+    # ("Jo (2)": the second to give that name), `id` is who each one is.
+    shown = shown_names(people)
+    listed = [{**_person_json(p), "shownAs": shown[p.id]} for p in people]
+    return JSONResponse({"participants": listed})
 
 
 async def admission(request: Request) -> JSONResponse:

@@ -1,9 +1,11 @@
 """Who added each card, as the server saw it (not as a client claimed).
 
 A card's entry in the "items" map is created by one Yjs client (structs.creators), and the
-room binds every clientID to the participant whose connection first wrote with it (the
-`writers` table; a clientID another participant owns is refused). Together they name the
-participant who added the card, whatever the card's own `author` field says.
+room binds every clientID to the participant whose connection first used it, in presence or in
+an update (the `writers` table; an update under a clientID another participant owns is refused,
+and presence under it dropped: room.py). Together they name the participant who added the
+card. The card's own `author` field must now be its writer's id too (document_rules.py), but
+cards written before that rule, or with no author, say nothing the server checked.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ A stock Yjs client announces itself as `clientID -> {clock, state JSON}`. Left a
 client could claim another's clientID or write any name and role into its state. So the
 server binds each clientID to the first connection that uses it, drops entries for IDs owned
 by another connection, and overwrites `state.user` with the participant it has on record.
+The room also binds each clientID to the first *participant* that uses it, here or in an
+update, for good (`Room._receive_awareness`): entries under another participant's clientID
+never reach this table, even once that participant's connection has gone.
 """
 
 from __future__ import annotations

@@ -3,12 +3,26 @@
 Opening a link shows the meeting's title and the role it grants and asks for a name; the
 browser then holds a signed cookie naming its participant, which the websocket accepts in
 place of the token, so the token does not stay in the page's address.
+
+Who someone is comes from a secret this server gave their browser, never from the name they
+type: the join page gives the browser a random participant key in a cookie sent to that link's
+join page only (`HttpOnly`, `Secure` over https; the database keeps its SHA-256). The same
+browser joining again under the same name is the same participant, let in if they were; any
+other browser, whatever name it types, is someone new, and waits if the meeting has a
+waiting room.
+
+The cookie is `SameSite=Lax`, not `Strict`: opening the emailed link again is a navigation
+from another site, which must still carry it, so that the page knows this browser (and never
+hands it a new key over its old one). It is given with the form, before anyone posts it, so
+that two taps on "Join" are one person. Lax sends it on no request another site makes but a
+top-level GET of the join page, which needs the link's token and changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -19,11 +33,12 @@ from starlette.routing import Route
 from . import model
 from .account_pages import guess_blocked, too_many, wrong_token
 from .i18n import N_
+from .links import looks_like_key, new_key
 from .live import clean_name
 from .meeting_pages import ROLE_NAMES
 from .pages import _, problem, redirect, render
 from .permissions import Admission, Layer, Role, Status, can_edit, can_open
-from .store import Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
+from .store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
 from .web_auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 
 ROLE_SENTENCES = {
@@ -34,6 +49,10 @@ ROLE_SENTENCES = {
     ),
     Role.VIEWER: N_("This link shows the map on a shared screen. It cannot change anything."),
 }
+
+# This browser's participant key for one link (see the module's docstring).
+KEY_COOKIE = "sm_key"
+KEY_DAYS = 30  # when links do not expire
 
 # No room yet (the websocket's 4503): nothing is kept of the person, so the join page keeps
 # what they typed in a short-lived signed cookie, only for join pages, and reloads itself
@@ -101,6 +120,40 @@ def _keep_pending(
     )
 
 
+def _key(request: Request) -> str | None:
+    """The participant key this browser holds for the link whose join page this is."""
+    key = request.cookies.get(KEY_COOKIE)
+    return key if key and looks_like_key(key) else None
+
+
+def _keep_key(request: Request, response: Response, token: str, key: str) -> None:
+    settings = services_of(request).settings
+    days = settings.link_days or KEY_DAYS
+    response.set_cookie(
+        KEY_COOKIE,
+        key,
+        max_age=int(days * 86400),
+        path=urlsplit(settings.link_url(token)).path,  # this link's join page, nothing else
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
+
+
+async def _join_as(
+    request: Request, grant: Grant, name: str, relationship: str, key: str
+) -> tuple[Participant, str]:
+    """Who this browser (holding `key`) is on this link under this name: the participant
+    holding the key if the name and relationship are theirs, else someone new (with a new key
+    if the old one is somebody else's on this link). The name alone never finds anyone."""
+    store = services_of(request).store
+    mine = await store.holder(grant, key)
+    if mine is not None and (mine.name, mine.relationship) == (name, relationship):
+        return mine, key
+    key = key if mine is None else new_key()
+    return await store.add_participant(grant, name, relationship, key), key
+
+
 async def join(request: Request) -> Response:
     services = services_of(request)
     if wait := guess_blocked(request):
@@ -113,9 +166,20 @@ async def join(request: Request) -> Response:
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     no_room = ""
+    returning = False
+    token = request.path_params["token"]
+    known = _key(request)
+    key = known or new_key()  # given with the form (see the module's docstring)
     pending = _pending(request, grant.link_id) if request.method == "GET" else None
     if grant.role is Role.VIEWER and request.method == "GET":
         values = {"name": _("Shared screen")}
+    if request.method == "GET" and not pending and known:
+        # This browser joined by this link before: offer the same name, which brings it back
+        # as the same person (let in if it was).
+        mine = await services.store.holder(grant, known)
+        if mine is not None:
+            values = {"name": mine.name, "relationship": mine.relationship}
+            returning = True
     if request.method == "POST" or pending:
         # A GET with a pending join is this page reloading itself after "no room": the name
         # came from this browser's own form post (CSRF-checked) in a cookie only we can sign.
@@ -127,7 +191,7 @@ async def join(request: Request) -> Response:
             errors["name"] = _("Enter your name, so others know who is here")
         else:
             try:
-                person = await services.store.participant(grant, name, relationship)
+                person, key = await _join_as(request, grant, name, relationship, key)
             except MeetingGone:
                 return _link_not_working(request)  # deleted since the link was checked
             except WaitingRoomFull:  # before MeetingFull, which it is a kind of
@@ -138,6 +202,7 @@ async def join(request: Request) -> Response:
                 view = "/present" if grant.role is Role.VIEWER else ""
                 response = redirect(f"/m/{meeting.id}{view}")
                 remember_join(request, response, meeting.id, person.id)
+                _keep_key(request, response, token, key)
                 if PENDING_COOKIE in request.cookies:
                     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
                 return response
@@ -153,10 +218,13 @@ async def join(request: Request) -> Response:
         values=values,
         errors=errors,
         no_room=no_room,
+        returning=returning,
         retry_seconds=RETRY_SECONDS,
     )
     if no_room:
         _keep_pending(request, response, grant.link_id, values)
+    if key != known:
+        _keep_key(request, response, token, key)
     return response
 
 
@@ -229,7 +297,12 @@ async def board(request: Request) -> Response:
     if participant.admission is Admission.WAITING:
         # Plain HTML that reloads itself: works on any phone, with or without script.
         return render(
-            request, "waiting.html", title=meeting.title, meeting=meeting, name=participant.name
+            request,
+            "waiting.html",
+            title=meeting.title,
+            meeting=meeting,
+            name=participant.name,
+            screen=participant.role is Role.VIEWER,
         )
     if not participant.admitted:
         return problem(

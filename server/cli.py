@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-waiting-room",
         dest="waiting_room",
         action="store_false",
-        help="let family and professional links straight in (default: they wait to be admitted)",
+        help="let family, professional and screen links straight in (default: they wait)",
     )
     remove = meeting_commands.add_parser(
         "delete", help="delete a meeting and every trace of it (cannot be undone)"

@@ -97,7 +97,11 @@ participants = Table(
     Column("relationship", String(100), nullable=False, server_default=""),
     Column("admission", String(16), nullable=False, server_default="admitted"),  # see Admission
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("link_id", "name", "relationship", name="uq_participant_on_link"),
+    # SHA-256 of the participant's key, the secret their browser (a cookie) or stock client
+    # (`key=`) comes back with: who a participant is, never their name (two people may share
+    # one). Unique per link; NULL only for people who joined before keys (migration 0008).
+    Column("key_hash", String(64)),
+    UniqueConstraint("link_id", "key_hash", name="uq_participant_key"),
     Index("ix_participants_meeting", "meeting_id"),
 )
 

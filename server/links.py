@@ -32,3 +32,31 @@ def token_hash(token: str) -> str:
 def looks_like_token(token: str) -> bool:
     """Cheap shape check before touching the database."""
     return 20 <= len(token) <= 100 and all(c.isalnum() or c in "-_" for c in token)
+
+
+# Participant keys: the secret by which a participant comes back as themselves (a browser's
+# cookie, or a stock client's `key=`), never the name they typed. Stored, like tokens, only
+# as a SHA-256 (`token_hash`).
+KEY_MIN, KEY_MAX = 32, 128
+KEY_MIN_DISTINCT = 8  # a key of fewer different characters was not drawn at random
+
+
+def new_key() -> str:
+    """256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def looks_like_key(key: str) -> bool:
+    """A key a client chose: 32 to 128 of A-Z a-z 0-9 - _ (32 hex digits are 128 bits), and
+    not something plainly typed by hand, like 'aaaa...'."""
+    return (
+        KEY_MIN <= len(key) <= KEY_MAX
+        and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
+        and len(set(key)) >= KEY_MIN_DISTINCT
+    )
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A key only this server can compute (for the meeting owner's own participant)."""
+    digest = hmac.new(secret.encode(), b"participant:" + purpose.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()

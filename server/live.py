@@ -10,8 +10,18 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import audit, metrics
-from .closes import BUSY, FORBIDDEN, MEETING_DELETED, NO_ROOM, WAITING, Close, unauthorized
+from .closes import (
+    BUSY,
+    FORBIDDEN,
+    MALFORMED,
+    MEETING_DELETED,
+    NO_ROOM,
+    WAITING,
+    Close,
+    unauthorized,
+)
 from .connection import Connection
+from .links import KEY_MAX, KEY_MIN, looks_like_key
 from .permissions import Admission, Layer, Role, can_open
 from .services import Services
 from .store import MeetingFull, MeetingGone, Participant, WaitingRoomFull
@@ -25,6 +35,12 @@ _DEFAULT_NAMES = {
     Role.FAMILY: "Family member",
     Role.VIEWER: "Shared screen",
 }
+
+
+BAD_KEY = (
+    f"the key must be {KEY_MIN} to {KEY_MAX} random letters, digits, - or _ "
+    "(at least 128 random bits)"
+)
 
 
 def clean_name(raw: str | None, limit: int = 100) -> str:
@@ -69,7 +85,10 @@ async def _audit(services: Services, event: audit.Event, if_meeting_exists: bool
 
 
 async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Participant:
-    """By link token (stock clients), or by the browser's signed join cookie (the board)."""
+    """By link token (stock clients), or by the browser's signed join cookie (the board).
+
+    A stock client is the participant who holds its `key` on that link: the key, never the
+    name, says who is coming back. Without a key every connection is someone new."""
     token = ws.query_params.get("token")
     if token is None:
         participant_id = joined(ws).get(meeting_id)
@@ -77,19 +96,20 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         if person is None:
             raise unauthorized()
         return person
-    typed = clean_name(ws.query_params.get("name"))
-    relationship = clean_name(ws.query_params.get("relationship"))
-    # Someone coming back under the name they typed is found with the link, in one query.
-    found = await services.store.arrival(token, typed or None, relationship)
+    key = ws.query_params.get("key")
+    if key is not None and not looks_like_key(key):
+        raise Close(MALFORMED, BAD_KEY)
+    # Someone coming back with their key is found with the link, in one query.
+    found = await services.store.arrival(token, key)
     if found is None or found[0].meeting_id != meeting_id:
         raise unauthorized()
     grant, person = found
     if person is not None:
         return person
-    try:
-        if typed:  # nobody on this link under that name yet
-            return await services.store.add_participant(grant, typed, relationship)
-        return await services.store.participant(grant, _DEFAULT_NAMES[grant.role], relationship)
+    name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
+    relationship = clean_name(ws.query_params.get("relationship"))
+    try:  # nobody holds that key on this link yet (or no key: someone new)
+        return await services.store.add_participant(grant, name, relationship, key)
     # 45xx: a stock client keeps trying, and gets in (or into the waiting room) once there is
     # room. Nothing was kept of them: a name refused here takes no place anywhere.
     except WaitingRoomFull:

@@ -22,6 +22,7 @@ from .pages import _, problem, redirect, render
 from .permissions import LABEL_SETS, Admission, Role, Status
 from .services import Services
 from .store import Meeting, Participant
+from .store.people import shown_names
 from .web_auth import check_csrf, facilitator, services_of
 
 ROLE_NAMES = {
@@ -125,6 +126,9 @@ async def meeting_page(request: Request) -> Response:
         else {}
     )
     waiting = [p for p in people if p.admission is Admission.WAITING]
+    # Two people may give the same name: the lists number them ("Jo (2)"), say when each came,
+    # and warn before letting in someone whose name another person in the meeting gave.
+    names = Counter(p.name.casefold() for p in people)
     return render(
         request,
         "meeting.html",
@@ -136,6 +140,9 @@ async def meeting_page(request: Request) -> Response:
         snapshots=snapshots,
         waiting=waiting,
         admitted=[p for p in people if p.admitted and p.role is not Role.FACILITATOR],
+        shown=shown_names(people),
+        name_shared={p.id for p in people if names[p.name.casefold()] > 1},
+        came=lambda p: p.joined_at.astimezone(UTC).strftime("%H:%M") if p.joined_at else "",
         room=_room(services, people, waiting, request.query_params.get("full") == "1"),
         role_names={role.value: _(name) for role, name in ROLE_NAMES.items()},
         ended=meeting.status is Status.ENDED,

@@ -34,8 +34,9 @@ class Admission(StrEnum):
 
 
 def waits(role: Role) -> bool:
-    """The waiting room holds family and professional links (forwardable, by design)."""
-    return role in (Role.FAMILY, Role.PROFESSIONAL)
+    """The waiting room holds every link but the facilitator's: family and professional links
+    are forwarded by design, and a forwarded shared-screen link would show the whole map."""
+    return role is not Role.FACILITATOR
 
 
 LABEL_SETS = ("child_protection", "early_help", "children_in_care")

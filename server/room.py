@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from . import awareness, crdt, metrics, protocol, structs
+from . import awareness, crdt, document_rules, metrics, protocol, structs
 from .closes import (
     DOCUMENT_TOO_LARGE,
     FORBIDDEN,
@@ -94,7 +94,8 @@ class Room:
         self._found = structs.UpdateShape()  # the shape of the update being handled
         self._known: dict[int, int] | None = None  # decoded state vector (see _state_vector)
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
-        # clientID -> the participant whose connection first wrote with it (attribution.py).
+        # clientID -> the participant whose connection first used it, in presence or in an
+        # update (attribution.py): nobody else may write or appear with it.
         self._writers: dict[int, str] = dict(writers or {})
         self._last_append: asyncio.Future[None] | None = None
         self._rebuild_again = False  # a refusal came while a rebuild was running
@@ -116,11 +117,13 @@ class Room:
             changes.append(event.update)
 
         self._subscription = doc.observe(changed)
+        self._rules = document_rules.Tracker(doc)  # what each update changes (see _permitted)
         return doc
 
     def dispose(self) -> None:
         """Release the document (called once the room has unloaded or been replaced)."""
         self.doc.unobserve(self._subscription)
+        self._rules.close()
 
     # Membership ---------------------------------------------------------------------------
 
@@ -188,15 +191,20 @@ class Room:
         if self.size + len(update) > self._max_bytes and self._too_large(update):
             raise Close(DOCUMENT_TOO_LARGE, "the map has reached its size limit; edit refused")
         self._changes.clear()
+        self._rules.recording = True
         try:
             crdt.guarded(lambda: self.doc.apply_update(update))
         except crdt.CrdtError as exc:
+            self._rules.changes.clear()
             if self._changes:
                 # yrs committed part of the update before failing: rebuild from the log.
                 self._changes.clear()
                 self._rebuild()
             log.warning("rejected an update in %s (%s)", self.meeting_id, exc)
             raise Close(UPDATE_REJECTED, "the update could not be applied") from None
+        finally:
+            self._rules.recording = False
+        self._permitted(peer)
         if self._changes and self._limits is not None:
             breach = self._limits.breach(self.doc, self._inserted_text)
             if breach is not None:
@@ -245,8 +253,30 @@ class Room:
         self._held[peer] = update
         return b""
 
+    def _permitted(self, peer: Peer) -> None:
+        """Refuse the update just applied, whole, if it writes what its sender may not
+        (document_rules.py): the document goes back to what the log holds."""
+        changes = self._rules.changes
+        if not changes:
+            return  # typing, or nothing new
+        identity = peer.identity
+        me = identity.get("id")
+        writer = document_rules.Writer(me if isinstance(me, str) else "", peer.role, identity)
+        refused = document_rules.violation(changes, writer)
+        changes.clear()
+        if refused is not None:
+            self._changes.clear()
+            self._rebuild()
+            log.warning("refused an edit in %s (%s)", self.meeting_id, refused)  # no content
+            peer.send(protocol.encode(protocol.PermissionDenied(refused)))
+            raise Close(FORBIDDEN, refused)
+
     def _check_writer(self, peer: Peer, found: structs.UpdateShape, known: dict[int, int]) -> None:
-        """New structs must come from clientIDs this participant owns (or that nobody does)."""
+        """New structs must come from clientIDs this participant owns (or that nobody does).
+
+        A clientID is bound at its first use, in presence or in an update: someone writing
+        with another's refuses only their own connection, never the owner's edits.
+        """
         self._new_clients.clear()
         me = peer.identity.get("id")
         for client, spans in found.ranges.items():
@@ -359,14 +389,40 @@ class Room:
             entries = awareness.decode_update(payload)
         except protocol.ProtocolError as exc:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
+        me = peer.identity.get("id")
+        if self._writers:
+            # Another participant's clientID: dropped, as the table drops another connection's
+            # (stock clients pass on what they hear, so this is no reason to close).
+            entries = [e for e in entries if self._writers.get(e.client_id, me) == me]
         accepted = self.presence.apply(peer, entries, peer.identity)
         if accepted:
+            if isinstance(me, str):
+                self._bind_present(me, accepted)
             payload = awareness.encode_update(accepted)
             # To the sender too: it learns how others see it, and a client alone in a room
             # still hears something (y-websocket reconnects after 30 s of silence).
             self._relay(protocol.encode(protocol.AwarenessUpdate(payload)))
             if self._shared is not None:
                 self._shared.presence(self, payload)
+
+    def _bind_present(self, me: str, accepted: list[awareness.Entry]) -> None:
+        """Bind the clientIDs this participant has just appeared with, first: from now on
+        only they may write with them, here, in other processes (the writers table, and the
+        presence they relay) and after a restart."""
+        new = tuple(
+            (entry.client_id, me)
+            for entry in accepted
+            if entry.state is not None and entry.client_id not in self._writers
+        )
+        if not new:
+            return
+        self._writers.update(new)
+        if self.status is Status.OPEN:
+            # Through the log, like an update's bindings: an empty update carries them.
+            self.size += len(crdt.EMPTY_UPDATE)
+            self.appended += 1
+            entry = LogEntry(self.meeting_id, self.layer, crdt.EMPTY_UPDATE, new)
+            self._journal.append(entry).add_done_callback(_settled)
 
     def tell(self, state: dict[str, Any] | None) -> None:
         """Tell everyone here something as the server (its awareness entry; None clears it)."""
@@ -408,6 +464,12 @@ class Room:
         except ProtocolError:
             return
         accepted = self.presence.merge_remote(entries)
+        for entry in accepted:
+            # Stamped by the process that accepted it: the participant it is bound to there.
+            user = entry.state.get("user") if entry.state is not None else None
+            who = user.get("id") if isinstance(user, dict) else None
+            if isinstance(who, str):
+                self._writers.setdefault(entry.client_id, who)
         if accepted:
             self._relay(
                 protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
@@ -457,6 +519,7 @@ class Room:
         updates = await self._reload()
         damaged = self.doc
         damaged.unobserve(self._subscription)
+        self._rules.close()
         self.doc = self._adopt(crdt.doc_from_updates(updates))
         self.size = sum(len(u) for u in updates)
         self.appended = len(updates)
@@ -483,6 +546,12 @@ class Room:
 
     def state(self) -> bytes:
         return self.doc.get_update()
+
+
+def _settled(future: asyncio.Future[None]) -> None:
+    """A binding the log refused (the meeting ended meanwhile) matters no more."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _readable(update: bytes) -> None:

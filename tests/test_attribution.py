@@ -1,9 +1,12 @@
 """Who added each card, as the server saw it: the record says so beside the card's claimed
-author, and nobody can write with a Yjs clientID another participant owns."""
+author, and nobody can write with (or appear under) a Yjs clientID another participant owns,
+whether they used it first in presence or in an update, here, after a restart or on another
+process."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +14,12 @@ import httpx
 import jsonschema
 from pycrdt import Doc, Map, Text
 
-from server import protocol
+from server import awareness, protocol
 
-from .conftest import RunningServer
+from .cluster import cluster
+from .conftest import RunningServer, running_server
 from .test_export import SCHEMA, run_export
+from .yclient import YClient
 
 
 async def test_the_record_names_who_added_each_card(server: RunningServer) -> None:
@@ -24,8 +29,8 @@ async def test_the_record_names_who_added_each_card(server: RunningServer) -> No
     alex = await server.client(meeting, "professional", name="Alex")
     for client in (sam, jo, alex):
         await client.synced.wait()
-    # Jo's card claims Sam wrote it; the server knows better.
-    jo.items["c1"] = Map({"section": "strengths", "text": Text("Gran helps"), "author": "sam"})
+    # Jo's card names no author (a client may leave it out); the server knows who added it.
+    jo.items["c1"] = Map({"section": "strengths", "text": Text("Gran helps")})
     alex.add_card("c2", "harm", "Missed appointments")
     await sam.wait_for(lambda: set(sam.cards()) == {"c1", "c2"})
 
@@ -49,7 +54,7 @@ async def test_the_record_names_who_added_each_card(server: RunningServer) -> No
     for record in (full, family):
         cards = {c["id"]: c for section in record["sections"].values() for c in section}
         assert set(cards) == {"c1", "c2"}
-        assert cards["c1"]["author"] == "sam"  # what the client claimed
+        assert not cards["c1"].get("author")  # what the card itself says: nobody
         assert cards["c1"]["addedBy"]["name"] == "Jo"  # what the server saw
         assert cards["c2"]["addedBy"] == {
             "id": cards["c2"]["addedBy"]["id"],
@@ -109,3 +114,112 @@ async def test_cards_sharing_an_id_across_layers_keep_their_own_writers(
     for copy in (family, family_export):
         assert writers(copy) == {("main", "same"): ("Jo Example", "family")}
         assert "Alex Example" not in json.dumps(copy["sections"])
+
+
+# A clientID belongs to whoever used it first, in presence or in an update (issue 14) -------
+
+
+def forged_edit(victim: YClient, sender: YClient, card_id: str) -> bytes:
+    """A tiny update written under `victim`'s Yjs clientID, as `sender` would send it."""
+    forged: Doc = Doc(client_id=victim.doc.client_id)
+    forged.apply_update(sender.doc.get_update())
+    before = forged.get_state()
+    forged.get("items", type=Map)[card_id] = Map({"section": "safety", "text": Text("x")})
+    return protocol.encode(protocol.SyncUpdate(forged.get_update(before)))
+
+
+async def present(client: YClient, watcher: YClient) -> None:
+    """`client` announces itself, and `watcher` sees its clientID in presence."""
+    await client.set_presence({"cursor": None}, clock=int(time.time()))
+    await watcher.wait_for(lambda: watcher.presence.get(client.doc.client_id) is not None)
+
+
+async def test_a_client_id_seen_in_presence_is_its_owners_for_good(server: RunningServer) -> None:
+    """The issue's attack: a family member writes one tiny update under the facilitator's
+    clientID, which everyone sees in presence. Only the family member is refused; the
+    facilitator keeps editing, also after reconnecting, and nobody appears under it."""
+    meeting = await server.meeting()
+    sam = await server.client(meeting, "facilitator", name="Sam Example")
+    jo = await server.client(meeting, "family", name="Jo Example")
+    screen = await server.client(meeting, "viewer", name="Screen")
+    for client in (sam, jo, screen):
+        await client.synced.wait()
+    await present(sam, jo)  # Sam has not written anything yet: only presence names the ID
+
+    await jo.send(forged_edit(sam, jo, "forged"))
+    await jo.wait_closed()
+    assert jo.close_code == 4422 and "another participant" in jo.close_reason
+
+    sam.add_card("first", "strengths", "Gran collects the children")
+    await screen.wait_for(lambda: "first" in screen.cards())
+    await sam.disconnect()
+    await screen.wait_for(lambda: screen.presence.get(sam.doc.client_id) is None)  # gone
+    await sam.connect()  # the same Yjs document, so the same clientID
+    await sam.synced.wait()
+    await present(sam, screen)
+    sam.add_card("second", "goals", "Mia sleeps at home")
+    await screen.wait_for(lambda: "second" in screen.cards())
+    assert not sam.closed.is_set(), sam.close_reason
+    assert "forged" not in screen.cards()
+
+    # Once Sam has gone, Jo (on a new connection) cannot appear under that clientID either.
+    await sam.disconnect()
+    await screen.wait_for(lambda: screen.presence.get(sam.doc.client_id) is None)
+    jo_again = await server.client(meeting, "family", name="Jo Example")
+    await jo_again.synced.wait()
+    entry = awareness.Entry(sam.doc.client_id, 10**9, {"cursor": "here"})
+    payload = awareness.encode_update([entry])
+    await jo_again.send(protocol.encode(protocol.AwarenessUpdate(payload)))
+    await present(jo_again, screen)  # sent after it: heard once the forgery was handled
+    assert screen.presence.get(sam.doc.client_id) is None
+    assert not jo_again.closed.is_set()  # stock clients pass on what they hear: no reason
+    for client in (jo_again, screen):
+        await client.disconnect()
+
+
+async def test_a_client_id_bound_by_presence_is_kept_across_a_restart(tmp_path: Path) -> None:
+    """The binding is in the writers table: after the room unloads and the server restarts,
+    the clientID the facilitator only appeared with is still theirs."""
+    data = tmp_path / "data"
+    async with running_server(data) as first:
+        meeting = await first.meeting()
+        sam = await first.client(meeting, "facilitator", name="Sam Example")
+        screen = await first.client(meeting, "viewer", name="Screen")
+        await sam.synced.wait()
+        await screen.synced.wait()
+        await present(sam, screen)
+        await sam.disconnect()
+        await screen.disconnect()
+    async with running_server(data) as second:
+        jo = await second.client(meeting, "family", name="Jo Example")
+        await jo.synced.wait()
+        await jo.send(forged_edit(sam, jo, "forged"))
+        await jo.wait_closed()
+        assert jo.close_code == 4422 and "another participant" in jo.close_reason
+        sam.url = sam.url.replace(first.ws_url, second.ws_url)  # the same Yjs document
+        await sam.connect()
+        await sam.synced.wait()
+        sam.add_card("mine", "strengths", "Gran collects the children")
+        check = await second.client(meeting, "viewer", name="Checker")
+        await check.wait_for(lambda: set(check.cards()) == {"mine"})
+        assert not sam.closed.is_set(), sam.close_reason
+        for client in (sam, check):
+            await client.disconnect()
+
+
+async def test_a_client_id_seen_in_presence_on_another_process_is_its_owners(
+    tmp_path: Path,
+) -> None:
+    """Two processes on PostgreSQL and Redis: the facilitator appears on one, the family
+    member writes under that clientID on the other, and only the family member is refused."""
+    async with cluster(tmp_path, 2) as (group, meeting):
+        sam = await group.connect(meeting, 0, role="facilitator", name="Sam Example")
+        jo = await group.connect(meeting, 1, role="family", name="Jo Example")
+        await present(sam, jo)  # relayed to process 1 through Redis
+        await jo.send(forged_edit(sam, jo, "forged"))
+        await jo.wait_closed(10)
+        assert jo.close_code == 4422 and "another participant" in jo.close_reason, group.logs()
+        sam.add_card("mine", "strengths", "Gran collects the children")
+        check = await group.connect(meeting, 1, role="viewer", name="Checker")
+        await check.wait_for(lambda: set(check.cards()) == {"mine"}, 10)
+        assert not sam.closed.is_set(), sam.close_reason

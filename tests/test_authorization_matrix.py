@@ -34,7 +34,7 @@ from .conftest import RunningServer, running_server
 from .test_api_meetings import api_token
 from .waiting import eventually
 from .webclient import CSRF, Browser
-from .yclient import YClient
+from .yclient import YClient, new_key
 
 OK, NO, NA = "ok", "denied", "n/a"
 
@@ -42,7 +42,11 @@ ACTIONS = (
     "open_main",  # the shared map's websocket syncs (vs closed 44xx)
     "open_professional",  # the professionals-only layer's websocket syncs
     "edit",  # add a card: an observer sees it (vs 4403, or no connection at all)
-    "rate",  # set a rating on a scale (an edit of the map too)
+    "rate",  # set one's own mark on a scale (an edit of the map too)
+    "as_other",  # add a card naming the facilitator watching (someone else) as its author
+    "mark_other",  # move someone else's mark on a scale
+    "meta",  # change the meeting's title in the map (`meta.title`)
+    "delete_other",  # delete a card someone else wrote
     "lock",  # POST /api/meetings/{id}/lock
     "end",  # POST /api/meetings/{id}/end
     "export_full",  # GET .../snapshots/1 of an ended meeting: the full record
@@ -55,21 +59,36 @@ ACTIONS = (
 # The promise (README "Meetings, links and roles", "HTTP API"). Rows: who; columns: ACTIONS;
 # OK = "ok", NO = "denied", NA = "n/a".
 # owner: the facilitator's account (API token; a signed-in browser for pages): no websocket.
-# removed: a family participant the facilitator took out (their join cookie, their name).
+# removed: a family participant the facilitator took out (their browser's cookies).
 # expired: a family link older than SAFETYMAP_LINK_DAYS.
+# Issue 14, in a meeting with a waiting room (a typed name is not an identity):
+# impostor: a second browser on the professional link types the exact name of a professional
+#   who was let in (its own cookies; the link's token is theirs too).
+# forwarded_screen: the shared-screen link, opened by a browser nobody let in.
+# returning: a family member let in, who opens the link again in the same browser and joins
+#   under the same name (their browser's cookies).
+# stock_returning: a stock client let in, reconnecting from a new process with its `key=`.
+# Issue 14 part 2: writing as someone else is nobody's right, the facilitator's included (a card
+# naming another as its author, another's mark: docs/document-model.md, "Who may write what");
+# the meeting's details and deleting another's card are the facilitator's.
 # fmt: off
 EXPECTED: dict[str, tuple[str, ...]] = {
-    #                  main pro  edit rate lock end  full fam  audit revoke delete
-    "facilitator":    (OK,  OK,  OK,  OK,  OK,  OK,  OK,  OK,  NO,  OK,  NO),
-    "owner":          (NA,  NA,  NA,  NA,  OK,  OK,  OK,  OK,  OK,  OK,  OK),
-    "professional":   (OK,  OK,  OK,  OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "family":         (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "viewer":         (OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "removed":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "no_token":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "other_meeting":  (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "expired":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    #                  main pro  edit rate as_o mk_o meta del_o lock end  full fam audit revk del
+    "facilitator":    (OK,  OK,  OK,  OK,  NO,  NO,  OK,  OK,   OK,  OK,  OK,  OK,  NO,  OK,  NO),
+    "owner":          (NA,  NA,  NA,  NA,  NA,  NA,  NA,  NA,   OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "professional":   (OK,  OK,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "family":         (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "viewer":         (OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "removed":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "no_token":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "other_meeting":  (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "expired":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "impostor":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "forwarded_screen": (NO, NO, NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "returning":      (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    "stock_returning": (OK, NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
 }
+WAITING_ROOM = {"impostor", "forwarded_screen", "returning", "stock_returning"}
 # fmt: on
 
 CELLS = [
@@ -81,6 +100,7 @@ CELLS = [
 BARE = {"lock", "end", "revoke"}  # need no content: every other cell seeds the meeting first
 ENDED_FIRST = {"export_full", "export_family", "delete"}  # need an ended meeting with content
 WAIT = 10.0  # seconds; the machine is shared, and a refusal must have time to show
+WAITING = 4510  # held in the waiting room: nothing is sent, nothing accepted
 
 
 # One server for the module: ninety-odd cells each starting one would cost most of a minute.
@@ -109,6 +129,7 @@ class Meeting:
     id: str
     tokens: dict[str, str]
     main_mark: str = ""  # text of a card on the shared map
+    theirs: str = ""  # text of a card someone else (OTHER) wrote, on the shared map
     pro_mark: str = ""  # text of a card in the professionals-only notes
     observer: YClient | None = None  # the facilitator, watching the shared map
 
@@ -135,9 +156,10 @@ class Cell:
     def server(self) -> RunningServer:
         return self.world.server
 
-    async def meeting(self, title: str = "Matrix meeting") -> Meeting:
+    async def meeting(self, title: str = "Matrix meeting", waiting_room: bool = False) -> Meeting:
+        body = {"title": title, "waitingRoom": waiting_room}
         async with httpx.AsyncClient(base_url=self.server.address, headers=self.world.owner) as h:
-            created = await h.post("/api/meetings", json={"title": title, "waitingRoom": False})
+            created = await h.post("/api/meetings", json=body)
         assert created.status_code == 201, created.text
         body = created.json()
         tokens = {role: url.rsplit("/", 1)[1] for role, url in body["links"].items()}
@@ -165,10 +187,13 @@ class Cell:
         """
         meeting.main_mark = f"main-{uuid.uuid4().hex}"
         meeting.pro_mark = f"notes-{uuid.uuid4().hex}"
+        meeting.theirs = f"theirs-{uuid.uuid4().hex}"
         main: Doc[Any] = Doc()
         notes: Doc[Any] = Doc()
         main.get("items", type=Map)["seed"] = _card("strengths", meeting.main_mark)
-        scale = Map({"question": "How safe?", "low": "Not", "high": "Very", "ratings": Map()})
+        main.get("items", type=Map)["theirs"] = _card("harm", meeting.theirs, author=OTHER)
+        ratings = Map({OTHER: {"value": 3, "reason": "", "at": "2026-05-12T09:00:00Z"}})
+        scale = Map({"question": "How safe?", "low": "Not", "high": "Very", "ratings": ratings})
         main.get("scales", type=Map)["s1"] = scale
         notes.get("items", type=Map)["seed"] = _card("complicating", meeting.pro_mark)
         refused = await self.server.services.store.append(
@@ -179,7 +204,8 @@ class Cell:
         )
         assert not refused
         observer = await self.facilitator(meeting, name="Observer")
-        assert observer.cards() == {"seed": meeting.main_mark} and _scale(observer) is not None
+        seeded = {"seed": meeting.main_mark, "theirs": meeting.theirs}
+        assert observer.cards() == seeded and _scale(observer) is not None
         meeting.observer = observer
 
     async def end(self, meeting: Meeting) -> None:
@@ -193,8 +219,16 @@ class Cell:
     async def subject(self, who: str, meeting: Meeting) -> Subject:
         server = self.server
 
-        def stock(token: str, name: str) -> Callable[[str], YClient]:
-            return lambda room: YClient(server.ws_url, room, token, name=name)
+        def stock(token: str, name: str, key: str | bool = True) -> Callable[[str], YClient]:
+            return lambda room: YClient(server.ws_url, room, token, name=name, key=key)
+
+        def board(browser: Browser) -> Callable[[str], YClient]:
+            """The board's own websocket: no token, the browser's join cookie."""
+            return lambda room: YClient(server.ws_url, room, None, cookie=browser.cookie_header())
+
+        def as_browser(browser: Browser) -> Subject:
+            csrf = {"X-CSRF-Token": browser.http.cookies["sm_csrf"]}  # so CSRF is not the reason
+            return Subject(browser.http, csrf, board(browser))
 
         if who == "owner":
             return Subject(self.world.owner_browser.http, self.world.owner, None)
@@ -212,8 +246,36 @@ class Cell:
             joined = await _join(browser, token, "Jo")
             assert joined is not None and joined.status_code == 303, "Jo could not join"
             await self._remove(meeting, "Jo")
-            csrf = {"X-CSRF-Token": browser.http.cookies["sm_csrf"]}  # so CSRF is not the reason
-            return Subject(browser.http, csrf, stock(token, "Jo"))
+            return as_browser(browser)
+        if who == "impostor":
+            token = meeting.tokens["professional"]
+            real = await self.browser()
+            assert (await _join(real, token, "Ana Example")) is not None
+            await self._admit(meeting, "Ana Example")
+            impostor = await self.browser()
+            joined = await _join(impostor, token, "Ana Example")
+            assert joined is not None and joined.status_code == 303
+            return as_browser(impostor)
+        if who == "forwarded_screen":
+            screen = await self.browser()
+            joined = await _join(screen, meeting.tokens["viewer"], "Shared screen")
+            assert joined is not None and joined.status_code == 303
+            return as_browser(screen)
+        if who == "returning":
+            token = meeting.tokens["family"]
+            browser = await self.browser()
+            assert (await _join(browser, token, "Jo")) is not None
+            await self._admit(meeting, "Jo")
+            again = await _join(browser, token, "Jo")  # the link again, the same browser
+            assert again is not None and again.status_code == 303
+            return as_browser(browser)
+        if who == "stock_returning":
+            token, key = meeting.tokens["family"], new_key()
+            first = YClient(server.ws_url, meeting.id, token, name="Jo", key=key)
+            await self.connect(first)
+            assert first.close_code == WAITING, first.close_reason
+            await self._admit(meeting, "Jo")
+            return Subject((await self.browser()).http, {}, stock(token, "Jo", key))
         if who == "other_meeting":
             other = await server.meeting("Another meeting")
             token = other["tokens"]["facilitator"]
@@ -228,6 +290,14 @@ class Cell:
         browser = await self.browser()
         await _join(browser, token, f"Matrix {who}")
         return Subject(browser.http, {"Authorization": f"Bearer {token}"}, stock(token, who))
+
+    async def _admit(self, meeting: Meeting, name: str) -> None:
+        base = f"/api/meetings/{meeting.id}/participants"
+        async with httpx.AsyncClient(base_url=self.server.address, headers=self.world.owner) as h:
+            people = (await h.get(base)).json()["participants"]
+            [person] = [p for p in people if p["name"] == name]
+            admitted = await h.post(f"{base}/{person['id']}/admit")
+        assert admitted.status_code == 200 and admitted.json()["admission"] == "admitted"
 
     async def _remove(self, meeting: Meeting, name: str) -> None:
         base = f"/api/meetings/{meeting.id}/participants"
@@ -259,8 +329,8 @@ async def _join(browser: Browser, token: str, name: str) -> httpx.Response | Non
     return await browser.http.post(f"/join/{token}", data={"csrf": found.group(1), "name": name})
 
 
-def _card(section: str, text: str) -> Map[Any]:
-    return Map({"section": section, "text": Text(text), "order": "a0"})
+def _card(section: str, text: str, **more: str) -> Map[Any]:
+    return Map({"section": section, "text": Text(text), "order": "a0", **more})
 
 
 def _scale(client: YClient) -> Map[Any] | None:
@@ -268,10 +338,14 @@ def _scale(client: YClient) -> Map[Any] | None:
     return scale if isinstance(scale, Map) else None
 
 
-def _rating(client: YClient) -> object:
+# Someone else in the meeting: the author of the card "theirs" and of a mark on the scale.
+OTHER = "someone-else"
+
+
+def _rating(client: YClient, who: str) -> object:
     scale = _scale(client)
     ratings = scale.get("ratings") if scale is not None else None
-    rating = ratings.get("matrix") if isinstance(ratings, Map) else None
+    rating = ratings.get(who) if isinstance(ratings, Map) else None
     return rating.get("value") if isinstance(rating, dict) else None
 
 
@@ -284,7 +358,8 @@ def _ws(client: YClient) -> Outcome:
     reason = f"closed {client.close_code} {client.close_reason!r}"
     if client.synced.is_set() and not client.closed.is_set():
         return OK, "synced"
-    if not client.synced.is_set() and 4400 <= (client.close_code or 0) < 4500:
+    code = client.close_code or 0
+    if not client.synced.is_set() and (4400 <= code < 4500 or code == WAITING):
         return NO, reason
     return "unclear", f"synced={client.synced.is_set()}, {reason}"
 
@@ -351,23 +426,70 @@ async def act_edit(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
 
 
 async def act_rate(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
-    def rate(client: YClient) -> None:
-        scale = _scale(client)
-        assert scale is not None, "the scale was not synced"
-        scale["ratings"]["matrix"] = {"value": 7, "reason": "", "at": "2026-05-12T09:30:00Z"}
+    return await mark(cell, meeting, subject, own=True)
 
-    client, early = await change(cell, meeting, subject, rate)
+
+async def act_mark_other(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    return await mark(cell, meeting, subject, own=False)
+
+
+async def mark(cell: Cell, meeting: Meeting, subject: Subject, own: bool) -> Outcome:
+    """Place one's own mark at 7, or move OTHER's from 3 to 7."""
+    client, early = await change(cell, meeting, subject, lambda c: None)
     if early:
         return early
+    who = await client.whoami() if own else OTHER
+    scale = _scale(client)
+    assert scale is not None, "the scale was not synced"
+    scale["ratings"][who] = {"value": 7, "reason": "", "at": "2026-05-12T09:30:00Z"}
+    return await judged(cell, meeting, client, lambda c: _rating(c, who) == 7, "the mark")
+
+
+async def act_as_other(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
     observer = meeting.observer
     assert observer is not None
+    facilitator = await observer.whoami()
+    text = f"as-other-{uuid.uuid4().hex}"
+    client, early = await change(cell, meeting, subject, lambda c: None)
+    if early:
+        return early
+    assert await client.whoami() != facilitator, "the subject is the observer"
+    client.items["claimed"] = _card("strengths", text, author=facilitator)
+    return await judged(cell, meeting, client, lambda c: text in c.cards().values(), "the card")
+
+
+async def act_meta(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    title = f"title-{uuid.uuid4().hex}"
+
+    def retitle(client: YClient) -> None:
+        client.doc.get("meta", type=Map)["title"] = title
+
+    client, early = await change(cell, meeting, subject, retitle)
+    if early:
+        return early
 
     def seen(c: YClient) -> bool:
-        return _rating(c) == 7
+        return c.doc.get("meta", type=Map).get("title") == title
 
+    return await judged(cell, meeting, client, seen, "the title")
+
+
+async def act_delete_other(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    client, early = await change(cell, meeting, subject, lambda c: c.items.pop("theirs"))
+    if early:
+        return early
+    return await judged(cell, meeting, client, lambda c: "theirs" not in c.cards(), "the deletion")
+
+
+async def judged(
+    cell: Cell, meeting: Meeting, client: YClient, seen: Callable[[YClient], bool], what: str
+) -> Outcome:
+    """After an edit: "ok" once the observer sees it, else it must have been refused."""
+    observer = meeting.observer
+    assert observer is not None
     await eventually(lambda: seen(observer) or client.closed.is_set(), WAIT)
     if seen(observer):
-        return OK, "the observer saw the rating"
+        return OK, f"the observer saw {what}"
     return await refused(cell, meeting, client, seen)
 
 
@@ -434,6 +556,10 @@ PERFORM: dict[str, Action] = {
     "open_professional": lambda cell, m, s: open_layer(cell, m, s, "professional"),
     "edit": act_edit,
     "rate": act_rate,
+    "as_other": act_as_other,
+    "mark_other": act_mark_other,
+    "meta": act_meta,
+    "delete_other": act_delete_other,
     "lock": act_lock,
     "end": act_end,
     "export_full": act_export_full,
@@ -456,7 +582,7 @@ async def test_cell(world: World, who: str, action: str, expected: str) -> None:
     async with contextlib.AsyncExitStack() as stack:
         cell = Cell(world, stack)
         try:
-            meeting = await cell.meeting()
+            meeting = await cell.meeting(waiting_room=who in WAITING_ROOM)
             if action not in BARE:
                 await cell.seed(meeting)
             subject = await cell.subject(who, meeting)  # joined (or taken out) while open

@@ -1,6 +1,11 @@
 """The waiting room on the facilitator's board, in real Chromium: people who open the family
 link wait on "Please wait" until the facilitator lets them in (or turns them away) from the
-board, and can be taken out again; and every board says so while the server cannot save."""
+board, and can be taken out again; and every board says so while the server cannot save.
+
+Issue 14: a typed name is not an identity. A second browser typing the exact name of someone
+let in waits like any newcomer (and the board tells the two apart); a browser that was let in
+comes back after a reload, or through the link again, without waiting; a forwarded shared-
+screen link waits until the facilitator lets the screen in, once."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from .conftest import RunningServer, running_server
 from .databases import migrated_postgresql
 from .test_api_meetings import api_token
 from .test_browser_a11y import serious_violations
-from .test_browser_board import BOARD_URL, add_card, join
+from .test_browser_board import BOARD_URL, add_card, board_online, join
 
 PHONE = {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True}
 NOT_SAVED = "Your changes are not being saved right now."
@@ -34,12 +39,25 @@ async def waiting_room_meeting(server: RunningServer) -> dict[str, Any]:
     return meeting
 
 
-async def ask_to_join(page: Page, link: str, name: str, relationship: str) -> None:
+async def ask_to_join(page: Page, link: str, name: str, relationship: str | None) -> None:
     await page.goto(link)
     await page.get_by_label("Your name").fill(name)
-    await page.get_by_label("How you know the child (optional)").fill(relationship)
+    if relationship is not None:
+        await page.get_by_label("How you know the child (optional)").fill(relationship)
     await page.get_by_role("button", name="Join the meeting").click()
     await expect(page.get_by_role("heading", name="Please wait")).to_be_visible()
+
+
+async def open_meeting(server: RunningServer) -> dict[str, Any]:
+    """A meeting made through the API without a waiting room."""
+    owner = {"Authorization": f"Bearer {await api_token(server, 'owner@example.org')}"}
+    async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
+        created = await http.post(
+            "/api/meetings", json={"title": "Planning for Mia", "waitingRoom": False}
+        )
+    assert created.status_code == 201, created.text
+    meeting: dict[str, Any] = created.json()
+    return meeting
 
 
 async def test_the_facilitator_lets_people_in_turns_them_away_and_takes_them_out(
@@ -177,24 +195,31 @@ async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
     tmp_path: Path,
     chromium: Browser,  # noqa: F811
 ) -> None:
-    """A meeting that takes two, with one place to wait per link. Opening the family link
-    while someone already waits on it, and the shared-screen link while two are in, each
-    page says which in plain words and tries again by itself with the name given: once
-    there is room, one is waiting and the other is on the board, without touching a key."""
+    """A meeting with one place to wait per link, and one without a waiting room that takes
+    two. Opening the family link of the first while someone already waits on it, and the
+    shared-screen link of the second while two are in, each page says which in plain words
+    and tries again by itself with the name given: once there is room, one is waiting and
+    the other is on the board, without touching a key."""
     from .yclient import YClient
 
     settings = {"SAFETYMAP_MAX_PARTICIPANTS": "2", "SAFETYMAP_MAX_WAITING": "1"}
     async with running_server(tmp_path / "data", **settings) as server:
         meeting = await waiting_room_meeting(server)
-        mid = str(meeting["id"])
+        crowded = await open_meeting(server)
+        mid, cid = str(meeting["id"]), str(crowded["id"])
         tokens = {role: url.rsplit("/", 1)[1] for role, url in meeting["links"].items()}
-        chair = {"Authorization": f"Bearer {tokens['facilitator']}"}
+        crowded_tokens = {role: url.rsplit("/", 1)[1] for role, url in crowded["links"].items()}
         ws: dict[str, YClient] = {}
-        for role, name in (("facilitator", "Sam"), ("viewer", "Screen"), ("family", "Invented")):
-            ws[name] = YClient(server.ws_url, mid, tokens[role], name=name)
+        for meeting_id, token, name in (
+            (mid, tokens["family"], "Invented"),
+            (cid, crowded_tokens["facilitator"], "Sam"),
+            (cid, crowded_tokens["viewer"], "Screen"),
+        ):
+            ws[name] = YClient(server.ws_url, meeting_id, token, name=name)
             await ws[name].connect()
             await ws[name].wait_for(lambda c=ws[name]: c.synced.is_set() or c.closed.is_set())
         assert ws["Invented"].close_code == 4510  # waiting: the family link's one place
+        assert ws["Screen"].synced.is_set()  # two in: the second meeting is full
 
         jo_context, jo = await new_page(chromium, server.address, **PHONE)
         await jo.goto(meeting["links"]["family"])
@@ -202,7 +227,7 @@ async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
         await jo.get_by_label("How you know the child (optional)").fill("Mum")
         await jo.get_by_role("button", name="Join the meeting").click()
         screen_context, screen = await new_page(chromium, server.address)
-        await screen.goto(meeting["links"]["viewer"])
+        await screen.goto(crowded["links"]["viewer"])
         await screen.get_by_role("button", name="Join the meeting").click()
 
         await expect(jo.get_by_role("status")).to_have_text(
@@ -219,17 +244,20 @@ async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
         await expect(jo.get_by_text("You are joining Planning for Leo as Jo.")).to_be_visible()
         await screenshot(jo, "waiting-room-full-phone")
 
-        async def act(name: str, action: str) -> None:
+        async def act(meeting_id: str, token: str, name: str, action: str) -> None:
+            chair = {"Authorization": f"Bearer {token}"}
             async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
-                people = (await http.get(f"/api/meetings/{mid}/participants")).json()
+                people = (await http.get(f"/api/meetings/{meeting_id}/participants")).json()
                 [who] = [p for p in people["participants"] if p["name"] == name]
-                done = await http.post(f"/api/meetings/{mid}/participants/{who['id']}/{action}")
+                path = f"/api/meetings/{meeting_id}/participants/{who['id']}/{action}"
+                done = await http.post(path)
                 assert done.status_code == 200, done.text
 
         # Room to wait on the family link: Jo's page gets her into the waiting room itself,
         # under the name and relationship she gave.
-        await act("Invented", "reject")
+        await act(mid, tokens["facilitator"], "Invented", "reject")
         await expect(jo.get_by_role("heading", name="Please wait")).to_be_visible(timeout=25_000)
+        chair = {"Authorization": f"Bearer {tokens['facilitator']}"}
         async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
             people = (await http.get(f"/api/meetings/{mid}/participants")).json()
         [found] = [p for p in people["participants"] if p["name"] == "Jo"]
@@ -237,7 +265,7 @@ async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
         # Still full: the screen's page keeps saying so, and keeps trying.
         await expect(screen.get_by_role("status")).to_contain_text("as many people as it")
         # Room in the meeting: the second screen's page becomes the board itself.
-        await act("Screen", "remove")
+        await act(cid, crowded_tokens["facilitator"], "Screen", "remove")
         await screen.wait_for_url(BOARD_URL, timeout=25_000)
         await expect(screen.get_by_test_id("connection-status")).to_have_attribute(
             "data-state", "online"
@@ -246,3 +274,83 @@ async def test_no_room_says_which_and_the_join_page_tries_again_by_itself(
             await client.disconnect()
         for context in (screen_context, jo_context):
             await context.close()
+
+
+async def test_a_typed_name_does_not_make_a_second_browser_the_person_let_in(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """A forwarded professional link, and the exact name of the professional let in: the
+    second browser waits with no board and no websocket, and the facilitator's board lists
+    it apart ("Ana Example (2)"). The real one comes back after a reload, and through the
+    link again, without waiting."""
+    meeting = await waiting_room_meeting(server)
+    links = meeting["links"]
+    chair_context, chair = await new_page(chromium, server.address)
+    await join(chair, links["facilitator"], "Sam")
+    panel = chair.get_by_test_id("waiting-room")
+    people = panel.get_by_test_id("waiting-person")
+
+    ana_context, ana = await new_page(chromium, server.address)
+    await ask_to_join(ana, links["professional"], "Ana Example", None)
+    await expect(people).to_have_text([re.compile(r"^Ana Example, Professional")], timeout=10_000)
+    await people.get_by_role("button", name="Let in").click()
+    await board_online(ana)
+
+    impostor_context, impostor = await new_page(chromium, server.address)
+    sockets: list[str] = []
+    impostor.on("websocket", lambda ws: sockets.append(ws.url))
+    await ask_to_join(impostor, links["professional"], "Ana Example", None)
+    await expect(people).to_have_text(
+        [re.compile(r"^Ana Example \(2\), Professional")], timeout=10_000
+    )
+    await screenshot(chair, "same-name-waiting")
+    await impostor.reload()  # what the waiting page does by itself every 5 seconds
+    await expect(impostor.get_by_role("heading", name="Please wait")).to_be_visible()
+    await expect(impostor.get_by_test_id("connection-status")).to_have_count(0)
+    assert sockets == []  # no board, so no websocket: nothing of either layer
+
+    # The real Ana: a reload, then the link again, and she is straight back on the board.
+    await ana.reload()
+    await board_online(ana)
+    await ana.goto(links["professional"])
+    await expect(ana.get_by_label("Your name")).to_have_value("Ana Example")
+    await ana.get_by_role("button", name="Join the meeting").click()
+    await ana.wait_for_url(BOARD_URL)
+    await board_online(ana)
+    await expect(people).to_have_count(1)  # still only the impostor waiting
+    for context in (impostor_context, ana_context, chair_context):
+        await context.close()
+
+
+async def test_a_forwarded_screen_link_waits_and_the_facilitator_lets_the_screen_in_once(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    meeting = await waiting_room_meeting(server)
+    links = meeting["links"]
+    chair_context, chair = await new_page(chromium, server.address)
+    await join(chair, links["facilitator"], "Sam")
+    await add_card(chair, "strengths", "Gran walks Leo to school")
+
+    screen_context, screen = await new_page(chromium, server.address)
+    await screen.goto(links["viewer"])
+    await screen.get_by_role("button", name="Join the meeting").click()
+    await expect(screen.get_by_role("heading", name="Please wait")).to_be_visible()
+    await expect(
+        screen.get_by_text("This screen will show the map once the facilitator lets it in.")
+    ).to_be_visible()
+    await expect(screen.get_by_text("Gran walks Leo to school")).to_have_count(0)
+
+    people = chair.get_by_test_id("waiting-room").get_by_test_id("waiting-person")
+    await expect(people).to_have_count(1, timeout=10_000)
+    await people.get_by_role("button", name="Let in").click()
+    # The waiting page checks again by itself and becomes the shared screen's board.
+    await expect(screen.get_by_text("Gran walks Leo to school")).to_be_visible(timeout=15_000)
+    await board_online(screen)
+    assert screen.url.endswith("/present")
+    await screen.reload()  # let in once: it comes straight back
+    await board_online(screen)
+    await expect(screen.get_by_text("Gran walks Leo to school")).to_be_visible()
+    for context in (screen_context, chair_context):
+        await context.close()

@@ -117,7 +117,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
           section=st.sampled_from(SECTIONS), text=TEXT)  # fmt: skip
     def add_card(self, editor: int, card_id: str, section: str, text: str) -> None:
         peer = self.peers[editor]
-        card = Map({"section": section, "text": Text(text), "order": "a1", "author": "p1"})
+        card = Map({"section": section, "text": Text(text), "order": "a1"})
         with peer.editing():
             peer.items[card_id] = card
 

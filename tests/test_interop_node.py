@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pycrdt import Doc, Map
 
+from server.meetings import create
 from server.permissions import Layer
 
 from .conftest import RunningServer
+from .yclient import new_key
 
 CLIENT = Path(__file__).resolve().parents[1] / "client"
 PEER = CLIENT / "interop" / "yjs-peer.mjs"
@@ -61,6 +64,8 @@ class NodePeers:
         layer: str = "",
         wait_for: str = "",
         expect_close: bool = False,
+        close_code: int | None = None,
+        key: str = "",
     ) -> asyncio.subprocess.Process:
         _require_node_modules()
         args = [
@@ -77,6 +82,10 @@ class NodePeers:
             args += ["--wait-for", wait_for]
         if expect_close:
             args.append("--expect-close")
+        if close_code is not None:
+            args += ["--close-code", str(close_code)]
+        if key:
+            args += ["--key", key]
         process = await asyncio.create_subprocess_exec(
             "node",
             *args,
@@ -217,3 +226,46 @@ async def test_node_family_link_cannot_open_professional_layer(
     assert run.event("closed")["code"] == 4403
     assert run.event("closed")["cards"] == {}
     assert await _stored_cards(server, meeting["id"], Layer.PROFESSIONAL) == set()
+
+
+async def test_node_peer_with_a_key_is_let_in_once_and_comes_back_as_itself(
+    server: RunningServer, node: NodePeers
+) -> None:
+    """README "Connecting a Yjs client": a stock client sends `key=`; held in the waiting room
+    (4510), let in, then started again with the same key it is the same participant, not
+    held again. Without a key it is someone new, and waits."""
+    meeting = await create(server.settings, server.services.store, "Keys", waiting_room=True)
+    meeting["tokens"] = {role: url.rsplit("/", 1)[1] for role, url in meeting["links"].items()}
+    chair = {"Authorization": f"Bearer {meeting['tokens']['facilitator']}"}
+    base = f"/api/meetings/{meeting['id']}/participants"
+    key = new_key()
+
+    first = await node.start(
+        meeting, "family", card_id="n1", text="Held", expect_close=True, close_code=4510, key=key
+    )
+    run = await node.result(first)
+    assert run.returncode == 0 and run.names() == ["closed"], run
+    async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
+        [waiting] = (await http.get(base)).json()["participants"]
+        assert (await http.post(f"{base}/{waiting['id']}/admit")).status_code == 200
+
+    py = await server.client(meeting, "facilitator", name="Sam")
+    await asyncio.wait_for(py.synced.wait(), 5)
+    again = await node.start(
+        meeting, "family", card_id="n2", text="Back as myself", wait_for="py-card", key=key
+    )
+    py.add_card("py-card", "strengths", "Leo's nan visits on Sundays")
+    run = await node.result(again)
+    assert run.returncode == 0 and run.names() == ["synced", "wrote", "seen", "cards"], run
+    await py.wait_for(lambda: "n2" in py.cards(), timeout=PEER_TIMEOUT)
+
+    keyless = await node.start(
+        meeting, "family", card_id="n3", text="Held", expect_close=True, close_code=4510
+    )
+    run = await node.result(keyless)
+    assert run.returncode == 0 and run.names() == ["closed"], run
+    async with httpx.AsyncClient(base_url=server.address, headers=chair) as http:
+        people = (await http.get(base)).json()["participants"]
+    family = [(p["id"], p["admission"]) for p in people if p["role"] == "family"]
+    assert family == [(waiting["id"], "admitted"), (family[1][0], "waiting")], people
+    await py.disconnect()

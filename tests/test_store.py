@@ -19,6 +19,7 @@ from sqlalchemy import text, update
 from server import crdt
 from server import store as store_module
 from server.db import create_engine, links
+from server.links import new_key
 from server.migrate import upgrade
 from server.permissions import Admission, Layer, Role, Status
 from server.store import (
@@ -31,6 +32,7 @@ from server.store import (
     Store,
     now,
 )
+from server.store.people import shown_names
 
 from .databases import BACKENDS, database_url
 from .waiting import eventually
@@ -113,19 +115,35 @@ async def test_guest_links_stop_at_the_end_and_after_their_lifetime(store: Store
     assert await store.joined(meeting.id, jo.id) is None
 
 
-async def test_participants_are_reused_by_link_and_name(store: Store) -> None:
+async def test_participants_are_found_by_key_never_by_name(store: Store) -> None:
+    """Issue 14: a participant comes back by the key their browser or client holds; the same
+    name without it is someone new, and the same key on another link finds nobody there."""
     meeting, tokens = await store.create_meeting("Contract", "child_protection")
     grant = await store.resolve(tokens[Role.FAMILY])
-    assert grant is not None
-    jo = await store.participant(grant, "Jo", "Mum")
-    again = await store.participant(grant, "Jo", "Mum")
-    dee = await store.participant(grant, "Dee", "Grandma")
-    assert jo.id == again.id != dee.id
-    together = await asyncio.gather(*(store.participant(grant, "Sam") for _ in range(5)))
+    pro = await store.resolve(tokens[Role.PROFESSIONAL])
+    assert grant is not None and pro is not None
+    key, other = new_key(), new_key()
+    jo = await store.participant(grant, "Jo", "Mum", key=key)
+    again = await store.participant(grant, "Jo", "Mum", key=key)
+    namesake = await store.participant(grant, "Jo", "Mum", key=other)
+    keyless = await store.participant(grant, "Jo", "Mum")
+    assert jo.id == again.id
+    assert len({jo.id, namesake.id, keyless.id}) == 3
+    assert (await store.participant(grant, "Someone else", key=key)).id == jo.id
+    assert (await store.participant(pro, "Jo", key=key)).id not in {jo.id, namesake.id}
+    arrived = await store.arrival(tokens[Role.FAMILY], key)
+    assert arrived is not None and arrived[1] is not None and arrived[1].id == jo.id
+    arrived = await store.arrival(tokens[Role.FAMILY], new_key())
+    assert arrived is not None and arrived[1] is None
+    # The same key at the same moment (one client, twice): one participant.
+    sam = new_key()
+    together = await asyncio.gather(*(store.participant(grant, "Sam", key=sam) for _ in range(5)))
     assert len({p.id for p in together}) == 1
     roster = await store.roster(meeting.id)
-    assert [p["name"] for p in roster] == ["Jo", "Dee", "Sam"]
+    assert [p["name"] for p in roster] == ["Jo", "Jo", "Jo", "Jo", "Sam"]
     assert roster[0] == {"id": jo.id, "name": "Jo", "role": "family", "relationship": "Mum"}
+    shown = shown_names(await store.people(meeting.id))
+    assert [shown[p["id"]] for p in roster] == ["Jo", "Jo (2)", "Jo (3)", "Jo (4)", "Sam"]
 
 
 async def test_append_load_and_compact(store: Store) -> None:
@@ -450,23 +468,27 @@ async def test_one_link_fills_only_its_own_waiting_room(backend: str, tmp_path: 
             assert (len(waiting), len(refused)) == (5, 7), outcomes
             assert {p.admission for p in waiting} == {Admission.WAITING}
             assert len(await store.people(meeting.id)) == 5  # nothing kept of the refused
-            # The meeting has all its places: three people not held are let in at once.
-            screens = [await store.participant(viewer, f"Screen {i}") for i in range(3)]
-            assert all(s.admitted for s in screens)
-            with pytest.raises(MeetingFull) as full:
-                await store.participant(viewer, "Screen 4")
-            assert not isinstance(full.value, WaitingRoomFull)
-            # Another link has a waiting room of its own.
+            # Every link but the facilitator's waits, the shared screen's too, each link in a
+            # waiting room of its own.
+            keys = [new_key() for _ in range(3)]
+            screens = [
+                await store.participant(viewer, f"Screen {i}", key=k) for i, k in enumerate(keys)
+            ]
+            assert {s.admission for s in screens} == {Admission.WAITING}
             alex = await store.participant(professional, "Alex")
             assert alex.admission is Admission.WAITING
+            # Three let in fill the meeting; a fourth screen still waits (no place taken).
+            for screen in screens:
+                let_in = await store.admit(meeting.id, screen.id, Admission.ADMITTED)
+                assert let_in is not None and let_in.admitted
+            assert (await store.participant(viewer, "Screen 4")).admission is Admission.WAITING
             # Turning someone away frees a place to wait on their link, not one in the meeting.
             assert (await store.admit(meeting.id, waiting[0].id, Admission.REJECTED)) is not None
-            jo = await store.participant(family, "Jo", "mum")
+            jo_key = new_key()
+            jo = await store.participant(family, "Jo", "mum", key=jo_key)
             assert jo.admission is Admission.WAITING
             with pytest.raises(WaitingRoomFull):
                 await store.participant(family, "Invented 99")
-            with pytest.raises(MeetingFull):
-                await store.participant(viewer, "Screen 4")
             # The meeting is full: letting Jo in leaves her waiting, with her place kept.
             still = await store.admit(meeting.id, jo.id, Admission.ADMITTED)
             assert still is not None and still.admission is Admission.WAITING
@@ -474,24 +496,27 @@ async def test_one_link_fills_only_its_own_waiting_room(backend: str, tmp_path: 
             await store.admit(meeting.id, screens[0].id, Admission.REMOVED)
             let_in = await store.admit(meeting.id, jo.id, Admission.ADMITTED)
             assert let_in is not None and let_in.admitted
-            # The facilitator is never kept out.
+            # The facilitator is never kept out, nor held.
             chair = await store.facilitator_participant(meeting.id, "Sam")
             assert chair is not None and chair.admitted
-            # As before: Jo's name finds her, let in; a turned-away name stays turned away.
-            assert (await store.participant(family, "Jo", "mum")).admitted
-            back = await store.participant(family, waiting[0].name)
-            assert back.admission is Admission.REJECTED
+            # Jo's key finds her, let in; her name without it is someone new, who waits.
+            assert (await store.participant(family, "Jo", "mum", key=jo_key)).id == jo.id
+            namesake = await store.participant(family, "Jo", "mum")
+            assert namesake.id != jo.id and namesake.admission is Admission.WAITING
+            # Taken out is still out: the screen's key finds it, taken out.
+            back = await store.participant(viewer, "Screen 0", key=keys[0])
+            assert back.id == screens[0].id and back.admission is Admission.REMOVED
         finally:
             await store.close()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_the_head_count_holds_when_people_are_let_in_and_join_at_once(
+async def test_the_head_count_holds_when_people_are_let_in_at_once(
     backend: str, tmp_path: Path
 ) -> None:
-    """Eight people waiting are let in at the same moment as six shared screens join, into a
-    meeting that takes four: exactly four are let in, by either way (on PostgreSQL the
-    admissions and the joins take the same lock per meeting)."""
+    """Eight family members and six shared screens, all waiting (the waiting room holds every
+    link but the facilitator's), are let in at the same moment into a meeting that takes
+    four: exactly four are let in (on PostgreSQL the admissions take a lock per meeting)."""
     from server.permissions import Admission
 
     async with database_url(backend, tmp_path) as url:
@@ -505,20 +530,19 @@ async def test_the_head_count_holds_when_people_are_let_in_and_join_at_once(
             family, viewer = [await store.resolve(tokens[r]) for r in (Role.FAMILY, Role.VIEWER)]
             assert family is not None and viewer is not None
             waiting = [await store.participant(family, f"Person {i}") for i in range(8)]
+            waiting += [await store.participant(viewer, f"Screen {i}") for i in range(6)]
+            assert {p.admission for p in waiting} == {Admission.WAITING}
             outcomes = await asyncio.gather(
                 *(store.admit(meeting.id, p.id, Admission.ADMITTED) for p in waiting),
-                *(store.add_participant(viewer, f"Screen {i}") for i in range(6)),
                 return_exceptions=True,
             )
-            assert not [o for o in outcomes if not isinstance(o, Participant | MeetingFull)], (
-                outcomes
-            )
+            assert all(isinstance(o, Participant) for o in outcomes), outcomes
             people = await store.people(meeting.id)
             assert sum(p.admitted for p in people) == 4, [p.admission for p in people]
             let_in = [o for o in outcomes if isinstance(o, Participant) and o.admitted]
             assert len(let_in) == 4
             left = [p for p in people if p.admission is Admission.WAITING]
-            assert len(left) == 8 - sum(p.role is Role.FAMILY for p in let_in)
+            assert len(left) == 14 - 4
         finally:
             await store.close()
 

@@ -1,5 +1,5 @@
-"""The waiting room: family and professional links wait until the facilitator lets them in;
-the facilitator can turn people away, and take anyone out again."""
+"""The waiting room: every link but the facilitator's waits until the facilitator lets them in
+(the shared screen's too); the facilitator can turn people away, and take anyone out again."""
 
 from __future__ import annotations
 
@@ -23,15 +23,16 @@ async def _people(server: RunningServer, meeting_id: str, auth: dict[str, str]) 
     async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
         listed = await http.get(f"/api/meetings/{meeting_id}/participants")
     assert listed.status_code == 200, listed.text
-    return {p["name"]: p["admission"] for p in listed.json()["participants"]}
+    return {p["shownAs"]: p["admission"] for p in listed.json()["participants"]}
 
 
 async def _act(
     server: RunningServer, meeting_id: str, auth: dict[str, str], name: str, action: str
 ) -> httpx.Response:
+    """`name` as the facilitator's lists show it ("Jo", or "Jo (2)" for a second Jo)."""
     async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
         people = (await http.get(f"/api/meetings/{meeting_id}/participants")).json()
-        [person] = [p for p in people["participants"] if p["name"] == name]
+        [person] = [p for p in people["participants"] if p["shownAs"] == name]
         return await http.post(f"/api/meetings/{meeting_id}/participants/{person['id']}/{action}")
 
 
@@ -41,8 +42,12 @@ async def test_a_stock_client_waits_until_admitted_and_removal_closes_it(
     meeting, owner = await _meeting(server)
     mid = str(meeting["id"])
     chair = await server.client(meeting, "facilitator", name="Sam")  # never held
-    screen = await server.client(meeting, "viewer", name="Screen")  # never held
     await chair.synced.wait()
+    screen = await server.client(meeting, "viewer", name="Screen")  # held, like everyone else
+    await screen.wait_closed()
+    assert screen.close_code == 4510
+    assert (await _act(server, mid, owner, "Screen", "admit")).status_code == 200
+    await screen.connect()  # once let in, it comes back with its key: no waiting again
     await screen.synced.wait()
     jo = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo")  # type: ignore[index]
     await jo.connect()
@@ -67,12 +72,19 @@ async def test_a_stock_client_waits_until_admitted_and_removal_closes_it(
     await jo.wait_closed()
     assert jo.close_code == 4401
     assert (await _act(server, mid, owner, "Jo", "admit")).status_code == 409  # no way back
-    # Under another name they wait again, and can be turned away.
-    again = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo again")  # type: ignore[index]
+    # From another client (another key), even under the same name, they are someone new:
+    # they wait again, listed apart, and can be turned away.
+    again = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo")  # type: ignore[index]
     await again.connect()
     await again.wait_closed()
     assert again.close_code == 4510
-    assert (await _act(server, mid, owner, "Jo again", "reject")).json()["admission"] == "rejected"
+    assert (await _people(server, mid, owner)) == {
+        "Sam": "admitted",
+        "Screen": "admitted",
+        "Jo": "removed",
+        "Jo (2)": "waiting",
+    }
+    assert (await _act(server, mid, owner, "Jo (2)", "reject")).json()["admission"] == "rejected"
     await again.connect()
     await again.wait_closed()
     assert again.close_code == 4401

@@ -3,6 +3,11 @@
 It speaks the wire protocol with the project's own encoder, applies what it receives, sends
 its local edits, and records how the server closed it. Waiting is always on a condition with
 a timeout, never a fixed sleep.
+
+Like a well-behaved stock client, each YClient sends a participant key of its own (`key=`), so
+its reconnects are the same participant; `key=False` sends none (every connection is someone
+new), a string sends that key. `token=None` with `cookie=` opens the socket as a browser's
+board does: by its join cookie, without a token.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +28,27 @@ from websockets.exceptions import ConnectionClosed
 from server import awareness, protocol
 
 
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class YClient:
-    def __init__(self, ws_url: str, room: str, token: str, *, name: str = "") -> None:
-        self.url = f"{ws_url}/{room}?" + urlencode({"token": token, "name": name})
+    def __init__(
+        self,
+        ws_url: str,
+        room: str,
+        token: str | None,
+        *,
+        name: str = "",
+        key: str | bool = True,
+        cookie: str = "",
+    ) -> None:
+        self.key = new_key() if key is True else (key or None)
+        query = {"token": token, "name": name} if token is not None else {}
+        if token is not None and self.key:
+            query["key"] = self.key
+        self.url = f"{ws_url}/{room}" + (f"?{urlencode(query)}" if query else "")
+        self.cookie = cookie
         self.doc: Doc = Doc()
         self.ws: ClientConnection | None = None
         self.synced = asyncio.Event()
@@ -45,7 +69,10 @@ class YClient:
         self.synced.clear()
         self.closed.clear()
         self.close_code, self.close_reason = None, ""
-        self.ws = await connect(self.url, max_size=None, ping_interval=None)
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await connect(
+            self.url, max_size=None, ping_interval=None, additional_headers=headers
+        )
         self._reader = asyncio.create_task(self._read(self.ws))
         await self.send(protocol.encode(protocol.SyncStep1(self.doc.get_state())))
 
@@ -140,3 +167,12 @@ class YClient:
 
     def dump(self) -> str:
         return json.dumps(self.items.to_py(), sort_keys=True, default=str)
+
+    async def whoami(self, timeout: float = 5.0) -> str:
+        """This connection's participant id, as the server stamps it on our own presence."""
+        if self.presence.get(self.doc.client_id) is None:
+            await self.set_presence({"cursor": None})
+        await self.wait_for(lambda: self.presence.get(self.doc.client_id) is not None, timeout)
+        state = self.presence[self.doc.client_id]
+        assert state is not None
+        return str(state["user"]["id"])

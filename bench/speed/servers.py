@@ -4,7 +4,7 @@ Safety Map gets a fresh SQLite data directory (synchronous=FULL, the product def
 update is appended durably before it is relayed) and its meetings are made through the product's
 own interfaces: a facilitator and an API token from the `safetymap` CLI, then `POST
 /api/meetings`; clients connect with the meeting's professional link, as stock y-websocket
-clients do (`/ws/<meeting>?token=…&name=…`). The peers need no setup: a room is the URL path.
+clients do (`/ws/<meeting>?token=…&name=…&key=…`). The peers need no setup: a room is the URL path.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -249,9 +250,19 @@ class SafetyMap(Server):
             assert isinstance(links, dict)
             token = str(links["professional"]).rsplit("/", 1)[1]
             base = f"{meeting['ws_url']}/{meeting['id']}?"
+            # A participant key per person (README "Connecting a Yjs client"): a reconnect
+            # storm is people coming back as themselves, found by the key with the link.
+            keys: dict[int, str] = {}
             made.append(
                 [
-                    base + urlencode({"token": token, "name": f"Person {self._person(k)}"})
+                    base
+                    + urlencode(
+                        {
+                            "token": token,
+                            "name": f"Person {self._person(k)}",
+                            "key": keys.setdefault(self._person(k), secrets.token_urlsafe(32)),
+                        }
+                    )
                     for k in range(clients)
                 ]
             )

@@ -11,6 +11,10 @@
 // With --expect-close the peer expects the server to close it (by default with 4403, see
 // --close-code): it writes its card once synced, and exits 0 when the close comes with that
 // code. A refusal before sync (e.g. a family link opening the professional layer) counts too.
+//
+// --key K sends the participant key (README "Connecting a Yjs client"): a peer started again
+// with the same key is the same participant (let in once, it is not held again); without one,
+// every run is someone new.
 
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
@@ -23,6 +27,7 @@ const { values: opts } = parseArgs({
     room: { type: 'string' },
     token: { type: 'string', default: '' },
     name: { type: 'string', default: 'Node peer' },
+    key: { type: 'string', default: '' },
     id: { type: 'string' },
     text: { type: 'string', default: '' },
     section: { type: 'string', default: 'strengths' },
@@ -65,7 +70,7 @@ const cards = () => {
 }
 
 const provider = new WebsocketProvider(opts['ws-url'], opts.room, doc, {
-  params: { token: opts.token, name: opts.name },
+  params: { token: opts.token, name: opts.name, ...(opts.key ? { key: opts.key } : {}) },
   WebSocketPolyfill: /** @type {any} */ (WebSocket),
   disableBc: true,
   // Never retry after a server close: a test wants to see every close, not a reconnect loop.

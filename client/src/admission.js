@@ -5,6 +5,9 @@ import { str } from './model.js'
 /**
  * @typedef {'waiting' | 'admitted' | 'rejected' | 'removed'} Admission
  * @typedef {{ id: string, name: string, role: string, relationship: string, admission: Admission }} Entrant
+ *   `name` is how the facilitator's lists show them: the server's `shownAs` when it gives one
+ *   ("Jo (2)": two people gave the name Jo, and a name is only what someone typed), else
+ *   the name itself.
  */
 
 const ADMISSIONS = ['waiting', 'admitted', 'rejected', 'removed']
@@ -25,7 +28,8 @@ export function readParticipants (json) {
     const id = str(p.id)
     const admission = str(p.admission)
     if (!id || !ADMISSIONS.includes(admission)) continue
-    out.push({ id, name: str(p.name), role: str(p.role), relationship: str(p.relationship), admission: /** @type {Admission} */ (admission) })
+    const name = str(p.shownAs) || str(p.name)
+    out.push({ id, name, role: str(p.role), relationship: str(p.relationship), admission: /** @type {Admission} */ (admission) })
   }
   return out
 }

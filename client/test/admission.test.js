@@ -44,3 +44,14 @@ test('a newcomer to the waiting room is told once', () => {
   const later = [...first, { id: 'p6', name: 'Gran', role: 'family', relationship: 'Gran', admission: /** @type {const} */ ('waiting') }]
   assert.deepEqual(newlyWaiting(seen, later).map((p) => p.name), ['Gran'])
 })
+
+test('two people who gave the same name are told apart by the server\'s shownAs', () => {
+  const read = readParticipants({
+    participants: [
+      { id: 'a1', name: 'Ana', shownAs: 'Ana', role: 'professional', admission: 'admitted' },
+      { id: 'a2', name: 'Ana', shownAs: 'Ana (2)', role: 'professional', admission: 'waiting' }
+    ]
+  })
+  assert.deepEqual(waitingList(read).map((p) => [p.id, p.name]), [['a2', 'Ana (2)']])
+  assert.deepEqual(read.map((p) => p.name), ['Ana', 'Ana (2)'])
+})

@@ -1,4 +1,9 @@
-"""Participants and admission: who opened a meeting's links, who is let in, who attended."""
+"""Participants and admission: who opened a meeting's links, who is let in, who attended.
+
+A participant is found again by their key (a secret their browser keeps in a cookie, or a stock
+client sends as `key=`; only its SHA-256 is stored), never by the name they typed: two people
+may share a name, and typing someone's name makes nobody that person.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db import links, meetings, participants
-from ..links import looks_like_token, token_hash
+from ..links import derive_key, looks_like_token, new_key, token_hash
 from ..permissions import Admission, Role, waits
 from .base import StoreBase
 from .clock import now
@@ -78,12 +83,10 @@ class PeopleStore(StoreBase):
         """The most people one link may hold in the waiting room at once (0: no limit)."""
         return self._max_waiting
 
-    async def arrival(
-        self, token: str, name: str | None, relationship: str = ""
-    ) -> tuple[Grant, Participant | None] | None:
-        """The grant of a live link's token and, given a name, who is already on the link under
-        that name and relationship (None: nobody yet). One query: a reconnect storm is mostly
-        people coming back. None for a token that is not a working link."""
+    async def arrival(self, token: str, key: str | None) -> tuple[Grant, Participant | None] | None:
+        """The grant of a live link's token and, given a key, who holds that key on the link
+        (None: nobody yet). One query: a reconnect storm is mostly people coming back. None
+        for a token that is not a working link."""
         if not looks_like_token(token):
             return None
         grant = (
@@ -92,16 +95,15 @@ class PeopleStore(StoreBase):
             links.c.role.label("grant_role"),
         )
         source = links.join(meetings, meetings.c.id == links.c.meeting_id)
-        if name is not None:
+        if key is not None:
             source = source.outerjoin(
                 participants,
                 and_(
                     participants.c.link_id == links.c.id,
-                    participants.c.name == name,
-                    participants.c.relationship == relationship,
+                    participants.c.key_hash == token_hash(key),
                 ),
             )
-        columns = (*grant, *participants.c) if name is not None else grant
+        columns = (*grant, *participants.c) if key is not None else grant
         query = (
             select(*columns)
             .select_from(source)
@@ -112,41 +114,48 @@ class PeopleStore(StoreBase):
         if row is None:
             return None
         found = Grant(row.grant_link_id, row.grant_meeting_id, Role(row.grant_role))
-        return found, participant_of(row) if name is not None and row.id is not None else None
+        return found, participant_of(row) if key is not None and row.id is not None else None
 
-    async def participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
-        """The participant for this link and name, created on first use (reconnects reuse it).
+    async def participant(
+        self, grant: Grant, name: str, relationship: str = "", key: str | None = None
+    ) -> Participant:
+        """Whoever holds this key on this link (a reconnect, under the name they first gave),
+        else a new participant with this name who holds it. Without a key, always someone new
+        (with a random key nobody is told): a name alone finds nobody.
 
-        A new family or professional participant of a meeting with a waiting room waits:
-        raises WaitingRoomFull while `max_waiting` people wait on that link already. Anyone
-        else is let in at once: raises MeetingFull while the meeting has let in as many people
-        as it may (the facilitator is never kept out). Waiting takes no place in the meeting.
+        A new participant of a meeting with a waiting room waits, unless they came by the
+        facilitator's link: raises WaitingRoomFull while `max_waiting` people wait on that
+        link already. Anyone else is let in at once: raises MeetingFull while the meeting has
+        let in as many people as it may (the facilitator is never kept out). Waiting takes no
+        place in the meeting.
         """
-        found = await self._on_link(grant, name, relationship)
-        return found or await self.add_participant(grant, name, relationship)
+        found = await self.holder(grant, key) if key is not None else None
+        return found or await self.add_participant(grant, name, relationship, key)
 
-    async def add_participant(self, grant: Grant, name: str, relationship: str = "") -> Participant:
-        """A new participant for this link and name (as `participant`, without looking first:
-        for someone `arrival` found nobody for); if someone added them meanwhile, theirs."""
+    async def add_participant(
+        self, grant: Grant, name: str, relationship: str = "", key: str | None = None
+    ) -> Participant:
+        """A new participant on this link who holds this key (as `participant`, without
+        looking first: for a key `arrival` found nobody for); if someone with the same key
+        was added meanwhile (the same client, twice at once), theirs."""
         try:
             async with self.engine.begin() as conn:
-                return await self._add(conn, grant, name, relationship)
+                return await self._add(conn, grant, name, relationship, key or new_key())
         except IntegrityError:
-            pass  # lost a race to someone adding them too (reuse theirs), or the meeting went
-        found = await self._on_link(grant, name, relationship)
+            pass  # lost a race to the same key (reuse that participant), or the meeting went
+        found = await self.holder(grant, key) if key is not None else None
         if found is None:
             raise MeetingGone(grant.meeting_id)
         return found
 
-    async def _on_link(self, grant: Grant, name: str, relationship: str) -> Participant | None:
-        """Who is on this link under this name and relationship already, if anyone."""
-        key = (
+    async def holder(self, grant: Grant, key: str) -> Participant | None:
+        """Who holds this key on this link, if anyone."""
+        where = (
             participants.c.link_id == grant.link_id,
-            participants.c.name == name,
-            participants.c.relationship == relationship,
+            participants.c.key_hash == token_hash(key),
         )
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(participants).where(*key))).first()
+            row = (await conn.execute(select(participants).where(*where))).first()
         return None if row is None else participant_of(row)
 
     async def _one_at_a_time(self, conn: AsyncConnection, meeting_id: str) -> None:
@@ -161,7 +170,7 @@ class PeopleStore(StoreBase):
             )
 
     async def _add(
-        self, conn: AsyncConnection, grant: Grant, name: str, relationship: str
+        self, conn: AsyncConnection, grant: Grant, name: str, relationship: str, key: str
     ) -> Participant:
         await self._one_at_a_time(conn, grant.meeting_id)
         # The meeting's waiting room, head count and the link's waiting, in one round trip.
@@ -197,6 +206,7 @@ class PeopleStore(StoreBase):
             name,
             relationship,
             admission,
+            now(),
         )
         row = {
             "id": person.id,
@@ -206,7 +216,8 @@ class PeopleStore(StoreBase):
             "name": name,
             "relationship": relationship,
             "admission": admission.value,
-            "created_at": now(),
+            "created_at": person.joined_at,
+            "key_hash": token_hash(key),
         }
         # Inserted only while the meeting is there and (if limited) has room: the count above
         # may be stale by now when others join at the same moment.
@@ -235,9 +246,10 @@ class PeopleStore(StoreBase):
     ) -> Participant | None:
         """Let someone in, turn them away or take them out; None if not in this meeting.
 
-        Nobody is let back in once rejected or removed: they may open the link again under
-        another name, and wait again. Someone waiting stays waiting while the meeting has let
-        in as many people as it may (the answer says so: still waiting); turning people away
+        Nobody is let back in once rejected or removed: from another browser (or a stock
+        client with another key) they are someone new, and wait again. Someone waiting stays
+        waiting while the meeting has let in as many people as it may (the answer says so:
+        still waiting); turning people away
         or taking them out frees their place.
         """
         allowed_from = {
@@ -260,7 +272,9 @@ class PeopleStore(StoreBase):
         return None if found is None else participant_of(found)
 
     async def facilitator_participant(self, meeting_id: str, name: str) -> Participant | None:
-        """The signed-in facilitator as a participant, on the meeting's live facilitator link."""
+        """The signed-in owner as a participant, on the meeting's live facilitator link: found
+        again by a key only this server can compute, not by their name (anyone with the
+        facilitator link may type it)."""
         query = select(links.c.id).where(
             links.c.meeting_id == meeting_id,
             links.c.role == Role.FACILITATOR.value,
@@ -270,7 +284,10 @@ class PeopleStore(StoreBase):
             link_id = (await conn.execute(query)).scalar()
         if link_id is None:
             return None
-        return await self.participant(Grant(link_id, meeting_id, Role.FACILITATOR), name)
+        owner_key = derive_key(self._link_key, f"owner:{link_id}")
+        return await self.participant(
+            Grant(link_id, meeting_id, Role.FACILITATOR), name, key=owner_key
+        )
 
     async def joined(self, meeting_id: str, participant_id: str) -> Participant | None:
         """A participant of this meeting whose link still works (for cookie sign-in), whatever
@@ -293,3 +310,17 @@ class PeopleStore(StoreBase):
         async with self.engine.connect() as conn:
             rows = (await conn.execute(attendees(meeting_id))).all()
         return [participant_of(r).identity() for r in rows]
+
+
+def shown_names(people: list[Participant]) -> dict[str, str]:
+    """How the facilitator's lists tell people apart, by participant id: a name someone who
+    opened a link earlier already gave gets a number, in the order they came ("Jo", "Jo (2)").
+    `people` first come first, as `PeopleStore.people` gives them."""
+    count: dict[str, int] = {}
+    shown = {}
+    for person in people:
+        same = person.name.casefold()
+        count[same] = count.get(same, 0) + 1
+        n = count[same]
+        shown[person.id] = person.name if n == 1 else f"{person.name} ({n})"
+    return shown

@@ -69,6 +69,7 @@ class Participant:
     name: str
     relationship: str
     admission: Admission = Admission.ADMITTED
+    joined_at: datetime | None = None  # when they first opened the link
 
     @property
     def admitted(self) -> bool:
@@ -84,7 +85,14 @@ class Participant:
 
 def participant_of(r: Any) -> Participant:
     return Participant(
-        r.id, r.meeting_id, r.link_id, Role(r.role), r.name, r.relationship, Admission(r.admission)
+        r.id,
+        r.meeting_id,
+        r.link_id,
+        Role(r.role),
+        r.name,
+        r.relationship,
+        Admission(r.admission),
+        aware(r.created_at),
     )
 
 
