@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import audit, crdt, deletion, meetings, model, ratelimit
+from . import audit, deletion, export, meetings, ratelimit
 from .account_pages import guess_blocked, wrong_token
 from .accounts import Facilitator
 from .live import clean_name
@@ -212,9 +212,7 @@ async def end_meeting(request: Request) -> JSONResponse:
     person = await _ended_by(caller, str(body.get("name") or ""))
     meeting = await caller.services.store.meeting(request.path_params["meeting_id"])
     assert meeting is not None
-    meta = await meetings.end(
-        caller.services, meeting, person.id if person else None, caller.actor
-    )
+    meta = await meetings.end(caller.services, meeting, person.id if person else None, caller.actor)
     if meta is None:
         raise ApiError(409, "the meeting has already ended")
     return JSONResponse(meta.as_json())
@@ -315,17 +313,9 @@ async def get_snapshot(request: Request) -> JSONResponse:
     if variant not in ("full", "family"):
         raise ApiError(422, 'variant is "full" or "family"')
     family_copy = variant == "family"
-    if can_open(caller.role, Layer.PROFESSIONAL) and not family_copy:
-        rendered = snapshot.rendered
-    else:
-        # The family copy is rendered without the professionals-only layer at all.
-        rendered = model.render_meeting(
-            crdt.doc_from_updates([snapshot.state_main]),
-            None,
-            {**snapshot.rendered["meeting"]},
-            snapshot.roster,
-            added_by=model.added_by_of(snapshot.rendered),
-        )
+    # The family copy is rendered without the professionals-only layer at all.
+    family_copy = family_copy or not can_open(caller.role, Layer.PROFESSIONAL)
+    rendered = export.record(snapshot, family=family_copy)
     return JSONResponse({"snapshot": snapshot.meta.as_json(), "map": rendered})
 
 
@@ -367,9 +357,7 @@ routes = [
     Route("/api/meetings/{meeting_id}", _guard(delete_meeting), methods=["DELETE"]),
     Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
     Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
-    Route(
-        "/api/meetings/{meeting_id}/participants", _guard(list_participants), methods=["GET"]
-    ),
+    Route("/api/meetings/{meeting_id}/participants", _guard(list_participants), methods=["GET"]),
     Route(
         "/api/meetings/{meeting_id}/participants/{participant_id}/{action}",
         _guard(admission),

@@ -32,6 +32,8 @@ REVOKE: Final = "revoke"
 LOCK: Final = "lock"
 END: Final = "end"
 DELETE: Final = "delete"
+WITHDRAW: Final = "withdraw"
+RESTORE: Final = "restore"
 
 # action -> the detail keys it may carry (a whitelist, so no text slips in by accident).
 ACTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -45,6 +47,8 @@ ACTIONS: Final[Mapping[str, frozenset[str]]] = {
     LOCK: frozenset({"locked"}),
     END: frozenset({"snapshot"}),
     DELETE: frozenset({"reason"}),
+    WITHDRAW: frozenset({"card", "layer"}),
+    RESTORE: frozenset({"card", "layer"}),
 }
 
 

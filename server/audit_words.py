@@ -5,7 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .audit import ADMIT, DELETE, END, EXPORT, JOIN, LEAVE, LOCK, REJECT, REMOVE, REVOKE, Entry
+from .audit import (
+    ADMIT,
+    DELETE,
+    END,
+    EXPORT,
+    JOIN,
+    LEAVE,
+    LOCK,
+    REJECT,
+    REMOVE,
+    RESTORE,
+    REVOKE,
+    WITHDRAW,
+    Entry,
+)
 from .i18n import N_
 from .pages import _
 
@@ -17,6 +31,8 @@ SIMPLE = {
     REJECT: N_("Turned someone away"),
     REMOVE: N_("Removed someone from the meeting"),
     DELETE: N_("Deleted the meeting"),
+    WITHDRAW: N_("Withdrew a card"),
+    RESTORE: N_("Restored a withdrawn card"),
 }
 
 

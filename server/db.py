@@ -131,6 +131,20 @@ writers = Table(
     Column("first_seen", DateTime(timezone=True), nullable=False),
 )
 
+# Who the server saw writing in each card: one row per card and participant, added in the
+# same commit as the update that wrote it (the record's "edited by").
+card_writers = Table(
+    "card_writers",
+    metadata,
+    Column(
+        "meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("layer", String(16), primary_key=True),
+    Column("card_id", String(100), primary_key=True),
+    Column("participant_id", String(36), primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+
 snapshots = Table(
     "snapshots",
     metadata,

@@ -8,7 +8,9 @@ Nobody can act as someone else (docs/document-model.md, "Who may write what"):
   moved and removed by participant `pid` alone;
 - `meta` is the facilitator's, except that everyone may write their own entry in
   `meta.people`, with the name and role the server knows them by;
-- a card whose `author` is someone else is deleted by the facilitator only.
+- a card is deleted by its author or the facilitator only; anyone else who can edit
+  *withdraws* it: `withdrawn` = `{by: their id, at: a time}`, set once; only the facilitator
+  takes it away again (restores the card) or changes it.
 
 Two parts. `violation` is pure: given what an update changed (`Change`s) and who wrote it,
 the first rule it breaks, in plain words, or None. `Tracker` turns a room document's deep
@@ -28,6 +30,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, MapEvent, Subscription
 
+from .model import ALL_SECTIONS, is_moment
 from .permissions import Role
 
 # What a change is refused with (close reasons: see README "Close codes").
@@ -35,7 +38,10 @@ META = "only the facilitator can change the meeting's details; edit refused"
 PEOPLE = "you can only write your own name and role into the list of people; edit refused"
 AUTHOR_NEW = "a new card must name its writer as its author; edit refused"
 AUTHOR_SET = "a card's author and creation time never change; edit refused"
-DELETE = "only the facilitator can delete someone else's card; edit refused"
+DELETE = "only the facilitator can delete someone else's card (withdraw it instead); edit refused"
+WITHDRAW = "a card is withdrawn once, in your own name; edit refused"
+RESTORE = "only the facilitator can restore a withdrawn card; edit refused"
+SECTION = "a card stays in one of the map's sections (withdraw it instead); edit refused"
 STANCE = "only each person can record their own stance; edit refused"
 MARK = "only each person can place, move or remove their own mark; edit refused"
 SCALE = "only the facilitator can remove a scale that holds other people's marks; edit refused"
@@ -139,24 +145,37 @@ def _items(change: Change, writer: Writer) -> str | None:
         if key is None:
             return None
         old, new = change.old, change.new
-        if isinstance(old, Node) and not writer.facilitator:
-            author = old.values.get("author")
-            if isinstance(author, str) and author and author != writer.id:
-                return DELETE
+        mine = isinstance(old, Node) and old.values.get("author") == writer.id
+        if isinstance(old, Node) and not (mine or writer.facilitator):
+            return DELETE  # only their own card: a card without an author is nobody's
         if isinstance(new, Node):
             if "author" in new.values and new.values["author"] != writer.id:
                 return AUTHOR_NEW
             if _others(new.values.get("stance"), writer):
                 return STANCE
+            if "withdrawn" in new.values and not _own_withdrawal(new.values["withdrawn"], writer):
+                return WITHDRAW
+            if new.values.get("section") not in ALL_SECTIONS:
+                return SECTION  # a card no reader shows: gone from the map without a trace
         return None
     if len(path) == 1:
         if key in ("author", "createdAt"):
             return AUTHOR_SET
+        if key == "section" and change.new not in ALL_SECTIONS:
+            return SECTION
+        if key == "withdrawn":
+            if change.action != "add":
+                return None if writer.facilitator else RESTORE
+            return None if _own_withdrawal(change.new, writer) else WITHDRAW
         if key == "stance" and (_others(change.old, writer) or _others(change.new, writer)):
             return STANCE
         return None
     if path[1] in ("author", "createdAt"):
         return AUTHOR_SET  # inside them (were they ever a text): no change either
+    if path[1] == "section":
+        return SECTION  # a plain string: never a shared type to edit inside
+    if path[1] == "withdrawn":
+        return WITHDRAW  # a plain object, written whole: never a shared type to edit inside
     if path[1] == "stance":
         pid = path[2] if len(path) > 2 else key
         if pid is not None and pid != writer.id:
@@ -187,9 +206,21 @@ def _scales(change: Change, writer: Writer) -> str | None:
     return None
 
 
+def _own_withdrawal(value: Any, writer: Writer) -> bool:
+    """`{by, at}`: withdrawn by the writer, at a time they give (the log says when it came)."""
+    return (
+        isinstance(value, dict)
+        and value.keys() == {"by", "at"}
+        and value["by"] == writer.id
+        and len(value["at"]) <= 40
+        and is_moment(value["at"])
+    )
+
+
 def _others(value: Any, writer: Writer) -> bool:
-    """Does this map (a Node) hold a key of someone other than the writer?"""
-    return isinstance(value, Node) and bool(value.keys() - {writer.id})
+    """Does this map (a Node, or a plain object: readers take either) hold a key of someone
+    other than the writer?"""
+    return isinstance(value, Node | dict) and bool(value.keys() - {writer.id})
 
 
 _RULES: dict[str, Callable[[Change, Writer], str | None]] = {
@@ -197,6 +228,44 @@ _RULES: dict[str, Callable[[Change, Writer], str | None]] = {
     "items": _items,
     "scales": _scales,
 }
+
+
+# What a kept update did, for the record -----------------------------------------------------
+
+MAX_CARD_ID = 100  # longer (client-made) card ids are left out of the card_writers table
+
+# A card's keys that say where it is or what others think of it: changing them is not writing
+# in it (a move, a stance, a withdrawal).
+_NOT_WRITING = frozenset({"order", "section", "stance", "withdrawn"})
+
+
+def written_cards(changes: Iterable[Change], typed: Iterable[str]) -> set[str]:
+    """The cards these changes wrote in: added, typed in, or a field of theirs changed."""
+    cards = set(typed)
+    for change in changes:
+        if change.root != "items":
+            continue
+        if not change.path:
+            if change.key is not None and isinstance(change.new, Node):
+                cards.add(change.key)
+        elif len(change.path) == 1:
+            if change.key not in _NOT_WRITING:
+                cards.add(str(change.path[0]))
+        elif change.path[1] not in _NOT_WRITING:
+            cards.add(str(change.path[0]))
+    return cards
+
+
+def withdrawals(changes: Iterable[Change]) -> list[tuple[str, str]]:
+    """("withdraw" | "restore", card id) for each card these changes withdrew or restored."""
+    found = []
+    for change in changes:
+        if change.root == "items" and len(change.path) == 1 and change.key == "withdrawn":
+            if change.action == "add":
+                found.append(("withdraw", str(change.path[0])))
+            elif change.action == "delete":
+                found.append(("restore", str(change.path[0])))
+    return found
 
 
 # Reading what an update changed, from a pycrdt document's deep events ----------------------
@@ -226,6 +295,10 @@ class Tracker:
 
     def __init__(self, doc: Doc[Any]) -> None:
         self.changes: list[Change] = []
+        self.typed: set[str] = set()  # cards whose text the recorded transactions changed
+        # (card, participant) pairs already reported as written (`kept`): each goes to the
+        # card_writers table once per loaded document (again after a reload: it is ignored).
+        self._reported: set[tuple[str, str]] = set()
         self.recording = False
         self._roots: dict[str, Map[Any]] = {name: doc.get(name, type=Map) for name in ROOTS}
         self._cards: dict[str, _Card] = {}
@@ -246,7 +319,35 @@ class Tracker:
         for root, subscription in self._subscriptions:
             root.unobserve(subscription)
         self._subscriptions = []
+        self.forget()
+
+    def judge(self, writer: Writer) -> str | None:
+        """The first rule the recorded changes break (they are then forgotten), or None."""
+        refused = violation(self.changes, writer) if self.changes else None
+        if refused is not None:
+            self.forget()
+        return refused
+
+    def kept(self, me: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """What the record learns from the recorded changes, once kept (then forgotten): the
+        cards `me` wrote in that were not reported for them yet, and the cards withdrawn or
+        restored (`withdrawals`)."""
+        edited: tuple[str, ...] = ()
+        if me:
+            edited = tuple(
+                card
+                for card in written_cards(self.changes, self.typed)
+                if len(card) <= MAX_CARD_ID and (card, me) not in self._reported
+            )
+            self._reported.update((card, me) for card in edited)
+        trail = tuple(withdrawals(self.changes))
+        self.forget()
+        return edited, trail
+
+    def forget(self) -> None:
+        """Drop what was recorded (after it was judged, or when the update failed)."""
         self.changes.clear()
+        self.typed.clear()
 
     def _observed(self, root: str, events: list[Any]) -> None:
         # Never raise here: pycrdt would keep the exception and raise it from the apply.
@@ -255,6 +356,8 @@ class Tracker:
         for event in events:
             path = tuple(event.path)
             if root == "items" and len(path) == 2 and path[1] == "text":
+                if record:
+                    self.typed.add(str(path[0]))
                 continue  # typing: nothing the rules read, the hot path
             is_map = isinstance(event, MapEvent)
             keys: dict[str, dict[str, Any]] = event.keys if is_map else {}
@@ -319,7 +422,7 @@ class Tracker:
 
 
 def _keys(value: Any) -> frozenset[str] | None:
-    return frozenset(value.keys()) if isinstance(value, Map) else None
+    return frozenset(value.keys()) if isinstance(value, Map | dict) else None
 
 
 def _node_of(keys: frozenset[str] | None) -> Node | None:

@@ -8,11 +8,11 @@ without the professionals-only layer at all, and says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import crdt, history, mapdiff, model
+from . import attribution, crdt, history, mapdiff, model, record_cards
 from .i18n import environment, translations
 from .store import Snapshot
 
@@ -44,7 +44,8 @@ def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
         None,
         {**snapshot.rendered["meeting"]},
         snapshot.roster,
-        added_by=model.added_by_of(snapshot.rendered),
+        added_by=attribution.added_by_of(snapshot.rendered),
+        edited_by=attribution.edited_by_of(snapshot.rendered),
     )
 
 
@@ -95,10 +96,21 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def card_words(document: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], list[str]]:
+    """card -> the lines the record prints under it (record_cards.py), for every format."""
+    people = people_of(document)
+    words = record_cards.Words(_gettext, record_cards.naming(people, _gettext), when)
+    return lambda card: record_cards.facts(card, document, people, words)
+
+
 def _template(name: str, document: Mapping[str, Any]) -> str:
     text: str = _templates.get_template(name).render(
         map=document,
         people=people_of(document),
+        card_facts=card_words(document),
+        active=record_cards.active,
+        withdrawn=record_cards.withdrawn(document),
+        linked=lambda card_id: record_cards.linked(document, card_id, _gettext),
         columns=model.COLUMNS,
         labels=document["labels"],
         statuses={s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES},

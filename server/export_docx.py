@@ -11,20 +11,15 @@ from typing import Any
 
 from docx import Document
 
-from . import export, model
+from . import export, model, record_cards
 from .history import meeting_label, series_label
 from .i18n import N_
 from .pages import _
 
 
 def build(document: Mapping[str, Any]) -> bytes:
-    people = export.people_of(document)
-
-    def person(pid: str | None) -> str:
-        p = people.get(pid or "")
-        if p is None:
-            return _("someone who has left")
-        return f"{p['name']} ({p.get('relationship') or _(p['role'])})"
+    person = record_cards.naming(export.people_of(document), _)
+    card_lines = export.card_words(document)
 
     meeting, facts, labels = document["meeting"], document["export"], document["labels"]
     doc = Document()
@@ -62,26 +57,19 @@ def build(document: Mapping[str, Any]) -> bytes:
             if sid == "next_steps":
                 continue
             doc.add_heading(labels[sid], level=2)
-            cards = document["sections"][sid]
+            cards = record_cards.active(document["sections"][sid])
             if not cards:
                 doc.add_paragraph(_("Nothing recorded."))
             for card in cards:
-                text = card["text"]
-                if card["layer"] == "professional":
-                    text += f" ({_('professionals only')})"
-                doc.add_paragraph(text, style="List Bullet")
-                details = [f"{_('Written by')} {person(card['author'])}"]
-                if card.get("speaker") and card["speaker"] != card["author"]:
-                    who = person(card["speaker"]) if card["speaker"] in people else card["speaker"]
-                    details.append(f"{_('Whose view')}: {who}")
-                if card.get("answers"):
-                    details.append(f"{_('Answers the worry')}: {card['answers']}")
-                if card["stances"]:
-                    views = "; ".join(
-                        f"{person(s['participant'])} {_(s['stance'])}" for s in card["stances"]
-                    )
-                    details.append(f"{_('Views')}: {views}")
-                doc.add_paragraph(" · ".join(details))
+                _card(doc, card, card_lines(card))
+    if withdrawn := record_cards.withdrawn(document):
+        doc.add_heading(_("Withdrawn"), level=1)
+        doc.add_paragraph(
+            _("Taken off the map during the meeting. Kept here so that nothing disappears "
+              "without a trace.")
+        )  # fmt: skip
+        for card in withdrawn:
+            _card(doc, card, [labels[card["section"]], *card_lines(card)])
 
     doc.add_heading(labels["next_steps"], level=1)
     _table(
@@ -94,13 +82,16 @@ def build(document: Mapping[str, Any]) -> bytes:
                 c.get("due") or "",
                 (c.get("status") or "").replace("_", " "),
             ]
-            for c in document["sections"]["next_steps"]
+            for c in record_cards.active(document["sections"]["next_steps"])
         ],
     )
     doc.add_heading(_("Safety scales"), level=1)
     for scale in document["scales"]:
         doc.add_heading(scale["question"], level=2)
-        doc.add_paragraph(f"0: {scale['low']}. 10: {scale['high']}.")
+        ends = f"0: {scale['low']}. 10: {scale['high']}."
+        if scale.get("about"):
+            ends += f" {_('About the worry')} {record_cards.linked(document, scale['about'], _)}."
+        doc.add_paragraph(ends)
         _table(
             doc,
             [_("Name"), _("Mark"), _("Why"), _("One point up")],
@@ -201,3 +192,11 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
             cell.text = text
+
+
+def _card(doc: Any, card: Mapping[str, Any], lines: list[str]) -> None:
+    text = card["text"]
+    if card["layer"] == "professional":
+        text += f" ({_('professionals only')})"
+    doc.add_paragraph(text, style="List Bullet")
+    doc.add_paragraph(" · ".join(lines))

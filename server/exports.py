@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, crdt, export, model, record_trail
+from . import attribution, audit, crdt, export, model, record_trail
 from .db import meetings
 from .permissions import Layer, Status
 from .store import Meeting, Store, now
@@ -38,12 +38,23 @@ async def document(
         )
         return export.with_chain(document, await earlier_maps(store, meeting), family=family)
     # A draft of an open meeting, from what is saved now.
-    main = crdt.doc_from_updates(await store.load(meeting_id, Layer.MAIN))
-    professional = (
-        None if family else crdt.doc_from_updates(await store.load(meeting_id, Layer.PROFESSIONAL))
+    layers = [Layer.MAIN] if family else list(Layer)
+    docs = {layer: crdt.doc_from_updates(await store.load(meeting_id, layer)) for layer in layers}
+    roster = await store.roster(meeting_id)
+    editors = await store.card_writers(meeting_id)
+    added, edited = attribution.written_by(
+        {layer.value: doc.get_update() for layer, doc in docs.items()},
+        {layer.value: await store.writers(meeting_id, layer) for layer in layers},
+        {layer.value: editors[layer] for layer in layers},
+        roster,
     )
     rendered = model.render_meeting(
-        main, professional, meeting.as_json(), await store.roster(meeting_id)
+        docs[Layer.MAIN],
+        docs.get(Layer.PROFESSIONAL),
+        meeting.as_json(),
+        roster,
+        added_by=added,
+        edited_by=edited,
     )
     if not family:
         rendered = await _with_trail(store, rendered, meeting_id, None)

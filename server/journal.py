@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from . import metrics
+from . import crdt, metrics
 from .store import EditRefused, LogEntry, MeetingClosed, Refusal, Refusals
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ class Journal:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         self._pending.append((entry, future, loop.time()))
-        metrics.ACCEPTED.inc()
+        if entry.data != crdt.EMPTY_UPDATE:  # a clientID binding alone is no document update
+            metrics.ACCEPTED.inc()
         self._wake.set()
         return future
 

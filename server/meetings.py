@@ -68,9 +68,7 @@ async def replace_link(
         revoked, token = await services.store.regenerate_link(meeting_id, role)
     else:
         revoked, token = await services.store.revoke_link(meeting_id, role), None
-    closed = services.rooms.close_links(
-        meeting_id, revoked, UNAUTHORIZED, LINK_REVOKED
-    )
+    closed = services.rooms.close_links(meeting_id, revoked, UNAUTHORIZED, LINK_REVOKED)
     await audit.record(
         services.store.engine,
         audit.event(

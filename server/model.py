@@ -7,7 +7,7 @@ docs/document-model.md and schemas/document.schema.json describe it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final, TypedDict
 
 from pycrdt import Array, Doc, Map, Text, XmlText
@@ -104,6 +104,7 @@ class Item(TypedDict):
     due: str | None
     status: str | None
     stance: dict[str, str]
+    withdrawn: dict[str, str] | None  # {by, at}: withdrawn, not deleted (still in the record)
 
 
 class Scale(TypedDict):
@@ -212,6 +213,8 @@ def _item_fields(card: Mapping[str, Any], order: str, default_at: object) -> dic
         fields["status"] = _STATUS_ALIASES.get(word, word)
         if fields["status"] not in NEXT_STEP_STATUSES:
             raise ValueError(f"unknown status {card['status']!r}")
+    if (withdrawn := _withdrawal(card.get("withdrawn"))) is not None:
+        fields["withdrawn"] = withdrawn
     stance = dict(card.get("stance") or {})
     stance.update({s["participant"]: s["stance"] for s in card.get("stances") or []})
     if not set(stance.values()) <= set(STANCES):
@@ -279,12 +282,18 @@ def read_layer(doc: Doc[Any]) -> LayerView:
     return layer
 
 
-def _plain(value: object) -> object:
-    """Shared types to plain Python; types outside the model (XML, subdocs, bytes) to None."""
+_DEPTH = 8  # the model nests 4 deep (items, card, stance, entry); a client may nest any deeper
+
+
+def _plain(value: object, depth: int = _DEPTH) -> object:
+    """Shared types to plain Python; types outside the model (XML, subdocs, bytes), and
+    anything nested deeper than the model ever goes, to None."""
+    if isinstance(value, (Map, dict, Array, list)) and depth <= 0:
+        return None
     if isinstance(value, (Map, dict)):
-        return {k: _plain(v) for k, v in value.items() if isinstance(k, str)}
+        return {k: _plain(v, depth - 1) for k, v in value.items() if isinstance(k, str)}
     if isinstance(value, (Array, list)):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth - 1) for v in value]
     if isinstance(value, (Text, XmlText)):
         return str(value)
     if value is None or isinstance(value, (str, int, float)):
@@ -330,12 +339,30 @@ def _read_item(raw: object) -> Item | None:
         "owner": _opt_text(raw.get("owner")),
         "due": _iso_date(raw.get("due")),
         "status": status if status in NEXT_STEP_STATUSES else None,
+        "withdrawn": _withdrawal(raw.get("withdrawn")),
         "stance": {
             who: what
             for who, what in (stance.items() if isinstance(stance, dict) else ())
             if what in STANCES
         },
     }
+
+
+def _withdrawal(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    by, at = value.get("by"), value.get("at")
+    if not isinstance(by, str) or not isinstance(at, str) or not is_moment(at):
+        return None
+    return {"by": by, "at": at}
+
+
+def is_moment(value: object) -> bool:
+    """An ISO-8601 date-time with an offset (as `withdrawn.at` must be)."""
+    try:
+        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _read_scale(raw: dict[str, Any]) -> Scale:
@@ -373,12 +400,14 @@ def render_meeting(
     roster: Sequence[Mapping[str, Any]],
     *,
     added_by: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    edited_by: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]] | None = None,
 ) -> dict[str, Any]:
     """The whole meeting as JSON (schemas/map.schema.json); professional=None is the family copy.
 
     `added_by`: layer ("main", "professional") -> card id -> the participant who added it as
-    the server saw it (attribution.py); shown beside the card's own `author`, which is only
-    what a client claimed. Keyed by layer: the two layers are separate documents, and a card
+    the server saw it (attribution.py), printed instead of the card's own `author`, which is
+    only what a client claimed; `edited_by`, the same for everyone else the server saw
+    writing in it. Keyed by layer: the two layers are separate documents, and a card
     id on one says nothing about who wrote the card with the same id on the other.
     """
     if meeting["status"] not in MEETING_STATUSES:
@@ -400,6 +429,8 @@ def render_meeting(
             person = (added_by or {}).get(layer_name, {}).get(item_id)
             if person is not None:
                 card["addedBy"] = dict(person)
+            if editors := (edited_by or {}).get(layer_name, {}).get(item_id):
+                card["editedBy"] = [dict(p) for p in editors]
             sections[item["section"]].append(card)
         for scale_id, scale in layer["scales"].items():
             scales.append(_render_scale(scale_id, scale, layer_name))
@@ -426,34 +457,13 @@ def render_meeting(
     }
 
 
-def added_by_of(rendered: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    """The `addedBy` of every card of a rendered map, by layer then card id, to render a copy
-    of it again (the family copy: render_meeting reads only the "main" layer's).
-
-    Records rendered before attribution was kept per layer gave a main-layer card and a
-    professionals-only card with the same id one shared `addedBy`, usually the professional
-    writer's. Such a pair names the same facilitator or professional on both cards; where
-    the record cannot tell which card that person wrote, the main card is left unattributed,
-    so a copy never names a professionals-only writer on a card the family sees.
-    """
-    by_layer: dict[str, dict[str, dict[str, Any]]] = {}
-    for cards in rendered.get("sections", {}).values():
-        for card in cards:
-            if "addedBy" in card:
-                layer = str(card.get("layer", "main"))
-                by_layer.setdefault(layer, {})[card["id"]] = dict(card["addedBy"])
-    main, professional = by_layer.get("main", {}), by_layer.get("professional", {})
-    for card_id, person in list(main.items()):
-        if professional.get(card_id) == person and person.get("role") not in ("family", "viewer"):
-            del main[card_id]
-    return by_layer
-
-
 def _render_card(item_id: str, item: Item, layer: str) -> dict[str, Any]:
     stances = [
         {"participant": who, "stance": item["stance"][who]} for who in sorted(item["stance"])
     ]
     card = {k: v for k, v in item.items() if k != "stance"}
+    if card["withdrawn"] is None:
+        del card["withdrawn"]  # records rendered before withdrawal existed stay byte-identical
     return card | {"id": item_id, "layer": layer, "stances": stances}
 
 

@@ -18,7 +18,7 @@ from pycrdt import Doc
 from . import model
 
 _CARRIED = ("id", "section", "text", "order", "author", "createdAt", "speaker", "answers",
-            "owner", "due", "status")  # fmt: skip
+            "owner", "due", "status", "withdrawn")  # fmt: skip
 _SCALE = ("id", "question", "low", "high", "about")
 
 

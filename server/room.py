@@ -12,9 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from pycrdt import Doc, TransactionEvent, merge_updates
+from pycrdt import Doc, TransactionEvent
 
 from . import awareness, crdt, document_rules, metrics, protocol, structs
+from .arrivals import Arrivals, readable
+from .client_ids import Binding, ClientIds
 from .closes import (
     DOCUMENT_TOO_LARGE,
     FORBIDDEN,
@@ -92,17 +94,13 @@ class Room:
         self._shared = shared
         self._inserted_text = 0  # string content of the update being handled (see limits.py)
         self._found = structs.UpdateShape()  # the shape of the update being handled
-        self._known: dict[int, int] | None = None  # decoded state vector (see _state_vector)
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
-        # clientID -> the participant whose connection first used it, in presence or in an
-        # update (attribution.py): nobody else may write or appear with it.
-        self._writers: dict[int, str] = dict(writers or {})
+        self._client_ids = ClientIds(writers)  # who owns which clientID (client_ids.py)
         self._last_append: asyncio.Future[None] | None = None
         self._rebuild_again = False  # a refusal came while a rebuild was running
         self._changes: list[bytes] = []
-        # Updates whose dependencies have not arrived yet, per connection (see structs.py).
-        self._held: dict[Peer, bytes] = {}
-        self._max_held = max_document_bytes // 4
+        # The state vector, and updates whose dependencies have not arrived (arrivals.py).
+        self._arrivals = Arrivals(max_document_bytes // 4)
         self.doc = self._adopt(crdt.doc_from_updates(updates))
         self._limits = MapLimits(limits, self.doc) if limits is not None else None
 
@@ -111,7 +109,7 @@ class Room:
         # out of sight of Python's garbage collector: an observed Doc is freed only once it
         # is unobserved (`dispose`), and the callback must not refer back to the room.
         changes = self._changes
-        self._known = None  # a new document: its state vector is read afresh
+        self._arrivals.reset()  # a new document: its state vector is read afresh
 
         def changed(event: TransactionEvent) -> None:
             changes.append(event.update)
@@ -136,7 +134,7 @@ class Room:
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)
-        self._held.pop(peer, None)  # the client still has it and resends it on its next sync
+        self._arrivals.drop(peer)
         gone = self.presence.remove_owner(peer)
         if gone:
             payload = awareness.encode_update(gone)
@@ -183,7 +181,10 @@ class Room:
         if not can_edit(peer.role, self.status, self.locked):
             self._refuse_if_edit(peer, update)
             return
-        update = self._complete(peer, update)
+        update, found = self._arrivals.complete(peer, update, self.doc)
+        self._found, self._inserted_text = found, found.text
+        known = self._arrivals.known(self.doc)
+        self._new_clients = self._client_ids.new_in(peer.identity.get("id"), found, known)
         if not update:
             return  # held until what it builds on arrives
         if self._limits is not None and (too_long := self._limits.refuse(self._found)):
@@ -195,115 +196,50 @@ class Room:
         try:
             crdt.guarded(lambda: self.doc.apply_update(update))
         except crdt.CrdtError as exc:
-            self._rules.changes.clear()
-            if self._changes:
-                # yrs committed part of the update before failing: rebuild from the log.
-                self._changes.clear()
-                self._rebuild()
+            self._rules.forget()
+            # yrs may have committed part of the update before failing, even where no change
+            # was reported (an observer that failed first): rebuild from the log, always.
+            self._changes.clear()
+            self._rebuild()
             log.warning("rejected an update in %s (%s)", self.meeting_id, exc)
             raise Close(UPDATE_REJECTED, "the update could not be applied") from None
         finally:
             self._rules.recording = False
-        self._permitted(peer)
+        edited, trail = self._permitted(peer)
         if self._changes and self._limits is not None:
             breach = self._limits.breach(self.doc, self._inserted_text)
             if breach is not None:
                 self._changes.clear()
                 self._rebuild()  # refused whole: the document goes back to what the log holds
                 raise Close(DOCUMENT_TOO_LARGE, breach)
-        self._advance(self._found)
+        self._arrivals.advance(self._found)
         # New clientIDs are bound to this participant in the same commit as the update.
-        bindings: tuple[tuple[int, str], ...] = ()
+        bindings: tuple[Binding, ...] = ()
         me = peer.identity.get("id")
         if self._new_clients and isinstance(me, str):
-            bindings = tuple((client, me) for client in self._new_clients)
-            self._writers.update(bindings)
+            bindings = self._client_ids.bind(me, self._new_clients)
         self._new_clients.clear()
         for change in self._changes:
-            self._accept(change, origin=peer, writers=bindings)
-            bindings = ()
+            self._accept(change, origin=peer, writers=bindings, edited=edited, trail=trail)
+            bindings, edited, trail = (), (), ()
         self._changes.clear()
 
-    def _complete(self, peer: Peer, update: bytes) -> bytes:
-        """The update to apply now (with what this peer had waiting), or b"" to hold it.
-
-        Held per connection, so one client's unresolvable update never blocks another's.
-        """
-        waiting = self._held.pop(peer, None)
-        if waiting is not None:
-            _readable(update)
-            try:
-                update = crdt.guarded(lambda: merge_updates(waiting, update))
-            except crdt.CrdtError:
-                raise Close(UPDATE_REJECTED, "the update could not be applied") from None
-        try:
-            found = self._found = structs.shape(update)
-            self._inserted_text = found.text
-            known = self._state_vector()
-            incomplete = structs.incomplete(found, known)
-            self._check_writer(peer, found, known)
-        except ProtocolError:
-            # Not a Yjs v1 update. Never hand it to yrs: it may keep it as pending (in every
-            # sync step 2 from then on, never in the log) instead of refusing it.
-            raise Close(UPDATE_REJECTED, "the update could not be applied") from None
-        if not incomplete:
-            return update
-        if len(update) > self._max_held:
-            raise Close(UPDATE_REJECTED, "updates refer to changes that never arrived")
-        self._held[peer] = update
-        return b""
-
-    def _permitted(self, peer: Peer) -> None:
+    def _permitted(self, peer: Peer) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """Refuse the update just applied, whole, if it writes what its sender may not
-        (document_rules.py): the document goes back to what the log holds."""
-        changes = self._rules.changes
-        if not changes:
-            return  # typing, or nothing new
-        identity = peer.identity
-        me = identity.get("id")
-        writer = document_rules.Writer(me if isinstance(me, str) else "", peer.role, identity)
-        refused = document_rules.violation(changes, writer)
-        changes.clear()
+        (document_rules.py): the document goes back to what the log holds.
+
+        Kept, it returns what the record learns from it: the cards its sender wrote in for
+        the first time here, and the cards it withdrew or restored."""
+        me = peer.identity.get("id")
+        writer = document_rules.Writer(me if isinstance(me, str) else "", peer.role, peer.identity)
+        refused = self._rules.judge(writer)
         if refused is not None:
             self._changes.clear()
             self._rebuild()
             log.warning("refused an edit in %s (%s)", self.meeting_id, refused)  # no content
             peer.send(protocol.encode(protocol.PermissionDenied(refused)))
             raise Close(FORBIDDEN, refused)
-
-    def _check_writer(self, peer: Peer, found: structs.UpdateShape, known: dict[int, int]) -> None:
-        """New structs must come from clientIDs this participant owns (or that nobody does).
-
-        A clientID is bound at its first use, in presence or in an update: someone writing
-        with another's refuses only their own connection, never the owner's edits.
-        """
-        self._new_clients.clear()
-        me = peer.identity.get("id")
-        for client, spans in found.ranges.items():
-            if not any(end > known.get(client, 0) for _, end in spans):
-                continue  # nothing new from this client: a resync resending what we have
-            owner = self._writers.get(client)
-            if owner is None:
-                self._new_clients.append(client)
-            elif owner != me:
-                raise Close(UPDATE_REJECTED, "this update carries another participant's changes")
-
-    def _state_vector(self) -> dict[int, int]:
-        """The document's state vector, decoded once and then kept up to date (it is read for
-        every update: encoding and decoding it each time grows with every client ever seen)."""
-        if self._known is None:
-            self._known = structs.decode_state_vector(self.doc.get_state())
-        return self._known
-
-    def _advance(self, found: structs.UpdateShape) -> None:
-        """After a complete update applied: its structs are now part of the document."""
-        known = self._known
-        if known is None:
-            return
-        for client, spans in found.ranges.items():
-            end = max((stop for _, stop in spans), default=0)
-            if end > known.get(client, 0):
-                known[client] = end
+        return self._rules.kept(writer.id)
 
     def _too_large(self, update: bytes) -> bool:
         """Would `update` take the stored map past its limit? Asked only near the limit, as it
@@ -324,7 +260,7 @@ class Room:
         return growth > 0 and self.size + growth > self._max_bytes
 
     def _refuse_if_edit(self, peer: Peer, update: bytes) -> None:
-        _readable(update)
+        readable(update)
         try:
             changes = crdt.would_change(self.doc.get_update(), update)
         except crdt.CrdtError:
@@ -336,14 +272,19 @@ class Room:
             raise Close(FORBIDDEN, reason)
 
     def _accept(
-        self, change: bytes, origin: Peer | None, writers: tuple[tuple[int, str], ...] = ()
+        self,
+        change: bytes,
+        origin: Peer | None,
+        writers: tuple[Binding, ...] = (),
+        edited: tuple[str, ...] = (),
+        trail: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.size += len(change)
         self.appended += 1
         author = None
         if origin is not None and isinstance(who := origin.identity.get("id"), str):
-            author = Author(who, bound_by_lock=origin.role is not Role.FACILITATOR)
-        entry = LogEntry(self.meeting_id, self.layer, change, writers, author)
+            author = Author(who, origin.role is not Role.FACILITATOR, origin.role.value)
+        entry = LogEntry(self.meeting_id, self.layer, change, writers, author, edited, trail)
         done = self._journal.append(entry)
         self._last_append = done
         done.add_done_callback(lambda future: self._durable(future, change, origin))
@@ -390,10 +331,7 @@ class Room:
         except protocol.ProtocolError as exc:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
         me = peer.identity.get("id")
-        if self._writers:
-            # Another participant's clientID: dropped, as the table drops another connection's
-            # (stock clients pass on what they hear, so this is no reason to close).
-            entries = [e for e in entries if self._writers.get(e.client_id, me) == me]
+        entries = self._client_ids.visible(me, entries)
         accepted = self.presence.apply(peer, entries, peer.identity)
         if accepted:
             if isinstance(me, str):
@@ -409,15 +347,8 @@ class Room:
         """Bind the clientIDs this participant has just appeared with, first: from now on
         only they may write with them, here, in other processes (the writers table, and the
         presence they relay) and after a restart."""
-        new = tuple(
-            (entry.client_id, me)
-            for entry in accepted
-            if entry.state is not None and entry.client_id not in self._writers
-        )
-        if not new:
-            return
-        self._writers.update(new)
-        if self.status is Status.OPEN:
+        new = self._client_ids.present(me, accepted)
+        if new and self.status is Status.OPEN:
             # Through the log, like an update's bindings: an empty update carries them.
             self.size += len(crdt.EMPTY_UPDATE)
             self.appended += 1
@@ -439,7 +370,7 @@ class Room:
         """
         try:
             found = structs.shape(update)
-            if structs.incomplete(found, self._state_vector()):
+            if structs.incomplete(found, self._arrivals.known(self.doc)):
                 return False
         except ProtocolError:
             return False
@@ -451,7 +382,7 @@ class Room:
                 self._changes.clear()
                 self._rebuild()
             return False
-        self._advance(found)
+        self._arrivals.advance(found)
         for change in self._changes:
             self.size += len(change)
             self._relay(protocol.encode(protocol.SyncUpdate(change)))
@@ -464,12 +395,7 @@ class Room:
         except ProtocolError:
             return
         accepted = self.presence.merge_remote(entries)
-        for entry in accepted:
-            # Stamped by the process that accepted it: the participant it is bound to there.
-            user = entry.state.get("user") if entry.state is not None else None
-            who = user.get("id") if isinstance(user, dict) else None
-            if isinstance(who, str):
-                self._writers.setdefault(entry.client_id, who)
+        self._client_ids.relayed(accepted)
         if accepted:
             self._relay(
                 protocol.encode(protocol.AwarenessUpdate(awareness.encode_update(accepted)))
@@ -531,7 +457,7 @@ class Room:
         self._changes.clear()
         with self.doc.transaction():
             change(self.doc)
-        self._known = None  # the server wrote as its own client
+        self._arrivals.reset()  # the server wrote as its own client
         for update in self._changes:
             self._accept(update, origin=None)
         self._changes.clear()
@@ -552,12 +478,3 @@ def _settled(future: asyncio.Future[None]) -> None:
     """A binding the log refused (the meeting ended meanwhile) matters no more."""
     if not future.cancelled():
         future.exception()
-
-
-def _readable(update: bytes) -> None:
-    """Refuse what is not a Yjs v1 update before yrs sees it: yrs reserves memory for the
-    counts an update declares (2**28 clients in 6 bytes took 512 MiB and 1.2 s)."""
-    try:
-        structs.shape(update)
-    except ProtocolError:
-        raise Close(UPDATE_REJECTED, "the update could not be applied") from None

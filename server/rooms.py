@@ -22,7 +22,7 @@ from .limits import Limits
 from .permissions import Layer, Status
 from .relay import Kind, Message, Relay
 from .room import Peer, Room
-from .store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
+from .store import Editors, LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
 
 log = logging.getLogger(__name__)
 
@@ -435,18 +435,21 @@ class Rooms:
                 states: dict[Layer, bytes],
                 roster: list[dict[str, Any]],
                 writers: dict[Layer, dict[int, str]],
+                editors: Editors,
             ) -> dict[str, Any]:
-                # By layer: a card id on one layer says nothing about the other's writers.
-                who = {
-                    layer.value: attribution.added_by(states[layer], writers[layer], roster)
-                    for layer in Layer
-                }
+                added, edited = attribution.written_by(
+                    {layer.value: states[layer] for layer in Layer},
+                    {layer.value: writers[layer] for layer in Layer},
+                    {layer.value: editors[layer] for layer in Layer},
+                    roster,
+                )
                 return model.render_meeting(
                     crdt.doc_from_updates([states[Layer.MAIN]]),
                     crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
                     ended,
                     roster,
-                    added_by=who,
+                    added_by=added,
+                    edited_by=edited,
                 )
 
             meta = await self._store.end_meeting(meeting_id, ended_by, moment, render)

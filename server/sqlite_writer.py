@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .store.clock import now
 from .store.records import LogEntry
 from .store.refusals import Refusals, judge
+from .store.trail import SQLITE_INSERT, card_writers, rows, sqlite_rows
 
 
 class SqliteWriter:
@@ -80,6 +81,16 @@ class SqliteWriter:
                     " VALUES (?, ?, ?, ?, ?)",
                     bound,
                 )
+            at = self._seen()
+            if wrote := card_writers(kept, at):
+                conn.executemany(
+                    "INSERT OR IGNORE INTO card_writers"
+                    " (meeting_id, layer, card_id, participant_id, first_seen)"
+                    " VALUES (:meeting_id, :layer, :card_id, :participant_id, :first_seen)",
+                    wrote,
+                )
+            if trail := rows(kept, now()):
+                conn.executemany(SQLITE_INSERT, sqlite_rows(trail, at))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

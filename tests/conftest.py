@@ -60,9 +60,20 @@ class RunningServer:
         *,
         layer: str = "",
         name: str = "",
+        relationship: str = "",
+        key: str | bool = True,
     ) -> YClient:
+        """A stock client on this role's link: someone new each time, unless `key` is the key
+        of someone who joined before (`client.key`), who then comes back."""
         room = meeting["id"] + (f"/{layer}" if layer else "")
-        client = YClient(self.ws_url, room, meeting["tokens"][role], name=name or role)
+        client = YClient(
+            self.ws_url,
+            room,
+            meeting["tokens"][role],
+            name=name or role,
+            key=key,
+            relationship=relationship,
+        )
         await client.connect()
         return client
 

@@ -47,6 +47,8 @@ ACTIONS = (
     "mark_other",  # move someone else's mark on a scale
     "meta",  # change the meeting's title in the map (`meta.title`)
     "delete_other",  # delete a card someone else wrote
+    "withdraw_other",  # withdraw a card someone else wrote (it stays, marked withdrawn)
+    "restore",  # restore a withdrawn card (take `withdrawn` away)
     "lock",  # POST /api/meetings/{id}/lock
     "end",  # POST /api/meetings/{id}/end
     "export_full",  # GET .../snapshots/1 of an ended meeting: the full record
@@ -71,22 +73,24 @@ ACTIONS = (
 # Issue 14 part 2: writing as someone else is nobody's right, the facilitator's included (a card
 # naming another as its author, another's mark: docs/document-model.md, "Who may write what");
 # the meeting's details and deleting another's card are the facilitator's.
+# Issue 14 part 3: anyone who edits may withdraw another's card (it stays on the record);
+# only the facilitator restores one.
 # fmt: off
 EXPECTED: dict[str, tuple[str, ...]] = {
-    #                  main pro  edit rate as_o mk_o meta del_o lock end  full fam audit revk del
-    "facilitator":    (OK,  OK,  OK,  OK,  NO,  NO,  OK,  OK,   OK,  OK,  OK,  OK,  NO,  OK,  NO),
-    "owner":          (NA,  NA,  NA,  NA,  NA,  NA,  NA,  NA,   OK,  OK,  OK,  OK,  OK,  OK,  OK),
-    "professional":   (OK,  OK,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "family":         (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "viewer":         (OK,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "removed":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "no_token":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "other_meeting":  (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "expired":        (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "impostor":       (NO,  NO,  NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "forwarded_screen": (NO, NO, NO,  NO,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "returning":      (OK,  NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
-    "stock_returning": (OK, NO,  OK,  OK,  NO,  NO,  NO,  NO,   NO,  NO,  NO,  NO,  NO,  NO,  NO),
+    #                   mn  pro edt rat aso mko met dlo wdr rst lck end ful fam aud rvk del
+    "facilitator":     (OK, OK, OK, OK, NO, NO, OK, OK, OK, OK, OK, OK, OK, OK, NO, OK, NO),
+    "owner":           (NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, OK, OK, OK, OK, OK, OK, OK),
+    "professional":    (OK, OK, OK, OK, NO, NO, NO, NO, OK, NO, NO, NO, NO, NO, NO, NO, NO),
+    "family":          (OK, NO, OK, OK, NO, NO, NO, NO, OK, NO, NO, NO, NO, NO, NO, NO, NO),
+    "viewer":          (OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "removed":         (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "no_token":        (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "other_meeting":   (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "expired":         (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "impostor":        (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "forwarded_screen": (NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO),
+    "returning":       (OK, NO, OK, OK, NO, NO, NO, NO, OK, NO, NO, NO, NO, NO, NO, NO, NO),
+    "stock_returning": (OK, NO, OK, OK, NO, NO, NO, NO, OK, NO, NO, NO, NO, NO, NO, NO, NO),
 }
 WAITING_ROOM = {"impostor", "forwarded_screen", "returning", "stock_returning"}
 # fmt: on
@@ -192,6 +196,9 @@ class Cell:
         notes: Doc[Any] = Doc()
         main.get("items", type=Map)["seed"] = _card("strengths", meeting.main_mark)
         main.get("items", type=Map)["theirs"] = _card("harm", meeting.theirs, author=OTHER)
+        main.get("items", type=Map)["withdrawn"] = _card(
+            "danger", f"withdrawn-{uuid.uuid4().hex}", author=OTHER, withdrawn=WITHDREW
+        )
         ratings = Map({OTHER: {"value": 3, "reason": "", "at": "2026-05-12T09:00:00Z"}})
         scale = Map({"question": "How safe?", "low": "Not", "high": "Very", "ratings": ratings})
         main.get("scales", type=Map)["s1"] = scale
@@ -204,8 +211,8 @@ class Cell:
         )
         assert not refused
         observer = await self.facilitator(meeting, name="Observer")
-        seeded = {"seed": meeting.main_mark, "theirs": meeting.theirs}
-        assert observer.cards() == seeded and _scale(observer) is not None
+        assert {"seed", "theirs", "withdrawn"} == set(observer.cards())
+        assert _scale(observer) is not None
         meeting.observer = observer
 
     async def end(self, meeting: Meeting) -> None:
@@ -329,7 +336,7 @@ async def _join(browser: Browser, token: str, name: str) -> httpx.Response | Non
     return await browser.http.post(f"/join/{token}", data={"csrf": found.group(1), "name": name})
 
 
-def _card(section: str, text: str, **more: str) -> Map[Any]:
+def _card(section: str, text: str, **more: Any) -> Map[Any]:
     return Map({"section": section, "text": Text(text), "order": "a0", **more})
 
 
@@ -338,8 +345,10 @@ def _scale(client: YClient) -> Map[Any] | None:
     return scale if isinstance(scale, Map) else None
 
 
-# Someone else in the meeting: the author of the card "theirs" and of a mark on the scale.
+# Someone else in the meeting: the author of the card "theirs" and of a mark on the scale,
+# who also withdrew the card "withdrawn".
 OTHER = "someone-else"
+WITHDREW = {"by": OTHER, "at": "2026-05-12T09:10:00Z"}
 
 
 def _rating(client: YClient, who: str) -> object:
@@ -481,6 +490,37 @@ async def act_delete_other(cell: Cell, meeting: Meeting, subject: Subject) -> Ou
     return await judged(cell, meeting, client, lambda c: "theirs" not in c.cards(), "the deletion")
 
 
+async def act_withdraw_other(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    client, early = await change(cell, meeting, subject, lambda c: None)
+    if early:
+        return early
+    me = await client.whoami()
+    card = client.items["theirs"]
+    card["withdrawn"] = {"by": me, "at": "2026-05-12T09:40:00Z"}
+
+    def seen(c: YClient) -> bool:
+        return _withdrawn_by(c, "theirs") == me and "theirs" in c.cards()
+
+    return await judged(cell, meeting, client, seen, "the withdrawal")
+
+
+async def act_restore(cell: Cell, meeting: Meeting, subject: Subject) -> Outcome:
+    client, early = await change(
+        cell, meeting, subject, lambda c: c.items["withdrawn"].pop("withdrawn")
+    )
+    if early:
+        return early
+    return await judged(
+        cell, meeting, client, lambda c: _withdrawn_by(c, "withdrawn") is None, "the restore"
+    )
+
+
+def _withdrawn_by(client: YClient, card_id: str) -> object:
+    card = client.items.get(card_id)
+    mark = card.get("withdrawn") if isinstance(card, Map) else None
+    return mark.get("by") if isinstance(mark, dict) else None
+
+
 async def judged(
     cell: Cell, meeting: Meeting, client: YClient, seen: Callable[[YClient], bool], what: str
 ) -> Outcome:
@@ -560,6 +600,8 @@ PERFORM: dict[str, Action] = {
     "mark_other": act_mark_other,
     "meta": act_meta,
     "delete_other": act_delete_other,
+    "withdraw_other": act_withdraw_other,
+    "restore": act_restore,
     "lock": act_lock,
     "end": act_end,
     "export_full": act_export_full,

@@ -413,6 +413,10 @@ async def test_keyboard_only_add_edit_move_delete_and_mark_a_scale(
     await expect(card(page, gran).get_by_test_id("card-panel")).to_be_visible()
     await tab_to(page, card(page, gran).get_by_test_id("card-delete"))
     await keyboard.press("Enter")
+    # It asks first, with "No, keep it" focused: Tab to "Yes" and confirm.
+    await expect(page.get_by_test_id("confirm-no")).to_be_focused()
+    await tab_to(page, page.get_by_test_id("confirm-yes"))
+    await keyboard.press("Enter")
     await expect(card(page, gran)).to_have_count(0)
     await expect(page.get_by_test_id("undo-toast")).to_be_visible()
     await expect(page.get_by_test_id("add-safety")).to_be_focused()

@@ -31,19 +31,25 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="
 
 FLOOD = 60  # updates of about 1 MB each: 60 MB if nothing stopped them
 KEPT = {"kept": "Gran collects the children from school on Fridays"}
+SCALES = 125  # the chair's scales, on each of which the sender may place their own mark
 
 
-def one_string(scratch: Doc, i: int) -> None:
-    """1 MB in one `meta` value: refused by the string limit."""
-    scratch.get("meta", type=Map)["note"] = f"{i:06d}" + "x" * 1_000_000
+def mark(scratch: Doc[Any], scale: int, me: str, reason: str) -> None:
+    ratings = scratch.get("scales", type=Map)[f"s{scale}"]["ratings"]
+    ratings[me] = {"value": 5, "reason": reason}
 
 
-def many_strings(scratch: Doc, i: int) -> None:
-    """1 MB as 125 values of 8 KB, each within the string limit: stopped by the byte rate."""
-    meta = scratch.get("meta", type=Map)
+def one_string(scratch: Doc[Any], i: int, me: str) -> None:
+    """1 MB in one value (the sender's own mark): refused by the string limit."""
+    mark(scratch, 0, me, f"{i:06d}" + "x" * 1_000_000)
+
+
+def many_strings(scratch: Doc[Any], i: int, me: str) -> None:
+    """1 MB as 125 values of 8 KB (the sender's own marks), each within the string limit:
+    everything the sender may write, stopped by the byte rate."""
     with scratch.transaction():
-        for k in range(125):
-            meta[f"note{k}"] = f"{i:06d}" + "x" * 8_000
+        for k in range(SCALES):
+            mark(scratch, k, me, f"{i:06d}" + "x" * 8_000)
 
 
 async def redis_bytes(url: str) -> int:
@@ -62,16 +68,28 @@ async def metric(port: int, name: str) -> float:
     return float(found.group(1)) if found else -1.0
 
 
-async def flood(sender: YClient, edit: Any) -> int:
-    """Send up to FLOOD updates from a document of the sender's own; how many went out."""
+async def participant_id(port: int, meeting: dict[str, Any], name: str) -> str:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        response = await http.get(
+            f"/api/meetings/{meeting['id']}/participants",
+            headers={"Authorization": f"Bearer {meeting['tokens']['facilitator']}"},
+        )
+    [found] = [p["id"] for p in response.json()["participants"] if p["name"] == name]
+    return str(found)
+
+
+async def flood(sender: YClient, me: str, edit: Any) -> int:
+    """Send up to FLOOD updates from a document of the sender's own (a copy of what they
+    have, with a clientID of its own); how many went out."""
     scratch: Doc = Doc()
+    scratch.apply_update(sender.doc.get_update())
     updates: list[bytes] = []
     scratch.observe(lambda event: updates.append(event.update))
     sent = 0
     for i in range(FLOOD):
         if sender.closed.is_set():
             break
-        edit(scratch, i)
+        edit(scratch, i, me)
         for update in updates:
             await sender.send(protocol.encode(protocol.SyncUpdate(update)))
         updates.clear()
@@ -101,7 +119,12 @@ async def _flood_and_check(
     chair = await group.connect(meeting, 1, role="facilitator", name="Chair")
     wall = await group.connect(meeting, 1, role="viewer", name="Wall")
     chair.add_card("kept", "safety", KEPT["kept"])
+    scales = chair.doc.get("scales", type=Map)
+    with chair.doc.transaction():
+        for k in range(SCALES):
+            scales[f"s{k}"] = Map({"question": f"Question {k}", "ratings": Map()})
     await converged([chair, wall], KEPT)
+    await wall.wait_for(lambda: len(wall.doc.get("scales", type=Map)) == SCALES, 20)
     redis_url = group.shared["SAFETYMAP_REDIS_URL"]
     other = group.procs[1].pid
     before, redis_before = rss(other), await redis_bytes(redis_url)
@@ -109,7 +132,11 @@ async def _flood_and_check(
     accepted_before = await metric(group.ports[0], accepted)
 
     sender = await group.connect(meeting, 0, role="family", name="Sender")
-    sent = await asyncio.wait_for(flood(sender, edit), 60)
+    await sender.wait_for(lambda: len(sender.doc.get("scales", type=Map)) == SCALES, 20)
+    # Who the sender is, as the chair's list says (not by appearing in presence, which binds
+    # a clientID through the log: an accepted entry with nothing to relay).
+    me = await participant_id(group.ports[1], meeting, "Sender")
+    sent = await asyncio.wait_for(flood(sender, me, edit), 60)
     with contextlib.suppress(TimeoutError):
         await sender.wait_closed(20)
     let_in = await metric(group.ports[0], accepted) - accepted_before

@@ -96,7 +96,7 @@ async def test_ended_meetings_past_retention_are_purged(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data", SAFETYMAP_RETENTION_DAYS="0") as server:
         store = server.services.store
         for meeting, days in ((old, 100), (recent, 10)):
-            assert await store.end_meeting(meeting["id"], None, now(), lambda s, r, w: {})
+            assert await store.end_meeting(meeting["id"], None, now(), lambda s, r, w, e: {})
             async with store.engine.begin() as conn:
                 await conn.execute(
                     update(meetings)

@@ -79,9 +79,38 @@ def test_only_the_facilitator_deletes_someone_elses_card() -> None:
     assert violation(gone, SAM) is None
     assert violation(gone, ALEX) == rules.DELETE
     assert violation(replaced, ALEX) == rules.DELETE
-    # A card that names nobody, or a value that was never a card, is anyone's to remove.
-    assert violation([Change("items", (), "c1", "delete", card(), None)], ALEX) is None
+    # A card that names nobody is nobody's: the facilitator's to remove (anyone may withdraw
+    # it); a value that was never a card is anyone's.
+    assert violation([Change("items", (), "c1", "delete", card(), None)], ALEX) == rules.DELETE
+    assert violation([Change("items", (), "c1", "delete", card(), None)], SAM) is None
     assert violation([Change("items", (), "c1", "delete", "junk", None)], ALEX) is None
+
+
+@pytest.mark.parametrize("writer", EVERYONE)
+def test_a_card_is_withdrawn_once_in_ones_own_name_and_restored_by_the_facilitator(
+    writer: Writer,
+) -> None:
+    mine = {"by": writer.id, "at": "2026-05-12T09:30:00Z"}
+    theirs = {"by": "p-other", "at": "2026-05-12T09:30:00Z"}
+    withdraw = Change("items", ("c1",), "withdrawn", "add", None, mine)
+    assert violation([withdraw], writer) is None
+    assert violation([Change("items", ("c1",), "withdrawn", "add", None, theirs)], writer) == (
+        rules.WITHDRAW
+    )
+    for bad in ({"by": writer.id}, {**mine, "note": "x"}, keys("by", "at"), "yes"):
+        assert violation([Change("items", ("c1",), "withdrawn", "add", None, bad)], writer) == (
+            rules.WITHDRAW
+        )
+    restore = Change("items", ("c1",), "withdrawn", "delete", mine, None)
+    rewrite = Change("items", ("c1",), "withdrawn", "update", theirs, mine)
+    expected = None if writer.facilitator else rules.RESTORE
+    assert violation([restore], writer) == expected
+    assert violation([rewrite], writer) == expected
+    # A new card that comes withdrawn is held to the same rule.
+    own = card(writer.id, withdrawn=mine)
+    other = card(writer.id, withdrawn=theirs)
+    assert violation([Change("items", (), "c9", "add", None, own)], writer) is None
+    assert violation([Change("items", (), "c9", "add", None, other)], writer) == rules.WITHDRAW
 
 
 @pytest.mark.parametrize("writer", EVERYONE)

@@ -10,44 +10,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jsonschema
 import pytest
 
 from server import model
 
 from .conftest import RunningServer
+from .example_meeting import EXAMPLE, example_meeting
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "tests" / "data" / "example-meeting.json"
 SCHEMA = json.loads((ROOT / "schemas" / "map.schema.json").read_text())
-
-
-async def example_meeting(
-    server: RunningServer, *, end: bool
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    data: dict[str, Any] = json.loads(EXAMPLE.read_text())
-    meeting = await server.meeting(data["title"])
-    main = await server.client(meeting, "facilitator", name="Sam Taylor")
-    pro = await server.client(meeting, "professional", layer="professional", name="Alex Morgan")
-    await main.synced.wait()
-    await pro.synced.wait()
-    model.write_map(
-        main.doc,
-        {k: v for k, v in data.items() if k != "professionalOnly"} | {"createdAt": data["held"]},
-    )
-    model.write_map(pro.doc, {"cards": data["professionalOnly"], "createdAt": data["held"]})
-    check = await server.client(meeting, "professional", name="Check")
-    await check.wait_for(lambda: len(check.cards()) == len(data["cards"]))
-    await server.services.journal.flush()
-    if end:
-        async with httpx.AsyncClient(base_url=server.address) as http:
-            response = await http.post(
-                f"/api/meetings/{meeting['id']}/end",
-                headers={"Authorization": f"Bearer {meeting['tokens']['facilitator']}"},
-            )
-            assert response.status_code == 200
-    return meeting, data
 
 
 async def run_export(server: RunningServer, meeting_id: str, out: Path, *args: str) -> str:
@@ -64,7 +36,7 @@ def without_generation_time(text: str) -> list[str]:
 
 
 async def test_exports_of_an_ended_meeting(server: RunningServer, tmp_path: Path) -> None:
-    meeting, data = await example_meeting(server, end=True)
+    meeting, data, ids = await example_meeting(server, end=True)
     full_json = await run_export(server, meeting["id"], tmp_path / "a.json", "--format", "json")
     family_json = await run_export(
         server, meeting["id"], tmp_path / "f.json", "--format", "json", "--family"
@@ -96,13 +68,45 @@ async def test_exports_of_an_ended_meeting(server: RunningServer, tmp_path: Path
     for step in (c for c in data["cards"] if c["section"] == "next_steps"):
         assert f"| {step['text']} | {step.get('owner', '')}" in full_md
 
+    # Everyone is named as the server knows them: each card by the person who wrote it (their
+    # own connection wrote it, in their own name), each view and each mark by its own person.
+    people = {p["id"]: p for p in data["participants"]}
+    roster = {p["id"]: (p["name"], p["role"], p["relationship"]) for p in full["participants"]}
+    for pid, person in people.items():
+        relationship = person["relationship"] if person["role"] == "family" else None
+        assert roster[ids[pid]] == (person["name"], person["role"], relationship)
+    written = {c["id"]: c for cards in full["sections"].values() for c in cards}
+    family_cards = {c["id"] for cards in family["sections"].values() for c in cards}
+    assert family_cards == {c["id"] for c in data["cards"]}
+    for card in data["cards"] + data["professionalOnly"]:
+        got, author = written[card["id"]], people[card["author"]]
+        assert got["author"] == got["addedBy"]["id"] == ids[author["id"]]
+        assert got["addedBy"]["name"] == author["name"]
+        assert got["speaker"] == (ids[card["speaker"]] if "speaker" in card else None)
+        views = {ids[p]: stance for p, stance in card.get("stance", {}).items()}
+        assert {s["participant"]: s["stance"] for s in got["stances"]} == views
+        if card["section"] != "next_steps":  # a table of their own
+            who = author.get("relationship") if author["role"] == "family" else author["role"]
+            shown = card["text"] + (" *(professionals only)*" if got["layer"] != "main" else "")
+            assert f"{shown}\n  Written by {author['name']} ({who})." in full_md
+    marks = {
+        (s["id"], r["participant"]): (r["value"], r["reason"])
+        for s in full["scales"]
+        for r in s["ratings"]
+    }
+    assert marks == {
+        (s["id"], ids[r["participant"]]): (r["value"], r["reason"])
+        for s in data["scales"]
+        for r in s["ratings"]
+    }
+
     # The same snapshot exported twice differs only in when it was generated.
     assert without_generation_time(full_md) == without_generation_time(again_md)
     assert without_generation_time(full_json) == without_generation_time(again_json)
 
 
 async def test_draft_export_of_an_open_meeting(server: RunningServer, tmp_path: Path) -> None:
-    meeting, data = await example_meeting(server, end=False)
+    meeting, data, _ = await example_meeting(server, end=False)
     draft_md = await run_export(server, meeting["id"], tmp_path / "d.md", "--format", "md")
     draft = json.loads(
         await run_export(server, meeting["id"], tmp_path / "d.json", "--format", "json")
@@ -137,7 +141,7 @@ def docx_parts(path: Path) -> tuple[list[str], list[str], str]:
 
 
 async def test_pdf_and_word_exports(server: RunningServer, tmp_path: Path) -> None:
-    meeting, data = await example_meeting(server, end=True)
+    meeting, data, _ = await example_meeting(server, end=True)
     mid = meeting["id"]
     await run_export_bytes(server, mid, tmp_path / "a.pdf", "--format", "pdf")
     await run_export_bytes(server, mid, tmp_path / "f.pdf", "--format", "pdf", "--family")
@@ -289,9 +293,9 @@ async def test_export_all_ended_meetings(server: RunningServer, tmp_path: Path) 
     from server import audit
     from server.cli import progress_bar
 
-    first, _ = await example_meeting(server, end=True)
-    still_open, _ = await example_meeting(server, end=False)
-    second, _ = await example_meeting(server, end=True)
+    first, _, _ = await example_meeting(server, end=True)
+    still_open, _, _ = await example_meeting(server, end=False)
+    second, _, _ = await example_meeting(server, end=True)
     env = {**os.environ, "SAFETYMAP_DATA_DIR": str(server.settings.data_dir)}
     out = tmp_path / "records"
     process = await asyncio.create_subprocess_exec(

@@ -3,7 +3,6 @@ meeting. A breach is refused whole with a clear reason, and nothing of it is kep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from server.limits import Limits, MapLimits
 from server.model import write_map
 
 from .conftest import running_server
+from .example_meeting import load
 from .webclient import Browser
 from .yclient import YClient
 
@@ -71,15 +71,25 @@ async def test_breaches_are_refused_whole(tmp_path: Path) -> None:
 async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data", SAFETYMAP_MAX_PARTICIPANTS="2") as server:
         meeting = await server.meeting()
+        people = []
         for name in ("One", "Two"):
             person = await server.client(meeting, "family", name=name)
             await person.synced.wait()
+            people.append(person)
         third = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="Three")
         await third.connect()
         await third.wait_closed()
         assert third.close_code == 4503 and "full" in third.close_reason  # try again later
-        again = await server.client(meeting, "family", name="One")  # people already in: fine
+        # A name is nobody: the same name without One's key is someone new, and waits too.
+        namesake = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="One")
+        await namesake.connect()
+        await namesake.wait_closed()
+        assert namesake.close_code == 4503 and "full" in namesake.close_reason
+        # People already in come back (by their key) however full it is.
+        assert people[0].key
+        again = await server.client(meeting, "family", name="One", key=people[0].key)
         await again.synced.wait()
+        assert await again.whoami() == await people[0].whoami()
         chair = await server.client(meeting, "facilitator", name="Sam")
         await chair.synced.wait()
         async with Browser(server) as browser:
@@ -126,7 +136,7 @@ def test_every_string_value_and_key_is_bounded_before_it_is_applied() -> None:
 
 def test_legitimate_maps_fit_the_default_limits() -> None:
     defaults = Limits(max_cards=5000, max_card_text=2000)
-    example = json.loads((Path(__file__).parent / "data" / "example-meeting.json").read_text())
+    example = load()  # the whole example in one update, whoever would write it
     whole = example | {"createdAt": example["held"]}
     assert refusal(defaults, lambda doc: write_map(doc, whole)) is None
     # The longest things people type outside cards: a rating's reason and "what would move it

@@ -24,7 +24,7 @@ from server import closes
 
 from .conftest import free_port
 from .servers import cli, serve, server_env
-from .yclient import YClient
+from .yclient import YClient, new_key
 
 MiB = 1024 * 1024
 # These tests flood on purpose: the per-connection and per-meeting limits must not cut in.
@@ -173,18 +173,24 @@ async def test_a_thousand_joins_and_leaves_leave_memory_flat(tmp_path: Path) -> 
     meeting = await new_meeting(env)
     ws_url = f"ws://127.0.0.1:{port}/ws"
     async with serve(env, port, tmp_path / "server.log") as proc:
+        lanes, roles = 10, ("facilitator", "viewer")
+        keys = {(lane, role): new_key() for lane in range(lanes) for role in roles}
 
         async def cycles(lane: int, count: int) -> None:
+            # Twenty people (a facilitator and a screen per lane) who come and go again and
+            # again: each comes back by their key, as the same participant.
             for i in range(count):
                 role = "facilitator" if i % 2 else "viewer"
-                client = YClient(ws_url, meeting["id"], meeting["tokens"][role], name=f"P{lane}")
+                token, key = meeting["tokens"][role], keys[lane, role]
+                client = YClient(ws_url, meeting["id"], token, name=f"P{lane}", key=key)
                 await client.connect()
                 await asyncio.wait_for(client.synced.wait(), 10)
-                if i % 10 == 0 and role == "facilitator":
+                if i % 10 == 1:  # a facilitator's turn (odd i): now and then, a card
                     client.add_card(f"c{lane}-{i}", "strengths", "Gran visits on Sundays")
+                    await asyncio.sleep(0)  # its update goes out first
+                    await client.whoami()  # a round trip: the server has taken it
                 await client.disconnect()
 
-        lanes = 10
         await asyncio.gather(*(cycles(n, 20) for n in range(lanes)))  # warm-up: 200 cycles
         before = rss(proc.pid)
         await asyncio.gather(*(cycles(n, 100) for n in range(lanes)))  # 1,000 cycles
@@ -192,3 +198,8 @@ async def test_a_thousand_joins_and_leaves_leave_memory_flat(tmp_path: Path) -> 
         grew = (after - before) / MiB
         print(f"1,000 join/leave cycles: server grew by {grew:.1f} MiB")
         assert grew < 6, f"server grew by {grew:.1f} MiB"
+        screen = YClient(ws_url, meeting["id"], meeting["tokens"]["viewer"], name="Screen")
+        await screen.connect()
+        # Every card written on the way is there (the warm-up's two per lane, rewritten since).
+        await screen.wait_for(lambda: len(screen.cards()) == lanes * 10)
+        await screen.disconnect()

@@ -239,22 +239,31 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
     # 200 KB at once, then 2 KB a second; each value within the map's own limits.
     async with running_server(tmp_path, SAFETYMAP_BYTE_LIMIT="200000/100") as srv:
         meeting = await srv.meeting()
+        chair = await srv.client(meeting, "facilitator", name="Chair")
         typist = await srv.client(meeting, "family", name="Typist")
         flood = await srv.client(meeting, "family", name="Flood")
-        await typist.synced.wait()
-        await flood.synced.wait()
+        for client in (chair, typist, flood):
+            await client.synced.wait()
+        chair.doc.get("scales", type=Map)["s1"] = Map({"question": "Safe?", "ratings": Map()})
         typist.add_card("kept", "safety", "Gran collects the children")
-        await flood.wait_for(lambda: "kept" in flood.cards())
-        note = flood.doc.get("meta", type=Map)
-        for i in range(100):  # 15 KB a time, rewriting one value: the map does not grow
+        scales = flood.doc.get("scales", type=Map)
+        await flood.wait_for(lambda: "kept" in flood.cards() and "s1" in scales)
+        await typist.wait_for(lambda: "s1" in typist.doc.get("scales", type=Map))
+        me = await flood.whoami()
+
+        def reason_seen() -> str:
+            ratings = typist.doc.get("scales", type=Map)["s1"]["ratings"]
+            return str(ratings.get(me, {}).get("reason", ""))
+
+        # Their own mark, each time with a reason of 15 KB: theirs to write (no other value
+        # of the map is), rewriting one value: the map does not grow.
+        ratings = scales["s1"]["ratings"]
+        for i in range(100):
             if flood.closed.is_set():
                 break
-            note["note"] = f"{i:03d}" + "x" * 15_000
+            ratings[me] = {"value": i % 11, "reason": f"{i:03d}" + "x" * 15_000}
             await typist.wait_for(
-                lambda n=i: (
-                    flood.closed.is_set()  # type: ignore[misc]
-                    or str(typist.doc.get("meta", type=Map).get("note", ""))[:3] == f"{n:03d}"
-                )
+                lambda n=i: flood.closed.is_set() or reason_seen()[:3] == f"{n:03d}"  # type: ignore[misc]
             )
         await flood.wait_closed(10)
         assert flood.close_code == 4429 and "too much data" in flood.close_reason
@@ -267,4 +276,4 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
         await fresh.synced.wait()
         expected = "Gran collects the children" + "." * 300
         await fresh.wait_for(lambda: fresh.cards() == {"kept": expected})
-        assert not typist.closed.is_set()
+        assert not typist.closed.is_set() and not chair.closed.is_set()

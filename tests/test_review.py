@@ -21,35 +21,42 @@ from .webclient import Browser
 from .yclient import YClient
 
 AT = "2026-05-12T10:00:00+01:00"
-FIRST_MAP = {
+FIRST_MAP: dict[str, Any] = {
     "createdAt": AT,
     "cards": [
-        {"id": "d1", "section": "danger", "author": "p1", "text": "Worry about evenings"},
+        {"id": "d1", "section": "danger", "text": "Worry about evenings"},
         {
             "id": "g1",
             "section": "goals",
-            "author": "p1",
             "text": "A sober adult every evening",
             "answers": "d1",
         },
         {
             "id": "n1",
             "section": "next_steps",
-            "author": "p1",
             "text": "Plan with Gran",
             "owner": "Gran",
             "due": "2026-07-01",
             "status": "in_progress",
         },
     ],
-    "scales": [
-        {"id": "s1", "about": None, "ratings": [{"participant": "p1", "value": 4, "reason": "ok"}]}
-    ],
+    "scales": [{"id": "s1", "about": None, "ratings": [{"value": 4, "reason": "ok"}]}],
 }
-PROFESSIONAL_MAP = {
+PROFESSIONAL_MAP: dict[str, Any] = {
     "createdAt": AT,
-    "cards": [{"id": "x1", "section": "complicating", "author": "p2", "text": "Police note"}],
+    "cards": [{"id": "x1", "section": "complicating", "text": "Police note"}],
 }
+
+
+def by(me: str, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as participant `me` writes it: their own cards, in their own name, and their own
+    marks (the server refuses anything else)."""
+    cards = [{**card, "author": me} for card in data.get("cards", [])]
+    scales = [
+        {**scale, "ratings": [{**r, "participant": me} for r in scale.get("ratings", [])]}
+        for scale in data.get("scales", [])
+    ]
+    return {**data, "cards": cards, "scales": scales}
 
 
 async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> None:
@@ -65,8 +72,8 @@ async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> No
         pro = await server.client(first, "professional", layer="professional", name="Alex")
         await main.synced.wait()
         await pro.synced.wait()
-        model.write_map(main.doc, FIRST_MAP)
-        model.write_map(pro.doc, PROFESSIONAL_MAP)
+        model.write_map(main.doc, by(await main.whoami(), FIRST_MAP))
+        model.write_map(pro.doc, by(await pro.whoami(), PROFESSIONAL_MAP))
         watcher = await server.client(first, "professional", name="Check")
         await watcher.wait_for(lambda: len(watcher.cards()) == 3)
         await server.services.journal.flush()
@@ -120,56 +127,83 @@ SCHOOL = "School sees Leo"
 CHAIN_START = {
     "createdAt": AT,
     "cards": [
-        {"id": "d1", "section": "danger", "author": "p1", "text": "Worry about evenings"},
-        {"id": "st1", "section": "strengths", "author": "p1", "text": "Gran visits on Sundays"},
-        {"id": "n1", "section": "next_steps", "author": "p1", "text": "Plan with Gran"},
+        {"id": "d1", "section": "danger", "text": "Worry about evenings"},
+        {"id": "st1", "section": "strengths", "text": "Gran visits on Sundays"},
+        {"id": "n1", "section": "next_steps", "text": "Plan with Gran"},
     ],
     "scales": [{"id": "s1", "about": None, "question": "Is Leo safe enough at home?"}],
 }
 CHAIN_START_PROFESSIONAL = {
     "createdAt": AT,
-    "cards": [{"id": "x1", "section": "complicating", "author": "p2", "text": "Police note"}],
+    "cards": [{"id": "x1", "section": "complicating", "text": "Police note"}],
     "scales": [{"id": "s2", "about": None, "question": SECRETS[3]}],
 }
 
 
+# Who each connection of a Room is, and on which layer ("" is the main one).
+PEOPLE = (
+    ("sam", "facilitator", "", "Sam"),
+    ("alex", "professional", "", "Alex"),
+    ("pro", "professional", "professional", "Alex"),
+    ("jo", "family", "", "Jo"),
+)
+
+
 class Room:
-    """One meeting of the chain, with Sam (chair), Alex (professional, both layers), Jo (family)
-    connected over real websockets."""
+    """One meeting of the chain, with Sam (chair), Alex (professional, both layers: one
+    participant, by the same key), Jo (family) connected over real websockets. Each of them
+    writes their own cards and marks."""
 
     def __init__(self, server: RunningServer, meeting: dict[str, Any]) -> None:
         self.server, self.meeting = server, meeting
         self.clients: dict[str, YClient] = {}
+        self.ids: dict[str, str] = {}  # name -> participant id
 
     async def join(self, cards: int) -> None:
-        for key, role, layer, name in (
-            ("sam", "facilitator", "", "Sam"),
-            ("alex", "professional", "", "Alex"),
-            ("pro", "professional", "professional", "Alex"),
-            ("jo", "family", "", "Jo"),
-        ):
-            self.clients[key] = await self.server.client(self.meeting, role, layer=layer, name=name)
+        for key, role, layer, name in PEOPLE:
+            again = (self.clients["alex"].key or False) if key == "pro" else True
+            self.clients[key] = await self.server.client(
+                self.meeting, role, layer=layer, name=name, key=again
+            )
         for client in self.clients.values():
             await client.synced.wait()
         sam = self.clients["sam"]
         await sam.wait_for(lambda: len(sam.cards()) == cards)
+        for key, _role, _layer, name in PEOPLE:
+            me = await self.clients[key].whoami()
+            assert self.ids.setdefault(name, me) == me  # Alex is one person on both layers
         roster = await self.server.services.store.roster(self.meeting["id"])
-        self.ids = {p["name"]: p["id"] for p in roster}
+        assert {p["name"]: p["id"] for p in roster} == self.ids
 
-    def rate(self, layer_key: str, scale: str, name: str, value: int, reason: str) -> None:
-        scales = self.clients[layer_key].doc.get("scales", type=Map)
-        scales[scale]["ratings"][self.ids[name]] = {"value": value, "reason": reason, "at": AT}
+    def me(self, key: str) -> str:
+        return self.ids[next(name for k, _r, _l, name in PEOPLE if k == key)]
+
+    def write(self, key: str, data: dict[str, Any]) -> None:
+        """This connection's person writes these cards and marks, as their own."""
+        model.write_map(self.clients[key].doc, by(self.me(key), data))
+
+    async def rate(self, key: str, scale: str, value: int, reason: str) -> None:
+        """This connection's person places their own mark, once they see the scale."""
+        client = self.clients[key]
+        scales = client.doc.get("scales", type=Map)
+        await client.wait_for(lambda: scale in scales)
+        mark = {"value": value, "reason": reason, "at": AT}
+        scales[scale]["ratings"][self.me(key)] = mark
 
     async def settle(self) -> None:
-        """Wait until a fresh connection to each layer sees everything written, then save."""
-        for key, layer in (("sam", ""), ("pro", "professional")):
-            source = self.clients[key]
+        """Wait until a fresh connection to each layer sees what everyone on it wrote (nobody
+        was refused), then save."""
+        for layer in ("", "professional"):
             check = await self.server.client(
                 self.meeting, "professional", layer=layer, name="Checker"
             )
-            await check.wait_for(lambda c=check, s=source: state(c) == state(s))  # type: ignore[misc]
+            for key, _role, on, _name in PEOPLE:
+                if on == layer:
+                    source = self.clients[key]
+                    await check.wait_for(lambda c=check, s=source: state(c) == state(s))  # type: ignore[misc]
             await check.disconnect()
         for client in self.clients.values():
+            assert not client.closed.is_set(), (client.close_code, client.close_reason)
             await client.disconnect()
         await self.server.services.journal.flush()
 
@@ -207,12 +241,12 @@ async def three_meetings(server: RunningServer, chair: Browser) -> list[str]:
     first = await meeting_with_tokens(chair, await create_meeting(chair, "Planning for Leo"))
     room = Room(server, first)
     await room.join(cards=0)
-    model.write_map(room.clients["sam"].doc, CHAIN_START)
-    model.write_map(room.clients["pro"].doc, CHAIN_START_PROFESSIONAL)
-    room.rate("sam", "s1", "Sam", 3, "Evenings are hard")
-    room.rate("sam", "s1", "Alex", 4, "Gran helps")
-    room.rate("sam", "s1", "Jo", 2, "I worry too")
-    room.rate("pro", "s2", "Alex", 5, SECRETS[4])
+    room.write("sam", CHAIN_START)
+    room.write("pro", CHAIN_START_PROFESSIONAL)
+    await room.rate("sam", "s1", 3, "Evenings are hard")
+    await room.rate("alex", "s1", 4, "Gran helps")
+    await room.rate("jo", "s1", 2, "I worry too")
+    await room.rate("pro", "s2", 5, SECRETS[4])
     await room.settle()
 
     second = await meeting_with_tokens(chair, await end_and_review(chair, first["id"]))
@@ -222,26 +256,15 @@ async def three_meetings(server: RunningServer, chair: Browser) -> list[str]:
     retext(sam, "d1", "Worry about evenings and weekends")
     sam.items["st1"]["section"] = "safety"
     del sam.items["n1"]
-    model.write_map(
-        sam.doc,
-        {
-            "createdAt": AT,
-            "cards": [
-                {"id": "a1", "section": "strengths", "author": "p", "text": "School sees Leo"}
-            ],
-        },
-    )
+    school = {"id": "a1", "section": "strengths", "text": "School sees Leo"}
+    room.write("sam", {"createdAt": AT, "cards": [school]})
     retext(pro, "x1", SECRETS[2])
-    model.write_map(
-        pro.doc,
-        {
-            "createdAt": AT,
-            "cards": [{"id": "x2", "section": "danger", "author": "p", "text": SECRETS[1]}],
-        },
+    room.write(
+        "pro", {"createdAt": AT, "cards": [{"id": "x2", "section": "danger", "text": SECRETS[1]}]}
     )
-    room.rate("sam", "s1", "Sam", 5, "Better")
-    room.rate("sam", "s1", "Jo", 4, "Better")
-    room.rate("pro", "s2", "Alex", 6, SECRETS[4])
+    await room.rate("sam", "s1", 5, "Better")
+    await room.rate("jo", "s1", 4, "Better")
+    await room.rate("pro", "s2", 6, SECRETS[4])
     await room.settle()
 
     third = await meeting_with_tokens(chair, await end_and_review(chair, second["id"]))
@@ -249,15 +272,12 @@ async def three_meetings(server: RunningServer, chair: Browser) -> list[str]:
     await room.join(cards=3)
     sam = room.clients["sam"]
     del sam.items["a1"]
-    model.write_map(
-        sam.doc,
-        {
-            "createdAt": AT,
-            "cards": [{"id": "a2", "section": "safety", "author": "p", "text": "Gran has a key"}],
-        },
+    room.write(
+        "sam",
+        {"createdAt": AT, "cards": [{"id": "a2", "section": "safety", "text": "Gran has a key"}]},
     )
-    for name, value in (("Sam", 7), ("Alex", 6), ("Jo", 6)):
-        room.rate("sam", "s1", name, value, "Much better")
+    for key, value in (("sam", 7), ("alex", 6), ("jo", 6)):
+        await room.rate(key, "s1", value, "Much better")
     await room.settle()
     return [first["id"], second["id"], third["id"]]
 
@@ -407,10 +427,11 @@ async def test_carried_cards_keep_their_authors_names(
         room = Room(server, first)
         await room.join(cards=0)
         alex, jo = room.ids["Alex"], room.ids["Jo"]
-        worry = {"id": "w1", "section": "danger", "author": alex, "speaker": jo, "text": "Evenings"}
-        note = {"id": "p1", "section": "complicating", "author": alex, "text": "Police note"}
-        model.write_map(room.clients["sam"].doc, {"createdAt": AT, "cards": [worry]})
-        model.write_map(room.clients["pro"].doc, {"createdAt": AT, "cards": [note]})
+        # Alex writes down Jo's worry on the board, and a note on the professionals' layer.
+        worry = {"id": "w1", "section": "danger", "speaker": jo, "text": "Evenings"}
+        note = {"id": "p1", "section": "complicating", "text": "Police note"}
+        room.write("alex", {"createdAt": AT, "cards": [worry]})
+        room.write("pro", {"createdAt": AT, "cards": [note]})
         await room.settle()
 
         second = await meeting_with_tokens(chair, await end_and_review(chair, first["id"]))

@@ -16,7 +16,7 @@ import pytest
 from pycrdt import Doc, Map, Text
 from sqlalchemy import text, update
 
-from server import crdt
+from server import audit, crdt
 from server import store as store_module
 from server.db import create_engine, links
 from server.links import new_key
@@ -109,7 +109,9 @@ async def test_guest_links_stop_at_the_end_and_after_their_lifetime(store: Store
     assert await later.joined(meeting.id, jo.id) is None
     assert await later_still.joined(meeting.id, jo.id) is not None
     # Once the meeting ends, only the facilitator's link works.
-    assert await store.end_meeting(meeting.id, None, now(), lambda states, roster, writers: {})
+    assert await store.end_meeting(
+        meeting.id, None, now(), lambda states, roster, writers, editors: {}
+    )
     working = {role for role in Role if await store.resolve(tokens[role]) is not None}
     assert working == {Role.FACILITATOR}
     assert await store.joined(meeting.id, jo.id) is None
@@ -218,6 +220,9 @@ async def test_compaction_keeps_updates_appended_meanwhile_after_the_state(
     assert items(rows) == expected
 
 
+WITHDREW = (("withdraw", "c1"),)
+
+
 async def test_end_meeting_once_with_snapshot(store: Store) -> None:
     meeting, tokens = await store.create_meeting("Contract", "children_in_care")
     grant = await store.resolve(tokens[Role.FACILITATOR])
@@ -225,12 +230,25 @@ async def test_end_meeting_once_with_snapshot(store: Store) -> None:
     person = await store.participant(grant, "Sam")
     log, expected = server_log()
     await store.append([LogEntry(meeting.id, Layer.MAIN, u) for u in log])
+    # Who wrote in which card, and a withdrawal, in the same commits as the updates.
+    sam = Author(person.id, False, "facilitator")
+    await store.append(
+        [
+            LogEntry(meeting.id, Layer.MAIN, crdt.EMPTY_UPDATE, (), sam, ("c1", "c2"), ()),
+            LogEntry(meeting.id, Layer.MAIN, crdt.EMPTY_UPDATE, (), sam, ("c1",), WITHDREW),
+        ]
+    )
     seen: list[tuple[dict[Layer, bytes], list[dict[str, Any]]]] = []
+    editors_seen: list[Any] = []
 
     def render(
-        states: dict[Layer, bytes], roster: list[dict[str, Any]], writers: dict[Layer, Any]
+        states: dict[Layer, bytes],
+        roster: list[dict[str, Any]],
+        writers: dict[Layer, Any],
+        editors: dict[Layer, Any],
     ) -> dict[str, Any]:
         seen.append((states, roster))
+        editors_seen.append(editors)
         return {"k": 1}
 
     meta = await store.end_meeting(meeting.id, "p1", now(), render)
@@ -246,6 +264,15 @@ async def test_end_meeting_once_with_snapshot(store: Store) -> None:
     assert snapshot.rendered == {"k": 1} and snapshot.roster == roster == [person.identity()]
     assert [m.n for m in await store.snapshots(meeting.id)] == [1]
     assert json.dumps(meta.as_json())
+    assert editors_seen == [
+        {Layer.MAIN: {"c1": [person.id], "c2": [person.id]}, Layer.PROFESSIONAL: {}}
+    ]
+    trail = [
+        e for e in await audit.for_meeting(store.engine, meeting.id) if e.event.action == "withdraw"
+    ]
+    assert [(e.event.actor.id, e.event.actor.label, dict(e.event.details)) for e in trail] == [
+        (person.id, "facilitator", {"card": "c1", "layer": "main"})
+    ]
 
 
 async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None:
@@ -255,7 +282,7 @@ async def test_the_log_refuses_updates_of_an_ended_meeting(store: Store) -> None
     still_open, _ = await store.create_meeting("Open", "child_protection")
     log, expected = server_log()
     assert (
-        await store.end_meeting(ended.id, None, now(), lambda states, roster, writers: {})
+        await store.end_meeting(ended.id, None, now(), lambda states, roster, writers, editors: {})
         is not None
     )
     refused = await store.append(

@@ -6,8 +6,9 @@ a timeout, never a fixed sleep.
 
 Like a well-behaved stock client, each YClient sends a participant key of its own (`key=`), so
 its reconnects are the same participant; `key=False` sends none (every connection is someone
-new), a string sends that key. `token=None` with `cookie=` opens the socket as a browser's
-board does: by its join cookie, without a token.
+new), a string sends that key. `relationship=` is sent with the name, as the join page sends
+it for a family member. `token=None` with `cookie=` opens the socket as a browser's board
+does: by its join cookie, without a token.
 """
 
 from __future__ import annotations
@@ -42,9 +43,12 @@ class YClient:
         name: str = "",
         key: str | bool = True,
         cookie: str = "",
+        relationship: str = "",
     ) -> None:
         self.key = new_key() if key is True else (key or None)
         query = {"token": token, "name": name} if token is not None else {}
+        if token is not None and relationship:
+            query["relationship"] = relationship
         if token is not None and self.key:
             query["key"] = self.key
         self.url = f"{ws_url}/{room}" + (f"?{urlencode(query)}" if query else "")

@@ -1,7 +1,7 @@
 // Plain-language descriptions of other people's changes, for the screen-reader live region.
 // Pure: reads Yjs events, returns sentences. Typing inside a card is never announced.
 import * as Y from 'yjs'
-import { str } from './model.js'
+import { readWithdrawal, str } from './model.js'
 
 /**
  * @typedef {import('./strings.js').Translate} Translate
@@ -9,7 +9,8 @@ import { str } from './model.js'
  *   t: Translate,
  *   sectionLabel: (id: string) => string,
  *   personName: (id: string) => string,
- *   previousSection: (cardId: string) => string
+ *   previousSection: (cardId: string) => string,
+ *   previousWithdrawn?: (cardId: string) => boolean
  * }} Describe
  */
 
@@ -34,7 +35,8 @@ export function describeRemote (events, items, scales, d) {
             if (!(card instanceof Y.Map)) continue
             out.push(t('announce.added', { name: d.personName(str(card.get('author'))), section: d.sectionLabel(str(card.get('section'))) }))
           } else if (change.action === 'delete') {
-            out.push(t('announce.removed', { section: d.sectionLabel(d.previousSection(id)) }))
+            if (d.previousWithdrawn?.(id)) out.push(t('announce.removedWithdrawn'))
+            else out.push(t('announce.removed', { section: d.sectionLabel(d.previousSection(id)) }))
           }
         }
       } else if (path.length === 1) {
@@ -42,7 +44,12 @@ export function describeRemote (events, items, scales, d) {
         if (!(card instanceof Y.Map)) continue
         const keys = event.changes.keys
         const section = d.sectionLabel(str(card.get('section')))
-        if (keys.has('section')) out.push(t('announce.movedTo', { section }))
+        const withdrawal = keys.get('withdrawn')
+        if (withdrawal) {
+          const now = readWithdrawal(card.get('withdrawn'))
+          if (now) out.push(t('announce.withdrawn', { name: d.personName(now.by), section }))
+          else if (withdrawal.action === 'delete') out.push(t('announce.restored', { section }))
+        } else if (keys.has('section')) out.push(t('announce.movedTo', { section }))
         else if (keys.has('order')) out.push(t('announce.moved', { section }))
       } else if (path.length === 2 && path[1] === 'stance') {
         const card = items.get(String(path[0]))

@@ -16,8 +16,9 @@ export const SCALE_MAX = 10
  *   id: string, layer: LayerName, map: Y.Map<unknown>, section: string,
  *   text: Y.Text | null, order: string, author: string, createdAt: string,
  *   speaker: string, answers: string, owner: string, due: string, status: Status | '',
- *   stance: Record<string, Stance>
+ *   stance: Record<string, Stance>, withdrawn: Withdrawal | null
  * }} Card
+ * @typedef {{ by: string, at: string }} Withdrawal who took a card off the map, and when
  * @typedef {{ value: number, reason: string, up: string, at: string }} Rating
  * @typedef {{
  *   id: string, layer: LayerName, map: Y.Map<unknown>, question: string, low: string,
@@ -64,10 +65,35 @@ export function readCards (items, layer, sections) {
       owner: str(value.get('owner')),
       due: readDate(value.get('due')),
       status: STATUSES.includes(/** @type {any} */ (status)) ? /** @type {Status} */ (status) : '',
-      stance: readStances(value.get('stance'))
+      stance: readStances(value.get('stance')),
+      withdrawn: readWithdrawal(value.get('withdrawn'))
     })
   })
   return cards
+}
+
+/**
+ * `items[id].withdrawn`: a plain object `{by, at}` (a card taken off the map but kept), read as
+ * `read_layer` in server/model.py reads it: both strings, else not withdrawn.
+ * @param {unknown} value
+ * @returns {Withdrawal | null}
+ */
+export function readWithdrawal (value) {
+  if (!isPlainObject(value) || typeof value.by !== 'string' || typeof value.at !== 'string') return null
+  return { by: value.by, at: value.at }
+}
+
+/**
+ * Whether `items` once held a card under `id` that was deleted: Yjs keeps a deleted entry's
+ * key as a tombstone (also through the server's copy), so a link to a card that was deleted can
+ * be told from a link to one this person never receives (the professionals-only layer).
+ * @param {Y.Map<unknown>} items
+ * @param {string} id
+ */
+export function wasDeleted (items, id) {
+  if (!id || items.has(id)) return false
+  const entry = items._map.get(id)
+  return entry !== undefined && entry.deleted
 }
 
 /** @param {unknown} value */

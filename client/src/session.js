@@ -34,6 +34,12 @@ export class Session {
     this.events = events
     /** The origin of this person's own changes: undo tracks exactly these. */
     this.origin = { local: true }
+    /**
+     * The origin of this person's changes that undo must never reverse, because the server
+     * would refuse the reversal: a withdrawal (only the facilitator removes one), a restore,
+     * a card deleted for good (recreating someone else's card is acting as them).
+     */
+    this.lasting = { local: true, lasting: true }
     /** Changes not yet confirmed by the server (made while offline or before a sync). */
     this.unsent = false
     /** @type {ServerStatus | null} what the server says about saving (set in openLayer) */

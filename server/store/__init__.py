@@ -17,7 +17,7 @@ from .. import crdt as crdt
 from .clock import aware, now
 from .deletion import DeletionStore
 from .errors import EditRefused, MeetingClosed, MeetingFull, MeetingGone, WaitingRoomFull
-from .log import LogStore
+from .log import Editors, LogStore
 from .meetings import MeetingStore
 from .people import PeopleStore
 from .records import (
@@ -36,6 +36,7 @@ from .standing import Standing, StandingStore
 __all__ = [
     "Author",
     "EditRefused",
+    "Editors",
     "Grant",
     "LogEntry",
     "Meeting",

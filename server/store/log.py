@@ -8,15 +8,18 @@ from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .. import crdt
-from ..db import links, meetings, participants, updates, writers
+from ..db import audit, card_writers, links, meetings, participants, updates, writers
 from ..permissions import Admission, Layer, Status
 from ..sqlite_writer import SqliteWriter
 from .base import StoreBase
 from .clock import now
 from .records import LogEntry
 from .refusals import Refusals, authors, judge
+from .trail import card_writers as card_writer_rows
+from .trail import rows as trail_rows
 
 _FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
 _DELETE_CHUNK = 5_000  # ids per DELETE (SQLite and asyncpg cap a statement's parameters)
@@ -34,6 +37,22 @@ def barred_among(people: list[str]) -> Select[Any]:
             | links.c.revoked_at.is_not(None),
         )
     )
+
+
+Editors = dict[Layer, dict[str, list[str]]]  # layer -> card id -> participant ids, in order
+
+
+async def card_writers_of(conn: AsyncConnection, meeting_id: str) -> Editors:
+    """Who the server saw writing in each card of the meeting, first first."""
+    query = (
+        select(card_writers.c.layer, card_writers.c.card_id, card_writers.c.participant_id)
+        .where(card_writers.c.meeting_id == meeting_id)
+        .order_by(card_writers.c.first_seen, card_writers.c.participant_id)
+    )
+    found: Editors = {layer: {} for layer in Layer}
+    for r in await conn.execute(query):
+        found[Layer(r.layer)].setdefault(r.card_id, []).append(r.participant_id)
+    return found
 
 
 def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
@@ -96,6 +115,11 @@ class LogStore(StoreBase):
             ]
             if bindings:
                 await conn.execute(postgresql.insert(writers).on_conflict_do_nothing(), bindings)
+            at = now()
+            if wrote := card_writer_rows(kept, at):
+                await conn.execute(postgresql.insert(card_writers).on_conflict_do_nothing(), wrote)
+            if trail := trail_rows(kept, at):
+                await conn.execute(insert(audit), trail)
         return refused
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
@@ -111,6 +135,10 @@ class LogStore(StoreBase):
         )
         async with self.engine.connect() as conn:
             return {int(r.client_id): r.participant_id for r in (await conn.execute(query))}
+
+    async def card_writers(self, meeting_id: str) -> Editors:
+        async with self.engine.connect() as conn:
+            return await card_writers_of(conn, meeting_id)
 
     async def log_length(self, meeting_id: str, layer: Layer) -> int:
         query = select(func.count()).where(
@@ -162,9 +190,7 @@ class LogStore(StoreBase):
             if len(merged) <= 1:
                 return len(folded[0]) if folded else 0
             state = await asyncio.to_thread(crdt.merge, folded)
-            await conn.execute(
-                update(updates).where(updates.c.id == merged[0]).values(data=state)
-            )
+            await conn.execute(update(updates).where(updates.c.id == merged[0]).values(data=state))
             for at in range(1, len(merged), _DELETE_CHUNK):
                 chunk = merged[at : at + _DELETE_CHUNK]
                 await conn.execute(delete(updates).where(updates.c.id.in_(chunk)))

@@ -131,6 +131,7 @@ class Author:
 
     participant_id: str
     bound_by_lock: bool  # everyone but the facilitator: a locked board refuses their edits
+    role: str = ""  # their role, for the audit trail's rows about what they did
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +142,7 @@ class LogEntry:
     # (Yjs clientID, participant id) pairs this update brought first: bound in the same commit.
     writers: tuple[tuple[int, str], ...] = ()
     author: Author | None = None  # None: the server's own change (only an ending stops it)
+    # Cards the author wrote in, first seen here: (card, author) rows in the same commit.
+    edited: tuple[str, ...] = ()
+    # ("withdraw" | "restore", card id) for the audit trail, in the same commit, by the author.
+    trail: tuple[tuple[str, str], ...] = ()

@@ -14,13 +14,14 @@ from .. import crdt
 from ..db import meetings, snapshots, writers
 from ..permissions import Layer, Status
 from .base import StoreBase
-from .log import layer_log
+from .log import Editors, card_writers_of, layer_log
 from .people import attendees
 from .records import Snapshot, SnapshotMeta, participant_of, snapshot_meta_of
 
-# render(states, roster, writers) -> the rendered map kept with the snapshot.
+# render(states, roster, writers, editors) -> the rendered map kept with the snapshot.
 Render = Callable[
-    [dict[Layer, bytes], list[dict[str, Any]], dict[Layer, dict[int, str]]], dict[str, Any]
+    [dict[Layer, bytes], list[dict[str, Any]], dict[Layer, dict[int, str]], Editors],
+    dict[str, Any],
 ]
 
 
@@ -32,7 +33,8 @@ class SnapshotStore(StoreBase):
 
         The snapshot is the update log as it stands once the meeting is marked ended (every
         process's updates, not just what this process holds), rendered by `render(states,
-        roster, writers)`. From that moment the log refuses the meeting's updates (see `append`).
+        roster, writers, editors)`. From that moment the log refuses the meeting's updates
+        (see `append`).
         """
         async with self.engine.begin() as conn:
             changed = await conn.execute(
@@ -52,7 +54,8 @@ class SnapshotStore(StoreBase):
             bound: dict[Layer, dict[int, str]] = {layer: {} for layer in Layer}
             for r in await conn.execute(select(writers).where(writers.c.meeting_id == meeting_id)):
                 bound[Layer(r.layer)][int(r.client_id)] = r.participant_id
-            rendered = await asyncio.to_thread(render, states, roster, bound)
+            editors = await card_writers_of(conn, meeting_id)
+            rendered = await asyncio.to_thread(render, states, roster, bound, editors)
             last = (
                 await conn.execute(
                     select(func.max(snapshots.c.n)).where(snapshots.c.meeting_id == meeting_id)

@@ -1,8 +1,11 @@
-// What this person does to the map: add, move and delete cards, scales, undo, and the
-// facilitator's lock and end (through the server's API).
+// What this person does to the map: add, move, delete and withdraw cards (the facilitator:
+// restore them, or delete them for good), scales, undo, and the facilitator's lock and end
+// (through the server's API).
 import * as Y from 'yjs'
 import { addCard, applyMove, deleteCard, newId, orderAtEnd, planMove, stepIndex } from '../cards.js'
+import { readWithdrawal, str } from '../model.js'
 import { addScale, deleteScale } from '../scales.js'
+import { cardActions, restoreCard, withdrawCard } from '../withdraw.js'
 
 /**
  * @typedef {import('./app.js').BoardApp} BoardApp
@@ -80,26 +83,106 @@ export class Actions {
     if (next) this.moveTo(card, next, step > 0 ? 0 : Number.MAX_SAFE_INTEGER)
   }
 
-  /** @param {Card} card */
-  deleteCard (card) {
-    const doc = card.map.doc
-    if (!doc || !this.app.editable) return
+  /**
+   * What this person may do to the card as it is in the document now (the page may not have
+   * shown someone else's change yet): null when it is gone.
+   * @param {Card} card
+   */
+  current (card) {
+    const map = this.app.session.layer(card.layer)?.items.get(card.id)
+    if (map !== card.map) return null
+    return cardActions({ author: str(card.map.get('author')), withdrawn: readWithdrawal(card.map.get('withdrawn')) }, this.app.viewer())
+  }
+
+  /** "Delete" (your own card) or "Withdraw" (anyone else's), once the person says yes. @param {Card} card */
+  askRemove (card) {
+    const what = this.current(card)?.remove
+    if (!what) return
+    this.app.dialogs.confirmCard(what, card.text?.toString() ?? '', () => {
+      if (this.current(card)?.remove !== what) return
+      if (what === 'delete') this.deleteCard(card)
+      else this.withdraw(card)
+    })
+  }
+
+  /**
+   * The focus after a card leaves its section: the next card's text (or the one before), else
+   * the section's "Add a card".
+   * @param {Card} card
+   */
+  focusAfterLeaving (card) {
     const list = this.app.bySection.get(card.section) ?? []
     const i = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
     const next = list[i + 1] ?? list[i - 1] ?? null
-    const history = this.app.session.history
-    history.stopCapturing()
-    deleteCard(doc, card.id, this.app.session.origin)
-    history.stopCapturing()
-    this.app.banners.showToast(this.app.t('card.deleted'))
-    this.app.announcer.now(this.app.t('announce.youDeleted'))
     const section = card.section
     this.app.pendingFocus = () => {
       const view = next ? this.app.cardViews.get(`${next.layer}:${next.id}`) : null
       if (view) view.focusText()
       else this.app.sectionViews.get(section)?.composer?.button.focus()
     }
+  }
+
+  /** Delete this person's own card (undo brings it back). @param {Card} card */
+  deleteCard (card) {
+    const doc = card.map.doc
+    if (!doc || !this.app.editable) return
+    this.focusAfterLeaving(card)
+    const history = this.app.session.history
+    history.stopCapturing()
+    deleteCard(doc, card.id, this.app.session.origin)
+    history.stopCapturing()
+    this.app.banners.showToast(this.app.t('card.deleted'))
+    this.app.announcer.now(this.app.t('announce.youDeleted'))
     this.app.scheduleRender()
+  }
+
+  /** Take someone else's card off the map, keeping it in the withdrawn list. @param {Card} card */
+  withdraw (card) {
+    if (!this.app.editable || !this.app.me) return
+    this.focusAfterLeaving(card)
+    withdrawCard(card, this.app.me, this.app.session.lasting)
+    this.app.announcer.now(this.app.t('announce.youWithdrew'))
+    this.app.scheduleRender()
+  }
+
+  /** The facilitator puts a withdrawn card back (no need to ask: nothing is lost). @param {Card} card */
+  askRestore (card) {
+    if (!this.current(card)?.restore) return
+    restoreCard(card, this.app.session.lasting)
+    this.app.announcer.now(this.app.t('announce.youRestored', { section: this.app.sectionLabel(card.section) }))
+    const key = `${card.layer}:${card.id}`
+    this.app.pendingFocus = () => {
+      const view = this.app.cardViews.get(key)
+      if (!view) return
+      this.app.tabs.reveal(view.el)
+      view.el.scrollIntoView({ block: 'nearest' })
+      view.focusText()
+    }
+    this.app.scheduleRender()
+  }
+
+  /** The facilitator deletes a withdrawn card for good, once they say yes. @param {Card} card */
+  askDeleteForGood (card) {
+    if (!this.current(card)?.deleteForGood) return
+    this.app.dialogs.confirmCard('forGood', card.text?.toString() ?? '', () => {
+      const doc = card.map.doc
+      if (!doc || !this.current(card)?.deleteForGood) return
+      const list = this.app.withdrawnCards
+      const i = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
+      const next = list[i + 1] ?? list[i - 1] ?? null
+      deleteCard(doc, card.id, this.app.session.lasting)
+      this.app.announcer.now(this.app.t('announce.youDeletedForGood'))
+      this.app.pendingFocus = () => {
+        const target = next ? this.app.parts.withdrawn.views.get(`${next.layer}:${next.id}`)?.focusTarget() : null
+        if (target) target.focus()
+        else {
+          const title = this.app.header.title
+          title.tabIndex = -1
+          title.focus()
+        }
+      }
+      this.app.scheduleRender()
+    })
   }
 
   addOverallScale () {

@@ -2,10 +2,11 @@
 // (one render per animation frame), and carries out what people do.
 import * as Y from 'yjs'
 import { describeRemote } from '../announce.js'
-import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES } from '../model.js'
+import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES, wasDeleted } from '../model.js'
 import { editingByRoom, personOf, rosterFromAwareness } from '../people.js'
 import { Session } from '../session.js'
 import { createStrings } from '../strings.js'
+import { cardActions, linkState, splitWithdrawn } from '../withdraw.js'
 import { Actions } from './actions.js'
 import { Announcer } from './announcer.js'
 import { Banners } from './banners.js'
@@ -15,7 +16,7 @@ import { DragController } from './dragdrop.js'
 import { fitToScreen } from './fit.js'
 import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
-import { CardView } from './card.js'
+import { CardView, excerpt } from './card.js'
 import { Regions } from './regions.js'
 import { StatusView } from './status.js'
 import { Tabs } from './tabs.js'
@@ -47,8 +48,12 @@ export class BoardApp {
     this.columnSections = config.columns.flatMap((c) => c.sections)
     this.optionalIds = Object.keys(config.optionalSections).filter((id) => !this.columnSections.includes(id))
     this.knownSections = new Set([...this.columnSections, ...this.optionalIds])
-    /** @type {Card[]} */
+    /** @type {Card[]} every card read, on the map or withdrawn */
     this.cards = []
+    /** @type {Card[]} the withdrawn cards, most recently withdrawn first */
+    this.withdrawnCards = []
+    /** @type {Set<string>} keys ("layer:id") of the cards withdrawn as last shown */
+    this.withdrawnKeys = new Set()
     /** @type {Map<string, Card[]>} */
     this.bySection = new Map()
     /** @type {Map<string, Card>} */
@@ -187,11 +192,50 @@ export class BoardApp {
   /** A speaker is a participant id or words such as "Mum said". @param {string} speaker */
   speakerLabel (speaker) { return this.person(speaker)?.name ?? speaker }
 
-  /** @param {string} id */
+  /** A card on the map or withdrawn. @param {string} id */
   findCard (id) { return this.cardIndex.get(id) ?? null }
 
-  /** @param {string} dangerId */
+  /** The goals on the map that answer a worry. @param {string} dangerId */
   goalsFor (dangerId) { return (this.bySection.get('goals') ?? []).filter((g) => g.answers === dangerId) }
+
+  /** The withdrawn goals that answered a worry. @param {string} dangerId */
+  withdrawnGoalsFor (dangerId) { return this.withdrawnCards.filter((g) => g.section === 'goals' && g.answers === dangerId) }
+
+  /** Who this person is, for what they are offered on a card. */
+  viewer () {
+    return { me: this.me, facilitator: this.config.isFacilitator, editable: this.editable }
+  }
+
+  /** @param {Card} card */
+  actionsFor (card) { return cardActions(card, this.viewer()) }
+
+  /**
+   * What a link to a card (a goal's `answers`, a scale's `about`) shows: the card, or that it
+   * was withdrawn or deleted. A card in a layer this person never receives is not "deleted".
+   * @param {string} id
+   */
+  linkTo (id) {
+    const layers = this.session.layers()
+    const complete = !!this.config.professional && layers.length === 2 && layers.every((l) => l.everSynced && !l.refusal)
+    return linkState(id, {
+      find: (cardId) => this.findCard(cardId),
+      deleted: (cardId) => layers.some((l) => wasDeleted(l.items, cardId)),
+      complete
+    })
+  }
+
+  /** The line on a goal about the worry it answers. @param {Card} card */
+  answersText (card) {
+    if (card.section !== 'goals') return { state: 'none', text: '' }
+    const link = this.linkTo(card.answers)
+    const quoted = `“${excerpt(link.card?.text?.toString() ?? '')}”`
+    const text = link.state === 'shown'
+      ? this.t('card.answers', { text: quoted })
+      : link.state === 'withdrawn'
+        ? this.t('card.answersWithdrawn', { text: quoted })
+        : link.state === 'deleted' ? this.t('card.answersDeleted') : ''
+    return { state: link.state, text }
+  }
 
   /** Names of the other people typing in a card now (told in its own layer's room). @param {string} key */
   editingNames (key) {
@@ -251,7 +295,10 @@ export class BoardApp {
     const session = this.session
     const layers = session.layers().filter((l) => !l.refusal || l.name === 'main')
     this.cards = layers.flatMap((l) => readCards(l.items, l.name, this.knownSections))
-    this.bySection = groupBySection(this.cards)
+    const { active, withdrawn } = splitWithdrawn(this.cards)
+    this.withdrawnCards = withdrawn
+    // Sections (and so moving, and the worries a goal may answer) hold the cards on the map.
+    this.bySection = groupBySection(active)
     this.cardIndex = new Map(this.cards.map((c) => [c.id, c]))
     this.meta = readMeta(session.main.meta, this.optionalIds)
     this.people = new Map([...(session.professional ? readPeople(session.professional.meta) : []), ...readPeople(session.main.meta)])
@@ -282,6 +329,7 @@ export class BoardApp {
       fn()
     }
     this.sectionOf = new Map(this.cards.map((c) => [`${c.layer}:${c.id}`, c.section]))
+    this.withdrawnKeys = new Set(withdrawn.map((c) => `${c.layer}:${c.id}`))
     const loaded = session.main.everSynced || session.main.refusal !== null
     if (loaded && this.root.hasAttribute('aria-busy')) {
       this.root.removeAttribute('aria-busy')
@@ -353,7 +401,8 @@ export class BoardApp {
         t: this.t,
         sectionLabel: (id) => this.sectionLabel(id),
         personName: (id) => this.personName(id),
-        previousSection: (id) => this.sectionOf.get(`${layer.name}:${id}`) ?? ''
+        previousSection: (id) => this.sectionOf.get(`${layer.name}:${id}`) ?? '',
+        previousWithdrawn: (id) => this.withdrawnKeys.has(`${layer.name}:${id}`)
       }))
     }
     if (events.every((e) => e.target instanceof Y.Text)) this.scheduleSlowRender()

@@ -226,10 +226,24 @@ export class CardView {
       }, t('card.scaleForWorry'))
       : null
 
-    const remove = h('button', {
-      type: 'button', class: 'button button--warning', 'data-testid': 'card-delete',
-      onclick: () => this.app.actions.deleteCard(this.card)
-    }, t('card.delete'))
+    // Your own card you may delete; anyone else's you withdraw (the facilitator too: deleting
+    // it for good is offered from the withdrawn list only). Both ask first.
+    const removal = this.app.actionsFor(card).remove
+    let remove = null
+    if (removal === 'delete') {
+      remove = h('button', {
+        type: 'button', class: 'button button--warning', 'data-testid': 'card-delete',
+        onclick: () => this.app.actions.askRemove(this.card)
+      }, t('card.delete'))
+    } else if (removal === 'withdraw') {
+      const hintId = uid('withdraw-hint')
+      remove = h('div', { class: 'field card-withdraw' },
+        h('p', { class: 'hint', id: hintId, text: t('card.withdrawHint') }),
+        h('button', {
+          type: 'button', class: 'button button--secondary', 'data-testid': 'card-withdraw', 'aria-describedby': hintId,
+          onclick: () => this.app.actions.askRemove(this.card)
+        }, t('card.withdraw')))
+    }
 
     const panel = h('div', {
       class: 'card-panel', id: panelId, hidden: true, 'data-testid': 'card-panel',
@@ -306,15 +320,22 @@ export class CardView {
     }
     show(this.badges, badges.length > 0)
 
-    // The pairing of a safety goal with the worry it answers.
-    const danger = card.section === 'goals' && card.answers ? app.findCard(card.answers) : null
-    setText(this.answersLine, danger ? t('card.answers', { text: `“${excerpt(danger.text?.toString() ?? '')}”` }) : '')
-    show(this.answersLine, danger !== null)
-    const goals = card.section === 'danger' ? app.goalsFor(card.id) : []
-    const goalsKey = goals.map((g) => excerpt(g.text?.toString() ?? '')).join('\n')
+    // The pairing of a safety goal with the worry it answers (or that the worry was withdrawn
+    // or deleted), and on a worry, its goals.
+    const answers = app.answersText(card)
+    setText(this.answersLine, answers.text)
+    this.answersLine.dataset.link = answers.state
+    show(this.answersLine, answers.text !== '')
+    const goals = card.section === 'danger'
+      ? [
+          ...app.goalsFor(card.id).map((g) => t('card.goalsForWorry', { text: `“${excerpt(g.text?.toString() ?? '')}”` })),
+          ...app.withdrawnGoalsFor(card.id).map((g) => t('card.goalWithdrawn', { text: `“${excerpt(g.text?.toString() ?? '')}”` }))
+        ]
+      : []
+    const goalsKey = goals.join('\n')
     if (this.goalsList.dataset.key !== goalsKey) {
       this.goalsList.dataset.key = goalsKey
-      replaceChildren(this.goalsList, goals.map((g) => h('li', { text: t('card.goalsForWorry', { text: `“${excerpt(g.text?.toString() ?? '')}”` }) })))
+      replaceChildren(this.goalsList, goals.map((text) => h('li', { text })))
     }
     show(this.goalsList, goals.length > 0)
 
@@ -378,12 +399,23 @@ export class CardView {
     this.speaker?.set(card.speaker ? app.speakerLabel(card.speaker) : '')
     if (this.answersSelect) {
       const dangers = app.bySection.get('danger') ?? []
-      const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|')
+      // A worry withdrawn or deleted is still what the goal answers until someone changes it.
+      const link = card.answers && !dangers.some((d) => d.id === card.answers) ? app.linkTo(card.answers) : null
+      const gone = link && (link.state === 'withdrawn' || link.state === 'deleted')
+        ? h('option', {
+          value: card.answers,
+          text: link.state === 'withdrawn'
+            ? app.t('card.answersOptionWithdrawn', { text: excerpt(link.card?.text?.toString() ?? '', 60) })
+            : app.t('card.answersOptionDeleted')
+        })
+        : null
+      const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|') + (gone ? `|${card.answers}:${gone.textContent}` : '')
       if (this.answersSelect.dataset.key !== key) {
         this.answersSelect.dataset.key = key
         replaceChildren(this.answersSelect,
           h('option', { value: '', text: app.t('card.answersNone') }),
-          dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || app.t('card.emptyText') })))
+          dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || app.t('card.emptyText') })),
+          gone)
       }
       if (document.activeElement !== this.answersSelect) this.answersSelect.value = card.answers
     }

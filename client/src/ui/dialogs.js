@@ -1,8 +1,12 @@
 // Modal dialogs (native <dialog>: focus stays inside and Escape closes): keyboard shortcuts,
-// and the facilitator's "End the meeting?".
-import { h, setText } from './dom.js'
+// the facilitator's "End the meeting?", and "Are you sure?" before a card leaves the map
+// (withdraw, delete, delete for good).
+import { h, replaceChildren, setText } from './dom.js'
 
-/** @typedef {import('./app.js').BoardApp} BoardApp */
+/**
+ * @typedef {import('./app.js').BoardApp} BoardApp
+ * @typedef {'withdraw' | 'delete' | 'forGood'} ConfirmKind
+ */
 
 export class Dialogs {
   /** @param {BoardApp} app */
@@ -26,7 +30,57 @@ export class Dialogs {
       h('div', { class: 'form-actions' },
         this.endConfirm,
         h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'end-cancel', onclick: () => this.endDialog.close() }, t('end.cancel'))))
-    this.el = h('div', null, this.shortcutsDialog, this.endDialog)
+    // One "Are you sure?" for cards. The safe choice comes first and has the focus: a slip of
+    // the finger or of the Enter key keeps the card.
+    /** @type {(() => void) | null} */
+    this.onConfirm = null
+    this.confirmTitle = h('h2', { id: 'confirm-title' })
+    this.confirmBody = h('p', { id: 'confirm-body' })
+    this.confirmQuote = h('blockquote', { class: 'confirm-quote', 'data-testid': 'confirm-card' })
+    this.confirmYes = h('button', { type: 'button', class: 'button button--warning button--big', 'data-testid': 'confirm-yes', onclick: () => this.confirmed() })
+    this.confirmNo = h('button', { type: 'button', class: 'button button--secondary button--big', 'data-testid': 'confirm-no', autofocus: true, onclick: () => this.confirmDialog.close() })
+    this.confirmDialog = h('dialog', {
+      class: 'dialog dialog--confirm', 'data-testid': 'confirm-dialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-body'
+    },
+    this.confirmTitle,
+    this.confirmQuote,
+    this.confirmBody,
+    h('div', { class: 'form-actions confirm-actions' }, this.confirmNo, this.confirmYes))
+    this.el = h('div', null, this.shortcutsDialog, this.endDialog, this.confirmDialog)
+  }
+
+  /**
+   * Ask before a card leaves the map; `then` runs only if the person says yes.
+   * @param {ConfirmKind} kind
+   * @param {string} text the card's text, quoted so it is plain which card this is
+   * @param {() => void} then
+   */
+  confirmCard (kind, text, then) {
+    const { t } = this.app
+    const [title, body, yes, no] = kind === 'withdraw'
+      ? [t('confirm.withdraw.title'), t('confirm.withdraw.body'), t('confirm.withdraw.yes'), t('confirm.withdraw.no')]
+      : kind === 'delete'
+        ? [t('confirm.delete.title'), t('confirm.delete.body'), t('confirm.delete.yes'), t('confirm.delete.no')]
+        : [t('confirm.forGood.title'), t('confirm.forGood.body'), t('confirm.forGood.yes'), t('confirm.forGood.no')]
+    this.confirmDialog.dataset.kind = kind
+    setText(this.confirmTitle, title)
+    setText(this.confirmBody, body)
+    replaceChildren(this.confirmQuote, text || t('card.emptyText'))
+    setText(this.confirmYes, yes)
+    setText(this.confirmNo, no)
+    if (this.confirmDialog.open) this.confirmDialog.close()
+    this.onConfirm = then
+    this.confirmDialog.showModal()
+    this.confirmNo.focus()
+  }
+
+  confirmed () {
+    const then = this.onConfirm
+    this.onConfirm = null
+    // Closed first: the action then puts the focus where it belongs (closing would move it
+    // back to the button that opened the dialog).
+    this.confirmDialog.close()
+    then?.()
   }
 
   shortcuts () {

@@ -1,10 +1,11 @@
 // The map's parts on the board: a region per column of sections, "More" (the optional
-// sections) and the scales. Built again whenever editing is switched on or off (every view
-// inside looks different then), brought up to date on each render, and shown one at a time
-// as tabs on narrow screens.
+// sections), the scales and the withdrawn cards (only while there are some). Built again
+// whenever editing is switched on or off (every view inside looks different then), brought up
+// to date on each render, and shown one at a time as tabs on narrow screens.
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { ScaleView } from './scale.js'
 import { SectionView } from './section.js'
+import { WithdrawnList } from './withdrawn.js'
 
 /**
  * @typedef {import('./app.js').BoardApp} BoardApp
@@ -28,6 +29,7 @@ export class Regions {
     this.scalesNone = h('p')
     this.addScaleButton = h('button')
     this.moreShown = false
+    this.withdrawn = new WithdrawnList(app)
   }
 
   build () {
@@ -37,6 +39,8 @@ export class Regions {
     app.cardViews.clear()
     app.scaleViews.clear()
     app.sectionViews.clear()
+    this.withdrawn.clear()
+    this.withdrawn = new WithdrawnList(app)
     const { t } = app
     /** @param {string} id */
     const sectionEl = (id) => {
@@ -64,7 +68,7 @@ export class Regions {
     this.scales = h('section', { class: 'scales-region', 'data-testid': 'scales', 'aria-labelledby': scalesId, 'data-labelledby': scalesId },
       h('h2', { class: 'column-title', id: scalesId, text: t('scales.heading') }),
       this.scalesList, this.scalesNone, this.addScaleButton)
-    replaceChildren(this.el, h('div', { class: 'columns' }, columns), this.optional, this.scales)
+    replaceChildren(this.el, h('div', { class: 'columns' }, columns), this.optional, this.scales, this.withdrawn.el)
   }
 
   /** The sections shown now with their cards (views of cards gone are dropped), and the scales. */
@@ -87,6 +91,7 @@ export class Regions {
     this.moreShown = app.optionalIds.some((id) => visible.includes(id))
     show(this.optional, this.moreShown)
     this.updateScales()
+    this.withdrawn.update(app.withdrawnCards)
   }
 
   updateScales () {
@@ -126,7 +131,8 @@ export class Regions {
     return [
       ...this.columns,
       ...(this.moreShown ? [{ id: 'more', label: t('section.more'), el: this.optional }] : []),
-      { id: 'scales', label: t('column.scales'), el: this.scales }
+      { id: 'scales', label: t('column.scales'), el: this.scales },
+      ...(this.app.withdrawnCards.length ? [{ id: 'withdrawn', label: t('withdrawn.tab', { count: this.app.withdrawnCards.length }), el: this.withdrawn.el }] : [])
     ]
   }
 }

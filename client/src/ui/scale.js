@@ -23,7 +23,7 @@ export class ScaleView {
     this.key = `${scale.layer}:${scale.id}`
     const { t } = app
     const headingId = uid('scale')
-    this.heading = h('h3', { id: headingId, class: 'scale-title' })
+    this.heading = h('h3', { id: headingId, class: 'scale-title', 'data-testid': 'scale-title' })
     this.editable = app.editable
     const wording = this.editable && app.config.isFacilitator
 
@@ -180,10 +180,17 @@ export class ScaleView {
     this.scale = scale
     const { app } = this
     const { t } = app
-    const about = scale.about ? app.findCard(scale.about) : null
-    setText(this.heading, scale.about
-      ? t('scale.about', { text: `“${excerpt(about?.text?.toString() ?? '', 80)}”` })
-      : t('scale.overall'))
+    // A scale about a worry says so, and says when that worry was withdrawn or deleted.
+    const about = scale.about ? app.linkTo(scale.about) : null
+    const quoted = `“${excerpt(about?.card?.text?.toString() ?? '', 80)}”`
+    this.heading.dataset.link = about?.state ?? 'none'
+    setText(this.heading, !about
+      ? t('scale.overall')
+      : about.state === 'shown'
+        ? t('scale.about', { text: quoted })
+        : about.state === 'withdrawn'
+          ? t('scale.aboutWithdrawn', { text: quoted })
+          : about.state === 'deleted' ? t('scale.aboutDeleted') : t('scale.aboutUnknown'))
     setText(this.question, scale.question)
     setText(this.lowText, t('scale.lowEnd', { text: scale.low }))
     setText(this.highText, t('scale.highEnd', { text: scale.high }))
