@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .protocol import ProtocolError, Reader, write_var_string, write_var_uint
@@ -31,12 +31,24 @@ REMOTE_TIMEOUT = 30.0
 # Fields a client may keep in its own `user` entry; name, role and id always come from us.
 _CLIENT_USER_FIELDS = ("color", "colorLight")
 
+# Bounds (README "Limits"). A browser announces one clientID per document it has open, with a
+# state of a few hundred bytes (who it is, the card it is in); a room's whole table is sent to
+# every newcomer, so it is bounded too, and what does not fit is not relayed.
+MAX_CLIENTS_PER_CONNECTION = 4
+MAX_STATE_BYTES = 4096
+MAX_TABLE_BYTES = 256 * 1024
+
+
+class PresenceLimit(ProtocolError):
+    """A connection announced more clientIDs than it may."""
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     client_id: int
     clock: int
     state: dict[str, Any] | None  # None = the client left
+    size: int = field(default=0, compare=False)  # bytes of the state as it arrived
 
 
 def decode_update(payload: bytes) -> list[Entry]:
@@ -47,6 +59,8 @@ def decode_update(payload: bytes) -> list[Entry]:
         client_id = reader.var_uint()
         clock = reader.var_uint()
         raw = reader.var_string()
+        if len(raw) > MAX_STATE_BYTES:
+            raise ProtocolError(f"a presence state is at most {MAX_STATE_BYTES} bytes")
         try:
             state = json.loads(raw, parse_constant=_no_constant)
         except (ValueError, RecursionError):
@@ -55,7 +69,7 @@ def decode_update(payload: bytes) -> list[Entry]:
             raise ProtocolError("awareness state is not JSON") from None
         if state is not None and not isinstance(state, dict):
             raise ProtocolError("awareness state is not an object")
-        entries.append(Entry(client_id, clock, state))
+        entries.append(Entry(client_id, clock, state, len(raw)))
     reader.expect_end()
     return entries
 
@@ -103,6 +117,8 @@ class AwarenessTable:
         # Clients of other server processes (through the relay): clientID -> (entry, when heard)
         self._remote: dict[int, tuple[Entry, float]] = {}
         self._owner[SERVER_CLIENT_ID] = _SERVER
+        self._claimed: dict[object, int] = {}  # connection -> clientIDs it owns
+        self._bytes = 0  # the states in _entries and _remote (see MAX_TABLE_BYTES)
 
     def apply(
         self, owner: object, entries: Iterable[Entry], identity: Mapping[str, Any]
@@ -115,6 +131,11 @@ class AwarenessTable:
                 if entry.state is None:
                     # y-websocket clients pass on others' "left" entries: that is not a claim.
                     continue
+                if self._claimed.get(owner, 0) >= MAX_CLIENTS_PER_CONNECTION:
+                    raise PresenceLimit(
+                        f"one connection announces at most {MAX_CLIENTS_PER_CONNECTION} clients"
+                    )
+                self._claimed[owner] = self._claimed.get(owner, 0) + 1
                 holder = self._owner[entry.client_id] = owner
                 self._remote.pop(entry.client_id, None)  # it moved here from another process
                 if entry.client_id in self._clock:
@@ -125,11 +146,14 @@ class AwarenessTable:
                 continue  # somebody else's clientID: never let one client speak for another
             if entry.clock <= self._seen.get(entry.client_id, -1):
                 continue  # stale or repeated
+            if not self._fits(self._entries.get(entry.client_id), entry):
+                continue  # the table is full: not kept, not relayed
             self._seen[entry.client_id] = entry.clock
             clock = max(entry.clock, self._clock.get(entry.client_id, -1) + 1)
             self._clock[entry.client_id] = clock
             state = None if entry.state is None else stamp(entry.state, identity)
-            stamped = Entry(entry.client_id, clock, state)
+            stamped = Entry(entry.client_id, clock, state, entry.size if state else 0)
+            self._keep(self._entries.get(entry.client_id), stamped)
             self._entries[entry.client_id] = stamped
             accepted.append(stamped)
         return accepted
@@ -137,11 +161,13 @@ class AwarenessTable:
     def remove_owner(self, owner: object) -> list[Entry]:
         """Forget a closed connection's clients; return the 'left' entries to relay."""
         gone = [cid for cid, holder in self._owner.items() if holder is owner]
+        self._claimed.pop(owner, None)
         removals = []
         for client_id in gone:
             del self._owner[client_id]
             self._seen.pop(client_id, None)  # a rejoin may resend the same clock
             entry = self._entries.pop(client_id, None)
+            self._keep(entry, None)
             if entry is not None and entry.state is not None:
                 clock = self._clock[client_id] = self._clock.get(client_id, entry.clock) + 1
                 removals.append(Entry(client_id, clock, None))
@@ -170,7 +196,12 @@ class AwarenessTable:
             known = self._clock.get(entry.client_id, -1)
             if entry.client_id in self._owner or entry.clock <= known:
                 continue
+            held = self._remote.get(entry.client_id)
+            before = held[0] if held is not None else None
+            if not self._fits(before, entry):
+                continue
             self._clock[entry.client_id] = entry.clock
+            self._keep(before, entry if entry.state is not None else None)
             if entry.state is None:
                 self._remote.pop(entry.client_id, None)
             else:
@@ -187,6 +218,17 @@ class AwarenessTable:
             for client_id, (entry, heard) in list(self._remote.items()):
                 if now - heard > REMOTE_TIMEOUT:
                     del self._remote[client_id]
+                    self._keep(entry, None)
                 else:
                     here.append(entry)
         return here
+
+    def _fits(self, before: Entry | None, entry: Entry) -> bool:
+        """Would the table stay within MAX_TABLE_BYTES with `entry` in place of `before`?"""
+        grows = (entry.size if entry.state is not None else 0) - (before.size if before else 0)
+        return grows <= 0 or self._bytes + grows <= MAX_TABLE_BYTES
+
+    def _keep(self, before: Entry | None, after: Entry | None) -> None:
+        self._bytes += (after.size if after is not None else 0) - (
+            before.size if before is not None else 0
+        )

@@ -12,9 +12,6 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc, TransactionEvent
 
-from . import structs
-from .protocol import ProtocolError
-
 T = TypeVar("T")
 
 EMPTY_UPDATE = b"\x00\x00"  # no structs, no deletions
@@ -51,28 +48,6 @@ def doc_from_updates(updates: Iterable[bytes]) -> Doc[Any]:
 def merge(updates: Iterable[bytes]) -> bytes:
     """Fold a log of updates into one (through a Doc, so deleted content is collected)."""
     return doc_from_updates(updates).get_update()
-
-
-def would_change(state: bytes, update: bytes) -> bool:
-    """Would applying `update` to a document holding `state` change it?
-
-    Used for read-only connections: a stock client always answers the server's sync step 1
-    with a step 2 (which carries at least the whole delete set), so only an update that
-    brings something new counts as an attempt to edit.
-    """
-    if update == EMPTY_UPDATE:
-        return False
-    scratch = doc_from_updates([state])
-    before = scratch.get_state()
-    changed = bool(_change_sizes(scratch, update))
-    if changed or scratch.get_state() != before:
-        return True
-    # yrs holds back structs whose dependencies are missing and fires nothing for them,
-    # but they are still new content from this client.
-    try:
-        return structs.beyond(update, structs.decode_state_vector(before))
-    except ProtocolError:
-        return True
 
 
 def effective_size(state: bytes, update: bytes) -> int:

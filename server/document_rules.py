@@ -155,14 +155,12 @@ def _items(change: Change, writer: Writer) -> str | None:
                 return STANCE
             if "withdrawn" in new.values and not _own_withdrawal(new.values["withdrawn"], writer):
                 return WITHDRAW
-            if new.values.get("section") not in ALL_SECTIONS:
-                return SECTION  # a card no reader shows: gone from the map without a trace
         return None
     if len(path) == 1:
         if key in ("author", "createdAt"):
             return AUTHOR_SET
         if key == "section" and change.new not in ALL_SECTIONS:
-            return SECTION
+            return SECTION  # a card no reader shows: gone from the map without a trace
         if key == "withdrawn":
             if change.action != "add":
                 return None if writer.facilitator else RESTORE

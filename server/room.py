@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from pycrdt import Doc, TransactionEvent
 
 from . import awareness, crdt, document_rules, metrics, protocol, structs
-from .arrivals import Arrivals, readable
+from .arrivals import Arrivals
 from .client_ids import Binding, ClientIds
 from .closes import (
     DOCUMENT_TOO_LARGE,
@@ -260,12 +260,7 @@ class Room:
         return growth > 0 and self.size + growth > self._max_bytes
 
     def _refuse_if_edit(self, peer: Peer, update: bytes) -> None:
-        readable(update)
-        try:
-            changes = crdt.would_change(self.doc.get_update(), update)
-        except crdt.CrdtError:
-            raise Close(UPDATE_REJECTED, "the update could not be applied") from None
-        if changes:
+        if self._arrivals.changes(self.doc, update):
             reason = read_only_reason(peer.role, self.status, self.locked)
             # y-websocket shows an auth message as "Permission denied" before the close.
             peer.send(protocol.encode(protocol.PermissionDenied(reason)))
@@ -332,7 +327,10 @@ class Room:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
         me = peer.identity.get("id")
         entries = self._client_ids.visible(me, entries)
-        accepted = self.presence.apply(peer, entries, peer.identity)
+        try:
+            accepted = self.presence.apply(peer, entries, peer.identity)
+        except awareness.PresenceLimit as exc:
+            raise Close(MALFORMED, f"malformed frame: {exc}") from None
         if accepted:
             if isinstance(me, str):
                 self._bind_present(me, accepted)

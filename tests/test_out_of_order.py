@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from server import crdt, protocol, structs
+from server.arrivals import MAX_HELD_FRAMES
 from server.permissions import Layer
 
 from .conftest import RunningServer
@@ -140,3 +141,25 @@ def test_shape_of_random_updates_matches_their_state(script: list[tuple[str, str
     assert not structs.missing(update, {})
     assert not structs.beyond(update, state)
     assert structs.beyond(update, {c: n - 1 for c, n in state.items()})
+
+
+async def test_a_connection_holds_a_bounded_number_of_waiting_updates(
+    server: RunningServer,
+) -> None:
+    """Issue 15.2: waiting updates are bounded in count (and bytes, and clients) per
+    connection, and each frame is read alone, never merged with everything held before it."""
+    meeting = await server.meeting()
+    _, updates, _ = offline_session()
+    stranger = await server.client(meeting, "family", name="Jo")
+    other = await server.client(meeting, "professional", name="Alex")
+    await stranger.synced.wait()
+    for _ in range(MAX_HELD_FRAMES):
+        await stranger.send(protocol.encode(protocol.SyncUpdate(updates[2])))  # needs c2
+    other.add_card("k1", "goals", "still editing")
+    watcher = await server.client(meeting, "viewer")
+    await watcher.wait_for(lambda: "k1" in watcher.cards())
+    assert not stranger.closed.is_set()
+    await stranger.send(protocol.encode(protocol.SyncUpdate(updates[2])))  # one too many
+    await stranger.wait_closed()
+    assert stranger.close_code == 4422 and "never arrived" in stranger.close_reason
+    assert other.close_code is None and "c2" not in watcher.cards()
