@@ -27,12 +27,15 @@ PHONE = {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touc
 NOT_SAVED = "Your changes are not being saved right now."
 
 
-async def waiting_room_meeting(server: RunningServer) -> dict[str, Any]:
-    """A meeting made through the API, with the waiting room on (the API's default)."""
-    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+async def waiting_room_meeting(
+    server: RunningServer, *, waiting_room: bool = True, email: str = "sam@example.org"
+) -> dict[str, Any]:
+    """A meeting made through the API, with the waiting room on (the API's default) or off."""
+    owner = {"Authorization": f"Bearer {await api_token(server, email)}"}
+    title = "Planning for Leo" if waiting_room else "Planning for Mia"
     async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
         created = await http.post(
-            "/api/meetings", json={"title": "Planning for Leo", "waitingRoom": True}
+            "/api/meetings", json={"title": title, "waitingRoom": waiting_room}
         )
     assert created.status_code == 201, created.text
     meeting: dict[str, Any] = created.json()
@@ -50,14 +53,7 @@ async def ask_to_join(page: Page, link: str, name: str, relationship: str | None
 
 async def open_meeting(server: RunningServer) -> dict[str, Any]:
     """A meeting made through the API without a waiting room."""
-    owner = {"Authorization": f"Bearer {await api_token(server, 'owner@example.org')}"}
-    async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
-        created = await http.post(
-            "/api/meetings", json={"title": "Planning for Mia", "waitingRoom": False}
-        )
-    assert created.status_code == 201, created.text
-    meeting: dict[str, Any] = created.json()
-    return meeting
+    return await waiting_room_meeting(server, waiting_room=False, email="owner@example.org")
 
 
 async def test_the_facilitator_lets_people_in_turns_them_away_and_takes_them_out(
