@@ -20,12 +20,10 @@ top-level GET of the join page, which needs the link's token and changes nothing
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -36,6 +34,7 @@ from .i18n import N_
 from .links import looks_like_key, new_key
 from .live import clean_name
 from .meeting_pages import ROLE_NAMES
+from .page_json import script_json
 from .pages import _, problem, redirect, render
 from .permissions import Admission, Layer, Role, Status, can_edit, can_open
 from .store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
@@ -312,8 +311,8 @@ async def board(request: Request) -> Response:
             _("If you think this is a mistake, contact the person who invited you."),
         )
     config = board_config(request, meeting, participant, mode)
-    # JSON in a non-executable script element; "</" is escaped so it cannot close the tag.
-    payload = Markup(json.dumps(config).replace("</", "<\\/"))
+    # JSON in a non-executable script element, with < > & escaped (page_json.py).
+    payload = script_json(config)
     return render(
         request,
         "board.html",

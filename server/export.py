@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import attribution, crdt, history, mapdiff, model, record_cards
+from jinja2 import Environment
+
+from . import attribution, crdt, history, mapdiff, markdown_text, model, record_cards
 from .i18n import environment, translations
 from .store import Snapshot
 
@@ -33,6 +35,10 @@ def when(moment: str | None) -> str:
 
 _templates = environment()
 _templates.filters["when"] = when
+# The Markdown record prints every value as escaped plain text (markdown_text.py): whatever
+# people typed makes no heading, table, list, link, image, code or HTML in it.
+_markdown = environment(finalize=markdown_text.finalize)
+_markdown.filters["when"] = when
 
 
 def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
@@ -103,8 +109,8 @@ def card_words(document: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], lis
     return lambda card: record_cards.facts(card, document, people, words)
 
 
-def _template(name: str, document: Mapping[str, Any]) -> str:
-    text: str = _templates.get_template(name).render(
+def _template(name: str, document: Mapping[str, Any], templates: Environment = _templates) -> str:
+    text: str = templates.get_template(name).render(
         map=document,
         people=people_of(document),
         card_facts=card_words(document),
@@ -121,7 +127,7 @@ def _template(name: str, document: Mapping[str, Any]) -> str:
 
 
 def to_markdown(document: Mapping[str, Any]) -> str:
-    return _template("export.md.j2", document).rstrip() + "\n"
+    return _template("export.md.j2", document, _markdown).rstrip() + "\n"
 
 
 def to_pdf(document: Mapping[str, Any]) -> bytes:

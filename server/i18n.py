@@ -8,7 +8,9 @@ English is the source language, so it needs none.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -24,13 +26,18 @@ def translations(language: str = "en") -> gettext.NullTranslations:
     return gettext.translation("messages", LOCALE_DIR, languages=[language], fallback=True)
 
 
-def environment(language: str = "en") -> Environment:
+def environment(
+    language: str = "en", *, finalize: Callable[[Any], Any] | None = None
+) -> Environment:
+    """The templates' environment; `finalize` is applied to every printed value (the Markdown
+    record escapes with it: markdown_text.py)."""
     env = Environment(
         loader=PackageLoader("server", "templates"),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     return env
