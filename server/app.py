@@ -86,6 +86,11 @@ async def forbidden(request: Request, _exc: Exception) -> Response:
     )
 
 
+async def too_many_guesses(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, account_pages.TooManyGuesses)
+    return account_pages.too_many(request, exc.wait)
+
+
 async def not_found(request: Request, _exc: Exception) -> Response:
     return problem(request, 404, _("Page not found"), _("Check the address and try again."))
 
@@ -122,5 +127,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
             Middleware(RequestIds),
             Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
         ],
-        exception_handlers={Forbidden: forbidden, 404: not_found},
+        exception_handlers={
+            Forbidden: forbidden,
+            404: not_found,
+            account_pages.TooManyGuesses: too_many_guesses,
+        },
     )

@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import model
-from .account_pages import guess_blocked, too_many, wrong_token
+from .account_pages import wrong_token
 from .i18n import N_
 from .links import looks_like_key, new_key
 from .live import clean_name
@@ -155,8 +155,6 @@ async def _join_as(
 
 async def join(request: Request) -> Response:
     services = services_of(request)
-    if wait := guess_blocked(request):
-        return too_many(request, wait)  # even for a right token: guessing must not pay
     grant = await services.store.resolve(request.path_params["token"])
     meeting = await services.store.meeting(grant.meeting_id) if grant else None
     if grant is None or meeting is None:

@@ -15,9 +15,18 @@ from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .export import FORMATS as EXPORT_FORMATS
 from .migrate import upgrade
+from .numbers import whole_number
 from .permissions import LABEL_SETS
 from .settings import Settings, SettingsError
 from .store import Store
+
+
+def _snapshot_number(text: str) -> int:
+    """ASCII digits within range (numbers.py): an Arabic-Indic one is not 1 here either."""
+    number = whole_number(text, minimum=1)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a snapshot number: {text!r}")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("meeting_id", nargs="?")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     export.add_argument("--family", action="store_true", help="the family copy")
-    export.add_argument("--snapshot", type=int, help="snapshot number (default: the latest)")
+    export.add_argument(
+        "--snapshot", type=_snapshot_number, help="snapshot number (default: the latest)"
+    )
     export.add_argument("-o", "--output", help="file to write")
     export.add_argument(
         "--all-ended", action="store_true", help="every ended meeting, one file each in --out-dir"

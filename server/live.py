@@ -10,12 +10,14 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import audit, metrics
+from .account_pages import count_wrong_token
 from .closes import (
     BUSY,
     FORBIDDEN,
     MALFORMED,
     MEETING_DELETED,
     NO_ROOM,
+    TOO_MANY_MESSAGES,
     WAITING,
     Close,
     unauthorized,
@@ -23,6 +25,7 @@ from .closes import (
 from .connection import Connection
 from .links import KEY_MAX, KEY_MIN, looks_like_key
 from .permissions import Admission, Layer, Role, can_open
+from .ratelimit import retry_after_header
 from .services import Services
 from .store import MeetingFull, MeetingGone, Participant, WaitingRoomFull
 from .web_auth import joined
@@ -101,8 +104,15 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         raise Close(MALFORMED, BAD_KEY)
     # Someone coming back with their key is found with the link, in one query.
     found = await services.store.arrival(token, key)
-    if found is None or found[0].meeting_id != meeting_id:
+    if found is None:
+        # A wrong token counts against the address as on HTTP; past the limit 4429 (the
+        # websocket's 429; permanent, so a stock client stops). A right one always passes.
+        if wait := count_wrong_token(ws):
+            seconds = retry_after_header(wait)
+            raise Close(TOO_MANY_MESSAGES, f"too many wrong links: try again in {seconds} s")
         raise unauthorized()
+    if found[0].meeting_id != meeting_id:
+        raise unauthorized()  # a real link of another meeting: not a guess
     grant, person = found
     if person is not None:
         return person

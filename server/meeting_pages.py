@@ -18,6 +18,7 @@ from . import audit, deletion, export, exports, history, meetings
 from .accounts import Facilitator
 from .audit_words import what_happened, who_did
 from .i18n import N_
+from .numbers import whole_number
 from .pages import _, problem, redirect, render
 from .permissions import LABEL_SETS, Admission, Role, Status
 from .services import Services
@@ -200,11 +201,14 @@ async def download(request: Request) -> Response:
         return _not_found(request)
     family = request.query_params.get("family") == "1"
     number = request.query_params.get("snapshot")
+    snapshot = None if number is None else whole_number(number, minimum=1)
+    if number is not None and snapshot is None:
+        return _not_found(request)  # not a snapshot number (ASCII digits, in range)
     try:
         document = await exports.document(
             services_of(request).store,
             meeting.id,
-            snapshot=int(number) if number and number.isdigit() else None,
+            snapshot=snapshot,
             family=family,
         )
     except exports.NotExportable:

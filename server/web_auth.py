@@ -35,10 +35,16 @@ def _secure(conn: HTTPConnection) -> bool:
 
 
 def set_cookie(
-    conn: HTTPConnection, response: Response, name: str, value: str, **extra: Any
+    conn: HTTPConnection,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    path: str = "/",
+    **extra: Any,
 ) -> None:
     response.set_cookie(
-        name, value, httponly=True, samesite="lax", secure=_secure(conn), path="/", **extra
+        name, value, httponly=True, samesite="lax", secure=_secure(conn), path=path, **extra
     )
 
 
