@@ -100,9 +100,9 @@ class Arrivals:
                 return update, found
             held = self._held[peer] = _Held()
         held.add(update, found, known)
-        if held.size > self._max_held or len(held.pieces) > MAX_HELD_FRAMES:
-            raise Close(UPDATE_REJECTED, NEVER_ARRIVED)
-        if len(held.reach) > MAX_HELD_CLIENTS:
+        too_much = held.size > self._max_held or len(held.pieces) > MAX_HELD_FRAMES
+        if too_much or len(held.reach) > MAX_HELD_CLIENTS:
+            del self._held[peer]
             raise Close(UPDATE_REJECTED, NEVER_ARRIVED)
         if held.waiting(known, self._version):
             return b"", found

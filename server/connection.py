@@ -130,6 +130,10 @@ class Connection:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            # A finished task keeps its exception, whose traceback keeps the frames that raised
+            # it and all they held (a frame's presence entries, held updates) in a cycle with
+            # this connection: only a rare full collection would free them. Break it now.
+            self._tasks = ()
             rooms.leave(room, self)
         if self.close_code is not None:
             with contextlib.suppress(Exception):
