@@ -88,6 +88,7 @@ class Room:
         self.ready = asyncio.Event()  # cleared while the document is being rebuilt
         self.compaction = asyncio.Lock()
         self.ready.set()
+        self.disposed = False
         self._journal = journal
         self._reload = reload
         self._max_bytes = max_document_bytes
@@ -120,8 +121,10 @@ class Room:
 
     def dispose(self) -> None:
         """Release the document (called once the room has unloaded or been replaced)."""
-        self.doc.unobserve(self._subscription)
-        self._rules.close()
+        if not self.disposed:
+            self.disposed = True
+            self.doc.unobserve(self._subscription)
+            self._rules.close()
 
     # Membership ---------------------------------------------------------------------------
 
@@ -441,6 +444,8 @@ class Room:
     async def _reload_doc(self) -> None:
         await self.durable()
         updates = await self._reload()
+        if self.disposed:
+            return  # unloaded or dropped meanwhile (a refused sender is often the last to go)
         damaged = self.doc
         damaged.unobserve(self._subscription)
         self._rules.close()

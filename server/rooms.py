@@ -130,6 +130,7 @@ class Rooms:
             if room is None:
                 return
             await room.durable()
+            await room.ready.wait()  # a rebuild from the log finishes first
             if room.peers:
                 return
             await self._compact(room)

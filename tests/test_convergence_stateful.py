@@ -50,8 +50,11 @@ PEOPLE = (("facilitator", "Sam"), ("professional", "Alex"), ("family", "Jo"), ("
 EDITORS = range(3)
 EVERYONE = range(len(PEOPLE))
 
-# A small pool of ids, so two peers sometimes add the same card concurrently.
+# A small pool of ids, so cards are deleted and added again under the same id. Each editor has
+# its own (card ids are fresh random strings in the product: two people never add the same
+# one, and replacing someone else's card is the facilitator's, see document_rules.py).
 CARD_IDS = ("c1", "c2", "c3", "c4", "c5")
+FACILITATOR = 0
 # Multi-byte characters too: pycrdt indexes text in UTF-8 bytes, so edits use char boundaries.
 TEXT = st.text(alphabet="ab ëZ😀", min_size=1, max_size=4)
 FIELDS = st.one_of(
@@ -117,13 +120,17 @@ class ConvergenceMachine(RuleBasedStateMachine):
           section=st.sampled_from(SECTIONS), text=TEXT)  # fmt: skip
     def add_card(self, editor: int, card_id: str, section: str, text: str) -> None:
         peer = self.peers[editor]
+        card_id = f"{card_id}-{editor}"
+        if card_id in peer.items:
+            return  # a new card, never a replacement
         card = Map({"section": section, "text": Text(text), "order": "a1"})
         with peer.editing():
             peer.items[card_id] = card
 
-    @rule(editor=st.sampled_from(EDITORS), pick=PICK)
-    def delete_card(self, editor: int, pick: int) -> None:
-        peer = self.peers[editor]
+    @rule(pick=PICK)
+    def delete_card(self, pick: int) -> None:
+        # Only the facilitator deletes a card without an author; the others would withdraw it.
+        peer = self.peers[FACILITATOR]
         keys = sorted(peer.items.keys())
         if keys:
             with peer.editing():
