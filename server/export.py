@@ -110,10 +110,12 @@ def card_words(document: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], lis
 
 
 def _template(name: str, document: Mapping[str, Any], templates: Environment = _templates) -> str:
+    people = people_of(document)
     text: str = templates.get_template(name).render(
         map=document,
-        people=people_of(document),
+        people=people,
         card_facts=card_words(document),
+        person=record_cards.naming(people, _gettext),  # as every format names people
         active=record_cards.active,
         withdrawn=record_cards.withdrawn(document),
         linked=lambda card_id: record_cards.linked(document, card_id, _gettext),

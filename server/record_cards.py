@@ -89,12 +89,10 @@ def linked(document: Mapping[str, Any], card_id: str, _: Gettext) -> str:
     """A worry a goal answers or a scale is about: its words, and whether it was withdrawn
     or is gone (a link never points at nothing)."""
     found = [c for cards in document["sections"].values() for c in cards if c["id"] == card_id]
-    found.sort(key=lambda c: c.get("layer") != "main")  # the family-visible worry first
-    for card in found[:1]:
-        text = " ".join(str(card["text"]).split())
-        if len(text) > _EXCERPT:
-            text = text[: _EXCERPT - 1] + "…"
-        if card.get("withdrawn"):
-            return f"“{text}” ({_('withdrawn')})"
-        return f"“{text}”"
-    return _("a worry that was deleted")
+    if not found:
+        return _("a worry that was deleted")
+    card = min(found, key=lambda c: c.get("layer") != "main")  # the family-visible one first
+    text = " ".join(str(card["text"]).split())
+    if len(text) > _EXCERPT:
+        text = text[: _EXCERPT - 1] + "…"
+    return f"“{text}” ({_('withdrawn')})" if card.get("withdrawn") else f"“{text}”"
