@@ -64,6 +64,7 @@ BUSY = {
     "SAFETYMAP_COMPACT_THRESHOLD": "30",
     "SAFETYMAP_MESSAGE_LIMIT": "0/1",
     "SAFETYMAP_JOIN_LIMIT": "0/1",
+    "SAFETYMAP_LINK_JOIN_LIMIT": "0/1",
 }
 LETTERS = "abcdefghij"
 # The relay reads with a 1 s blocking XREAD: a paused process's read that is still waiting

@@ -95,9 +95,7 @@ def trail(people: list[dict[str, Any]]) -> list[audit.Entry]:
             events.append(audit.event("m", who, audit.JOIN, layer="main"))
             events.append(audit.event("m", who, audit.LEAVE, layer="main", code=1001))
     events.append(audit.event("m", host, audit.END, snapshot=1))
-    return [
-        audit.Entry(i, start + timedelta(minutes=i), event) for i, event in enumerate(events)
-    ]
+    return [audit.Entry(i, start + timedelta(minutes=i), event) for i, event in enumerate(events)]
 
 
 def as_review(document: dict[str, Any]) -> dict[str, Any]:

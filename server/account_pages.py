@@ -18,6 +18,9 @@ e-mail address cannot lock them out from elsewhere. A browser that has signed in
 account before carries a signed, HttpOnly "known device" cookie (sent to /login only); its
 attempts on that account count in a bucket of its own, so that not even someone behind the
 same address can lock it out, and a stolen cookie still allows only `SAFETYMAP_LOGIN_LIMIT`.
+
+With Redis configured every process counts in the same buckets (server/shared_limits.py), so
+the limits hold in total, not per process.
 """
 
 from __future__ import annotations
@@ -45,13 +48,8 @@ DEVICE_ACCOUNTS = 5  # accounts one browser is known for (a shared office comput
 
 
 def limits_of(conn: HTTPConnection) -> ratelimit.HttpLimits:
-    settings = services_of(conn).settings
-    return ratelimit.attached(
-        conn.app.state,
-        settings.login_limit,
-        settings.login_address_limit,
-        settings.token_guess_limit,
-    )
+    """The sign-in and wrong-token limits: shared through Redis when there is one."""
+    return services_of(conn).http_limits
 
 
 def address_of(conn: HTTPConnection) -> str:
@@ -96,16 +94,16 @@ class TooManyGuesses(HTTPException):
         self.wait = wait
 
 
-def count_wrong_token(conn: HTTPConnection) -> float:
+async def count_wrong_token(conn: HTTPConnection) -> float:
     """Count a token that matched nothing against the caller's address: 0 while within
     `SAFETYMAP_TOKEN_GUESS_LIMIT`, else the seconds until a wrong one is answered again."""
-    return limits_of(conn).token_guesses.hit(address_of(conn))
+    return await limits_of(conn).hit((ratelimit.TOKEN_GUESS, address_of(conn)))
 
 
-def wrong_token(request: Request) -> None:
+async def wrong_token(request: Request) -> None:
     """Count a token that matched nothing; past the limit, answer 429 instead of "not valid"
     (JSON for the API, whose handlers turn its `ApiError` into the documented answer)."""
-    wait = count_wrong_token(request)
+    wait = await count_wrong_token(request)
     if not wait:
         return
     if request.url.path.startswith("/api/"):
@@ -184,7 +182,7 @@ async def setup(request: Request) -> Response:
     accounts = services_of(request).accounts
     secret = request.path_params["token"]
     if not await accounts.setup_valid(secret):
-        if wait := count_wrong_token(request):
+        if wait := await count_wrong_token(request):
             return too_many(request, wait)
         return problem(
             request,
@@ -223,22 +221,20 @@ async def login(request: Request) -> Response:
             return redirect("/")
         return render(request, "login.html", values={}, errors={})
     values = await check_csrf(request)
-    # Every attempt counts before the password is checked (so that attempts sent at once
-    # cannot slip past the limit): on a browser known to this account, in its own bucket;
-    # otherwise per account and address, and per address. Never per account alone: that
-    # would let anyone who knows the e-mail address lock its owner out.
-    limits = limits_of(request)
+    # Every attempt counts before the password is checked, checked and counted in one step
+    # (so that attempts sent at once, to one process or several, cannot slip past the
+    # limit): on a browser known to this account, in its own bucket; otherwise per account
+    # and address, and per address. Never per account alone: that would let anyone who knows
+    # the e-mail address lock its owner out. A refused attempt is not counted.
     account, address = _account_key(values.get("email", "")), address_of(request)
     device = known_device(request, account)
     buckets = (
-        [(limits.login_account, f"device {device} {account}")]
+        [(ratelimit.LOGIN, f"device {device} {account}")]
         if device
-        else [(limits.login_account, f"{address} {account}"), (limits.login_address, address)]
+        else [(ratelimit.LOGIN, f"{address} {account}"), (ratelimit.LOGIN_ADDRESS, address)]
     )
-    if wait := max(limiter.blocked(key) for limiter, key in buckets):
+    if wait := await limits_of(request).hit(*buckets):
         return too_many(request, wait)
-    for limiter, key in buckets:
-        limiter.hit(key)
     person = await services_of(request).accounts.login(
         values.get("email", ""), values.get("password", "")
     )

@@ -71,7 +71,7 @@ async def _account(request: Request, link_token: bool = False) -> Facilitator | 
     if token is not None:
         person = await services.accounts.api_token(token)
         if person is None and not link_token:
-            wrong_token(request)
+            await wrong_token(request)
         return person
     person = await facilitator(request)
     if person is not None and request.method not in ("GET", "HEAD"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import hmac
 import ipaddress
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from . import account_pages, api, board_pages, meeting_pages, metrics
+from . import account_pages, api, board_pages, meeting_pages, metrics, migrate
 from .headers import SecurityHeaders
 from .live import live
 from .log_context import RequestIds
@@ -27,20 +27,39 @@ from .web_auth import Forbidden
 
 STATIC = Path(__file__).parent / "static"
 
+log = logging.getLogger(__name__)
+
 
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready for traffic: the database answers, and Redis too when processes share meetings
-    (a load balancer's readiness probe)."""
+    """Ready for traffic: the database answers at this code's schema revision, and Redis too
+    when processes share meetings (a load balancer's readiness probe). A schema upgraded by a
+    newer release, or not yet upgraded, is 503 (logged once): never 200 with joins failing."""
     services: Services = request.app.state.services
     try:
         async with services.store.engine.connect() as conn:
-            await conn.execute(text("select 1"))
+            revision = await migrate.current_on(conn)
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    schema = migrate.compare(revision)
+    if getattr(request.app.state, "schema_problem", None) != schema:
+        request.app.state.schema_problem = schema
+        if schema is None:
+            log.warning("the database schema is back at revision %s: ready", revision)
+        else:
+            log.error("not ready: %s", migrate.explain(revision))
+    if schema is not None:
+        body = {
+            "status": "unavailable",
+            "schema": schema,
+            "database_revision": revision,
+            "code_revision": migrate.head(),
+            "fix": migrate.explain(revision),
+        }
+        return JSONResponse(body, 503)
     if services.relay is not None and not await services.relay.ping():
         return JSONResponse({"status": "unavailable", "redis": "unreachable"}, 503)
     return JSONResponse({"status": "ready"})

@@ -160,6 +160,13 @@ async def record_rows(conn: AsyncConnection, rows: Sequence[Row]) -> None:
         await conn.execute(_guarded(conn.dialect.name) if guarded else insert(audit), values)
 
 
+def values(row: Row) -> tuple[dict[str, Any], bool]:
+    """One row's columns, checked as `record_rows` checks them, and whether it is guarded
+    (for SQLite's single writer, which writes them without SQLAlchemy: sqlite_writer.py)."""
+    event, at, guarded = row
+    return _values(_checked(event), at), guarded
+
+
 def _values(event: Event, at: datetime) -> dict[str, Any]:
     return {
         "meeting_id": event.meeting_id,

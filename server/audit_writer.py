@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,9 +27,14 @@ _MAX_BATCH = 1000
 Pending = tuple[audit.Row, asyncio.Future[None]]
 
 
+# SQLite's single writer (Store.record_audit): rows as `audit.values` gives them.
+SqliteRecord = Callable[[Sequence[tuple[dict[str, Any], bool]]], Awaitable[None]]
+
+
 class AuditWriter:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, sqlite: SqliteRecord | None = None) -> None:
         self._engine = engine
+        self._sqlite = sqlite
         self._pending: list[Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -50,8 +57,7 @@ class AuditWriter:
         """Append one event (see `audit.record`); returns once it is committed."""
         row = (event, now(), if_meeting_exists)
         if self._task is None or self._stopping:
-            async with self._engine.begin() as conn:
-                await audit.record_rows(conn, [row])
+            await self._write([row])
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row, future))
@@ -67,10 +73,16 @@ class AuditWriter:
                 del self._pending[: len(batch)]
                 await self._commit(batch)
 
+    async def _write(self, found: list[audit.Row]) -> None:
+        if self._sqlite is not None:
+            await self._sqlite([audit.values(row) for row in found])
+            return
+        async with self._engine.begin() as conn:
+            await audit.record_rows(conn, found)
+
     async def _commit(self, batch: list[Pending]) -> None:
         try:
-            async with self._engine.begin() as conn:
-                await audit.record_rows(conn, [row for row, _ in batch])
+            await self._write([row for row, _ in batch])
             self.commits += 1
         except Exception:
             for row, future in batch:  # one at a time: only a bad row fails
@@ -82,8 +94,7 @@ class AuditWriter:
 
     async def _commit_one(self, row: audit.Row, future: asyncio.Future[None]) -> None:
         try:
-            async with self._engine.begin() as conn:
-                await audit.record_rows(conn, [row])
+            await self._write([row])
             self.commits += 1
         except Exception as exc:
             if not future.done():

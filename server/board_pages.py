@@ -158,7 +158,7 @@ async def join(request: Request) -> Response:
     grant = await services.store.resolve(request.path_params["token"])
     meeting = await services.store.meeting(grant.meeting_id) if grant else None
     if grant is None or meeting is None:
-        wrong_token(request)
+        await wrong_token(request)
         return _link_not_working(request)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}

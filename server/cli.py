@@ -6,11 +6,26 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import audit, deletion, export, exports, logs, meetings, wire
+from . import (
+    admin_cli,
+    audit,
+    deletion,
+    export,
+    exports,
+    logs,
+    meetings,
+    memory,
+    migrate,
+    relay_stream,
+    startup,
+    wire,
+)
 from .accounts import AccountError, Accounts
 from .db import create_engine, is_sqlite
 from .export import FORMATS as EXPORT_FORMATS
@@ -52,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
-    create_token = token_commands.add_parser("create", help="create an API token for a facilitator")
-    create_token.add_argument("email")
+    # key rotate, facilitator list|disable|enable|remove|reset-password, token create|list|revoke
+    admin_cli.add_commands(commands, person_commands, token_commands)
 
     export = commands.add_parser("export", help="export a meeting's record")
     export.add_argument("meeting_id", nargs="?")
@@ -106,9 +121,18 @@ async def _with_store(settings: Settings, migrate: bool) -> Store:
 
 
 async def _db_upgrade(settings: Settings) -> None:
-    store = await _with_store(settings, migrate=True)
-    await store.engine.dispose()
-    print("database schema is up to date")
+    """Print the revisions moved from and to; two at once wait for each other (migrate.py)."""
+    if is_sqlite(settings.database_url):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        await startup.reach(engine, settings.database_url)  # one line if it cannot
+        before, after = await upgrade(engine)
+    except migrate.SchemaError as exc:
+        raise startup.StartupError(str(exc)) from None
+    finally:
+        await engine.dispose()
+    print(migrate.describe(before, after))
 
 
 async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
@@ -135,7 +159,9 @@ async def _meeting_delete(settings: Settings, meeting_id: str) -> int:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
         actor = audit.cli(getpass.getuser())
-        deleted = await deletion.delete_meeting(store, None, meeting_id, actor, "cli")
+        deleted = await deletion.delete_meeting(
+            store, None, meeting_id, actor, "cli", redis_url=settings.redis_url
+        )
     finally:
         await store.engine.dispose()
     if not deleted:
@@ -148,7 +174,9 @@ async def _meeting_delete(settings: Settings, meeting_id: str) -> int:
 async def _purge(settings: Settings) -> int:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        purged = await deletion.purge(store, None, settings.retention_days)
+        purged = await deletion.purge(
+            store, None, settings.retention_days, redis_url=settings.redis_url
+        )
     finally:
         await store.engine.dispose()
     print(f"deleted {len(purged)} meetings that ended over {settings.retention_days:g} days ago")
@@ -177,20 +205,6 @@ async def _facilitator_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _token_create(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
-    try:
-        accounts = Accounts(store.engine)
-        person = await accounts.by_email(args.email)
-        if person is None:
-            print("error: no facilitator with that e-mail address", file=sys.stderr)
-            return 2
-        print(await accounts.create_api_token(person))
-    finally:
-        await store.engine.dispose()
-    return 0
-
-
 async def _setup_link(settings: Settings) -> str | None:
     """On a database with no facilitator, a one-time link to create the first account."""
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
@@ -201,6 +215,13 @@ async def _setup_link(settings: Settings) -> str | None:
         return f"{settings.base_url}/setup/{await accounts.setup_link()}"
     finally:
         await store.engine.dispose()
+
+
+async def _checked_setup_link(settings: Settings) -> str | None:
+    await startup.check_database(settings)
+    if settings.redis_url:
+        await relay_stream.check(settings.redis_url)  # wrong password, CA or ACL: one line
+    return await _setup_link(settings)
 
 
 def _os_user() -> str | None:
@@ -280,19 +301,25 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from . import rebalance
     from .app import create_app
 
     settings = settings.with_address(args.host, args.port)
     logs.configure(settings.log_level, settings.log_format)
-    setup = asyncio.run(_setup_link(settings))
+    for warning in startup.check_settings(settings):  # raises StartupError: refused
+        logging.getLogger("server.startup").warning("%s", warning)
+    setup = asyncio.run(_checked_setup_link(settings))
     print(f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).")
     if setup:
         print(f"No facilitator account yet. Open this link once to create one:\n  {setup}")
     else:
         print(f"Facilitators sign in at {settings.base_url}/login")
     sys.stdout.flush()
+    app = create_app(settings)
+    rebalance.on_signal(app)  # SIGUSR1: shed half of the websockets (rebalance.py)
+    memory.settle()  # small collector pauses, large frames' memory handed back (memory.py)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         # httptools with a timeout on request heads (uvicorn has none of its own)
@@ -313,20 +340,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if args.command == "serve":
+            _serve(settings, args)
+            return 0
+        if args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+            return 0
+    except (SettingsError, startup.StartupError) as exc:
+        # One line on stderr, in the log format asked for, even if the settings are unread.
+        json_logs = os.environ.get("SAFETYMAP_LOG_FORMAT", "").strip().lower() == "json"
+        print(logs.failure_line(str(exc), "json" if json_logs else "text"), file=sys.stderr)
         return 2
-    if args.command == "serve":
-        try:
-            settings.check_serving()
-        except SettingsError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        _serve(settings, args)
-        return 0
-    if args.command == "db":
-        asyncio.run(_db_upgrade(settings))
-        return 0
+    if admin_cli.handles(args):
+        return asyncio.run(admin_cli.run(settings, args))
     if args.command == "facilitator":
         return asyncio.run(_facilitator_add(settings, args))
     if args.command == "export":
@@ -339,8 +365,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("error: give a meeting id and -o FILE (or --all-ended)", file=sys.stderr)
             return 2
         return asyncio.run(_export(settings, args))
-    if args.command == "token":
-        return asyncio.run(_token_create(settings, args))
     if args.command == "purge":
         return asyncio.run(_purge(settings))
     if args.meeting_command == "delete":

@@ -21,6 +21,7 @@ WAITING = 4510
 NO_ROOM = 4503  # the meeting is full, or so is the link's waiting room: try again later
 DOCUMENT_TOO_LARGE = 4413
 UPDATE_REJECTED = 4422
+REBALANCE = 4512  # the process sheds connections (SIGUSR1): reconnect, to another one
 
 
 class Close(Exception):
@@ -42,6 +43,7 @@ MEETING_DELETED = "this meeting has been deleted"
 LINK_REVOKED = "this link has been revoked"
 TAKEN_OUT = "the facilitator has taken you out of the meeting"
 NO_LONGER_ADMITTED = "you can no longer change this meeting: ask the facilitator"
+REBALANCING = "moving you to a less busy server: reconnecting"
 
 
 def unauthorized() -> Close:

@@ -27,7 +27,7 @@ from .closes import (
     TOO_SLOW,
     Close,
 )
-from .ratelimit import Bucket, Rate
+from .ratelimit import Bucket, Limiter, Rate
 from .room import Room
 from .rooms import Rooms
 from .store import Participant
@@ -41,8 +41,9 @@ _CLOSE_TIMEOUT = 30.0
 
 class Connection:
     __slots__ = (
-        "_bytes", "_direct", "_limit", "_max_frame", "_queue", "_send_buffer", "_tasks", "_ws",
-        "close_code", "close_reason", "identity", "link_id", "participant", "role",
+        "_bytes", "_direct", "_limit", "_link_bytes", "_max_frame", "_queue", "_send_buffer",
+        "_tasks", "_ws", "client_code", "close_code", "close_reason", "identity", "link_id",
+        "participant", "role",
     )  # fmt: skip
 
     def __init__(
@@ -55,6 +56,7 @@ class Connection:
         message_limit: Rate | None = None,
         send_buffer: int = 8 * 2**20,
         byte_limit: Rate | None = None,
+        link_bytes: Limiter | None = None,
     ):
         self.participant = participant
         self.role = participant.role
@@ -72,9 +74,14 @@ class Connection:
         self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
         # Bytes of incoming frames: what one connection may make every process hold and relay.
         self._bytes = Bucket(byte_limit) if byte_limit and not byte_limit.off else None
+        # ... and of all the connections of its link together (see `_receive`).
+        self._link_bytes = (
+            link_bytes if link_bytes is not None and not link_bytes.rate.off else None
+        )
         self._tasks: tuple[asyncio.Task[None], ...] = ()  # the receive loop (and the pump)
         self.close_code: int | None = None  # set once: the connection is closing
         self.close_reason = ""
+        self.client_code: int | None = None  # the code the client closed with, if it did
 
     # Called by the room -------------------------------------------------------------------
 
@@ -161,6 +168,7 @@ class Connection:
         while True:
             message = await self._ws.receive()
             if message["type"] == "websocket.disconnect":
+                self.client_code = message.get("code", 1005)
                 return
             metrics.FRAMES_RECEIVED.inc()
             frame = message.get("bytes")
@@ -172,6 +180,16 @@ class Connection:
                 raise Close(TOO_MANY_MESSAGES, "too many messages: slow down and reconnect")
             if self._bytes is not None and not self._bytes.allow(len(frame)):
                 raise Close(TOO_MANY_MESSAGES, "too much data: slow down and reconnect")
+            # One link's connections share a budget of bytes, refused frames included: past it,
+            # the next frame is read only once the link can afford it. Unread, the socket
+            # pushes back on the sender (uvicorn reads on only when asked): nothing piles up
+            # here, and a link that opens many connections gains no more than one link's worth.
+            wait = 0.0
+            if self._link_bytes is not None:
+                wait = self._link_bytes.spend(f"link:{self.link_id}", len(frame))
             if not room.ready.is_set():
                 await room.ready.wait()
             room.handle(self, frame)
+            if wait:
+                metrics.LINK_WAITS.inc()
+                await asyncio.sleep(wait)

@@ -15,6 +15,7 @@ from pycrdt import Doc, TransactionEvent
 T = TypeVar("T")
 
 EMPTY_UPDATE = b"\x00\x00"  # no structs, no deletions
+EMPTY_STATE_VECTOR = b"\x00"  # no clients: a document that holds nothing
 
 
 class CrdtError(ValueError):

@@ -41,6 +41,7 @@ facilitators = Table(
     Column("name", String(100), nullable=False),
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),  # set: cannot sign in, no session or token
 )
 
 # Browser sessions and API tokens of facilitators, and the one-time set-up link: only the
@@ -175,6 +176,17 @@ audit = Table(
     Column("action", String(32), nullable=False),
     Column("details", JSON, nullable=False),
     Index("ix_audit_meeting", "meeting_id", "id"),
+)
+
+
+# This deployment's identity (deployment.py): one row (id 1), made once, carried in every
+# message relayed through Redis so that a process ignores those of another deployment.
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("identity", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 

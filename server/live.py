@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import time
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -67,17 +69,40 @@ async def live(ws: WebSocket) -> None:
             raise unauthorized() from None
     except Close as refusal:
         metrics.refused(refusal.code)
+        log.info("websocket refused: %d %s", refusal.code, refusal.reason)
         with contextlib.suppress(Exception):
             await ws.close(refusal.code, refusal.reason)
         return
     person = connection.participant
     actor = audit.participant(person.id, person.role.value)
     await _audit(services, audit.event(meeting_id, actor, audit.JOIN, layer=layer.value))
+    opened = time.monotonic()
     await connection.run(services.rooms, room)
+    _log_close(connection, layer, time.monotonic() - opened)
     code = connection.close_code or 1000
     if connection.close_reason != MEETING_DELETED:  # a deleted meeting keeps no trail
         leave = audit.event(meeting_id, actor, audit.LEAVE, layer=layer.value, code=code)
         await _audit(services, leave, if_meeting_exists=True)
+
+
+def _log_close(connection: Connection, layer: Layer, seconds: float) -> None:
+    """One line per websocket that was in a meeting: its close code and who closed it, with
+    the role and layer (the meeting and request ids come from the log context). Never a
+    token, a name or content: a server's reason is its own fixed words."""
+    role = connection.role.value
+    if connection.close_code is not None:
+        log.info(
+            "websocket closed by the server: %d %s (%s, %s layer, %.0f s)",
+            connection.close_code,
+            connection.close_reason,
+            role,
+            layer.value,
+            seconds,
+        )
+        return
+    code = connection.client_code or 1006  # 1006: the connection dropped without a close
+    closed = "websocket closed by the client: %d (%s, %s layer, %.0f s)"
+    log.info(closed, code, role, layer.value, seconds)
 
 
 async def _audit(services: Services, event: audit.Event, if_meeting_exists: bool = False) -> None:
@@ -107,7 +132,7 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
     if found is None:
         # A wrong token counts against the address as on HTTP; past the limit 4429 (the
         # websocket's 429; permanent, so a stock client stops). A right one always passes.
-        if wait := count_wrong_token(ws):
+        if wait := await count_wrong_token(ws):
             seconds = retry_after_header(wait)
             raise Close(TOO_MANY_MESSAGES, f"too many wrong links: try again in {seconds} s")
         raise unauthorized()
@@ -128,6 +153,19 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         raise Close(NO_ROOM, "this meeting is full: trying again") from None
     except MeetingGone:
         raise unauthorized() from None  # deleted while they joined: as for any dead link
+
+
+LINK_BUSY = "too many connections from this link at once; trying again"
+
+
+def _arriving(ws: WebSocket, meeting_id: str) -> str | None:
+    """Who the handshake says is coming, as a key for the join limit per link: a digest of the
+    link token (never the token itself), or the participant of the join cookie."""
+    token = ws.query_params.get("token")
+    if token is not None:
+        return "token:" + hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+    participant_id = joined(ws).get(meeting_id)
+    return f"participant:{participant_id}" if participant_id else None
 
 
 def _layer(segment: str | None) -> Layer:
@@ -171,7 +209,15 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         raise Close(FORBIDDEN, "the shared screen never opens the professionals-only notes")
     if services.joins.hit(meeting_id):
         raise Close(BUSY, "too many people are joining this meeting at once; trying again")
+    # One link's joins are bounded as well, so that a storm from one link cannot spend the
+    # meeting's whole allowance (each join is a lookup, audit rows and a sync answer):
+    # first by what the handshake names, before any database work, then by the link found.
+    arriving = _arriving(ws, meeting_id)
+    if arriving is not None and services.link_joins.hit(arriving):
+        raise Close(BUSY, LINK_BUSY)
     participant = _admitted(await _participant(ws, services, meeting_id))
+    if services.link_joins.hit(f"link:{participant.link_id}"):
+        raise Close(BUSY, LINK_BUSY)
     if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
     settings = services.settings
@@ -183,4 +229,5 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         message_limit=settings.message_limit,
         send_buffer=settings.send_buffer_bytes,
         byte_limit=settings.byte_limit,
+        link_bytes=services.link_bytes,
     )

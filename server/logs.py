@@ -69,6 +69,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def failure_line(message: str, log_format: str = "text") -> str:
+    """A start-up failure as the one line `safetymap` prints on stderr before it exits."""
+    message = " ".join(message.split())  # one line, whatever the message held
+    if log_format != "json":
+        return f"error: {message}"
+    record = logging.makeLogRecord(
+        {"name": "server.startup", "levelname": "CRITICAL", "levelno": logging.CRITICAL}
+    )
+    record.msg = redact(message)
+    return JsonFormatter().format(record)
+
+
 # Database drivers log statement parameters (update bytes, names) at DEBUG: never let them.
 _QUIET = ("aiosqlite", "sqlalchemy", "asyncpg", "alembic")
 _TEXT = "%(levelname)s %(name)s: %(message)s"

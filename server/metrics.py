@@ -9,7 +9,8 @@ needed: sum over the processes in the query (`sum(rate(...))`).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sized
+from collections.abc import Iterator, Sized
+from typing import Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
@@ -23,6 +24,8 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 # No `_created` series beside each counter: noise on a dashboard.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -86,6 +89,12 @@ TOO_SLOW = Counter(
     "Clients closed as too slow (4508) because their outgoing queue was full.",
     registry=REGISTRY,
 )
+LINK_WAITS = Counter(
+    "safetymap_link_byte_waits",
+    "Times a connection's next frame waited because its link had spent its bytes "
+    "(SAFETYMAP_LINK_BYTE_LIMIT).",
+    registry=REGISTRY,
+)
 REFUSED = Counter(
     "safetymap_frames_refused",
     "Frames or connections refused, by websocket close code.",
@@ -107,6 +116,63 @@ ROOMS.set_function(lambda: sum(len(rooms) for rooms in list(_watched)))
 def watch_rooms(rooms: Sized) -> None:
     """Report `len(rooms)` as the loaded-rooms gauge, read at each scrape."""
     _watched.add(rooms)
+
+
+class RelayHealth(Protocol):
+    """What relay.Relay counts (read at each scrape, so the relay keeps plain numbers)."""
+
+    connected: bool
+    outages: int
+    reconnects: int
+    publish_failures: int
+    foreign: int
+
+    @property
+    def waiting(self) -> int: ...
+
+
+_relays: weakref.WeakSet[RelayHealth] = weakref.WeakSet()
+
+
+class _RelayCollector(Collector):
+    """The relay's health: with no Redis configured, connected is 0 and the rest stay 0.
+    Its lag is RELAY_LAG."""
+
+    def collect(self) -> Iterator[Metric]:
+        relays = list(_relays)
+        gauges = (
+            ("connected", "1 while this process reads the Redis relay, 0 while it cannot.",
+             lambda r: int(r.connected)),
+            ("outbox_messages", "Messages waiting to be published to Redis (grows while it is "
+             "away; past its budget, updates are dropped and a resync asked for).",
+             lambda r: r.waiting),
+        )  # fmt: skip
+        for name, documentation, read in gauges:
+            gauge = GaugeMetricFamily(f"safetymap_relay_{name}", documentation)
+            gauge.add_metric([], sum(read(relay) for relay in relays))
+            yield gauge
+        counters = (
+            ("outages", "Times this process lost Redis (it then reloads its rooms from the "
+             "database).", lambda r: r.outages),
+            ("reconnects", "Times this process found Redis again after losing it.",
+             lambda r: r.reconnects),
+            ("publish_failures", "Batches that could not be published to Redis (sent again).",
+             lambda r: r.publish_failures),
+            ("foreign_messages", "Messages on the Redis stream from another deployment (a copy "
+             "of the database, another installation), ignored.", lambda r: r.foreign),
+        )  # fmt: skip
+        for name, documentation, read in counters:
+            counter = CounterMetricFamily(f"safetymap_relay_{name}", documentation)
+            counter.add_metric([], sum(read(relay) for relay in relays))
+            yield counter
+
+
+REGISTRY.register(_RelayCollector())
+
+
+def watch_relay(relay: RelayHealth) -> None:
+    """Report the relay's health at each scrape, and its lag as it comes."""
+    _relays.add(relay)
 
 
 def relayed(n: int = 1) -> None:

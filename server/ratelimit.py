@@ -8,6 +8,11 @@ bounded memory: a key whose bucket has refilled is idle and forgotten, and past 
 the least recently used keys are dropped first (under a flood of distinct keys a dropped key
 starts again with a full bucket: memory is bounded at the cost of forgetting the quietest
 keys).
+
+Sign-ins and wrong tokens are counted through the small `HttpLimits` interface: here in the
+process's memory (`LocalLimits`, one process), or in Redis for every process at once
+(server/shared_limits.py). The websocket's message, byte and join limits stay in each
+process's memory by design: they bound what one process spends on a connection or a meeting.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 Clock = Callable[[], float]
 
@@ -135,6 +140,19 @@ class Limiter:
         self._evict(now)
         return wait
 
+    def spend(self, key: str, cost: float) -> float:
+        """Take `cost` tokens for `key` whatever it holds (it may go into debt, down to minus
+        one burst): the seconds until it is out of debt, for a caller that waits, not refuses
+        (a link's bytes: its connections read on once the link can afford it)."""
+        if self.rate.off:
+            return 0.0
+        now = self._clock()
+        tokens = max(self._tokens(key, now) - cost, -self._burst)
+        self._keys[key] = (tokens, now)
+        self._keys.move_to_end(key)
+        self._evict(now)
+        return 0.0 if tokens >= 0 else -tokens / self._per_second
+
     def forget(self, key: str) -> None:
         self._keys.pop(key, None)
 
@@ -142,8 +160,9 @@ class Limiter:
         # Least recently touched first: stop at the first key that may not have refilled.
         keys = self._keys
         while keys:
-            key, (_, stamp) = next(iter(keys.items()))
-            if now - stamp >= self._refill or len(keys) > self._max_keys:
+            key, (tokens, stamp) = next(iter(keys.items()))
+            refill = self._refill if tokens >= 0 else 2 * self._refill  # in debt (`spend`)
+            if now - stamp >= refill or len(keys) > self._max_keys:
                 del keys[key]
             else:
                 break
@@ -154,23 +173,45 @@ def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
 
 
-@dataclass(frozen=True, slots=True)
-class HttpLimits:
-    """The limits of the HTTP side of one server: sign-ins and wrong tokens."""
+# The limits of the HTTP side (and the websocket's wrong tokens), by name. -----------------------
 
-    login_account: Limiter
-    login_address: Limiter
-    token_guesses: Limiter
+LOGIN = "login"  # SAFETYMAP_LOGIN_LIMIT: per account and address, or per known browser
+LOGIN_ADDRESS = "login-address"  # SAFETYMAP_LOGIN_ADDRESS_LIMIT: per address
+TOKEN_GUESS = "token-guess"  # SAFETYMAP_TOKEN_GUESS_LIMIT: wrong tokens per address
 
-    @classmethod
-    def create(cls, login: Rate, login_address: Rate, token_guess: Rate) -> HttpLimits:
-        return cls(Limiter(login), Limiter(login_address), Limiter(token_guess))
+Count = tuple[str, str]  # (which limit, whose bucket: an address, an account and address)
 
 
-def attached(holder: Any, login: Rate, login_address: Rate, token_guess: Rate) -> HttpLimits:
-    """The HttpLimits kept on `holder` (an app's state), made on first use."""
-    limits: HttpLimits | None = getattr(holder, "rate_limits", None)
-    if limits is None:
-        limits = HttpLimits.create(login, login_address, token_guess)
-        holder.rate_limits = limits
-    return limits
+class HttpLimits(Protocol):
+    """Sign-in and wrong-token limits: in this process's memory (`LocalLimits`), or shared by
+    every process through Redis (server/shared_limits.py)."""
+
+    async def hit(self, *counts: Count) -> float:
+        """One event in each bucket named, all or none: 0 if every bucket had room (then each
+        is counted), else the seconds until they all would (and none is counted)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class LocalLimits:
+    """`HttpLimits` in this process's memory: one `Limiter` per limit. A limit not given, or
+    given as 0 events, allows everything."""
+
+    def __init__(self, rates: Mapping[str, Rate]) -> None:
+        self.limiters = {name: Limiter(rate) for name, rate in rates.items() if not rate.off}
+
+    def hit_now(self, *counts: Count) -> float:
+        """`hit` without awaiting: nothing else runs between the check and the count."""
+        buckets = [(self.limiters[name], key) for name, key in counts if name in self.limiters]
+        if wait := max((limiter.blocked(key) for limiter, key in buckets), default=0.0):
+            return wait
+        for limiter, key in buckets:
+            limiter.hit(key)
+        return 0.0
+
+    async def hit(self, *counts: Count) -> float:
+        return self.hit_now(*counts)
+
+    async def close(self) -> None:
+        pass

@@ -20,28 +20,44 @@ about `maxlen` entries, so Redis holds at most `maxlen` x `max_entry` of relay. 
 (while Redis is away) drops updates and presence past its budget, never a meeting-wide action,
 and asks the others to resync; what was read is kept for rooms that are loading, within a
 budget and for a minute.
+
+Bounded in time, as card text in Redis is card text kept outside the database: entries older
+than `retention` seconds (SAFETYMAP_REDIS_RETENTION) are trimmed (`XTRIM MINID`, by Redis's
+clock) every few seconds, whether or not anyone publishes. When a meeting is deleted (the
+"deleted" action), its updates and presence are removed from the stream (`XDEL`), again for a
+little while after (for what other processes sent before they heard), and dropped from every
+process's outbox and memory; the action itself, which holds no content, stays until trimmed.
+
+The stream's entries, and reaching Redis (a password, TLS), are in relay_stream.py.
+
+One deployment: every message carries this deployment's identity (deployment.py) and a
+process ignores, counts and logs once any message with another, so a restored copy pointed
+at the production Redis exchanges nothing with production. One stream is shared rather than
+one per deployment so that such a mistake shows (`safetymap_relay_foreign_messages`, the
+log) instead of passing unnoticed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from .relay_stream import STREAM, Kind, Message, client, decode, encode, refused, scrub
+from .settings import SettingsError
+
+__all__ = ["STREAM", "Kind", "Message", "Relay", "decode", "encode"]  # relay_stream's too
 
 log = logging.getLogger(__name__)
 
-STREAM = "safetymap:relay"
 _READ_BATCH = 1000
 _PUBLISH_BATCH = 500
 _MAX_OUTBOX = 100_000  # messages waiting to be published
@@ -51,74 +67,10 @@ _MAXLEN = 20_000  # entries the stream keeps: at most about 80 MiB of relay in R
 _RECENT = 10_000  # messages read that are kept for rooms that are loading
 _RECENT_BYTES = 4 * 2**20
 _RECENT_SECONDS = 60.0  # a room loads in well under this
-_MESSAGE_COST = 200  # what a message costs besides its payload (the object, its ids)
 _BACKOFF = (0.1, 0.25, 0.5, 1.0, 2.0)
-
-
-class Kind(StrEnum):
-    # A durable document update: payload = Yjs update. An empty payload is a marker: the update
-    # was too large to relay, so read the room from the log (a process of an older version
-    # does the same, as it cannot apply an empty update).
-    UPDATE = "u"
-    AWARENESS = "a"  # presence: payload = y-protocols awareness update, server-stamped
-    CONTROL = "c"  # a meeting-wide action (ended, locked, links revoked): payload = JSON
-    RESYNC = "r"  # "I could not publish for a while: reload your rooms from the database"
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    kind: Kind
-    origin: str  # the publishing process
-    meeting_id: str = ""
-    layer: str = ""
-    payload: bytes = b""
-    sent_at: float = 0.0  # wall clock at publish, for the relay-lag metric
-
-    def control(self) -> dict[str, Any]:
-        value = json.loads(self.payload)
-        if not isinstance(value, dict):
-            raise ValueError("control payload is not an object")
-        return value
-
-    @property
-    def cost(self) -> int:
-        """Roughly the bytes this message holds while it is queued or remembered."""
-        return len(self.payload) + _MESSAGE_COST
-
-    def is_marker(self, meeting_id: str, layer: str) -> bool:
-        """Is this the "reload that room from the log" marker of this room?"""
-        return (
-            self.kind is Kind.UPDATE
-            and not self.payload
-            and self.meeting_id == meeting_id
-            and self.layer == layer
-        )
-
-
-def encode(message: Message) -> dict[str, bytes | str]:
-    return {
-        "k": message.kind.value,
-        "o": message.origin,
-        "m": message.meeting_id,
-        "l": message.layer,
-        "d": message.payload,
-        "t": repr(message.sent_at),
-    }
-
-
-def decode(fields: dict[bytes, bytes]) -> Message:
-    """A stream entry as a message; ValueError if it is not one of ours."""
-    try:
-        return Message(
-            Kind(fields[b"k"].decode()),
-            fields[b"o"].decode(),
-            fields[b"m"].decode(),
-            fields[b"l"].decode(),
-            bytes(fields[b"d"]),
-            float(fields[b"t"]),
-        )
-    except (KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"not a relay entry ({type(exc).__name__})") from None
+_RETENTION = 300.0  # seconds an entry stays on the stream (SAFETYMAP_REDIS_RETENTION)
+_TIDY_EVERY = 5.0  # seconds between trims (at most; less for a short retention)
+_SCRUB_FOR = 30.0  # seconds a deleted meeting's entries are looked for again
 
 
 Deliver = Callable[[Message], None]
@@ -137,11 +89,18 @@ class Relay:
         max_entry: int = _MAX_ENTRY,
         outbox_bytes: int = _MAX_OUTBOX_BYTES,
         recent_bytes: int = _RECENT_BYTES,
+        deployment: str = "",
+        retention: float = _RETENTION,
     ) -> None:
+        if retention <= 0:
+            raise SettingsError("SAFETYMAP_REDIS_RETENTION must be more than 0 seconds")
         self.origin = uuid.uuid4().hex
-        self._redis = aioredis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=10, health_check_interval=15
-        )
+        self.deployment = deployment
+        # The URL as given (a password, `rediss://` and its `ssl_*` options included); it is
+        # never logged, as it may hold the password.
+        self._redis = client(url)
+        self._retention = retention
+        self._scrubbing: dict[str, tuple[float, bytes]] = {}  # deleted: (until, read up to)
         self._maxlen = maxlen
         self._max_entry = max_entry
         self._outbox: deque[Message] = deque()
@@ -161,16 +120,37 @@ class Relay:
         self._recent_budget = recent_bytes
         self._recent_bytes = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._tidy_now = asyncio.Event()
+        self._told_refusal = False
         self.connected = False
-        self.outages = 0  # times the reader lost Redis and resynced (for tests and metrics)
+        # For metrics.py (read at each scrape) and tests:
+        self.outages = 0  # times the reader lost Redis and resynced
+        self.reconnects = 0  # times it found Redis again after losing it
+        self.publish_failures = 0  # batches that could not be published (sent again)
+        self.foreign = 0  # messages from another deployment, ignored
         self.on_lag: Callable[[float], None] | None = None
 
+    @property
+    def waiting(self) -> int:
+        """Messages in the outbox (it grows while Redis is away)."""
+        return len(self._outbox)
+
     async def start(self, deliver: Deliver, resync: Resync) -> None:
-        with contextlib.suppress(RedisError, OSError):
+        """Start relaying. SettingsError if Redis refuses us (a wrong password, an ACL that
+        does not allow the stream, a certificate that does not verify): that never mends by
+        itself. A Redis that cannot be reached is waited for, then resynced from."""
+        try:
             self._last_id = await self._tail()
+        except (RedisError, OSError) as exc:
+            refusal = refused(exc)
+            if refusal:
+                await self._redis.aclose()
+                raise SettingsError(refusal) from None
+            log.warning("relay: Redis not reachable at start (%s); will retry", type(exc).__name__)
         self._tasks = [
             asyncio.create_task(self._read(deliver, resync), name="relay-read"),
             asyncio.create_task(self._publish(), name="relay-publish"),
+            asyncio.create_task(self._tidy(), name="relay-tidy"),
         ]
 
     async def stop(self) -> None:
@@ -204,7 +184,11 @@ class Relay:
             payload = b""
             if self._outbox and self._outbox[-1].is_marker(meeting_id, layer):
                 return  # that room's marker is still waiting: one reload covers both
-        message = Message(kind, self.origin, meeting_id, layer, payload, time.time())
+        message = Message(
+            kind, self.origin, meeting_id, layer, payload, time.time(), self.deployment
+        )
+        if message.is_deletion:
+            self.forget(meeting_id, scrub=True)
         self._outbox.append(message)
         self._outbox_bytes += message.cost
         if kind is not Kind.CONTROL:
@@ -260,6 +244,7 @@ class Relay:
                     # Sent again: a repeat is harmless to a CRDT.
                     self._put_back(batch)
                     self._lost = True
+                    self.publish_failures += 1
                     log.warning("relay publish failed (%s); retrying", type(exc).__name__)
                     await asyncio.sleep(_BACKOFF[min(failures, len(_BACKOFF) - 1)])
                     failures += 1
@@ -291,7 +276,9 @@ class Relay:
                 reply: Any = await self._redis.xread(
                     {STREAM: self._last_id}, count=_READ_BATCH, block=1000
                 )
-                self.connected, failures = True, 0
+                if not self.connected and self.outages:
+                    self.reconnects += 1
+                self.connected, failures, self._told_refusal = True, 0, False
                 self._forget_old()
                 for _stream, entries in reply or ():
                     if len(entries) == _READ_BATCH and await self._trimmed_after(self._last_id):
@@ -303,6 +290,9 @@ class Relay:
                 if self.connected:
                     log.warning("relay lost Redis (%s); will resync", type(exc).__name__)
                     self.outages += 1
+                elif not self._told_refusal and (refusal := refused(exc)):
+                    self._told_refusal = True  # Redis came up refusing us: say why, once
+                    log.error("relay: %s", refusal)
                 self.connected, behind = False, True
                 await asyncio.sleep(_BACKOFF[min(failures, len(_BACKOFF) - 1)])
                 failures += 1
@@ -328,6 +318,17 @@ class Relay:
             return
         if message.origin == self.origin:
             return
+        if message.deployment != self.deployment:
+            self.foreign += 1
+            if self.foreign == 1:  # once: the metric counts them all; never their content
+                log.warning(
+                    "relay: ignoring messages from another deployment on this Redis (a copy "
+                    "of this database, or another installation?): give each its own Redis "
+                    "or Redis database number"
+                )
+            return
+        if message.is_deletion:
+            self.forget(message.meeting_id)
         if message.kind is not Kind.CONTROL and len(message.payload) > self._max_entry:
             # From a process that does not bound what it publishes: keep none of it.
             if message.kind is not Kind.UPDATE:
@@ -341,6 +342,53 @@ class Relay:
             deliver(message)
         except Exception as exc:  # one bad message must not stop the relay
             log.error("relay delivery failed (%s)", type(exc).__name__)
+
+    # Keeping Redis clean: trimmed by age, and nothing of a deleted meeting ----------------
+
+    def forget(self, meeting_id: str, *, scrub: bool = False) -> None:
+        """The meeting is deleted: drop its updates and presence from the outbox and from what
+        was read; with `scrub` (the deleting process), remove them from the stream, now and
+        for `_SCRUB_FOR` seconds (what others published before they heard)."""
+        if any(m.meeting_id == meeting_id and m.kind is not Kind.CONTROL for m in self._outbox):
+            kept = deque(
+                m for m in self._outbox if m.meeting_id != meeting_id or m.kind is Kind.CONTROL
+            )
+            self._outbox = kept
+            self._outbox_bytes = sum(m.cost for m in kept)
+            self._droppable = sum(m.kind is not Kind.CONTROL for m in kept)
+        recent = deque(item for item in self._recent if item[2].meeting_id != meeting_id)
+        if len(recent) != len(self._recent):
+            self._recent = recent
+            self._recent_bytes = sum(item[2].cost for item in recent)
+        if scrub:
+            self._scrubbing[meeting_id] = (time.monotonic() + _SCRUB_FOR, b"-")
+            self._tidy_now.set()
+
+    async def _tidy(self) -> None:
+        every = min(_TIDY_EVERY, self._retention / 2)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._tidy_now.wait(), every)
+            self._tidy_now.clear()
+            try:
+                await self._trim()
+                await self._scrub()
+            except (RedisError, OSError) as exc:  # the reader reports outages
+                log.debug("relay tidy failed (%s)", type(exc).__name__)
+
+    async def _trim(self) -> None:
+        """Drop entries older than the retention, by Redis's clock (ours may differ)."""
+        clock: Any = await self._redis.time()  # (seconds, microseconds)
+        cutoff = int((clock[0] + clock[1] / 1e6 - self._retention) * 1000)
+        await self._redis.xtrim(STREAM, minid=f"{max(cutoff, 0)}-0", approximate=False)
+
+    async def _scrub(self) -> None:
+        for meeting_id, (until, start) in list(self._scrubbing.items()):
+            end = await scrub(self._redis, self.deployment, meeting_id, start)
+            if time.monotonic() > until:
+                del self._scrubbing[meeting_id]
+            elif meeting_id in self._scrubbing:
+                self._scrubbing[meeting_id] = (until, end)
 
     # Positions, for rooms that load while messages keep arriving ---------------------------
 

@@ -100,6 +100,7 @@ class Room:
         self._last_append: asyncio.Future[None] | None = None
         self._rebuild_again = False  # a refusal came while a rebuild was running
         self._changes: list[bytes] = []
+        self._whole: list[bytes] = []  # the answer to a sync step 1 of nothing, until a change
         # The state vector, and updates whose dependencies have not arrived (arrivals.py).
         self._arrivals = Arrivals(max_document_bytes // 4)
         self.doc = self._adopt(crdt.doc_from_updates(updates))
@@ -109,10 +110,12 @@ class Room:
         # pycrdt keeps the callback (and a reference to the Doc with it) on the Rust side,
         # out of sight of Python's garbage collector: an observed Doc is freed only once it
         # is unobserved (`dispose`), and the callback must not refer back to the room.
-        changes = self._changes
+        changes, whole = self._changes, self._whole
         self._arrivals.reset()  # a new document: its state vector is read afresh
+        whole.clear()
 
         def changed(event: TransactionEvent) -> None:
+            whole.clear()  # whatever wrote to the document, the cached answer is stale
             changes.append(event.update)
 
         self._subscription = doc.observe(changed)
@@ -169,6 +172,14 @@ class Room:
                 raise Close(MALFORMED, "auth messages are sent by the server only")
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
+        if state_vector == crdt.EMPTY_STATE_VECTOR:
+            # A fresh browser, and every join of a reconnect storm, asks for everything: the
+            # same frame until the document changes (encoding a large map takes milliseconds).
+            if not self._whole:
+                self._whole.append(protocol.encode(protocol.SyncStep2(self.doc.get_update())))
+            frame = self._whole[0]
+            self._after_durable(lambda: peer.send(frame))
+            return
         try:
             # Read in Python first: yrs reserves memory for the count a state vector declares
             # (2**29 entries in 10 bytes took 1 GiB and 1.4 s).
@@ -325,7 +336,7 @@ class Room:
 
     def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
         try:
-            entries = awareness.decode_update(payload)
+            entries = awareness.decode_update(payload, one_connection=True)
         except protocol.ProtocolError as exc:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
         me = peer.identity.get("id")

@@ -64,6 +64,10 @@ class Rooms:
     def loaded(self, meeting_id: str, layer: Layer) -> Room | None:
         return self._rooms.get((meeting_id, layer))
 
+    def connections(self) -> list[Peer]:
+        """Every connection in this process's rooms, meeting by meeting (see rebalance.py)."""
+        return [peer for room in self._rooms.values() for peer in room.peers]
+
     async def open(self, meeting_id: str, layer: Layer, peer: Peer) -> Room:
         """Load the room if needed (once, however many join at the same moment) and join it."""
         key = (meeting_id, layer)

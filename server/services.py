@@ -7,17 +7,18 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from . import deletion, metrics
+from . import deletion, deployment, metrics
 from .accounts import Accounts
 from .audit_writer import AuditWriter
 from .db import create_engine, is_sqlite
 from .journal import Journal
 from .limits import Limits
 from .migrate import upgrade
-from .ratelimit import Limiter, Rate
+from .ratelimit import HttpLimits, Limiter, LocalLimits, Rate
 from .relay import Relay
 from .rooms import Rooms
 from .settings import Settings
+from .shared_limits import http_limits
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,11 @@ class Services:
     accounts: Accounts
     audit_writer: AuditWriter  # joins and leaves, many to a commit
     relay: Relay | None = None
-    joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
+    joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))  # per meeting
+    link_joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
+    link_bytes: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
+    # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
+    http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -54,13 +59,21 @@ class Services:
             max_waiting=settings.max_waiting,
             sqlite_synchronous=settings.sqlite_synchronous,
         )
+        # Read before anything runs: every relayed message carries it (deployment.py).
+        identity = await deployment.identity(engine) if settings.redis_url else ""
         journal = Journal(store.append)
         journal.start()
-        audit_writer = AuditWriter(engine)
+        # On SQLite, joins and leaves are written by the update log's own writer thread.
+        sqlite = store.record_audit if is_sqlite(settings.database_url) else None
+        audit_writer = AuditWriter(engine, sqlite)
         audit_writer.start()
-        relay = Relay(settings.redis_url) if settings.redis_url else None
-        if relay is not None:
+        relay = None
+        if settings.redis_url:
+            relay = Relay(
+                settings.redis_url, deployment=identity, retention=settings.redis_retention
+            )
             relay.on_lag = metrics.RELAY_LAG.observe
+            metrics.watch_relay(relay)
         rooms = Rooms(
             store,
             journal,
@@ -81,6 +94,9 @@ class Services:
             audit_writer,
             relay,
             Limiter(settings.join_limit),
+            Limiter(settings.link_join_limit),
+            Limiter(settings.link_byte_limit),
+            http_limits=http_limits(settings),
         )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))
         services._tasks.append(asyncio.create_task(services._retain(), name="retention"))
@@ -122,4 +138,5 @@ class Services:
         if self.relay is not None:
             await self.relay.stop()
         await self.audit_writer.stop()
+        await self.http_limits.close()
         await self.store.close()

@@ -7,13 +7,13 @@ without documentation fails the build.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from . import keyfile
 from .ratelimit import Rate, RateError
 
 N = TypeVar("N", int, float)
@@ -30,11 +30,13 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "SAFETYMAP_SECRET_KEY": (
         "generated into `<data dir>/secret_key` on first run",
-        "Key for signing sessions; keep it secret and stable.",
+        "Key for signing sessions; keep it secret and stable. On PostgreSQL it must be set, "
+        "the same on every process, and at least 32 characters (`serve` refuses otherwise).",
     ),
     "SAFETYMAP_BASE_URL": (
         "http://127.0.0.1:8000",
-        "Public address; links and `ws_url` are built from it.",
+        "Public address, http(s)://host[:port]; links and `ws_url` are built from it. On "
+        "PostgreSQL it must be set (`serve` refuses otherwise).",
     ),
     "SAFETYMAP_HOST": ("127.0.0.1", "Address `safetymap serve` listens on (`--host` overrides)."),
     "SAFETYMAP_PORT": ("8000", "Port `safetymap serve` listens on (`--port` overrides)."),
@@ -86,13 +88,21 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAFETYMAP_LOG_LEVEL": ("INFO", "Python logging level of the server."),
     "SAFETYMAP_REDIS_URL": (
         "(none: one process)",
-        "`redis://host:6379/0`: server processes share live meetings through this Redis.",
+        "`redis://host:6379/0`: server processes share live meetings through this Redis; "
+        "`redis://:PASSWORD@host:6379/0` with a password, `rediss://…?ssl_ca_certs=CA.pem` "
+        "over TLS.",
+    ),
+    "SAFETYMAP_REDIS_RETENTION": (
+        "300",
+        "Seconds a relayed edit stays in Redis before it is trimmed (a process that lost "
+        "Redis for longer reloads from the database instead).",
     ),
     "SAFETYMAP_SINGLE_PROCESS": (
         "0",
         "`1`: this is the only server process on its PostgreSQL database, so it needs no "
-        "Redis. Otherwise `safetymap serve` on PostgreSQL without SAFETYMAP_REDIS_URL refuses "
-        "to start (the other processes would never hear of its edits, revocations or locks).",
+        "Redis, no shared SAFETYMAP_SECRET_KEY and no SAFETYMAP_BASE_URL. Otherwise "
+        "`safetymap serve` on PostgreSQL without any of them refuses to start (the other "
+        "processes would never hear of its edits, or could not open its links).",
     ),
     "SAFETYMAP_RECHECK_INTERVAL": (
         "5",
@@ -143,6 +153,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "300/10",
         "New websocket connections per meeting and process, as COUNT/SECONDS (then 4529).",
     ),
+    "SAFETYMAP_LINK_BYTE_LIMIT": (
+        "33554432/60",
+        "Bytes of websocket frames per link and process (all its connections together), as "
+        "BYTES/SECONDS: past it their frames are read more slowly, never refused.",
+    ),
+    "SAFETYMAP_LINK_JOIN_LIMIT": (
+        "30/10",
+        "New websocket connections per link and process (everyone who came by that link), "
+        "as COUNT/SECONDS (then 4529): what one link may cost the server in joins.",
+    ),
 }
 
 
@@ -158,6 +178,8 @@ _DEFAULT_RATES = {
         "SAFETYMAP_MESSAGE_LIMIT",
         "SAFETYMAP_BYTE_LIMIT",
         "SAFETYMAP_JOIN_LIMIT",
+        "SAFETYMAP_LINK_JOIN_LIMIT",
+        "SAFETYMAP_LINK_BYTE_LIMIT",
     )
 }
 
@@ -184,6 +206,7 @@ class Settings:
     sqlite_synchronous: str
     log_level: str
     redis_url: str | None = None
+    redis_retention: float = 300.0
     single_process: bool = False
     recheck_interval: float = 5.0
     log_format: str = "text"
@@ -201,8 +224,11 @@ class Settings:
     message_limit: Rate = _DEFAULT_RATES["SAFETYMAP_MESSAGE_LIMIT"]
     byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_BYTE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
+    link_join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_JOIN_LIMIT"]
+    link_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_BYTE_LIMIT"]
     header_timeout: float = 10.0
     base_url_set: bool = False  # False: the base URL follows the address served on
+    secret_key_set: bool = False  # False: the key is this host's generated file
 
     @property
     def ws_url(self) -> str:
@@ -218,20 +244,6 @@ class Settings:
 
     def link_url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/join/{token}"
-
-    def check_serving(self) -> None:
-        """What `safetymap serve` needs beyond readable values: raise SettingsError naming the
-        fix. A process alone on a shared database would half-work: its own clients fine, every
-        other process deaf to its edits, revocations and locks."""
-        shared = not self.database_url.startswith("sqlite")
-        if shared and not self.redis_url and not self.single_process:
-            raise SettingsError(
-                "SAFETYMAP_REDIS_URL is not set: processes sharing a PostgreSQL database "
-                "relay through Redis (set it), or set SAFETYMAP_SINGLE_PROCESS=1 if this "
-                "is the only process"
-            )
-        if not self.recheck_interval:
-            raise SettingsError("SAFETYMAP_RECHECK_INTERVAL must be more than 0 seconds")
 
     def with_address(self, host: str | None, port: int | None) -> Settings:
         changed = replace(self, host=host or self.host, port=self.port if port is None else port)
@@ -275,6 +287,7 @@ class Settings:
             sqlite_synchronous=synchronous,
             log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
             redis_url=get("SAFETYMAP_REDIS_URL"),
+            redis_retention=_number(get, "SAFETYMAP_REDIS_RETENTION", float),
             single_process=_flag(get, "SAFETYMAP_SINGLE_PROCESS"),
             recheck_interval=_number(get, "SAFETYMAP_RECHECK_INTERVAL", float),
             log_format=log_format,
@@ -292,8 +305,11 @@ class Settings:
             message_limit=_rate(get, "SAFETYMAP_MESSAGE_LIMIT"),
             byte_limit=_rate(get, "SAFETYMAP_BYTE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
+            link_join_limit=_rate(get, "SAFETYMAP_LINK_JOIN_LIMIT"),
+            link_byte_limit=_rate(get, "SAFETYMAP_LINK_BYTE_LIMIT"),
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
+            secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,
         )
 
 
@@ -324,13 +340,7 @@ def _rate(get: Callable[[str], str | None], name: str) -> Rate:
 
 def _stored_secret(data_dir: Path) -> str:
     """Generate the secret key on first run and keep it, so sessions survive restarts."""
-    path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Created with owner-only permissions before the key is written into it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return key
+    try:
+        return keyfile.load_or_create(data_dir)
+    except keyfile.KeyFileError as exc:
+        raise SettingsError(str(exc)) from None

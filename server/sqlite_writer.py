@@ -1,23 +1,42 @@
-"""The update log's appends on SQLite: one connection, one thread, one hop per commit.
+"""SQLite's single writer: the update log's appends, and the audit rows of joins and leaves,
+on one connection and one thread, one hop per commit.
 
 Through SQLAlchemy and aiosqlite a batch costs a thread hand-off for every statement (begin,
 the status check, the insert, the commit) plus statement compilation; under load that, not
 SQLite, was most of the append path (bench/speed/PROFILE.md). This writer does the whole batch
-in one call on its own thread (datasette's single-writer idea): the journal is the only caller
-and commits are serialised anyway. Everything else keeps using the engine.
+in one call on its own thread (datasette's single-writer idea): commits are serialised anyway.
+The audit writer's batches of joins and leaves come here too, so that they never hold the
+write lock across turns of the event loop while an append waits for it. Everything else
+keeps using the engine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
+from typing import Any
 
 from .store.clock import now
 from .store.records import LogEntry
 from .store.refusals import Refusals, judge
-from .store.trail import SQLITE_INSERT, card_writers, rows, sqlite_rows
+from .store.trail import (
+    SQLITE_INSERT,
+    SQLITE_INSERT_IF_MEETING,
+    card_writers,
+    rows,
+    sqlite_rows,
+    stored_time,
+)
+
+# SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25... ms between tries for a lock:
+# another writer's commit that held it for 2 ms (the audit rows of a reconnect storm) kept
+# an edit waiting 55 ms (bench/hostile.py). This thread waits for the lock itself instead.
+_LOCK_POLL = 0.0005  # seconds between tries
+_LOCK_WAIT = 30.0  # then the append fails, as with the connection's timeout before
 
 
 class SqliteWriter:
@@ -35,13 +54,29 @@ class SqliteWriter:
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA busy_timeout=0")  # see _begin
         return conn
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, trying again every half millisecond while another writer holds the
+        lock (in WAL mode, once it is ours nothing else in the transaction waits for one)."""
+        deadline = time.monotonic() + _LOCK_WAIT
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(_LOCK_POLL)
 
     def _append(
         self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]
     ) -> Refusals:
         conn = self._conn = self._conn or self._connect()
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             marks = ",".join("?" * len(meeting_ids))
             open_locked = {
@@ -99,7 +134,27 @@ class SqliteWriter:
 
     @staticmethod
     def _seen() -> str:
-        return now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it on SQLite
+        return stored_time(now())
+
+    def _record(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
+        conn = self._conn = self._conn or self._connect()
+        self._begin(conn)
+        try:
+            for guarded, run in groupby(found, key=lambda row: row[1]):
+                sql = SQLITE_INSERT_IF_MEETING if guarded else SQLITE_INSERT
+                conn.executemany(sql, sqlite_rows([row for row, _ in run]))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def record(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
+        """Audit rows (`audit.values`: columns, and whether kept only while the meeting
+        exists), in order, in one transaction on this thread. Through the engine, a batch of
+        joins and leaves held the write lock across turns of a busy event loop while the
+        journal's next append waited for it."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._record, list(found))
 
     async def append(
         self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]

@@ -224,6 +224,16 @@ def _struct(
     return kind, length
 
 
+_ASTRAL_LEADS = tuple(bytes([b]) for b in range(0xF0, 0xF5))
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("string is not UTF-8") from None
+
+
 def _content_length(reader: _Reader, kind: int) -> int:
     if kind == _DELETED:
         return reader.var_uint()
@@ -236,8 +246,13 @@ def _content_length(reader: _Reader, kind: int) -> int:
         reader.var_bytes()
         return 1
     if kind == _STRING:
-        text = reader.var_string()
-        return len(text.encode("utf-16-le")) // 2  # Yjs counts UTF-16 code units
+        raw = reader.var_bytes()
+        text = _utf8(raw)
+        if text.isascii():  # a flag of the string, not a scan
+            return len(text)
+        # Yjs counts UTF-16 code units: one per character, two past U+FFFF, whose UTF-8 starts
+        # with F0-F4. Counted on the bytes, without a UTF-16 copy (of up to a frame's size).
+        return len(text) + sum(raw.count(lead) for lead in _ASTRAL_LEADS)
     if kind == _FORMAT:
         reader.var_bytes()
         reader.var_bytes()

@@ -548,7 +548,11 @@ async def fuzz_connection(
 async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
     # Hundreds of reconnects and fast frames on purpose: the rate limits must not cut in.
     async with running_server(
-        tmp_path, SAFETYMAP_MESSAGE_LIMIT="0/1", SAFETYMAP_JOIN_LIMIT="0/1"
+        tmp_path,
+        SAFETYMAP_MESSAGE_LIMIT="0/1",
+        SAFETYMAP_JOIN_LIMIT="0/1",
+        SAFETYMAP_LINK_JOIN_LIMIT="0/1",
+        SAFETYMAP_LINK_BYTE_LIMIT="0/1",
     ) as running:
         yield running
 

@@ -32,6 +32,7 @@ NO_RATE_LIMITS = {
     "SAFETYMAP_MESSAGE_LIMIT": "0/1",
     "SAFETYMAP_BYTE_LIMIT": "0/1",
     "SAFETYMAP_JOIN_LIMIT": "0/1",
+    "SAFETYMAP_LINK_JOIN_LIMIT": "0/1",
 }
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")

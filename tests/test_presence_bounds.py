@@ -5,12 +5,13 @@ newcomer megabytes of fake people. Through a real server and real websockets."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from server import awareness, protocol
 from server.awareness import MAX_CLIENTS_PER_CONNECTION, MAX_STATE_BYTES, MAX_TABLE_BYTES
 
-from .conftest import RunningServer
+from .conftest import RunningServer, running_server
 from .yclient import YClient
 
 
@@ -41,6 +42,28 @@ async def test_one_connection_announces_a_few_clients_at_most(server: RunningSer
     assert watcher.close_code is None
 
 
+def test_too_many_clients_in_one_frame_are_refused_before_any_state_is_parsed() -> None:
+    """The cap is counted on the clientIDs alone: a frame claiming five is refused whatever its
+    states hold (here the fifth is not even JSON), so it costs no JSON parsing."""
+    states = [b'{"cursor":null}'] * MAX_CLIENTS_PER_CONNECTION + [b"{not json"]
+    payload = protocol.write_var_uint(len(states)) + b"".join(
+        protocol.write_var_uint(10_000 + i) + protocol.write_var_uint(1)
+        + protocol.write_var_bytes(raw)
+        for i, raw in enumerate(states)
+    )  # fmt: skip
+    try:
+        awareness.decode_update(payload, one_connection=True)
+    except awareness.PresenceLimit as refused:
+        assert "at most" in str(refused)
+    else:
+        raise AssertionError("five claimed clientIDs in one frame were accepted")
+    # Removals of others (no state) are not claims: a browser relays a timed-out peer's.
+    gone = [awareness.Entry(20_000 + i, 2, None) for i in range(8)]
+    mine = [awareness.Entry(1, 1, {"cursor": None})]
+    decoded = awareness.decode_update(awareness.encode_update(mine + gone), one_connection=True)
+    assert len(decoded) == 9
+
+
 async def test_a_presence_state_has_a_size_limit(server: RunningServer) -> None:
     meeting = await server.meeting()
     jo = await server.client(meeting, "family", name="Jo")
@@ -50,7 +73,13 @@ async def test_a_presence_state_has_a_size_limit(server: RunningServer) -> None:
     assert jo.close_code == 4400 and "presence state" in jo.close_reason
 
 
-async def test_a_rooms_presence_table_is_bounded(server: RunningServer) -> None:
+async def test_a_rooms_presence_table_is_bounded(tmp_path: Path) -> None:
+    # Many connections on one link: more than its joins allow at once (test_link_limits.py).
+    async with running_server(tmp_path / "data", SAFETYMAP_LINK_JOIN_LIMIT="0/1") as server:
+        await _fill_the_presence_table(server)
+
+
+async def _fill_the_presence_table(server: RunningServer) -> None:
     meeting = await server.meeting()
     big = {"cursor": "x" * (MAX_STATE_BYTES - 100)}
     crowd: list[YClient] = []

@@ -281,3 +281,14 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
         expected = "Gran collects the children" + "." * 300
         await fresh.wait_for(lambda: fresh.cards() == {"kept": expected})
         assert not typist.closed.is_set() and not chair.closed.is_set()
+
+
+def test_a_limiter_spends_into_debt_and_says_how_long_until_it_is_paid() -> None:
+    clock = FakeClock()
+    link = Limiter(Rate.parse("100/10"), clock=clock)  # 100 at once, then 10 a second
+    assert link.spend("link:1", 60) == 0.0
+    assert link.spend("link:1", 60) == 2.0  # 20 in debt: two seconds at 10 a second
+    assert link.spend("link:2", 60) == 0.0  # each link apart
+    clock.advance(2.0)
+    assert link.spend("link:1", 0) == 0.0
+    assert link.spend("link:1", 1000) == 10.0  # debt is bounded by one burst

@@ -65,6 +65,16 @@ def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
 
 
 class LogStore(StoreBase):
+    def _sqlite_writer(self) -> SqliteWriter:
+        if self._writer is None:
+            path = str(self.engine.url.database)
+            self._writer = SqliteWriter(path, self._sqlite_synchronous)
+        return self._writer
+
+    async def record_audit(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
+        """On SQLite: audit rows (`audit.values`) by the log's own writer (sqlite_writer.py)."""
+        await self._sqlite_writer().record(found)
+
     async def append(self, entries: Sequence[LogEntry]) -> Refusals:
         """Append a batch in one transaction; returns the entries it refused, and why.
 
@@ -80,10 +90,7 @@ class LogStore(StoreBase):
         wanted = sorted({e.meeting_id for e in entries})
         people = authors(entries)
         if self._sqlite:
-            if self._writer is None:
-                path = str(self.engine.url.database)
-                self._writer = SqliteWriter(path, self._sqlite_synchronous)
-            return await self._writer.append(entries, wanted, people)
+            return await self._sqlite_writer().append(entries, wanted, people)
         check = (
             select(meetings.c.id, meetings.c.locked)
             .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)

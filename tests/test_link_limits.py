@@ -1,0 +1,108 @@
+"""What one link may cost the server: its joins and its bytes, whoever holds it (issue 15.4).
+
+A link is shared (a family link is forwarded; a screen link is on the wall), so its limits are
+per link, over all its connections: a storm of joins from one link is asked to retry without
+taking the meeting's whole allowance, and many connections on one link read no faster than
+one link's byte budget (slowed, never refused).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+from server.permissions import Layer
+from server.store import LogEntry
+
+from .conftest import running_server
+from .yclient import YClient
+
+
+async def test_one_link_joining_too_often_is_asked_to_retry_and_other_links_are_not(
+    tmp_path: Path,
+) -> None:
+    async with running_server(tmp_path / "data", SAFETYMAP_LINK_JOIN_LIMIT="3/60") as server:
+        meeting = await server.meeting()
+        for n in range(3):
+            joined = await server.client(meeting, "family", name=f"Family {n}")
+            await joined.synced.wait()
+        busy = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="Fourth")
+        await busy.connect()
+        await busy.wait_closed(10)
+        assert busy.close_code == 4529  # 45xx: a stock client tries again
+        assert "from this link" in busy.close_reason
+        # Another link of the same meeting still gets in: the meeting's own limit is not spent.
+        other = await server.client(meeting, "professional", name="Social worker")
+        await asyncio.wait_for(other.synced.wait(), 10)
+        assert not other.closed.is_set()
+
+
+async def test_a_links_connections_share_one_byte_budget_and_are_slowed_not_refused(
+    tmp_path: Path,
+) -> None:
+    rate = 40_000  # bytes a second, and as many at once
+    async with running_server(tmp_path / "data", SAFETYMAP_LINK_BYTE_LIMIT=f"{rate}/1") as server:
+        meeting = await server.meeting()
+        writers = [await server.client(meeting, "family", name=f"Family {n}") for n in (1, 2)]
+        watcher = await server.client(meeting, "professional", name="Watcher")
+        for client in (*writers, watcher):
+            await client.synced.wait()
+        text = "x" * 1900
+        cards = {f"c{w}-{n}": text for w in range(2) for n in range(30)}  # ~115 KB in all
+        started = time.monotonic()
+        for n in range(30):
+            for w, writer in enumerate(writers):
+                writer.add_card(f"c{w}-{n}", "safety", text)
+        await watcher.wait_for(lambda: watcher.cards() == cards, 30)
+        took = time.monotonic() - started
+        # Two connections, one budget: everything arrives, but no faster than the link's rate
+        # after its first burst (each connection alone would have sent it all at once).
+        assert took >= (len(cards) * len(text) - rate) / rate * 0.8
+        assert not any(w.closed.is_set() for w in writers)
+
+
+async def test_a_fresh_client_gets_every_change_made_after_the_last_one_joined(
+    tmp_path: Path,
+) -> None:
+    """The answer to a sync step 1 of nothing is kept until the document changes (room.py)."""
+    async with running_server(tmp_path / "data") as server:
+        meeting = await server.meeting()
+        first = await server.client(meeting, "facilitator", name="Facilitator")
+        await first.synced.wait()
+        first.add_card("a", "safety", "one")
+        seen = await server.client(meeting, "viewer", name="Screen")  # fills the kept answer
+        await seen.wait_for(lambda: seen.cards() == {"a": "one"})
+        first.add_card("b", "danger", "two")
+        later = await server.client(meeting, "viewer", name="Screen 2")
+        await later.wait_for(lambda: later.cards() == {"a": "one", "b": "two"})
+        # A deletion changes only the delete set: it too makes the kept answer stale.
+        text = first.items["a"]["text"]
+        del text[0:3]
+        await later.wait_for(lambda: later.cards()["a"] == "")
+        last = await server.client(meeting, "viewer", name="Screen 3")
+        await last.wait_for(lambda: last.cards() == {"a": "", "b": "two"})
+
+
+async def test_the_logs_writer_waits_for_another_writers_lock_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    """SQLite's single writer polls for the write lock (sqlite_writer.py): while another
+    connection holds it the append waits, and once it is free the append lands."""
+    async with running_server(tmp_path / "data") as server:
+        meeting = await server.meeting()
+        store = server.services.store
+        other = sqlite3.connect(str(store.engine.url.database), isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            update = b"\x00\x00"
+            append = asyncio.create_task(
+                store.append([LogEntry(meeting["id"], Layer.MAIN, update)])
+            )
+            done, _ = await asyncio.wait({append}, timeout=0.5)
+            assert not done  # waiting for the lock, not failed with "database is locked"
+            other.execute("COMMIT")
+            assert await asyncio.wait_for(append, 10) == {}
+        finally:
+            other.close()
