@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import configparser
-import os
 import re
 import shlex
 import shutil
@@ -26,7 +25,7 @@ from server.settings import SETTINGS, Settings
 from .cluster import cluster
 from .conftest import free_port
 from .servers import command, running
-from .test_nginx import _main_config
+from .test_nginx import _main_config, nginx_binary
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
 UNITS = ("safetymap@.service", "safetymap-migrate.service")
@@ -121,12 +120,7 @@ def _certificate(folder: Path) -> None:
 
 
 async def test_tls_site_next_to_a_default_site(tmp_path: Path) -> None:
-    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
-    if nginx is None or shutil.which("openssl") is None:
-        message = "nginx or openssl is not installed (Debian packages nginx, openssl)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    nginx = nginx_binary("openssl")
     metrics_token = "metrics-token-for-the-test-0123456789"
     async with cluster(
         tmp_path, 2, SAFETYMAP_BASE_URL=f"https://{NAME}", SAFETYMAP_METRICS_TOKEN=metrics_token

@@ -34,6 +34,20 @@ def _site(ports: list[int], listen: int, folder: Path) -> str:
     return site.replace("/var/log/nginx/safetymap.access.log", str(folder / "access.log"))
 
 
+def nginx_binary(*also: str) -> str:
+    """nginx (Debian installs it in /usr/sbin, not on every PATH), and `also` on PATH: fails
+    under CI when missing, else skips."""
+    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    missing = [name for name in also if shutil.which(name) is None]
+    if nginx is None or missing:
+        names = ", ".join(["nginx", *also])
+        message = f"not installed: one of {names} (Debian packages {names})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return nginx
+
+
 def _main_config(folder: Path, site: Path) -> str:
     temp = "".join(
         f"    {name}_temp_path {folder / name};\n"
@@ -56,13 +70,7 @@ async def _connections(port: int) -> float:
 
 
 async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
-    # Debian installs it in /usr/sbin, which is not on every PATH.
-    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
-    if nginx is None:
-        message = "nginx is not installed (Debian package nginx)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    nginx = nginx_binary()
     async with cluster(tmp_path, 2) as (group, meeting):
         folder = tmp_path / "nginx"
         folder.mkdir()

@@ -4,14 +4,11 @@ half of them with 4512, and they reconnect through nginx's least_conn to the oth
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 import signal
 from pathlib import Path
 
 import httpx
-import pytest
 
 from server.closes import REBALANCE
 from server.rebalance import spread
@@ -19,7 +16,7 @@ from server.rebalance import spread
 from .cluster import Cluster, cluster, converged
 from .conftest import free_port
 from .servers import running
-from .test_nginx import _main_config, _site
+from .test_nginx import _main_config, _site, nginx_binary
 from .waiting import eventually
 from .yclient import YClient
 
@@ -53,12 +50,7 @@ async def _reconnect_closed(clients: list[YClient], code: int, count: int) -> No
 
 
 async def test_sigusr1_rebalances_after_a_rolling_restart(tmp_path: Path) -> None:
-    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
-    if nginx is None:
-        message = "nginx is not installed (Debian package nginx)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    nginx = nginx_binary()
     async with cluster(tmp_path, 2, SAFETYMAP_LOG_LEVEL="INFO") as (group, meeting):
         folder = tmp_path / "nginx"
         folder.mkdir()
