@@ -204,7 +204,8 @@ async def _token_create(settings: Settings, accounts: Accounts, args: argparse.N
     if await accounts.active(person.id) is None:
         raise Refused(f"{person.email} is disabled: enable the account first")
     print(await accounts.create_api_token(person, args.days))
-    print(f"the token works for {args.days} days; it is shown only this once", file=sys.stderr)
+    days = "1 day" if args.days == 1 else f"{args.days} days"
+    print(f"the token works for {days}; it is shown only this once", file=sys.stderr)
     return 0
 
 

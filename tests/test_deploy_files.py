@@ -107,6 +107,7 @@ def _tls_site(ports: list[int], http: int, https: int, folder: Path) -> str:
     site = re.sub(r"\b(8001|8002)\b", lambda m: shipped[m.group(1)], site)
     site = site.replace(f"/etc/letsencrypt/live/{NAME}/fullchain.pem", str(folder / "cert.pem"))
     site = site.replace(f"/etc/letsencrypt/live/{NAME}/privkey.pem", str(folder / "key.pem"))
+    site = site.replace("/var/log/nginx/safetymap.error.log", str(folder / "site-error.log"))
     return site.replace("/var/log/nginx/safetymap.access.log", str(folder / "access.log"))
 
 

@@ -26,11 +26,10 @@ CONFIG = Path(__file__).parent.parent / "deploy" / "nginx.conf"
 def _site(ports: list[int], listen: int, folder: Path) -> str:
     """The repo's nginx.conf, with this test's ports and log file."""
     site = CONFIG.read_text()
-    upstreams = "".join(
-        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in ports
-    )
-    site = re.sub(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", upstreams, site)
+    shipped = {"8001": str(ports[0]), "8002": str(ports[1])}
+    site = re.sub(r"127\.0\.0\.1:(8001|8002)\b", lambda m: f"127.0.0.1:{shipped[m[1]]}", site)
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    site = site.replace("/var/log/nginx/safetymap.error.log", str(folder / "error.log"))
     return site.replace("/var/log/nginx/safetymap.access.log", str(folder / "access.log"))
 
 

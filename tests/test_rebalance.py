@@ -56,10 +56,7 @@ async def test_sigusr1_rebalances_after_a_rolling_restart(tmp_path: Path) -> Non
         folder.mkdir()
         listen = free_port()
         site = folder / "safetymap.conf"
-        # max_fails=0: nginx never benches the process being restarted, so the test need not
-        # wait out fail_timeout before the rebalance (an operator waits the 5 s).
-        text = _site(group.ports, listen, folder).replace("max_fails=1", "max_fails=0")
-        site.write_text(text)
+        site.write_text(_site(group.ports, listen, folder))  # as shipped: max_fails=0
         main = folder / "nginx.conf"
         main.write_text(_main_config(folder, site))
         argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
