@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import key_check
 from .db import credentials, links, participants
 from .links import derive_key, derive_token, new_salt, token_hash
 from .permissions import Role
@@ -110,6 +111,7 @@ class Rotated:
 async def apply(engine: AsyncEngine, old: str, new: str) -> Rotated:
     """Re-derive every live link under `new` and end every session and token, at once."""
     async with engine.begin() as conn:
+        await key_check.record(conn, new, replace=True)  # processes with the old key refuse
         rows = (
             await conn.execute(
                 select(links.c.id, links.c.role, links.c.salt).where(links.c.revoked_at.is_(None))

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from . import deletion, deployment, metrics
+from . import deletion, deployment, key_check, metrics
 from .accounts import Accounts
 from .audit_writer import AuditWriter
 from .db import create_engine, is_sqlite
@@ -51,6 +51,8 @@ class Services:
         )
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
+            async with engine.begin() as conn:  # a new database: its links' key from now on
+                await key_check.record(conn, settings.secret_key)
         store = Store(
             engine,
             settings.secret_key,

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import migrate
+from . import key_check, migrate
 from .db import create_engine, is_sqlite
 from .settings import Settings
 
@@ -150,6 +150,13 @@ def _local(host: str) -> bool:
         return False
 
 
+DIFFERENT_KEY = (
+    "SAFETYMAP_SECRET_KEY is not the key this database's links were made with (another "
+    "process, or an earlier start, used another one): give every process the same key, or "
+    "rotate it for all with `safetymap key rotate`"
+)
+
+
 async def check_database(settings: Settings) -> None:
     """The database answers and holds this code's schema (raise StartupError otherwise). On
     SQLite, an empty or older schema is fine: `serve` upgrades it itself."""
@@ -158,11 +165,13 @@ async def check_database(settings: Settings) -> None:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         revision = await reach(engine, settings.database_url)
+        problem = migrate.compare(revision)
+        if problem == "ahead" or (problem and not is_sqlite(settings.database_url)):
+            raise StartupError(migrate.explain(revision))
+        if problem is None and not await key_check.matches(engine, settings.secret_key):
+            raise StartupError(DIFFERENT_KEY)
     finally:
         await engine.dispose()
-    problem = migrate.compare(revision)
-    if problem == "ahead" or (problem and not is_sqlite(settings.database_url)):
-        raise StartupError(migrate.explain(revision))
 
 
 async def reach(engine: AsyncEngine, url: str) -> str | None:

@@ -170,3 +170,31 @@ async def test_readyz_is_503_while_the_schema_is_not_this_releases(tmp_path: Pat
     assert read_log(log).count("not ready: ") == 1
     assert read_log(log).count("SAFETYMAP_BASE_URL starts http://") == 1
     assert "run `safetymap db upgrade`" in read_log(log)
+
+
+async def test_a_process_with_another_key_than_the_databases_links_refuses(
+    tmp_path: Path,
+) -> None:
+    """Two processes with different keys each said ready, and every link one of them showed
+    was dead on the other: now the second refuses, on PostgreSQL as on SQLite (a key file lost
+    and made again), until `safetymap key rotate` gives the database the new key."""
+    async with database_url("postgresql", tmp_path) as url:
+        engine = create_engine(url)
+        await migrate.upgrade(engine)
+        await engine.dispose()
+        port = free_port()
+        first = server_env(
+            tmp_path / "one", port, SAFETYMAP_DATABASE_URL=url, SAFETYMAP_SINGLE_PROCESS="1",
+            SAFETYMAP_SECRET_KEY=KEY,
+        )  # fmt: skip
+        async with serve(first, port, tmp_path / "one.log"):
+            other = {**first, "SAFETYMAP_SECRET_KEY": KEY.upper()}
+            line = await refusal(other)
+        assert "is not the key this database's links were made with" in line
+        assert "safetymap key rotate" in line and KEY not in line and KEY.upper() not in line
+    sqlite_data = tmp_path / "sqlite"
+    port = free_port()
+    async with serve(server_env(sqlite_data, port), port, tmp_path / "sqlite.log"):
+        pass  # the first start makes the key file, and the database keeps its check value
+    (sqlite_data / "secret_key").unlink()  # lost, and made again by the next start
+    assert "is not the key this database's links" in await refusal(server_env(sqlite_data, 0))
