@@ -41,9 +41,9 @@ _CLOSE_TIMEOUT = 30.0
 
 class Connection:
     __slots__ = (
-        "_bytes", "_direct", "_limit", "_link_bytes", "_max_frame", "_queue", "_send_buffer",
-        "_tasks", "_ws", "client_code", "close_code", "close_reason", "identity", "link_id",
-        "participant", "role",
+        "_budget", "_budget_key", "_bytes", "_direct", "_limit", "_max_frame", "_queue",
+        "_send_buffer", "_tasks", "_ws", "client_code", "close_code", "close_reason",
+        "identity", "link_id", "participant", "role",
     )  # fmt: skip
 
     def __init__(
@@ -56,7 +56,7 @@ class Connection:
         message_limit: Rate | None = None,
         send_buffer: int = 8 * 2**20,
         byte_limit: Rate | None = None,
-        link_bytes: Limiter | None = None,
+        participant_bytes: Limiter | None = None,
     ):
         self.participant = participant
         self.role = participant.role
@@ -74,10 +74,10 @@ class Connection:
         self._limit = Bucket(message_limit) if message_limit and not message_limit.off else None
         # Bytes of incoming frames: what one connection may make every process hold and relay.
         self._bytes = Bucket(byte_limit) if byte_limit and not byte_limit.off else None
-        # ... and of all the connections of its link together (see `_receive`).
-        self._link_bytes = (
-            link_bytes if link_bytes is not None and not link_bytes.rate.off else None
-        )
+        # ... and of all the connections of its participant together (see `_receive`).
+        on = participant_bytes is not None and not participant_bytes.rate.off
+        self._budget = participant_bytes if on else None
+        self._budget_key = f"participant:{participant.id}"
         self._tasks: tuple[asyncio.Task[None], ...] = ()  # the receive loop (and the pump)
         self.close_code: int | None = None  # set once: the connection is closing
         self.close_reason = ""
@@ -166,6 +166,15 @@ class Connection:
 
     async def _receive(self, room: Room) -> None:
         while True:
+            # A participant's connections share a budget of bytes: in debt, their next frame
+            # is read only once it is paid, a new connection's first one too. Unread, the
+            # socket pushes back on the sender (uvicorn reads on only when asked): nothing
+            # piles up here, opening more connections gains nothing, and nobody else on the
+            # link (the other parent on the family link) pays for it. (Held long enough, the
+            # keepalive's unread pong closes the connection: only a sender far over budget.)
+            if self._budget is not None and (wait := self._budget.owed(self._budget_key)):
+                metrics.BYTE_WAITS.inc()
+                await asyncio.sleep(wait)
             message = await self._ws.receive()
             if message["type"] == "websocket.disconnect":
                 self.client_code = message.get("code", 1005)
@@ -180,16 +189,8 @@ class Connection:
                 raise Close(TOO_MANY_MESSAGES, "too many messages: slow down and reconnect")
             if self._bytes is not None and not self._bytes.allow(len(frame)):
                 raise Close(TOO_MANY_MESSAGES, "too much data: slow down and reconnect")
-            # One link's connections share a budget of bytes, refused frames included: past it,
-            # the next frame is read only once the link can afford it. Unread, the socket
-            # pushes back on the sender (uvicorn reads on only when asked): nothing piles up
-            # here, and a link that opens many connections gains no more than one link's worth.
-            wait = 0.0
-            if self._link_bytes is not None:
-                wait = self._link_bytes.spend(f"link:{self.link_id}", len(frame))
+            if self._budget is not None:
+                self._budget.spend(self._budget_key, len(frame))  # refused frames too
             if not room.ready.is_set():
                 await room.ready.wait()
             room.handle(self, frame)
-            if wait:
-                metrics.LINK_WAITS.inc()
-                await asyncio.sleep(wait)

@@ -207,17 +207,22 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
     if layer is Layer.PROFESSIONAL and ws.query_params.get("present") == "1":
         # The presentation view (the shared screen, whoever opened it) never holds that layer.
         raise Close(FORBIDDEN, "the shared screen never opens the professionals-only notes")
+    arriving = _arriving(ws, meeting_id)
+    if arriving is None:
+        raise unauthorized()  # no token, no join cookie: nothing to look up, nothing spent
+    # One link's joins are bounded (each is a lookup, audit rows and a sync answer): first by
+    # what the handshake names, before any database work, then by the link found. Only then,
+    # for someone let in on a working link, the meeting's own allowance: a handshake without
+    # a working credential (a removed participant, a replaced link, a guess) never spends
+    # it, so it cannot keep the facilitator and the family out.
+    if services.link_joins.hit(arriving):
+        raise Close(BUSY, LINK_BUSY)
+    found = await _participant(ws, services, meeting_id)
+    if services.link_joins.hit(f"link:{found.link_id}"):
+        raise Close(BUSY, LINK_BUSY)
+    participant = _admitted(found)
     if services.joins.hit(meeting_id):
         raise Close(BUSY, "too many people are joining this meeting at once; trying again")
-    # One link's joins are bounded as well, so that a storm from one link cannot spend the
-    # meeting's whole allowance (each join is a lookup, audit rows and a sync answer):
-    # first by what the handshake names, before any database work, then by the link found.
-    arriving = _arriving(ws, meeting_id)
-    if arriving is not None and services.link_joins.hit(arriving):
-        raise Close(BUSY, LINK_BUSY)
-    participant = _admitted(await _participant(ws, services, meeting_id))
-    if services.link_joins.hit(f"link:{participant.link_id}"):
-        raise Close(BUSY, LINK_BUSY)
     if not can_open(participant.role, layer):
         raise Close(FORBIDDEN, "this link cannot open the professionals-only notes")
     settings = services.settings
@@ -229,5 +234,5 @@ async def _admit(ws: WebSocket, services: Services, meeting_id: str, layer: Laye
         message_limit=settings.message_limit,
         send_buffer=settings.send_buffer_bytes,
         byte_limit=settings.byte_limit,
-        link_bytes=services.link_bytes,
+        participant_bytes=services.participant_bytes,
     )

@@ -89,10 +89,10 @@ TOO_SLOW = Counter(
     "Clients closed as too slow (4508) because their outgoing queue was full.",
     registry=REGISTRY,
 )
-LINK_WAITS = Counter(
-    "safetymap_link_byte_waits",
-    "Times a connection's next frame waited because its link had spent its bytes "
-    "(SAFETYMAP_LINK_BYTE_LIMIT).",
+BYTE_WAITS = Counter(
+    "safetymap_participant_byte_waits",
+    "Times a connection's next frame waited because its participant had spent their bytes "
+    "(SAFETYMAP_PARTICIPANT_BYTE_LIMIT).",
     registry=REGISTRY,
 )
 REFUSED = Counter(

@@ -99,7 +99,6 @@ class Limiter:
         self.rate = rate
         self._burst = float(rate.count)
         self._per_second = rate.per_second
-        self._refill = rate.period  # an empty bucket is full again after one period
         self._max_keys = max_keys
         self._clock = clock
         # key -> (tokens, when last touched); least recently touched first.
@@ -141,16 +140,25 @@ class Limiter:
         return wait
 
     def spend(self, key: str, cost: float) -> float:
-        """Take `cost` tokens for `key` whatever it holds (it may go into debt, down to minus
-        one burst): the seconds until it is out of debt, for a caller that waits, not refuses
-        (a link's bytes: its connections read on once the link can afford it)."""
+        """Take `cost` tokens for `key` whatever it holds (it may go into debt, all of it kept):
+        the seconds until it is out of debt, for a caller that waits, not refuses (a
+        participant's bytes: their connections read on once they can afford it)."""
         if self.rate.off:
             return 0.0
         now = self._clock()
-        tokens = max(self._tokens(key, now) - cost, -self._burst)
+        tokens = self._tokens(key, now) - cost
         self._keys[key] = (tokens, now)
         self._keys.move_to_end(key)
         self._evict(now)
+        return self._owed(tokens)
+
+    def owed(self, key: str) -> float:
+        """Seconds until `key` is out of debt (0: it is not). Takes nothing."""
+        if self.rate.off:
+            return 0.0
+        return self._owed(self._tokens(key, self._clock()))
+
+    def _owed(self, tokens: float) -> float:
         return 0.0 if tokens >= 0 else -tokens / self._per_second
 
     def forget(self, key: str) -> None:
@@ -161,8 +169,8 @@ class Limiter:
         keys = self._keys
         while keys:
             key, (tokens, stamp) = next(iter(keys.items()))
-            refill = self._refill if tokens >= 0 else 2 * self._refill  # in debt (`spend`)
-            if now - stamp >= refill or len(keys) > self._max_keys:
+            full = tokens + (now - stamp) * self._per_second >= self._burst  # debt included
+            if full or len(keys) > self._max_keys:
                 del keys[key]
             else:
                 break

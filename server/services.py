@@ -37,7 +37,7 @@ class Services:
     relay: Relay | None = None
     joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))  # per meeting
     link_joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
-    link_bytes: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
+    participant_bytes: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
     # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
     http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -97,7 +97,7 @@ class Services:
             relay,
             Limiter(settings.join_limit),
             Limiter(settings.link_join_limit),
-            Limiter(settings.link_byte_limit),
+            Limiter(settings.participant_byte_limit),
             http_limits=http_limits(settings),
         )
         services._tasks.append(asyncio.create_task(services._maintain(), name="maintain"))

@@ -153,10 +153,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "300/10",
         "New websocket connections per meeting and process, as COUNT/SECONDS (then 4529).",
     ),
-    "SAFETYMAP_LINK_BYTE_LIMIT": (
+    "SAFETYMAP_PARTICIPANT_BYTE_LIMIT": (
         "33554432/60",
-        "Bytes of websocket frames per link and process (all its connections together), as "
-        "BYTES/SECONDS: past it their frames are read more slowly, never refused.",
+        "Bytes of websocket frames per participant and process (all their connections "
+        "together), as BYTES/SECONDS: past it their frames are read more slowly, never refused.",
     ),
     "SAFETYMAP_LINK_JOIN_LIMIT": (
         "30/10",
@@ -179,7 +179,7 @@ _DEFAULT_RATES = {
         "SAFETYMAP_BYTE_LIMIT",
         "SAFETYMAP_JOIN_LIMIT",
         "SAFETYMAP_LINK_JOIN_LIMIT",
-        "SAFETYMAP_LINK_BYTE_LIMIT",
+        "SAFETYMAP_PARTICIPANT_BYTE_LIMIT",
     )
 }
 
@@ -225,7 +225,7 @@ class Settings:
     byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_BYTE_LIMIT"]
     join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_JOIN_LIMIT"]
     link_join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_JOIN_LIMIT"]
-    link_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_BYTE_LIMIT"]
+    participant_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_PARTICIPANT_BYTE_LIMIT"]
     header_timeout: float = 10.0
     base_url_set: bool = False  # False: the base URL follows the address served on
     secret_key_set: bool = False  # False: the key is this host's generated file
@@ -306,7 +306,7 @@ class Settings:
             byte_limit=_rate(get, "SAFETYMAP_BYTE_LIMIT"),
             join_limit=_rate(get, "SAFETYMAP_JOIN_LIMIT"),
             link_join_limit=_rate(get, "SAFETYMAP_LINK_JOIN_LIMIT"),
-            link_byte_limit=_rate(get, "SAFETYMAP_LINK_BYTE_LIMIT"),
+            participant_byte_limit=_rate(get, "SAFETYMAP_PARTICIPANT_BYTE_LIMIT"),
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
             secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,

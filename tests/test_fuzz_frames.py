@@ -552,7 +552,7 @@ async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
         SAFETYMAP_MESSAGE_LIMIT="0/1",
         SAFETYMAP_JOIN_LIMIT="0/1",
         SAFETYMAP_LINK_JOIN_LIMIT="0/1",
-        SAFETYMAP_LINK_BYTE_LIMIT="0/1",
+        SAFETYMAP_PARTICIPANT_BYTE_LIMIT="0/1",
     ) as running:
         yield running
 

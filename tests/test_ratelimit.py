@@ -285,10 +285,14 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
 
 def test_a_limiter_spends_into_debt_and_says_how_long_until_it_is_paid() -> None:
     clock = FakeClock()
-    link = Limiter(Rate.parse("100/10"), clock=clock)  # 100 at once, then 10 a second
-    assert link.spend("link:1", 60) == 0.0
-    assert link.spend("link:1", 60) == 2.0  # 20 in debt: two seconds at 10 a second
-    assert link.spend("link:2", 60) == 0.0  # each link apart
+    budget = Limiter(Rate.parse("100/10"), clock=clock)  # 100 at once, then 10 a second
+    assert budget.spend("participant:a", 60) == 0.0
+    assert budget.spend("participant:a", 60) == 2.0  # 20 in debt: two seconds at 10 a second
+    assert budget.owed("participant:a") == 2.0  # asking takes nothing
+    assert budget.spend("participant:b", 60) == 0.0  # each key apart
     clock.advance(2.0)
-    assert link.spend("link:1", 0) == 0.0
-    assert link.spend("link:1", 1000) == 10.0  # debt is bounded by one burst
+    assert budget.owed("participant:a") == 0.0
+    assert budget.spend("participant:a", 1000) == 100.0  # every byte is owed: none forgiven
+    clock.advance(50.0)
+    budget.spend("participant:c", 1)  # evicting refilled keys: not one still in debt
+    assert budget.owed("participant:a") == 50.0
