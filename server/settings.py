@@ -154,7 +154,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "New websocket connections per meeting and process, as COUNT/SECONDS (then 4529).",
     ),
     "SAFETYMAP_PARTICIPANT_BYTE_LIMIT": (
-        "33554432/60",
+        "4194304/60",
         "Bytes of websocket frames per participant and process (all their connections "
         "together), as BYTES/SECONDS: past it their frames are read more slowly, never refused.",
     ),

@@ -83,6 +83,7 @@ async def small_queue_server(tmp_path: Path) -> AsyncIterator[RunningServer]:
         "SAFETYMAP_MAX_DOCUMENT_BYTES": str(64 * 2**20),
         "SAFETYMAP_MAX_CARD_TEXT": "100000",  # big cards, to fill the slow client's socket
         "SAFETYMAP_BYTE_LIMIT": "0/1",  # the writer sends 20 MB on purpose
+        "SAFETYMAP_PARTICIPANT_BYTE_LIMIT": "0/1",
     }
     async with running_server(tmp_path, **overrides) as running:
         yield running

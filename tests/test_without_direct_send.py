@@ -68,6 +68,7 @@ async def test_a_slow_client_is_closed_as_too_slow_and_others_keep_up(tmp_path: 
         "SAFETYMAP_MAX_DOCUMENT_BYTES": str(64 * 2**20),
         "SAFETYMAP_MAX_CARD_TEXT": "100000",  # big cards, to fill the slow client's socket
         "SAFETYMAP_BYTE_LIMIT": "0/1",  # the writer sends 20 MB on purpose
+        "SAFETYMAP_PARTICIPANT_BYTE_LIMIT": "0/1",
     }
     async with stock_uvicorn(tmp_path / "data", **overrides) as server:
         # Here its socket fills, the sender task blocks, and the queue overflows.
