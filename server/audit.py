@@ -156,11 +156,11 @@ async def record_rows(conn: AsyncConnection, rows: Sequence[Row]) -> None:
     """Append rows in the caller's transaction, in order: each run of rows of the same kind
     in one statement executed for them all (one round trip, not one a row)."""
     for guarded, run in groupby(rows, key=lambda row: row[2]):
-        values = [_values(_checked(event), at) for event, at, _ in run]
+        values = [values_of(row)[0] for row in run]
         await conn.execute(_guarded(conn.dialect.name) if guarded else insert(audit), values)
 
 
-def values(row: Row) -> tuple[dict[str, Any], bool]:
+def values_of(row: Row) -> tuple[dict[str, Any], bool]:
     """One row's columns, checked as `record_rows` checks them, and whether it is guarded
     (for SQLite's single writer, which writes them without SQLAlchemy: sqlite_writer.py)."""
     event, at, guarded = row

@@ -27,7 +27,7 @@ _MAX_BATCH = 1000
 Pending = tuple[audit.Row, asyncio.Future[None]]
 
 
-# SQLite's single writer (Store.record_audit): rows as `audit.values` gives them.
+# SQLite's single writer (Store.record_audit): rows as `audit.values_of` gives them.
 SqliteRecord = Callable[[Sequence[tuple[dict[str, Any], bool]]], Awaitable[None]]
 
 
@@ -75,7 +75,7 @@ class AuditWriter:
 
     async def _write(self, found: list[audit.Row]) -> None:
         if self._sqlite is not None:
-            await self._sqlite([audit.values(row) for row in found])
+            await self._sqlite([audit.values_of(row) for row in found])
             return
         async with self._engine.begin() as conn:
             await audit.record_rows(conn, found)

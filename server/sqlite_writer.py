@@ -13,9 +13,10 @@ keeps using the engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from typing import Any
@@ -72,12 +73,22 @@ class SqliteWriter:
                     raise
             time.sleep(_LOCK_POLL)
 
-    def _append(
-        self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]
-    ) -> Refusals:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on this thread's connection: committed, or rolled back."""
         conn = self._conn = self._conn or self._connect()
         self._begin(conn)
         try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _append(
+        self, entries: Sequence[LogEntry], meeting_ids: list[str], people: list[str]
+    ) -> Refusals:
+        with self._transaction() as conn:
             marks = ",".join("?" * len(meeting_ids))
             open_locked = {
                 row[0]: bool(row[1])
@@ -126,10 +137,6 @@ class SqliteWriter:
                 )
             if trail := rows(kept, now()):
                 conn.executemany(SQLITE_INSERT, sqlite_rows(trail, at))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return refused
 
     @staticmethod
@@ -137,19 +144,13 @@ class SqliteWriter:
         return stored_time(now())
 
     def _record(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
-        conn = self._conn = self._conn or self._connect()
-        self._begin(conn)
-        try:
+        with self._transaction() as conn:
             for guarded, run in groupby(found, key=lambda row: row[1]):
                 sql = SQLITE_INSERT_IF_MEETING if guarded else SQLITE_INSERT
                 conn.executemany(sql, sqlite_rows([row for row, _ in run]))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     async def record(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
-        """Audit rows (`audit.values`: columns, and whether kept only while the meeting
+        """Audit rows (`audit.values_of`: columns, and whether kept only while the meeting
         exists), in order, in one transaction on this thread. Through the engine, a batch of
         joins and leaves held the write lock across turns of a busy event loop while the
         journal's next append waited for it."""

@@ -72,7 +72,7 @@ class LogStore(StoreBase):
         return self._writer
 
     async def record_audit(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
-        """On SQLite: audit rows (`audit.values`) by the log's own writer (sqlite_writer.py)."""
+        """On SQLite: audit rows (`audit.values_of`) by the log's own writer (sqlite_writer.py)."""
         await self._sqlite_writer().record(found)
 
     async def append(self, entries: Sequence[LogEntry]) -> Refusals:
