@@ -25,7 +25,7 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server import model  # noqa: E402
+from server.board import model  # noqa: E402
 from tests.browser import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.conftest import running_server  # noqa: E402
 from tests.yclient import YClient  # noqa: E402

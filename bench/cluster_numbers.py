@@ -54,11 +54,12 @@ from pycrdt import Doc, Map
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server import meetings, protocol
-from server.db import create_engine
-from server.migrate import upgrade
+from server.live import meetings
 from server.settings import Settings
 from server.store import Store
+from server.store.migrate import upgrade
+from server.store.schema import create_engine
+from server.sync import protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "speed"))
 

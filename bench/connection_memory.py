@@ -39,11 +39,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's `server`, whatever is installed
 
-from server import logs, meetings, wire  # noqa: E402
-from server.db import create_engine  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
+from server import logs  # noqa: E402
+from server.live import meetings  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.store import Store  # noqa: E402
+from server.store.migrate import upgrade  # noqa: E402
+from server.store.schema import create_engine  # noqa: E402
+from server.ws import wire  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.yclient import YClient  # noqa: E402
 
@@ -111,7 +113,7 @@ class Measurer:
 def serve(port: int, group: str) -> None:
     import uvicorn
 
-    from server.app import create_app
+    from server.web.app import create_app
 
     settings = Settings.from_env()
     logs.configure(settings.log_level, settings.log_format)

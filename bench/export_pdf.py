@@ -22,7 +22,9 @@ from pycrdt import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server import audit, export, model, record_trail
+from server.board import model
+from server.record import export, record_trail
+from server.store import audit
 
 SECTIONS = ["harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps"]
 

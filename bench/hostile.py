@@ -84,10 +84,11 @@ from live_numbers import (  # noqa: E402
     with_store,
 )
 
-from server import meetings, protocol  # noqa: E402
-from server.permissions import Layer  # noqa: E402
+from server.board.permissions import Layer  # noqa: E402
+from server.live import meetings  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.store import LogEntry, Store  # noqa: E402
+from server.sync import protocol  # noqa: E402
 
 ATTACKER = HERE / "hostile_patterns.py"
 TYPE_INTERVAL = 0.020  # the quiet meeting's typist: one character every 20 ms

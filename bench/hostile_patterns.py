@@ -37,8 +37,8 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's `server`
 
-from server import protocol, structs
-from server.protocol import write_var_bytes, write_var_string, write_var_uint
+from server.sync import protocol, structs
+from server.sync.protocol import write_var_bytes, write_var_string, write_var_uint
 
 # What each pattern is, the link it comes from and how many connections it keeps going.
 PATTERNS: dict[str, tuple[str, str, int]] = {

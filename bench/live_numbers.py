@@ -3,7 +3,7 @@
 
 Each scenario starts the server as a subprocess on a fresh SQLite database (synchronous=FULL
 unless told otherwise) and drives it from this process with plain websocket Yjs peers that
-speak `server.protocol`. It prints one table, or JSON with `--json`. This is not a test: it
+speak `server.sync.protocol`. It prints one table, or JSON with `--json`. This is not a test: it
 only checks what must hold for the numbers to mean anything (every edit delivered exactly
 once, every item loaded).
 
@@ -39,12 +39,13 @@ from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server import awareness, crdt, meetings, protocol
-from server.db import create_engine, updates
-from server.migrate import upgrade
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.live import meetings
 from server.settings import Settings
 from server.store import LogEntry, Store
+from server.store.migrate import upgrade
+from server.store.schema import create_engine, updates
+from server.sync import awareness, crdt, protocol
 
 T = TypeVar("T")
 

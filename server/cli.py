@@ -12,28 +12,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import (
-    admin_cli,
-    audit,
-    deletion,
-    export,
-    exports,
-    logs,
-    meetings,
-    memory,
-    migrate,
-    relay_stream,
-    startup,
-    wire,
-)
-from .accounts import AccountError, Accounts
-from .db import create_engine, is_sqlite
-from .export import FORMATS as EXPORT_FORMATS
-from .migrate import upgrade
-from .numbers import whole_number
-from .permissions import LABEL_SETS
-from .settings import Settings, SettingsError
-from .store import Store
+from server import logs
+from server.board.permissions import LABEL_SETS
+from server.live import deletion, meetings, relay_stream
+from server.ops import admin_cli, memory, startup
+from server.record import export, exports
+from server.record.export import FORMATS as EXPORT_FORMATS
+from server.settings import Settings, SettingsError
+from server.store import Store, audit, migrate
+from server.store.accounts import AccountError, Accounts
+from server.store.migrate import upgrade
+from server.store.schema import create_engine, is_sqlite
+from server.web.numbers import whole_number
+from server.ws import wire
 
 
 def _snapshot_number(text: str) -> int:
@@ -301,13 +292,13 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from . import rebalance
-    from .app import create_app
+    from server.web.app import create_app
+    from server.ws import rebalance
 
     settings = settings.with_address(args.host, args.port)
     logs.configure(settings.log_level, settings.log_format)
     for warning in startup.check_settings(settings):  # raises StartupError: refused
-        logging.getLogger("server.startup").warning("%s", warning)
+        logging.getLogger("server.ops.startup").warning("%s", warning)
     setup = asyncio.run(_checked_setup_link(settings))
     print(f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).")
     if setup:

@@ -13,7 +13,7 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from . import log_context
+from server import log_context
 
 _SECRET_PARAMS = re.compile(r"((?:token|key|name|relationship)=)[^&\s\"']*", re.IGNORECASE)
 _SECRET_PATHS = re.compile(r"(/(?:join|setup)/)[A-Za-z0-9_-]+")
@@ -75,7 +75,7 @@ def failure_line(message: str, log_format: str = "text") -> str:
     if log_format != "json":
         return f"error: {message}"
     record = logging.makeLogRecord(
-        {"name": "server.startup", "levelname": "CRITICAL", "levelno": logging.CRITICAL}
+        {"name": "server.ops.startup", "levelname": "CRITICAL", "levelno": logging.CRITICAL}
     )
     record.msg = redact(message)
     return JsonFormatter().format(record)

@@ -11,7 +11,7 @@ keys).
 
 Sign-ins and wrong tokens are counted through the small `HttpLimits` interface: here in the
 process's memory (`LocalLimits`, one process), or in Redis for every process at once
-(server/shared_limits.py). The websocket's message, byte and join limits stay in each
+(server/live/shared_limits.py). The websocket's message, byte and join limits stay in each
 process's memory by design: they bound what one process spends on a connection or a meeting.
 """
 
@@ -192,7 +192,7 @@ Count = tuple[str, str]  # (which limit, whose bucket: an address, an account an
 
 class HttpLimits(Protocol):
     """Sign-in and wrong-token limits: in this process's memory (`LocalLimits`), or shared by
-    every process through Redis (server/shared_limits.py)."""
+    every process through Redis (server/live/shared_limits.py)."""
 
     async def hit(self, *counts: Count) -> float:
         """One event in each bucket named, all or none: 0 if every bucket had room (then each

@@ -7,19 +7,20 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from . import deletion, deployment, key_check, metrics
-from .accounts import Accounts
-from .audit_writer import AuditWriter
-from .db import create_engine, is_sqlite
-from .journal import Journal
-from .limits import Limits
-from .migrate import upgrade
-from .ratelimit import HttpLimits, Limiter, LocalLimits, Rate
-from .relay import Relay
-from .rooms import Rooms
-from .settings import Settings
-from .shared_limits import http_limits
-from .store import Store
+from server import metrics
+from server.board.limits import Limits
+from server.live import deletion
+from server.live.audit_writer import AuditWriter
+from server.live.journal import Journal
+from server.live.relay import Relay
+from server.live.rooms import Rooms
+from server.live.shared_limits import http_limits
+from server.ratelimit import HttpLimits, Limiter, LocalLimits, Rate
+from server.settings import Settings
+from server.store import Store, deployment, key_check
+from server.store.accounts import Accounts
+from server.store.migrate import upgrade
+from server.store.schema import create_engine, is_sqlite
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from . import keyfile
-from .ratelimit import Rate, RateError
+from server import keyfile
+from server.ratelimit import Rate, RateError
 
 N = TypeVar("N", int, float)
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import uvicorn
 
-from server import wire
-from server.app import create_app
-from server.meetings import create
+from server.live.meetings import create
 from server.services import Services
 from server.settings import Settings
+from server.web.app import create_app
+from server.ws import wire
 
 from .yclient import YClient
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from pycrdt import Map
 
-from server import model
+from server.board import model
 
 from .conftest import RunningServer
 from .yclient import YClient

@@ -27,10 +27,10 @@ from pycrdt import Doc, Map, TransactionEvent
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from server import protocol
-from server.closes import TOO_SLOW
 from server.services import Services
 from server.settings import Settings
+from server.sync import protocol
+from server.sync.closes import TOO_SLOW
 
 from .conftest import free_port, make_settings, start_server
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.db import create_engine
+from server.store.schema import create_engine
 
 from .conftest import RunningServer, running_server
 from .webclient import Browser

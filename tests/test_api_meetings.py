@@ -9,7 +9,7 @@ import httpx
 from openapi_spec_validator import validate
 from starlette.routing import Route
 
-from server.app import create_app
+from server.web.app import create_app
 
 from .conftest import RunningServer, free_port, make_settings
 from .webclient import Browser

@@ -14,7 +14,7 @@ import httpx
 import jsonschema
 from pycrdt import Doc, Map, Text
 
-from server import awareness, protocol
+from server.sync import awareness, protocol
 
 from .cluster import cluster
 from .conftest import RunningServer, running_server

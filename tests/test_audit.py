@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server import audit, migrate
-from server.db import create_engine
+from server.store import audit, migrate
+from server.store.schema import create_engine
 
 from .conftest import RunningServer
 from .databases import BACKENDS, database_url
@@ -95,7 +95,7 @@ async def test_exports_are_recorded_and_shown_to_the_owner(
 
 
 def test_every_action_in_plain_words() -> None:
-    from server.audit_words import what_happened, who_did
+    from server.record.audit_words import what_happened, who_did
 
     def words(action: str, actor: audit.Actor, **details: object) -> tuple[str, str]:
         entry = audit.Entry(

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server import audit
-from server.audit_writer import AuditWriter
-from server.db import create_engine
-from server.migrate import upgrade
+from server.live.audit_writer import AuditWriter
+from server.store import audit
+from server.store.migrate import upgrade
+from server.store.schema import create_engine
 
 from .conftest import RunningServer, running_server
 from .databases import BACKENDS, database_url

@@ -26,9 +26,9 @@ import pytest_asyncio
 from pycrdt import Doc, Map, Text
 from sqlalchemy import update
 
-from server.db import links
-from server.permissions import Layer
+from server.board.permissions import Layer
 from server.store import LogEntry, now
+from server.store.schema import links
 
 from .conftest import RunningServer, running_server
 from .test_api_meetings import api_token

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server import protocol
-from server.awareness import AwarenessTable, Entry, decode_update, encode_update, stamp
-from server.protocol import ProtocolError, write_var_string, write_var_uint
+from server.sync import protocol
+from server.sync.awareness import AwarenessTable, Entry, decode_update, encode_update, stamp
+from server.sync.protocol import ProtocolError, write_var_string, write_var_uint
 
 from .conftest import RunningServer
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocket, expect
 
-from server.permissions import Layer
+from server.board.permissions import Layer
 
 from .browser import chromium, new_page, screenshot  # noqa: F401 - the fixture
 from .conftest import RunningServer

@@ -16,9 +16,9 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, expect
 
-from server import awareness, protocol
-from server.closes import FORBIDDEN
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.sync import awareness, protocol
+from server.sync.closes import FORBIDDEN
 
 from .browser import chromium, screenshot  # noqa: F401 - the fixture
 from .conftest import RunningServer

@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from server import migrate
-from server.db import create_engine
+from server.store import migrate
+from server.store.schema import create_engine
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:

@@ -42,7 +42,8 @@ async def test_each_close_is_one_line_with_its_code(tmp_path: Path) -> None:
             return [
                 line
                 for line in lines
-                if line["logger"] == "server.live" and line["message"].startswith("websocket ")
+                if line["logger"] == "server.ws.endpoint"
+                and line["message"].startswith("websocket ")
             ]
 
         await eventually(lambda: len(closes()) == 3)

@@ -20,7 +20,7 @@ import pytest
 import redis.asyncio as aioredis
 from pycrdt import Doc, Map
 
-from server import protocol
+from server.sync import protocol
 
 from .cluster import Cluster, cluster, converged
 from .test_memory_bounds import MiB, rss

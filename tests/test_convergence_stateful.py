@@ -32,9 +32,10 @@ from hypothesis.stateful import (
 )
 from pycrdt import Map, Text
 
-from server import crdt, meetings
-from server.model import SECTIONS
-from server.permissions import Layer
+from server.board.model import SECTIONS
+from server.board.permissions import Layer
+from server.live import meetings
+from server.sync import crdt
 
 from .stateful_peer import (
     ALLOWED_CLOSES,

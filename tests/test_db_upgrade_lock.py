@@ -12,8 +12,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from server import migrate
-from server.db import create_engine
+from server.store import migrate
+from server.store.schema import create_engine
 
 from .conftest import free_port
 from .databases import BACKENDS, database_url

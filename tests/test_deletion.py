@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, update
 
-from server import audit
-from server.db import audit as audit_table
-from server.db import links, meetings, participants, snapshots, updates
-from server.store import now
+from server.store import audit, now
+from server.store.schema import audit as audit_table
+from server.store.schema import links, meetings, participants, snapshots, updates
 
 from .conftest import RunningServer, running_server
 from .servers import cli, create_meeting, server_env

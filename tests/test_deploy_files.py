@@ -18,9 +18,10 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from server import protocol, startup
 from server.cli import _parser
+from server.ops import startup
 from server.settings import SETTINGS, Settings
+from server.sync import protocol
 
 from .cluster import cluster
 from .conftest import free_port

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from server.closes import __dict__ as closes
 from server.settings import SETTINGS
+from server.sync.closes import __dict__ as closes
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()

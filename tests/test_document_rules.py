@@ -1,4 +1,4 @@
-"""Who may write what in a meeting's document (server/document_rules.py), without a server:
+"""Who may write what in a meeting's document (server/board/document_rules.py), without a server:
 the pure rules on hand-made changes, then the tracker reading changes off real documents."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pycrdt import Array, Doc, Map, Text
 
-from server import document_rules as rules
-from server.document_rules import Change, Node, Tracker, Writer, violation
-from server.permissions import Role
+from server.board import document_rules as rules
+from server.board.document_rules import Change, Node, Tracker, Writer, violation
+from server.board.permissions import Role
 
 SAM = Writer("p-sam", Role.FACILITATOR, {"id": "p-sam", "name": "Sam", "role": "facilitator"})
 ALEX = Writer("p-alex", Role.PROFESSIONAL, {"id": "p-alex", "name": "Alex", "role": "professional"})

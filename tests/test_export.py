@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from server import model
+from server.board import model
 
 from .conftest import RunningServer
 from .example_meeting import EXAMPLE, example_meeting
@@ -207,7 +207,7 @@ def example_document(generated_at: str, *, family: bool = False) -> dict[str, An
     history and the changes are in every format too)."""
     from pycrdt import Doc
 
-    from server import export
+    from server.record import export
 
     data: dict[str, Any] = json.loads(EXAMPLE.read_text())
     main: Doc[Any] = Doc()
@@ -231,7 +231,7 @@ def example_document(generated_at: str, *, family: bool = False) -> dict[str, An
 
 @pytest.mark.parametrize("fmt", ["json", "md", "docx", "pdf"])
 def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) -> None:
-    from server import export
+    from server.record import export
 
     first = export.render(example_document(FIRST_TIME), fmt)
     again = export.render(example_document(FIRST_TIME), fmt)
@@ -259,7 +259,7 @@ def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) ->
 @pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
 def test_records_give_times_as_people_read_them(fmt: str, tmp_path: Path) -> None:
     """The meeting's time in words, in the offset it was held in (the JSON keeps ISO)."""
-    from server import export
+    from server.record import export
 
     content = export.render(example_document(FIRST_TIME), fmt)
     path = tmp_path / f"record.{fmt}"
@@ -290,8 +290,8 @@ def pdf_pages(path: Path, moment: str) -> list[str]:
 
 
 async def test_export_all_ended_meetings(server: RunningServer, tmp_path: Path) -> None:
-    from server import audit
     from server.cli import progress_bar
+    from server.store import audit
 
     first, _, _ = await example_meeting(server, end=True)
     still_open, _, _ = await example_meeting(server, end=False)

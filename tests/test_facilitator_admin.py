@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from server.accounts import Accounts
-from server.db import create_engine
 from server.store import Store
+from server.store.accounts import Accounts
+from server.store.schema import create_engine
 
 from .admin_client import add_facilitator, ok, run, sign_in
 from .conftest import free_port

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.permissions import Layer
+from server.board.permissions import Layer
 
 from .conftest import running_server
 from .databases import migrated_postgresql

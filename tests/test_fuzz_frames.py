@@ -30,13 +30,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text
 
-from server import crdt, protocol
-from server.closes import MALFORMED, UPDATE_REJECTED, Close
-from server.journal import Journal
-from server.permissions import Layer, Role, Status
-from server.protocol import write_var_bytes, write_var_string, write_var_uint
-from server.room import Room
-from server.structs import decode_state_vector
+from server.board.permissions import Layer, Role, Status
+from server.live.journal import Journal
+from server.live.room import Room
+from server.sync import crdt, protocol
+from server.sync.closes import MALFORMED, UPDATE_REJECTED, Close
+from server.sync.protocol import write_var_bytes, write_var_string, write_var_uint
+from server.sync.structs import decode_state_vector
 
 from .conftest import RunningServer, running_server
 
@@ -597,7 +597,7 @@ async def test_a_real_server_survives_fuzzed_frames(
 
 # Found by this fuzzer --------------------------------------------------------------------
 
-# An update whose structs server/structs.py cannot read (content kind 20; yrs reads only four
+# An update whose structs server/sync/structs.py cannot read (content kind 20; yrs reads only four
 # of the five content bits) was handed to yrs, which kept it as "pending": nothing logged,
 # yet in the room's state vector and in every sync step 2 from then on, and later
 # integrated as text that the log never held.

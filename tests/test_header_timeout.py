@@ -8,7 +8,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from server import protocol
+from server.sync import protocol
 
 from .conftest import free_port
 from .servers import create_meeting, serve, server_env

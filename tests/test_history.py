@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from server import history
+from server.record import history
 
 SVG = "{http://www.w3.org/2000/svg}"
 

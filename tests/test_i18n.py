@@ -45,7 +45,7 @@ def test_catalogue_template_is_up_to_date(tmp_path: Path) -> None:
 
 
 def test_section_labels_and_prompts_are_in_the_catalogue() -> None:
-    from server import model
+    from server.board import model
 
     catalogue = POT.read_text()
     for labels in model.LABEL_SETS.values():

@@ -20,8 +20,8 @@ import httpx
 import pytest
 from pycrdt import Doc, Map
 
-from server.meetings import create
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.live.meetings import create
 
 from .conftest import RunningServer
 from .yclient import new_key

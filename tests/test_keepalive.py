@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.permissions import Layer
+from server.board.permissions import Layer
 
 from .conftest import RunningServer, running_server
 from .waiting import eventually

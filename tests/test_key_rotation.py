@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from server.db import create_engine
-from server.links import derive_key, derive_token, token_hash
-from server.permissions import Role
-from server.rotation import LiveLink, plan
+from server.board.links import derive_key, derive_token, token_hash
+from server.board.permissions import Role
+from server.ops.rotation import LiveLink, plan
 from server.store import Store
+from server.store.schema import create_engine
 
 from .admin_client import add_facilitator, join, ok, page_links, run, sign_in
 from .conftest import free_port

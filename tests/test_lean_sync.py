@@ -1,5 +1,5 @@
-"""server/lean_sync.py behaves as the asyncio.Queue and asyncio.Event it replaces in uvicorn's
-websocket protocol (server/wire.py): order, waking, and cancellation."""
+"""server/ws/lean_sync.py behaves as the asyncio.Queue and asyncio.Event it replaces in uvicorn's
+websocket protocol (server/ws/wire.py): order, waking, and cancellation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from server.lean_sync import Flag, Inbox
+from server.ws.lean_sync import Flag, Inbox
 
 
 async def test_inbox_hands_items_out_in_order() -> None:

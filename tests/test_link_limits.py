@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import websockets
 
-from server.permissions import Layer
+from server.board.permissions import Layer
 from server.store import LogEntry
 
 from .conftest import running_server

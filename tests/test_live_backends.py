@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from server.db import create_engine
-from server.migrate import upgrade
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.store.migrate import upgrade
+from server.store.schema import create_engine
 
 from .conftest import running_server
 from .databases import BACKENDS, database_url

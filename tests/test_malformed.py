@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server import closes, crdt, protocol
-from server.awareness import Entry, encode_update
-from server.crdt import CrdtError, guarded, is_rust_panic
-from server.permissions import Layer
-from server.protocol import (
+from server.board.permissions import Layer
+from server.sync import closes, crdt, protocol
+from server.sync.awareness import Entry, encode_update
+from server.sync.crdt import CrdtError, guarded, is_rust_panic
+from server.sync.protocol import (
     PermissionDenied,
     QueryAwareness,
     SyncStep1,

@@ -9,9 +9,9 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text
 
-from server import structs
-from server.limits import Limits, MapLimits
-from server.model import write_map
+from server.board.limits import Limits, MapLimits
+from server.board.model import write_map
+from server.sync import structs
 
 from .conftest import running_server
 from .example_meeting import load

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import mapdiff, model
+from server.board import model
+from server.record import mapdiff
 
 AT = "2026-05-12T10:00:00+01:00"
 
@@ -95,7 +96,7 @@ def test_the_record_with_changes_is_valid_in_both_copies() -> None:
 
     import jsonschema
 
-    from server import export
+    from server.record import export
 
     schema = json.loads((Path(__file__).parents[1] / "schemas" / "map.schema.json").read_text())
     snapshot = {"meetingId": "m2", "n": 1, "createdAt": AT, "endedBy": "p1"}

@@ -7,7 +7,7 @@ import re
 
 from websockets.asyncio.client import connect
 
-from server import protocol
+from server.sync import protocol
 
 from .conftest import RunningServer
 from .webclient import Browser

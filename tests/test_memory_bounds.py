@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from pycrdt import Map
 
-from server import closes
+from server.sync import closes
 
 from .conftest import free_port
 from .servers import cli, serve, server_env

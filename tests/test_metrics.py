@@ -8,8 +8,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from server import metrics
-from server.journal import Journal
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.live.journal import Journal
 from server.store import LogEntry
 
 from .conftest import RunningServer, running_server

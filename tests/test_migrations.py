@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from server import migrate
-from server.db import create_engine, metadata
+from server.store import migrate
+from server.store.schema import create_engine, metadata
 
 from .databases import BACKENDS, database_url
 

@@ -13,7 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, XmlFragment
 
-from server.model import (
+from server.board.model import (
     ALL_SECTIONS,
     DEFAULT_SCALE_QUESTION,
     LABEL_SETS,
@@ -364,7 +364,7 @@ def test_order_between_rejects_bad_keys(a: str | None, b: str | None) -> None:
 
 
 def test_added_by_is_kept_per_layer_and_old_records_still_render() -> None:
-    from server.attribution import added_by_of
+    from server.board.attribution import added_by_of
 
     main: Doc[Any] = Doc()
     professional: Doc[Any] = Doc()

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
-from server import crdt, protocol, structs
-from server.arrivals import MAX_HELD_FRAMES
-from server.permissions import Layer
+from server.board.permissions import Layer
+from server.sync import crdt, protocol, structs
+from server.sync.arrivals import MAX_HELD_FRAMES
 
 from .conftest import RunningServer
 from .waiting import eventually

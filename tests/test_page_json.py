@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from playwright.async_api import Browser, expect
 
-from server.page_json import script_json
+from server.web.page_json import script_json
 
 from .browser import chromium, new_page  # noqa: F401 - the fixture
 from .conftest import RunningServer

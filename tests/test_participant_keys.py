@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from server import audit
+from server.store import audit
 
 from .conftest import RunningServer, free_port
 from .servers import create_meeting, read_log, serve, server_env

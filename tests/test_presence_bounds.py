@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from server import awareness, protocol
-from server.awareness import MAX_CLIENTS_PER_CONNECTION, MAX_STATE_BYTES, MAX_TABLE_BYTES
+from server.sync import awareness, protocol
+from server.sync.awareness import MAX_CLIENTS_PER_CONNECTION, MAX_STATE_BYTES, MAX_TABLE_BYTES
 
 from .conftest import RunningServer, running_server
 from .yclient import YClient

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server import protocol
-from server.protocol import (
+from server.sync import protocol
+from server.sync.protocol import (
     AwarenessUpdate,
     Message,
     PermissionDenied,

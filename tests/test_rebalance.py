@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from server.closes import REBALANCE
-from server.rebalance import spread
+from server.sync.closes import REBALANCE
+from server.ws.rebalance import spread
 
 from .cluster import Cluster, cluster, converged
 from .conftest import free_port

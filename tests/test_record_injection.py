@@ -24,8 +24,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pycrdt import Map
 
-from server import export, history, model, record_cards
-from server.markdown_text import escape
+from server.board import model
+from server.record import export, history, record_cards
+from server.record.markdown_text import escape
 
 from .conftest import RunningServer
 from .test_export import run_export

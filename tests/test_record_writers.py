@@ -13,9 +13,8 @@ import httpx
 import jsonschema
 from pycrdt import Doc, Map, Text
 
-from server import audit
-from server.permissions import Layer
-from server.store import LogEntry
+from server.board.permissions import Layer
+from server.store import LogEntry, audit
 
 from .conftest import RunningServer
 from .test_export import SCHEMA, run_export

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from server.relay import Kind, Message, Relay
-from server.relay_stream import check
+from server.live.relay import Kind, Message, Relay
+from server.live.relay_stream import check
 from server.settings import SettingsError
 
 from .cluster import RedisServer

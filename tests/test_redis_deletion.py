@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import redis.asyncio as aioredis
 
-from server import audit, deletion
-from server.relay import STREAM, Kind, Relay
+from server.live import deletion
+from server.live.relay import STREAM, Kind, Relay
+from server.store import audit
 
 from .cluster import RedisServer
 from .conftest import running_server

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from server import relay as relay_module
-from server.relay import STREAM, Kind, Message, Relay, decode, encode
+from server.live import relay as relay_module
+from server.live.relay import STREAM, Kind, Message, Relay, decode, encode
 
 from .cluster import RedisServer
 from .waiting import eventually

@@ -17,10 +17,10 @@ import asyncpg
 import httpx
 from sqlalchemy import delete, func, select
 
-from server import deployment
-from server.db import create_engine
-from server.db import deployment as deployment_table
-from server.migrate import upgrade
+from server.store import deployment
+from server.store.migrate import upgrade
+from server.store.schema import create_engine
+from server.store.schema import deployment as deployment_table
 
 from .cluster import Cluster, RedisServer
 from .databases import POSTGRES_ADMIN, database_url

@@ -12,7 +12,7 @@ import jsonschema
 from pycrdt import Map
 from pypdf import PdfReader
 
-from server import model
+from server.board import model
 
 from .conftest import RunningServer
 from .test_export import SCHEMA, docx_parts, pdf_text, squash

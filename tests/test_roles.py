@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from pycrdt import Doc, Map, Text
 
-from server import protocol
+from server.sync import protocol
 
 from .conftest import RunningServer
 from .yclient import YClient

@@ -15,8 +15,9 @@ from pycrdt import Doc, Map, Text
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server import metrics, protocol
-from server.permissions import Layer
+from server import metrics
+from server.board.permissions import Layer
+from server.sync import protocol
 
 from .conftest import RunningServer, running_server
 from .waiting import eventually

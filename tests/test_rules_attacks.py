@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from pycrdt import Doc, Map, Text, merge_updates
 
-from server import protocol
+from server.sync import protocol
 
 from .conftest import RunningServer
 from .test_export import run_export

@@ -20,9 +20,9 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server.accounts import Accounts
-from server.db import create_engine
 from server.ratelimit import LOGIN, LOGIN_ADDRESS, TOKEN_GUESS, LocalLimits, Rate
+from server.store.accounts import Accounts
+from server.store.schema import create_engine
 
 from .cluster import Cluster, RedisServer, cluster
 from .webclient import CSRF

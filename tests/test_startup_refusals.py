@@ -13,8 +13,8 @@ import asyncpg
 import httpx
 from alembic.script import ScriptDirectory
 
-from server import migrate
-from server.db import create_engine
+from server.store import migrate
+from server.store.schema import create_engine
 
 from .conftest import free_port
 from .databases import database_url

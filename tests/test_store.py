@@ -16,12 +16,9 @@ import pytest
 from pycrdt import Doc, Map, Text
 from sqlalchemy import text, update
 
-from server import audit, crdt
 from server import store as store_module
-from server.db import create_engine, links
-from server.links import new_key
-from server.migrate import upgrade
-from server.permissions import Admission, Layer, Role, Status
+from server.board.links import new_key
+from server.board.permissions import Admission, Layer, Role, Status
 from server.store import (
     Author,
     LogEntry,
@@ -30,9 +27,13 @@ from server.store import (
     Participant,
     Refusal,
     Store,
+    audit,
     now,
 )
+from server.store.migrate import upgrade
 from server.store.people import shown_names
+from server.store.schema import create_engine, links
+from server.sync import crdt
 
 from .databases import BACKENDS, database_url
 from .waiting import eventually
@@ -470,7 +471,7 @@ async def test_one_link_fills_only_its_own_waiting_room(backend: str, tmp_path: 
     a waiting room. Nobody waiting takes a place in the meeting; the link holds `max_waiting`
     of them (counted and inserted as one step, however many come at once); turning one away
     frees a place to wait on that link, and nothing else."""
-    from server.permissions import Admission
+    from server.board.permissions import Admission
     from server.store import WaitingRoomFull
 
     async with database_url(backend, tmp_path) as url:
@@ -544,7 +545,7 @@ async def test_the_head_count_holds_when_people_are_let_in_at_once(
     """Eight family members and six shared screens, all waiting (the waiting room holds every
     link but the facilitator's), are let in at the same moment into a meeting that takes
     four: exactly four are let in (on PostgreSQL the admissions take a lock per meeting)."""
-    from server.permissions import Admission
+    from server.board.permissions import Admission
 
     async with database_url(backend, tmp_path) as url:
         engine = create_engine(url)

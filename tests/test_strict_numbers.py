@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.numbers import INT32_MAX, whole_number
+from server.web.numbers import INT32_MAX, whole_number
 
 from .conftest import RunningServer
 from .test_meeting_pages import create_meeting, signed_in

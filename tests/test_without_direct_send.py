@@ -11,8 +11,8 @@ from pathlib import Path
 
 import uvicorn
 
-from server import protocol
-from server.app import create_app
+from server.sync import protocol
+from server.web.app import create_app
 
 from .conftest import RunningServer, free_port, make_settings
 from .test_room_lifecycle import (

@@ -26,7 +26,7 @@ from pycrdt import Doc, Map, Text, TransactionEvent
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server import awareness, protocol
+from server.sync import awareness, protocol
 
 
 def new_key() -> str:

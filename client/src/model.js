@@ -74,7 +74,7 @@ export function readCards (items, layer, sections) {
 
 /**
  * `items[id].withdrawn`: a plain object `{by, at}` (a card taken off the map but kept), read as
- * `read_layer` in server/model.py reads it: both strings, else not withdrawn.
+ * `read_layer` in server/board/model.py reads it: both strings, else not withdrawn.
  * @param {unknown} value
  * @returns {Withdrawal | null}
  */

@@ -1,5 +1,5 @@
 // Fractional index keys for a card's place in its section (docs/document-model.md).
-// A mirror of order_between in server/model.py: base-62 digits in ASCII order, never ending
+// A mirror of order_between in server/board/model.py: base-62 digits in ASCII order, never ending
 // in "0", compared as plain strings.
 
 export const ORDER_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'

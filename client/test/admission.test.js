@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { newlyWaiting, readParticipants, removableIds, waitingList } from '../src/admission.js'
 
-// The shape of GET /api/meetings/{id}/participants (server/api.py `_person_json`).
+// The shape of GET /api/meetings/{id}/participants (server/web/api.py `_person_json`).
 const answer = {
   participants: [
     { id: 'f1', name: 'Sam', role: 'facilitator', admission: 'admitted' },

@@ -6,7 +6,7 @@ import { isOrderKey, orderBetween, spreadKeys } from '../src/order.js'
 /** @type {[string | null, string | null, string][]} */
 const vectors = JSON.parse(readFileSync(new URL('./order-vectors.json', import.meta.url), 'utf8'))
 
-test('orderBetween gives the same keys as server/model.py order_between', () => {
+test('orderBetween gives the same keys as server/board/model.py order_between', () => {
   assert.ok(vectors.length > 200)
   for (const [a, b, expected] of vectors) assert.equal(orderBetween(a, b), expected, `between ${a} and ${b}`)
 })

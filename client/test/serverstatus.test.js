@@ -8,7 +8,7 @@ import { SERVER_CLIENT_ID, ServerStatus, serverNotSaving } from '../src/serverst
 const UNSAVED = { server: { saving: false } }
 
 /**
- * An awareness update as the server writes one (server/awareness.py `encode_update`).
+ * An awareness update as the server writes one (server/sync/awareness.py `encode_update`).
  * @param {number} clientId @param {number} clock @param {unknown} state
  */
 function update (clientId, clock, state) {

@@ -11,16 +11,19 @@ meetings and links (`meetings`), participants and admission (`people`), the upda
 
 from __future__ import annotations
 
-# `server.store.crdt` stays the CRDT helpers the log and snapshots merge with, as it was when
-# the store was one module (tests patch `crdt.merge` through this name).
-from .. import crdt as crdt
-from .clock import aware, now
-from .deletion import DeletionStore
-from .errors import EditRefused, MeetingClosed, MeetingFull, MeetingGone, WaitingRoomFull
-from .log import Editors, LogStore
-from .meetings import MeetingStore
-from .people import PeopleStore
-from .records import (
+from server.store.clock import aware, now
+from server.store.deletion import DeletionStore
+from server.store.errors import (
+    EditRefused,
+    MeetingClosed,
+    MeetingFull,
+    MeetingGone,
+    WaitingRoomFull,
+)
+from server.store.log import Editors, LogStore
+from server.store.meetings import MeetingStore
+from server.store.people import PeopleStore
+from server.store.records import (
     Author,
     Grant,
     LogEntry,
@@ -29,9 +32,13 @@ from .records import (
     Snapshot,
     SnapshotMeta,
 )
-from .refusals import Refusal, Refusals
-from .snapshots import SnapshotStore
-from .standing import Standing, StandingStore
+from server.store.refusals import Refusal, Refusals
+from server.store.snapshots import SnapshotStore
+from server.store.standing import Standing, StandingStore
+
+# `server.store.crdt` stays the CRDT helpers the log and snapshots merge with, as it was when
+# the store was one module (tests patch `crdt.merge` through this name).
+from server.sync import crdt as crdt
 
 __all__ = [
     "Author",

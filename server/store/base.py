@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..db import links, meetings
-from ..permissions import Role, Status
-from ..sqlite_writer import SqliteWriter
-from .clock import now
+from server.board.permissions import Role, Status
+from server.store.clock import now
+from server.store.schema import links, meetings
+from server.store.sqlite_writer import SqliteWriter
 
 
 class StoreBase:

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db import meetings
-from ..permissions import Status
-from .base import StoreBase
+from server.board.permissions import Status
+from server.store.base import StoreBase
+from server.store.schema import meetings
 
 
 class DeletionStore(StoreBase):

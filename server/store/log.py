@@ -10,16 +10,24 @@ from sqlalchemy import Select, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .. import crdt
-from ..db import audit, card_writers, links, meetings, participants, updates, writers
-from ..permissions import Admission, Layer, Status
-from ..sqlite_writer import SqliteWriter
-from .base import StoreBase
-from .clock import now
-from .records import LogEntry
-from .refusals import Refusals, authors, judge
-from .trail import card_writers as card_writer_rows
-from .trail import rows as trail_rows
+from server.board.permissions import Admission, Layer, Status
+from server.store.base import StoreBase
+from server.store.clock import now
+from server.store.records import LogEntry
+from server.store.refusals import Refusals, authors, judge
+from server.store.schema import (
+    audit,
+    card_writers,
+    links,
+    meetings,
+    participants,
+    updates,
+    writers,
+)
+from server.store.sqlite_writer import SqliteWriter
+from server.store.trail import card_writers as card_writer_rows
+from server.store.trail import rows as trail_rows
+from server.sync import crdt
 
 _FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
 _DELETE_CHUNK = 5_000  # ids per DELETE (SQLite and asyncpg cap a statement's parameters)

@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db import links, meetings, participants
-from ..links import derive_token, looks_like_token, new_salt, token_hash
-from ..permissions import Admission, Role, Status
-from .base import StoreBase
-from .clock import now
-from .records import Grant, Meeting, meeting_of
+from server.board.links import derive_token, looks_like_token, new_salt, token_hash
+from server.board.permissions import Admission, Role, Status
+from server.store.base import StoreBase
+from server.store.clock import now
+from server.store.records import Grant, Meeting, meeting_of
+from server.store.schema import links, meetings, participants
 
 
 class MeetingStore(StoreBase):

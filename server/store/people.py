@@ -14,13 +14,13 @@ from sqlalchemy import Select, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..db import links, meetings, participants
-from ..links import derive_key, looks_like_token, new_key, token_hash
-from ..permissions import Admission, Role, waits
-from .base import StoreBase
-from .clock import now
-from .errors import MeetingFull, MeetingGone, WaitingRoomFull
-from .records import Grant, Participant, participant_of
+from server.board.links import derive_key, looks_like_token, new_key, token_hash
+from server.board.permissions import Admission, Role, waits
+from server.store.base import StoreBase
+from server.store.clock import now
+from server.store.errors import MeetingFull, MeetingGone, WaitingRoomFull
+from server.store.records import Grant, Participant, participant_of
+from server.store.schema import links, meetings, participants
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
 _ATTENDED = (Admission.ADMITTED.value, Admission.REMOVED.value)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..permissions import Admission, Layer, Role, Status
-from .clock import aware, now
+from server.board.permissions import Admission, Layer, Role, Status
+from server.store.clock import aware, now
 
 
 @dataclass(frozen=True, slots=True)

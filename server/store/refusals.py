@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from enum import StrEnum
 
-from .records import LogEntry
+from server.store.records import LogEntry
 
 
 class Refusal(StrEnum):

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from .. import crdt
-from ..db import meetings, snapshots, writers
-from ..permissions import Layer, Status
-from .base import StoreBase
-from .log import Editors, card_writers_of, layer_log
-from .people import attendees
-from .records import Snapshot, SnapshotMeta, participant_of, snapshot_meta_of
+from server.board.permissions import Layer, Status
+from server.store.base import StoreBase
+from server.store.log import Editors, card_writers_of, layer_log
+from server.store.people import attendees
+from server.store.records import Snapshot, SnapshotMeta, participant_of, snapshot_meta_of
+from server.store.schema import meetings, snapshots, writers
+from server.sync import crdt
 
 # render(states, roster, writers, editors) -> the rendered map kept with the snapshot.
 Render = Callable[

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..db import links, meetings, participants
-from ..permissions import Admission, Status
-from .base import StoreBase
+from server.board.permissions import Admission, Status
+from server.store.base import StoreBase
+from server.store.schema import links, meetings, participants
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from .records import LogEntry
+from server.store.records import LogEntry
 
 _MAX_ID = 40  # the trail keeps ids, short words; a longer (client-made) card id is left out
 

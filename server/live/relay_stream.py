@@ -1,0 +1,174 @@
+"""The relay's Redis stream: what an entry holds (a Message, with the publishing deployment),
+how to reach Redis (any URL redis-py takes: a password, `rediss://`), what Redis refusing us
+means, and removing a deleted meeting's entries. relay.py runs the stream; this is its shape.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import AuthenticationError, NoPermissionError, RedisError, ResponseError
+
+from server.settings import SettingsError
+
+STREAM = "safetymap:relay"
+_MESSAGE_COST = 200  # what a message costs besides its payload (the object, its ids)
+_SCRUB_BATCH = 500  # entries read per XRANGE while looking for a deleted meeting's
+
+
+class Kind(StrEnum):
+    # A durable document update: payload = Yjs update. An empty payload is a marker: the update
+    # was too large to relay, so read the room from the log (a process of an older version
+    # does the same, as it cannot apply an empty update).
+    UPDATE = "u"
+    AWARENESS = "a"  # presence: payload = y-protocols awareness update, server-stamped
+    CONTROL = "c"  # a meeting-wide action (ended, locked, links revoked): payload = JSON
+    RESYNC = "r"  # "I could not publish for a while: reload your rooms from the database"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: Kind
+    origin: str  # the publishing process
+    meeting_id: str = ""
+    layer: str = ""
+    payload: bytes = b""
+    sent_at: float = 0.0  # wall clock at publish, for the relay-lag metric
+    deployment: str = ""  # the publisher's deployment (deployment.py): others are ignored
+
+    def control(self) -> dict[str, Any]:
+        value = json.loads(self.payload)
+        if not isinstance(value, dict):
+            raise ValueError("control payload is not an object")
+        return value
+
+    @property
+    def cost(self) -> int:
+        """Roughly the bytes this message holds while it is queued or remembered."""
+        return len(self.payload) + _MESSAGE_COST
+
+    @property
+    def is_deletion(self) -> bool:
+        """Is this the "meeting deleted" action?"""
+        if self.kind is not Kind.CONTROL:
+            return False
+        try:
+            return self.control().get("action") == "deleted"
+        except ValueError:
+            return False
+
+    def is_marker(self, meeting_id: str, layer: str) -> bool:
+        """Is this the "reload that room from the log" marker of this room?"""
+        return (
+            self.kind is Kind.UPDATE
+            and not self.payload
+            and self.meeting_id == meeting_id
+            and self.layer == layer
+        )
+
+
+def encode(message: Message) -> dict[str, bytes | str]:
+    return {
+        "k": message.kind.value,
+        "o": message.origin,
+        "m": message.meeting_id,
+        "l": message.layer,
+        "d": message.payload,
+        "t": repr(message.sent_at),
+        "x": message.deployment,
+    }
+
+
+def decode(fields: dict[bytes, bytes]) -> Message:
+    """A stream entry as a message; ValueError if it is not one of ours."""
+    try:
+        return Message(
+            Kind(fields[b"k"].decode()),
+            fields[b"o"].decode(),
+            fields[b"m"].decode(),
+            fields[b"l"].decode(),
+            bytes(fields[b"d"]),
+            float(fields[b"t"]),
+            fields.get(b"x", b"").decode(),  # none: a process of a version before identities
+        )
+    except (KeyError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a relay entry ({type(exc).__name__})") from None
+
+
+def client(url: str) -> aioredis.Redis:
+    """A Redis client for `url`: `redis://[:password@]host[:port]/db`, or `rediss://` (TLS,
+    with `?ssl_ca_certs=…` and the other `ssl_*` options of redis-py)."""
+    return aioredis.Redis.from_url(
+        url, socket_connect_timeout=2, socket_timeout=10, health_check_interval=15
+    )
+
+
+async def check(url: str) -> None:
+    """Before serving: SettingsError (one line, naming the fix) if Redis refuses us. A Redis
+    that cannot be reached now is not an error: the relay waits for it."""
+    redis = client(url)
+    try:
+        await redis.xrevrange(STREAM, count=1)  # the stream, as the relay reads it (ACLs)
+    except (RedisError, OSError) as exc:
+        refusal = refused(exc)
+        if refusal:
+            raise SettingsError(refusal) from None
+    finally:
+        await redis.aclose()
+
+
+def refused(exc: BaseException) -> str:
+    """The one-line reason Redis will never accept us, or "" if trying again may work."""
+    if isinstance(exc, AuthenticationError) or (
+        isinstance(exc, ResponseError) and str(exc).startswith(("NOAUTH", "WRONGPASS"))
+    ):
+        return (
+            f"SAFETYMAP_REDIS_URL: Redis refused the password ({type(exc).__name__}): put the "
+            "right one in the URL, redis://:PASSWORD@HOST:6379/0 (or redis://USER:PASSWORD@…)"
+        )
+    if isinstance(exc, NoPermissionError):
+        return (
+            "SAFETYMAP_REDIS_URL: Redis's ACL does not let this user use the stream "
+            f"{STREAM!r} (NoPermissionError): allow it ~{STREAM} and the stream commands"
+        )
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
+            cause
+        ):
+            return (
+                "SAFETYMAP_REDIS_URL: Redis's TLS certificate did not verify: give its CA as "
+                "rediss://…?ssl_ca_certs=/path/to/ca.pem"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return ""
+
+
+async def scrub(
+    redis: aioredis.Redis, deployment: str, meeting_id: str, start: bytes = b"-"
+) -> bytes:
+    """Remove the meeting's updates and presence (this deployment's) from the stream, from
+    entry `start` on; the last entry read, to carry on from later."""
+    last = start
+    while True:
+        entries: Any = await redis.xrange(
+            STREAM, last if last == b"-" else b"(" + last, "+", count=_SCRUB_BATCH
+        )
+        if not entries:
+            return last
+        doomed = []
+        for entry_id, fields in entries:
+            if (
+                fields.get(b"m") == meeting_id.encode()
+                and fields.get(b"x", b"") == deployment.encode()
+                and fields.get(b"k") in (Kind.UPDATE.encode(), Kind.AWARENESS.encode())
+            ):
+                doomed.append(entry_id)
+        if doomed:
+            await redis.xdel(STREAM, *doomed)
+        last = bytes(entries[-1][0])

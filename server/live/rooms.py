@@ -1,0 +1,472 @@
+"""The rooms of this process: loading, unloading, compaction and ending, per meeting layer.
+
+Lifecycle rules (after Hocuspocus): concurrent joins share one load; a room unloads only
+when nobody is in it and everything it accepted is saved; a room whose save failed stays
+in memory and is retried by the background compactor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Collection
+from typing import Any
+
+from pycrdt import Doc, Map
+
+from server.board import attribution, model
+from server.board.limits import Limits
+from server.board.permissions import Layer, Status
+from server.live.journal import Journal
+from server.live.relay import Kind, Message, Relay
+from server.live.room import Peer, Room
+from server.store import Editors, LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
+from server.sync import crdt
+from server.sync.closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, Layer]
+
+# What clients are told while the update log cannot be written (see awareness.SERVER_CLIENT_ID).
+UNSAVED: dict[str, Any] = {"server": {"saving": False}}
+
+
+class Rooms:
+    def __init__(
+        self,
+        store: Store,
+        journal: Journal,
+        *,
+        max_document_bytes: int,
+        compact_threshold: int,
+        relay: Relay | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self._store = store
+        self._limits = limits
+        self._relay = relay
+        self._journal = journal
+        self._max_bytes = max_document_bytes
+        self._threshold = compact_threshold
+        self._rooms: dict[Key, Room] = {}
+        self._loading: dict[Key, asyncio.Task[Room]] = {}
+        self._unloading: set[Key] = set()
+        self._ending: set[str] = set()  # meetings being ended: rooms load read-only
+        self._deleting: set[str] = set()  # meetings being deleted: nobody may open them
+        self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
+        self._unsaved = False  # the journal cannot commit: rooms tell their clients so
+        self._renewing: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rooms)
+
+    def loaded(self, meeting_id: str, layer: Layer) -> Room | None:
+        return self._rooms.get((meeting_id, layer))
+
+    def connections(self) -> list[Peer]:
+        """Every connection in this process's rooms, meeting by meeting (see rebalance.py)."""
+        return [peer for room in self._rooms.values() for peer in room.peers]
+
+    async def open(self, meeting_id: str, layer: Layer, peer: Peer) -> Room:
+        """Load the room if needed (once, however many join at the same moment) and join it."""
+        key = (meeting_id, layer)
+        if meeting_id in self._deleting:
+            raise MeetingGone(meeting_id)
+        room = self._rooms.get(key)
+        if room is None:
+            task = self._loading.get(key)
+            if task is None:
+                task = asyncio.create_task(self._load(key))
+                self._loading[key] = task
+                task.add_done_callback(lambda _: self._loading.pop(key, None))
+            room = await asyncio.shield(task)
+        await room.ready.wait()
+        room.join(peer)
+        return room
+
+    async def _load(self, key: Key) -> Room:
+        meeting_id, layer = key
+        # What other processes relay while we read the log is replayed onto the room below.
+        mark = self._relay.mark() if self._relay is not None else 0
+        meeting = await self._store.meeting(meeting_id)
+        if meeting is None:
+            raise MeetingGone(meeting_id)
+        updates = await self._store.load(meeting_id, layer)
+        writers = await self._store.writers(meeting_id, layer)
+        ending = meeting_id in self._ending
+        room = Room(
+            meeting_id,
+            layer,
+            updates,
+            Status.ENDED if ending else meeting.status,
+            self._journal,
+            lambda: self._store.load(meeting_id, layer),
+            self._max_bytes,
+            locked=meeting.locked,
+            shared=self if self._relay is not None else None,
+            limits=self._limits,
+            writers=writers,
+        )
+        self._rooms[key] = room
+        if self._unsaved:
+            room.tell(UNSAVED)
+        if self._relay is not None:
+            missed = self._relay.since(mark)
+            if missed is None:
+                self._catch_up_soon(room)
+            for message in missed or ():
+                if message.meeting_id == meeting_id:
+                    self.deliver(message)
+        return room
+
+    def leave(self, room: Room, peer: Peer) -> None:
+        room.leave(peer)
+        if not room.peers:
+            asyncio.get_running_loop().create_task(self._unload((room.meeting_id, room.layer)))
+
+    async def _unload(self, key: Key) -> None:
+        if key in self._unloading:
+            return
+        self._unloading.add(key)
+        try:
+            room = self._rooms.get(key)
+            if room is None:
+                return
+            await room.durable()
+            await room.ready.wait()  # a rebuild from the log finishes first
+            if room.peers:
+                return
+            await self._compact(room)
+            if not room.peers and not room.pending() and self._rooms.get(key) is room:
+                del self._rooms[key]
+                room.dispose()
+        except Exception as exc:
+            log.error("could not save room %s/%s (%s); keeping it", *key, type(exc).__name__)
+        finally:
+            self._unloading.discard(key)
+
+    async def _compact(self, room: Room) -> None:
+        # Unload and the background pass may both want to compact: one at a time per room.
+        async with room.compaction:
+            await room.durable()
+            before = room.appended
+            size = await self._store.compact(room.meeting_id, room.layer)
+            # The log is now one row, plus whatever was appended while compaction ran.
+            room.appended = (1 if size else 0) + room.appended - before
+            room.size = size
+
+    async def maintain(self) -> None:
+        """One pass of background upkeep: compact long logs, retry unloads that failed."""
+        for key, room in list(self._rooms.items()):
+            try:
+                if not room.peers:
+                    await self._unload(key)
+                elif room.appended >= self._threshold:
+                    await self._compact(room)
+            except Exception as exc:
+                log.error("compaction of %s/%s failed (%s)", *key, type(exc).__name__)
+
+    async def save_all(self) -> None:
+        """At shutdown: everything durable, and every loaded room compacted."""
+        await self._journal.flush()
+        for room in list(self._rooms.values()):
+            try:
+                await self._compact(room)
+            except Exception as exc:
+                log.error("final compaction failed (%s)", type(exc).__name__)
+
+    def saving(self, ok: bool) -> None:
+        """Journal callback: tell every room's clients whether their edits are being saved."""
+        self._unsaved = not ok
+        for room in list(self._rooms.values()):
+            room.tell(None if ok else UNSAVED)
+        if not ok and self._renewing is None:
+            self._renewing = asyncio.get_running_loop().create_task(self._renew_unsaved())
+
+    async def _renew_unsaved(self) -> None:
+        """Say it again every 15 s: y-protocols forgets an entry not renewed for 30 s."""
+        try:
+            while self._unsaved:
+                await asyncio.sleep(15)
+                if self._unsaved:
+                    for room in list(self._rooms.values()):
+                        room.tell(UNSAVED)
+        finally:
+            self._renewing = None
+
+    # Other server processes (relay.py) ---------------------------------------------------
+
+    def update(self, room: Room, update: bytes) -> None:
+        """Room callback: a durable update of ours, for the other processes."""
+        assert self._relay is not None
+        self._relay.publish(Kind.UPDATE, room.meeting_id, room.layer.value, update)
+
+    def presence(self, room: Room, payload: bytes) -> None:
+        assert self._relay is not None
+        self._relay.publish(Kind.AWARENESS, room.meeting_id, room.layer.value, payload)
+
+    def deliver(self, message: Message) -> None:
+        """What another process relayed: apply it to our room, if we have it loaded."""
+        if message.kind is Kind.RESYNC:
+            asyncio.get_running_loop().create_task(self._resync_logged())
+            return
+        if message.kind is Kind.CONTROL:
+            self._control(message.meeting_id, message.control())
+            return
+        try:
+            layer = Layer(message.layer)
+        except ValueError:
+            return
+        room = self.loaded(message.meeting_id, layer)
+        if room is None:
+            return  # not here: it loads from the log, which already has it
+        if message.kind is Kind.AWARENESS:
+            room.integrate_presence(message.payload)
+        elif not message.payload:
+            self._catch_up_soon(room)  # a marker: an update too large to relay is in the log
+        elif not room.ready.is_set() or not room.integrate(message.payload):
+            self._catch_up_soon(room)
+
+    async def resync(self) -> None:
+        """After losing the relay for a while: every loaded room takes what it missed, and
+        every connection is checked against the database (control messages may be lost too)."""
+        for room in list(self._rooms.values()):
+            self._catch_up_soon(room)
+        await self.recheck()
+
+    async def recheck(self) -> int:
+        """Hold every loaded meeting to what the database says now: ended, locked, deleted,
+        links revoked, people turned away or taken out. Returns the connections it closed.
+
+        Run after every relay outage and every few seconds (SAFETYMAP_RECHECK_INTERVAL), so a
+        missed control message matters for that long at most: the relay is fast, this is sure.
+        """
+        loaded = {meeting_id for meeting_id, _ in self._rooms}
+        if not loaded:
+            return 0
+        standing = await self._store.standing(loaded)
+        closed = 0
+        for meeting_id in loaded:
+            now_ = standing.get(meeting_id)
+            if now_ is None:
+                if meeting_id not in self._deleting:
+                    self._drop(meeting_id)  # deleted by another process
+                continue
+            for layer in Layer:
+                room = self.loaded(meeting_id, layer)
+                if room is not None:
+                    closed += self._hold_to(room, now_)
+        return closed
+
+    @staticmethod
+    def _hold_to(room: Room, standing: Standing) -> int:
+        # Status only moves forward here: the process ending a meeting marks its rooms (and,
+        # through the relay, everyone's) ended before the database does, so "open" in the
+        # database may just be an end in progress.
+        if standing.status is Status.ENDED:
+            room.status = Status.ENDED
+        room.locked = standing.locked
+        revoked, barred = standing.revoked_links, standing.barred
+        closed = room.close_where(lambda peer: peer.link_id in revoked, UNAUTHORIZED, LINK_REVOKED)
+        closed += room.close_where(
+            lambda peer: peer.identity.get("id") in barred, UNAUTHORIZED, TAKEN_OUT
+        )
+        return closed
+
+    async def _resync_logged(self) -> None:
+        try:
+            await self.resync()
+        except Exception as exc:
+            log.error("resync failed (%s)", type(exc).__name__)
+
+    def _catch_up_soon(self, room: Room) -> None:
+        key = (room.meeting_id, room.layer)
+        if key in self._catching_up:
+            self._catching_up[key] = True  # once more when the running pass is done
+            return
+        self._catching_up[key] = False
+        asyncio.get_running_loop().create_task(self._catch_up(key, room))
+
+    async def _catch_up(self, key: Key, room: Room) -> None:
+        try:
+            while True:
+                await room.ready.wait()
+                # Off the event loop: a long log takes a while to merge, and rooms relay meanwhile.
+                merged = await asyncio.to_thread(crdt.merge, await self._store.load(*key))
+                if merged and not room.integrate(merged):
+                    log.error("could not bring %s/%s up to date from the log", *key)
+                if not self._catching_up.get(key):
+                    return
+                self._catching_up[key] = False
+        except Exception as exc:
+            log.error("catching up %s/%s failed (%s)", *key, type(exc).__name__)
+        finally:
+            self._catching_up.pop(key, None)
+
+    def _share(self, meeting_id: str, action: dict[str, Any]) -> None:
+        if self._relay is not None:
+            payload = json.dumps(action).encode()
+            self._relay.publish(Kind.CONTROL, meeting_id, "", payload)
+
+    def _control(self, meeting_id: str, action: dict[str, Any]) -> None:
+        rooms = [room for layer in Layer if (room := self.loaded(meeting_id, layer))]
+        match action.get("action"):
+            case "status":
+                for room in rooms:
+                    room.status = Status(action["value"])
+            case "locked":
+                for room in rooms:
+                    room.locked = bool(action["value"])
+            case "deleted":
+                self._drop(meeting_id)
+            case "close":
+                links = set(action.get("links", ()))
+                people = set(action.get("participants", ()))
+                for room in rooms:
+                    room.close_where(
+                        lambda peer: peer.link_id in links or peer.identity.get("id") in people,
+                        int(action["code"]),
+                        action["reason"],
+                    )
+
+    # Meeting-wide actions -----------------------------------------------------------------
+
+    def close_where(
+        self, meeting_id: str, match: Callable[[Peer], bool], code: int, reason: str
+    ) -> int:
+        closed = 0
+        for layer in Layer:
+            room = self.loaded(meeting_id, layer)
+            if room is not None:
+                closed += room.close_where(match, code, reason)
+        return closed
+
+    def forget(self, meeting_id: str) -> None:
+        """The meeting is being deleted: close everyone and drop its rooms unsaved, here and
+        in every other process. `forgotten` must follow once the rows are gone."""
+        self._deleting.add(meeting_id)
+        self._drop(meeting_id)
+        self._share(meeting_id, {"action": "deleted"})
+
+    def forgotten(self, meeting_id: str) -> None:
+        self._deleting.discard(meeting_id)
+
+    def _drop(self, meeting_id: str) -> None:
+        for layer in Layer:
+            room = self._rooms.pop((meeting_id, layer), None)
+            if room is not None:
+                room.close_where(lambda peer: True, UNAUTHORIZED, MEETING_DELETED)
+                room.dispose()
+
+    def close_links(
+        self, meeting_id: str, link_ids: Collection[int], code: int, reason: str
+    ) -> int:
+        """Close every connection that came in by these links, in every process."""
+        links = set(link_ids)
+        closed = self.close_where(meeting_id, lambda peer: peer.link_id in links, code, reason)
+        self._share(meeting_id, {"action": "close", "links": sorted(links), "code": code,
+                                 "reason": reason})  # fmt: skip
+        return closed
+
+    def close_participants(
+        self, meeting_id: str, participant_ids: Collection[str], code: int, reason: str
+    ) -> int:
+        """Close these participants' connections at once, in every process."""
+        people = set(participant_ids)
+        closed = self.close_where(
+            meeting_id, lambda peer: peer.identity.get("id") in people, code, reason
+        )
+        self._share(meeting_id, {"action": "close", "participants": sorted(people),
+                                 "code": code, "reason": reason})  # fmt: skip
+        return closed
+
+    async def _server_change(
+        self, meeting_id: str, layer: Layer, change: Callable[[Doc[Any]], None]
+    ) -> None:
+        """Make a change as the server, through the room if it is loaded, else in the log."""
+        room = self.loaded(meeting_id, layer)
+        if room is not None:
+            room.server_change(change)
+            await room.durable()
+            return
+        doc = crdt.doc_from_updates(await self._store.load(meeting_id, layer))
+        before = doc.get_state()
+        with doc.transaction():
+            change(doc)
+        await self._store.append([LogEntry(meeting_id, layer, doc.get_update(before))])
+
+    async def set_locked(self, meeting_id: str, locked: bool) -> bool:
+        """Lock the board (read-only for all but the facilitator) or unlock it, everywhere."""
+        if not await self._store.set_locked(meeting_id, locked):
+            return False
+        for layer in Layer:
+            if room := self.loaded(meeting_id, layer):
+                room.locked = locked
+        self._share(meeting_id, {"action": "locked", "value": locked})
+
+        def mark(doc: Doc[Any]) -> None:
+            doc.get("meta", type=Map)["locked"] = locked
+
+        await self._server_change(meeting_id, Layer.MAIN, mark)
+        return True
+
+    async def end_meeting(
+        self, meeting_id: str, ended_by: str | None, meeting: dict[str, Any]
+    ) -> SnapshotMeta | None:
+        """Freeze the meeting: read-only everywhere at once, then one snapshot of both layers."""
+        current = await self._store.meeting(meeting_id)
+        if current is None or current.status is not Status.OPEN:
+            return None
+        self._ending.add(meeting_id)
+        for layer in Layer:
+            if room := self.loaded(meeting_id, layer):
+                room.status = Status.ENDED  # from here on, every edit is refused
+        self._share(meeting_id, {"action": "status", "value": Status.ENDED.value})
+        try:
+            moment = now()
+
+            def mark(doc: Doc[Any]) -> None:
+                meta = doc.get("meta", type=Map)
+                meta["status"] = Status.ENDED.value
+                meta["endedAt"] = moment.isoformat()
+
+            # Every screen learns from the document itself that the meeting has ended.
+            await self._server_change(meeting_id, Layer.MAIN, mark)
+            await self._journal.flush()
+            ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
+
+            def render(
+                states: dict[Layer, bytes],
+                roster: list[dict[str, Any]],
+                writers: dict[Layer, dict[int, str]],
+                editors: Editors,
+            ) -> dict[str, Any]:
+                added, edited = attribution.written_by(
+                    {layer.value: states[layer] for layer in Layer},
+                    {layer.value: writers[layer] for layer in Layer},
+                    {layer.value: editors[layer] for layer in Layer},
+                    roster,
+                )
+                return model.render_meeting(
+                    crdt.doc_from_updates([states[Layer.MAIN]]),
+                    crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
+                    ended,
+                    roster,
+                    added_by=added,
+                    edited_by=edited,
+                )
+
+            meta = await self._store.end_meeting(meeting_id, ended_by, moment, render)
+        except BaseException:
+            for layer in Layer:
+                if room := self.loaded(meeting_id, layer):
+                    room.status = Status.OPEN
+            self._share(meeting_id, {"action": "status", "value": Status.OPEN.value})
+            if room := self.loaded(meeting_id, Layer.MAIN):
+                room.server_change(lambda doc: doc.get("meta", type=Map).pop("status", None))
+            raise
+        finally:
+            self._ending.discard(meeting_id)
+        return meta

@@ -1,0 +1,82 @@
+"""The audit trail in plain words for the meeting page (pure; translated like every page)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.i18n import N_
+from server.store.audit import (
+    ADMIT,
+    DELETE,
+    END,
+    EXPORT,
+    JOIN,
+    LEAVE,
+    LOCK,
+    REJECT,
+    REMOVE,
+    RESTORE,
+    REVOKE,
+    WITHDRAW,
+    Entry,
+)
+from server.web.pages import _
+
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "md": "Markdown", "json": "JSON"}
+# Actions whose words need no details.
+SIMPLE = {
+    LEAVE: N_("Left"),
+    ADMIT: N_("Let someone in"),
+    REJECT: N_("Turned someone away"),
+    REMOVE: N_("Removed someone from the meeting"),
+    DELETE: N_("Deleted the meeting"),
+    WITHDRAW: N_("Withdrew a card"),
+    RESTORE: N_("Restored a withdrawn card"),
+}
+
+
+def who_did(entry: Entry, viewer_id: str) -> str:
+    actor = entry.event.actor
+    if actor.kind == "facilitator":
+        return _("You") if actor.id == viewer_id else _("Another facilitator")
+    if actor.kind == "cli":
+        return _("The safetymap command")
+    if actor.kind == "system":
+        return _("The server")
+    return _(actor.label)  # a participant or a link: their role, never a name
+
+
+def what_happened(entry: Entry) -> str:
+    action, details = entry.event.action, entry.event.details
+    if action == EXPORT:
+        return _exported(details)
+    if action in SIMPLE:
+        return _(SIMPLE[action])
+    if action == JOIN:
+        if details.get("layer") == "professional":
+            return _("Joined the professionals' notes")
+        return _("Joined")
+    if action == LOCK:
+        return _("Locked the board") if details.get("locked") else _("Unlocked the board")
+    if action == REVOKE:
+        role = _(str(details.get("role")))
+        if details.get("replaced"):
+            return _("Replaced the %(role)s link", role=role)
+        return _("Revoked the %(role)s link", role=role)
+    if action == END:
+        return _("Ended the meeting")
+    return action  # an action newer than these words
+
+
+def _exported(details: Mapping[str, Any]) -> str:
+    name = FORMAT_NAMES.get(str(details.get("format")), str(details.get("format")))
+    copy = _("family copy") if details.get("variant") == "family" else _("full record")
+    if details.get("draft"):
+        return _("Downloaded a draft as %(format)s (%(copy)s)", format=name, copy=copy)
+    return _(
+        "Downloaded snapshot %(n)s as %(format)s (%(copy)s)",
+        n=details.get("snapshot"),
+        format=name,
+        copy=copy,
+    )

@@ -1,0 +1,203 @@
+"""The record as a Word document, with real headings and tables (many councils paste into
+their case system from Word)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from docx import Document
+
+from server.board import model
+from server.i18n import N_
+from server.record import export, record_cards
+from server.record.history import meeting_label, series_label
+from server.web.pages import _
+
+
+def build(document: Mapping[str, Any]) -> bytes:
+    person = record_cards.naming(export.people_of(document), _)
+    card_lines = export.card_words(document)
+
+    meeting, facts, labels = document["meeting"], document["export"], document["labels"]
+    doc = Document()
+    # Stable bytes for the same snapshot: the file's own dates are the export's.
+    moment = datetime.fromisoformat(facts["generatedAt"])
+    doc.core_properties.created = doc.core_properties.modified = moment
+    doc.core_properties.title = meeting["title"]
+    doc.add_heading(meeting["title"], level=0)
+    if facts["draft"]:
+        doc.add_paragraph(_("Draft — meeting still open")).runs[0].bold = True
+    if facts["variant"] == "family":
+        notice = _("Family copy: this record leaves out notes shared only between professionals.")
+        doc.add_paragraph(notice).runs[0].bold = True
+    chairs = ", ".join(p["name"] for p in document["participants"] if p["role"] == "facilitator")
+    for label, value in (
+        (_("Meeting held"), export.when(meeting["createdAt"])),
+        (_("Ended"), export.when(meeting["endedAt"]) or _("not yet")),
+        (_("Facilitator"), chairs or "—"),
+        (_("Label set"), meeting["labelSet"]),
+    ):
+        doc.add_paragraph(f"{label}: {value}")
+
+    doc.add_heading(_("Who took part"), level=1)
+    _table(
+        doc,
+        [_("Name"), _("Role"), _("Relationship or agency")],
+        [
+            [p["name"], _(p["role"]), p.get("relationship") or p.get("agency") or ""]
+            for p in document["participants"]
+        ],
+    )
+    for _column, title, sections in model.COLUMNS:
+        doc.add_heading(_(title), level=1)
+        for sid in sections:
+            if sid == "next_steps":
+                continue
+            doc.add_heading(labels[sid], level=2)
+            cards = record_cards.active(document["sections"][sid])
+            if not cards:
+                doc.add_paragraph(_("Nothing recorded."))
+            for card in cards:
+                _card(doc, card, card_lines(card))
+    if withdrawn := record_cards.withdrawn(document):
+        doc.add_heading(_("Withdrawn"), level=1)
+        doc.add_paragraph(
+            _("Taken off the map during the meeting. Kept here so that nothing disappears "
+              "without a trace.")
+        )  # fmt: skip
+        for card in withdrawn:
+            _card(doc, card, [labels[card["section"]], *card_lines(card)])
+
+    doc.add_heading(labels["next_steps"], level=1)
+    _table(
+        doc,
+        [_("Action"), _("Owner"), _("Due"), _("Status")],
+        [
+            [
+                c["text"],
+                c.get("owner") or "",
+                c.get("due") or "",
+                (c.get("status") or "").replace("_", " "),
+            ]
+            for c in record_cards.active(document["sections"]["next_steps"])
+        ],
+    )
+    doc.add_heading(_("Safety scales"), level=1)
+    for scale in document["scales"]:
+        doc.add_heading(scale["question"], level=2)
+        ends = f"0: {scale['low']}. 10: {scale['high']}."
+        if scale.get("about"):
+            ends += f" {_('About the worry')} {record_cards.linked(document, scale['about'], _)}."
+        doc.add_paragraph(ends)
+        _table(
+            doc,
+            [_("Name"), _("Mark"), _("Why"), _("One point up")],
+            [
+                [person(r["participant"]), str(r["value"]), r["reason"], r.get("up") or ""]
+                for r in scale["ratings"]
+            ],
+        )
+    if document.get("changes"):
+        _changes(doc, document["changes"], labels)
+    if document.get("history"):
+        _history(doc, document["history"])
+    if document.get("audit"):
+        doc.add_heading(_("Who did what, and when"), level=1)
+        _table(
+            doc,
+            [_("When"), _("Who"), _("What")],
+            [[export.when(row["at"]), row["who"], row["what"]] for row in document["audit"]],
+        )
+    snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
+    doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")
+    out = io.BytesIO()
+    doc.save(out)
+    return stable_zip(out.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same package with every member dated the zip epoch: python-docx stamps members with
+    the current time, which would make two exports of one snapshot differ. The document's own
+    dates are in docProps/core.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()
+
+
+CHANGE_KINDS = (
+    ("added", N_("Added")),
+    ("removed", N_("Taken off")),
+    ("edited", N_("Wording changed")),
+    ("moved", N_("Moved to another section")),
+)
+
+
+def _changes(doc: Any, changes: Mapping[str, Any], labels: Mapping[str, str]) -> None:
+    doc.add_heading(_("What changed since the previous meeting"), level=1)
+    for key, title in CHANGE_KINDS:
+        doc.add_heading(f"{_(title)} ({len(changes[key])})", level=2)
+        if not changes[key]:
+            doc.add_paragraph(_("None."))
+        for c in changes[key]:
+            if key == "edited":
+                text = f"{_('Was')}: “{c['before']}”. {_('Now')}: “{c['text']}”"
+            else:
+                text = c["text"]
+            where = (
+                f"{labels[c['from']]} → {labels[c['section']]}"
+                if key == "moved"
+                else labels[c["section"]]
+            )
+            if c["layer"] == "professional":
+                where += f", {_('professionals only')}"
+            doc.add_paragraph(f"{text} ({where})", style="List Bullet")
+
+
+def _history(doc: Any, history: Mapping[str, Any]) -> None:
+    """The numbers behind the chart, as a table per scale (Word takes no SVG)."""
+    doc.add_heading(_("How the scales moved"), level=1)
+    dates = [
+        f"{meeting_label(i, _)}, {m['date']}" + (f" ({_('draft')})" if m["open"] else "")
+        for i, m in enumerate(history["meetings"])
+    ]
+    for scale in history["scales"]:
+        doc.add_heading(scale["question"], level=2)
+        _table(
+            doc,
+            [_("Who"), *dates],
+            [
+                [
+                    series_label(line, _),
+                    *(_("no mark") if v is None else str(v) for v in line["values"]),
+                ]
+                for line in scale["series"]
+            ],
+        )
+
+
+def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+
+
+def _card(doc: Any, card: Mapping[str, Any], lines: list[str]) -> None:
+    text = card["text"]
+    if card["layer"] == "professional":
+        text += f" ({_('professionals only')})"
+    doc.add_paragraph(text, style="List Bullet")
+    doc.add_paragraph(" · ".join(lines))

@@ -1,0 +1,112 @@
+"""Fetching what an export needs from storage: a snapshot, or a draft of an open meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from server.board import attribution, model
+from server.board.permissions import Layer, Status
+from server.record import export, record_trail
+from server.store import Meeting, Store, audit, now
+from server.store.schema import meetings
+from server.sync import crdt
+
+
+class NotExportable(LookupError):
+    """No such meeting or snapshot (the message says which)."""
+
+
+async def document(
+    store: Store, meeting_id: str, *, snapshot: int | None, family: bool
+) -> dict[str, Any]:
+    meeting = await store.meeting(meeting_id)
+    if meeting is None:
+        raise NotExportable("no such meeting")
+    generated = now().isoformat()
+    metas = await store.snapshots(meeting_id)
+    if snapshot is None and metas and meeting.status is Status.ENDED:
+        snapshot = metas[-1].n
+    if snapshot is not None:
+        saved = await store.snapshot(meeting_id, snapshot)
+        if saved is None:
+            raise NotExportable(f"meeting has no snapshot {snapshot}")
+        rendered = export.record(saved, family=family)
+        if not family:
+            rendered = await _with_trail(store, rendered, meeting_id, snapshot)
+        document = export.with_export_facts(
+            rendered, saved.meta.as_json(), family=family, generated_at=generated
+        )
+        return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+    # A draft of an open meeting, from what is saved now.
+    layers = [Layer.MAIN] if family else list(Layer)
+    docs = {layer: crdt.doc_from_updates(await store.load(meeting_id, layer)) for layer in layers}
+    roster = await store.roster(meeting_id)
+    editors = await store.card_writers(meeting_id)
+    added, edited = attribution.written_by(
+        {layer.value: doc.get_update() for layer, doc in docs.items()},
+        {layer.value: await store.writers(meeting_id, layer) for layer in layers},
+        {layer.value: editors[layer] for layer in layers},
+        roster,
+    )
+    rendered = model.render_meeting(
+        docs[Layer.MAIN],
+        docs.get(Layer.PROFESSIONAL),
+        meeting.as_json(),
+        roster,
+        added_by=added,
+        edited_by=edited,
+    )
+    if not family:
+        rendered = await _with_trail(store, rendered, meeting_id, None)
+    document = export.with_export_facts(rendered, None, family=family, generated_at=generated)
+    return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+
+
+async def _with_trail(
+    store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None
+) -> dict[str, Any]:
+    """The full record with its audit trail (up to the snapshot's end)."""
+    entries = record_trail.up_to(await audit.for_meeting(store.engine, meeting_id), snapshot)
+    return {**rendered, "audit": record_trail.rows(entries, rendered["participants"])}
+
+
+async def earlier_maps(store: Store, meeting: Meeting) -> list[dict[str, Any]]:
+    """The last snapshot of each meeting this one reviews, back along previous_id, oldest
+    first (full maps: the caller takes the family view)."""
+    maps: list[dict[str, Any]] = []
+    seen, previous_id = {meeting.id}, meeting.previous_id
+    while previous_id and previous_id not in seen:
+        seen.add(previous_id)
+        earlier = await store.meeting(previous_id)
+        if earlier is None:
+            break
+        metas = await store.snapshots(earlier.id)
+        saved = await store.snapshot(earlier.id, metas[-1].n) if metas else None
+        if saved is not None:
+            maps.append(saved.rendered)
+        previous_id = earlier.previous_id
+    return maps[::-1]
+
+
+def snapshot_number(document: dict[str, Any]) -> int | None:
+    """Which snapshot an export document holds (None: a draft)."""
+    snapshot = document["export"]["snapshot"]
+    return None if snapshot is None else int(snapshot["n"])
+
+
+async def ended_meeting_ids(store: Store) -> list[str]:
+    """Every ended meeting, oldest first (for `safetymap export --all-ended`)."""
+    query = (
+        select(meetings.c.id)
+        .where(meetings.c.status == Status.ENDED.value)
+        .order_by(meetings.c.created_at, meetings.c.id)
+    )
+    async with store.engine.connect() as conn:
+        return [row.id for row in (await conn.execute(query)).all()]
+
+
+def file_name(meeting_id: str, fmt: str, *, family: bool) -> str:
+    """The same meeting and variant always gets the same name."""
+    return f"safety-map-{meeting_id}{'-family' if family else ''}.{fmt}"

@@ -1,0 +1,41 @@
+"""One secret key per database: every process must derive links with the key they were made
+with. Two processes with different keys (or a key file lost and generated again) each said
+ready, and every link one of them showed was dead on the other (issue 16).
+
+The database keeps a check value of the key (an HMAC of a fixed text: it reveals nothing of
+the key), written by the first process to start and by `safetymap key rotate`; a process whose
+key does not match refuses to start, in one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from server.store.schema import deployment
+
+_TEXT = b"safetymap: the key links are made with"
+
+
+def digest(secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), _TEXT, hashlib.sha256).hexdigest()[:32]
+
+
+async def record(conn: AsyncConnection, secret_key: str, *, replace: bool = False) -> None:
+    """Keep this key's check value: if none is kept yet, or (`replace`, a rotation) always."""
+    change = update(deployment).where(deployment.c.id == 1).values(key_check=digest(secret_key))
+    if not replace:
+        change = change.where(deployment.c.key_check.is_(None))
+    await conn.execute(change)
+
+
+async def matches(engine: AsyncEngine, secret_key: str) -> bool:
+    """Does this key match the one the database's links were made with? (The first process
+    to ask records its own.)"""
+    async with engine.begin() as conn:
+        await record(conn, secret_key)
+        kept = await conn.scalar(select(deployment.c.key_check).where(deployment.c.id == 1))
+    return kept is None or hmac.compare_digest(str(kept), digest(secret_key))
