@@ -57,8 +57,8 @@ from websockets.exceptions import ConnectionClosed
 from server.live import meetings
 from server.settings import Settings
 from server.store import Store
-from server.store.migrate import upgrade
 from server.store.schema import create_engine
+from server.store.schema.migrate import upgrade
 from server.sync import protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "speed"))

@@ -43,8 +43,8 @@ from server import logs  # noqa: E402
 from server.live import meetings  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.store import Store  # noqa: E402
-from server.store.migrate import upgrade  # noqa: E402
 from server.store.schema import create_engine  # noqa: E402
+from server.store.schema.migrate import upgrade  # noqa: E402
 from server.ws import wire  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.yclient import YClient  # noqa: E402

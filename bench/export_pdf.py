@@ -23,7 +23,7 @@ from pycrdt import Doc
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.board import model
-from server.record import export, record_trail
+from server.record import export, record_trail, view
 from server.store import audit
 
 SECTIONS = ["harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps"]
@@ -79,9 +79,7 @@ def large_map() -> dict[str, Any]:
     # The full record carries its audit trail, as an ended meeting's export does.
     rendered["audit"] = record_trail.rows(trail(people), rendered["participants"])
     snapshot = {"meetingId": "m", "n": 1, "createdAt": meeting["endedAt"], "endedBy": "p0"}
-    return export.with_export_facts(
-        rendered, snapshot, family=False, generated_at=meeting["endedAt"]
-    )
+    return view.with_export_facts(rendered, snapshot, family=False, generated_at=meeting["endedAt"])
 
 
 def trail(people: list[dict[str, Any]]) -> list[audit.Entry]:
@@ -112,7 +110,7 @@ def as_review(document: dict[str, Any]) -> dict[str, Any]:
             for rating in scale["ratings"]:
                 rating["value"] = (rating["value"] + 3 * k) % 11
         earlier.append(before)
-    return export.with_chain(document, earlier, family=False)
+    return view.with_chain(document, earlier, family=False)
 
 
 def main(runs: int, review: bool) -> None:

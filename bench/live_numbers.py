@@ -43,8 +43,8 @@ from server.board.permissions import Layer
 from server.live import meetings
 from server.settings import Settings
 from server.store import LogEntry, Store
-from server.store.migrate import upgrade
 from server.store.schema import create_engine, updates
+from server.store.schema.migrate import upgrade
 from server.sync import awareness, crdt, protocol
 
 T = TypeVar("T")

@@ -19,10 +19,10 @@ from server.ops import admin_cli, memory, startup
 from server.record import export, exports
 from server.record.export import FORMATS as EXPORT_FORMATS
 from server.settings import Settings, SettingsError
-from server.store import Store, audit, migrate
-from server.store.accounts import AccountError, Accounts
-from server.store.migrate import upgrade
-from server.store.schema import create_engine, is_sqlite
+from server.store import Store, audit
+from server.store.accounts import AccountError
+from server.store.schema import create_engine, is_sqlite, migrate
+from server.store.schema.migrate import upgrade
 from server.web.numbers import whole_number
 from server.ws import wire
 
@@ -136,7 +136,7 @@ async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        await store.engine.dispose()
+        await store.close()
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -154,7 +154,7 @@ async def _meeting_delete(settings: Settings, meeting_id: str) -> int:
             store, None, meeting_id, actor, "cli", redis_url=settings.redis_url
         )
     finally:
-        await store.engine.dispose()
+        await store.close()
     if not deleted:
         print(f"error: no meeting {meeting_id}", file=sys.stderr)
         return 1
@@ -169,7 +169,7 @@ async def _purge(settings: Settings) -> int:
             store, None, settings.retention_days, redis_url=settings.redis_url
         )
     finally:
-        await store.engine.dispose()
+        await store.close()
     print(f"deleted {len(purged)} meetings that ended over {settings.retention_days:g} days ago")
     return 0
 
@@ -184,12 +184,12 @@ async def _facilitator_add(settings: Settings, args: argparse.Namespace) -> int:
             return 2
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        person = await Accounts(store.engine).add(args.email, args.name, password)
+        person = await store.accounts().add(args.email, args.name, password)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        await store.engine.dispose()
+        await store.close()
     print(
         f"Facilitator {person.name} <{person.email}> can now sign in at {settings.base_url}/login"
     )
@@ -200,12 +200,12 @@ async def _setup_link(settings: Settings) -> str | None:
     """On a database with no facilitator, a one-time link to create the first account."""
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        accounts = Accounts(store.engine)
+        accounts = store.accounts()
         if await accounts.count():
             return None
         return f"{settings.base_url}/setup/{await accounts.setup_link()}"
     finally:
-        await store.engine.dispose()
+        await store.close()
 
 
 async def _checked_setup_link(settings: Settings) -> str | None:
@@ -235,7 +235,7 @@ async def _export_one(
         family=args.family,
         snapshot=exports.snapshot_number(document),
     )
-    await audit.record(store.engine, event)
+    await store.record_event(event)
     return content
 
 
@@ -247,7 +247,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        await store.engine.dispose()
+        await store.close()
     await asyncio.to_thread(Path(args.output).write_bytes, content)
     print(f"wrote {args.output}")
     return 0
@@ -266,7 +266,7 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        ids = await exports.ended_meeting_ids(store)
+        ids = await store.ended_meeting_ids()
         if tty:
             print(progress_bar(0, len(ids)), end="", file=sys.stderr, flush=True)
         for done, meeting_id in enumerate(ids, 1):
@@ -282,7 +282,7 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 print(f"{done}/{len(ids)} {name}", file=sys.stderr, flush=True)
     finally:
-        await store.engine.dispose()
+        await store.close()
     if tty:
         print(file=sys.stderr)
     print(f"wrote {len(ids)} files to {out_dir}")

@@ -26,6 +26,15 @@ def translations(language: str = "en") -> gettext.NullTranslations:
     return gettext.translation("messages", LOCALE_DIR, languages=[language], fallback=True)
 
 
+_catalogue = translations()
+
+
+def _(text: str, **values: Any) -> str:
+    """Translate a server-side message (the same catalogue the templates use)."""
+    translated = _catalogue.gettext(text)
+    return translated % values if values else translated
+
+
 def environment(
     language: str = "en", *, finalize: Callable[[Any], Any] | None = None
 ) -> Environment:

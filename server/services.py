@@ -17,10 +17,10 @@ from server.live.rooms import Rooms
 from server.live.shared_limits import http_limits
 from server.ratelimit import HttpLimits, Limiter, LocalLimits, Rate
 from server.settings import Settings
-from server.store import Store, deployment, key_check
+from server.store import Store, keys
 from server.store.accounts import Accounts
-from server.store.migrate import upgrade
 from server.store.schema import create_engine, is_sqlite
+from server.store.schema.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Services:
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
             async with engine.begin() as conn:  # a new database: its links' key from now on
-                await key_check.record(conn, settings.secret_key)
+                await keys.record(conn, settings.secret_key)
         store = Store(
             engine,
             settings.secret_key,
@@ -63,12 +63,11 @@ class Services:
             sqlite_synchronous=settings.sqlite_synchronous,
         )
         # Read before anything runs: every relayed message carries it (deployment.py).
-        identity = await deployment.identity(engine) if settings.redis_url else ""
+        identity = await store.deployment_identity() if settings.redis_url else ""
         journal = Journal(store.append)
         journal.start()
         # On SQLite, joins and leaves are written by the update log's own writer thread.
-        sqlite = store.record_audit if is_sqlite(settings.database_url) else None
-        audit_writer = AuditWriter(engine, sqlite)
+        audit_writer = AuditWriter(store.write_audit)
         audit_writer.start()
         relay = None
         if settings.redis_url:

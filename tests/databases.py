@@ -17,8 +17,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.store.migrate import upgrade
 from server.store.schema import create_engine
+from server.store.schema.migrate import upgrade
 
 POSTGRES_ADMIN = os.environ.get(
     "SAFETYMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.store import audit, migrate
-from server.store.schema import create_engine
+from server.store import audit
+from server.store.schema import create_engine, migrate
 
 from .conftest import RunningServer
 from .databases import BACKENDS, database_url

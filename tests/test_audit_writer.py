@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.live.audit_writer import AuditWriter
-from server.store import audit
-from server.store.migrate import upgrade
+from server.store import Store, audit
 from server.store.schema import create_engine
+from server.store.schema.migrate import upgrade
 
 from .conftest import RunningServer, running_server
 from .databases import BACKENDS, database_url
 from .waiting import eventually
+
+KEY = "a test key of no meeting, thirty-two characters"
 
 PEOPLE = 12
 
@@ -82,7 +84,7 @@ async def test_a_crowd_joining_and_leaving_is_recorded_once_each_in_order(
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_rows_arriving_together_share_one_commit(backend: str, tmp_path: Path) -> None:
     async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(engine)
+        writer = AuditWriter(Store(engine, KEY).write_audit)
         writer.start()
         try:
             # All 50 are queued before the writer's task first runs: one transaction.
@@ -99,7 +101,7 @@ async def test_stop_flushes_pending_rows_and_later_ones_are_written_alone(
     backend: str, tmp_path: Path
 ) -> None:
     async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(engine)
+        writer = AuditWriter(Store(engine, KEY).write_audit)
         writer.start()
         callers = [asyncio.create_task(writer.record(joined("m", n))) for n in range(5)]
         await asyncio.sleep(0)  # queued, not yet committed
@@ -113,7 +115,7 @@ async def test_stop_flushes_pending_rows_and_later_ones_are_written_alone(
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_bad_row_fails_only_its_caller(backend: str, tmp_path: Path) -> None:
     async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(engine)
+        writer = AuditWriter(Store(engine, KEY).write_audit)
         writer.start()
         bad = audit.event("m", audit.participant("p9", "family"), audit.JOIN, name="Jo Bloggs")
         try:

@@ -8,8 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from server.store import migrate
-from server.store.schema import create_engine
+from server.store.schema import create_engine, migrate
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:

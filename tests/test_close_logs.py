@@ -42,7 +42,7 @@ async def test_each_close_is_one_line_with_its_code(tmp_path: Path) -> None:
             return [
                 line
                 for line in lines
-                if line["logger"] == "server.ws.endpoint"
+                if line["logger"] == "server.web.websocket"
                 and line["message"].startswith("websocket ")
             ]
 

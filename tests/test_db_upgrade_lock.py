@@ -12,8 +12,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from server.store import migrate
-from server.store.schema import create_engine
+from server.store.schema import create_engine, migrate
 
 from .conftest import free_port
 from .databases import BACKENDS, database_url

@@ -207,7 +207,7 @@ def example_document(generated_at: str, *, family: bool = False) -> dict[str, An
     history and the changes are in every format too)."""
     from pycrdt import Doc
 
-    from server.record import export
+    from server.record import view
 
     data: dict[str, Any] = json.loads(EXAMPLE.read_text())
     main: Doc[Any] = Doc()
@@ -223,10 +223,8 @@ def example_document(generated_at: str, *, family: bool = False) -> dict[str, An
     earlier = model.render_meeting(main, pro, facts | {"id": "m1"}, data["participants"])
     earlier["sections"]["harm"] = earlier["sections"]["harm"][1:]
     snapshot = {"meetingId": "m2", "n": 1, "createdAt": data["held"], "endedBy": "p1"}
-    document = export.with_export_facts(
-        rendered, snapshot, family=family, generated_at=generated_at
-    )
-    return export.with_chain(document, [earlier], family=family)
+    document = view.with_export_facts(rendered, snapshot, family=family, generated_at=generated_at)
+    return view.with_chain(document, [earlier], family=family)
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "docx", "pdf"])

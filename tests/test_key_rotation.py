@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from server.board.key_rotation import LiveLink, plan
 from server.board.links import derive_key, derive_token, token_hash
 from server.board.permissions import Role
-from server.ops.rotation import LiveLink, plan
 from server.store import Store
 from server.store.schema import create_engine
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from server.board.permissions import Layer
-from server.store.migrate import upgrade
 from server.store.schema import create_engine
+from server.store.schema.migrate import upgrade
 
 from .conftest import running_server
 from .databases import BACKENDS, database_url

@@ -96,14 +96,14 @@ def test_the_record_with_changes_is_valid_in_both_copies() -> None:
 
     import jsonschema
 
-    from server.record import export
+    from server.record import view
 
     schema = json.loads((Path(__file__).parents[1] / "schemas" / "map.schema.json").read_text())
     snapshot = {"meetingId": "m2", "n": 1, "createdAt": AT, "endedBy": "p1"}
     for family in (False, True):
         after = mapdiff.family_view(SHARED_AFTER) if family else SHARED_AFTER
-        document = export.with_export_facts(after, snapshot, family=family, generated_at=AT)
-        chained = export.with_chain(document, [SHARED_BEFORE], family=family)
+        document = view.with_export_facts(after, snapshot, family=family, generated_at=AT)
+        chained = view.with_chain(document, [SHARED_BEFORE], family=family)
         jsonschema.validate(chained, schema)
         layers = {c["layer"] for kind in ("added", "removed", "edited", "moved")
                   for c in chained["changes"][kind]}  # fmt: skip

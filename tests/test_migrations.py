@@ -10,8 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from server.store import migrate
-from server.store.schema import create_engine, metadata
+from server.store.schema import create_engine, metadata, migrate
 
 from .databases import BACKENDS, database_url
 

@@ -6,7 +6,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server.ws.endpoint import same_origin
+from server.web.websocket import same_origin
 
 from .conftest import RunningServer
 from .yclient import YClient

@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from pycrdt import Map
 
 from server.board import model
-from server.record import export, history, record_cards
+from server.record import history, record_cards, view
 from server.record.markdown_text import escape
 
 from .conftest import RunningServer
@@ -375,14 +375,14 @@ def expected_items(doc: dict[str, Any]) -> list[list[str]]:
     """Every list item of the record, as a reader sees it, from the record's JSON: the
     meeting's facts, each card with the lines under it (one paragraph), each mark, each
     change."""
-    people = export.people_of(doc)
+    people = view.people_of(doc)
     person = record_cards.naming(people, str)
-    facts = export.card_words(doc)
+    facts = view.card_words(doc)
     labels = doc["labels"]
     chairs = ", ".join(p["name"] for p in doc["participants"] if p["role"] == "facilitator")
     items = [
-        [f"Meeting held: {export.when(doc['meeting']['createdAt'])}"],
-        [f"Ended: {export.when(doc['meeting']['endedAt']) or 'not yet'}"],
+        [f"Meeting held: {view.when(doc['meeting']['createdAt'])}"],
+        [f"Ended: {view.when(doc['meeting']['endedAt']) or 'not yet'}"],
         [f"Facilitator: {chairs or '—'}"],
         [f"Label set: {doc['meeting']['labelSet']}"],
     ]
@@ -443,7 +443,7 @@ def expected_tables(doc: dict[str, Any]) -> list[list[list[str]]]:
             ]
             tables.append([header, *rows])
     if doc.get("audit"):
-        rows = [[export.when(r["at"]), r["who"], r["what"]] for r in doc["audit"]]
+        rows = [[view.when(r["at"]), r["who"], r["what"]] for r in doc["audit"]]
         tables.append([["When", "Who", "What"], *rows])
     return tables
 

@@ -18,9 +18,9 @@ import httpx
 from sqlalchemy import delete, func, select
 
 from server.store import deployment
-from server.store.migrate import upgrade
 from server.store.schema import create_engine
 from server.store.schema import deployment as deployment_table
+from server.store.schema.migrate import upgrade
 
 from .cluster import Cluster, RedisServer
 from .databases import POSTGRES_ADMIN, database_url

@@ -13,8 +13,7 @@ import asyncpg
 import httpx
 from alembic.script import ScriptDirectory
 
-from server.store import migrate
-from server.store.schema import create_engine
+from server.store.schema import create_engine, migrate
 
 from .conftest import free_port
 from .databases import database_url

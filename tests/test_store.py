@@ -30,9 +30,9 @@ from server.store import (
     audit,
     now,
 )
-from server.store.migrate import upgrade
 from server.store.people import shown_names
 from server.store.schema import create_engine, links
+from server.store.schema.migrate import upgrade
 from server.sync import crdt
 
 from .databases import BACKENDS, database_url

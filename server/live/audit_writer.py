@@ -14,9 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.store import audit, now
 
@@ -26,14 +23,13 @@ _MAX_BATCH = 1000
 Pending = tuple[audit.Row, asyncio.Future[None]]
 
 
-# SQLite's single writer (Store.record_audit): rows as `audit.values_of` gives them.
-SqliteRecord = Callable[[Sequence[tuple[dict[str, Any], bool]]], Awaitable[None]]
+# Commits rows in one transaction (Store.write_audit).
+Write = Callable[[Sequence[audit.Row]], Awaitable[None]]
 
 
 class AuditWriter:
-    def __init__(self, engine: AsyncEngine, sqlite: SqliteRecord | None = None) -> None:
-        self._engine = engine
-        self._sqlite = sqlite
+    def __init__(self, write: Write) -> None:
+        self._write = write
         self._pending: list[Pending] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -71,13 +67,6 @@ class AuditWriter:
                 batch = self._pending[:_MAX_BATCH]
                 del self._pending[: len(batch)]
                 await self._commit(batch)
-
-    async def _write(self, found: list[audit.Row]) -> None:
-        if self._sqlite is not None:
-            await self._sqlite([audit.values_of(row) for row in found])
-            return
-        async with self._engine.begin() as conn:
-            await audit.record_rows(conn, found)
 
     async def _commit(self, batch: list[Pending]) -> None:
         try:

@@ -15,12 +15,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from server.live import relay_stream
 from server.live.rooms import Rooms
-from server.store import Store, audit, deployment, now
+from server.store import Store, audit, now
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +36,8 @@ async def delete_meeting(
     if rooms is not None:
         rooms.forget(meeting_id)
     deleted = audit.event(meeting_id, actor, audit.DELETE, reason=reason)
-
-    async def collapse_trail(conn: AsyncConnection) -> None:
-        await audit.collapse(conn, meeting_id, deleted)
-
     try:
-        gone = await store.delete_meeting(meeting_id, collapse_trail)
+        gone = await store.delete_meeting(meeting_id, deleted)
     finally:
         if rooms is not None:
             rooms.forgotten(meeting_id)
@@ -55,19 +48,7 @@ async def delete_meeting(
 
 async def scrub_redis(store: Store, redis_url: str, meeting_ids: list[str]) -> None:
     """Remove the meetings' updates and presence from the relay's stream in Redis."""
-    identity = await deployment.identity(store.engine)
-    client = relay_stream.client(redis_url)
-    try:
-        for meeting_id in meeting_ids:
-            await relay_stream.scrub(client, identity, meeting_id)
-    except (RedisError, OSError) as exc:
-        log.warning(
-            "could not remove deleted meetings from Redis (%s): they leave it within "
-            "SAFETYMAP_REDIS_RETENTION",
-            type(exc).__name__,
-        )
-    finally:
-        await client.aclose()
+    await relay_stream.scrub_all(redis_url, await store.deployment_identity(), meeting_ids)
 
 
 async def purge(

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from server.board.permissions import LABEL_SETS, Admission, Layer, Role
 from server.i18n import N_
+from server.live.rooms import Rooms
 from server.record.review import starting_layers
-from server.services import Services
 from server.settings import Settings
 from server.store import LogEntry, Meeting, Participant, SnapshotMeta, Store, audit
 from server.sync.closes import LINK_REVOKED, TAKEN_OUT, UNAUTHORIZED
+
+
+class Services(Protocol):
+    """What these actions use of the running server (server/services.py)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def rooms(self) -> Rooms: ...
 
 
 class InvalidMeeting(ValueError):
@@ -68,8 +79,7 @@ async def replace_link(
     else:
         revoked, token = await services.store.revoke_link(meeting_id, role), None
     closed = services.rooms.close_links(meeting_id, revoked, UNAUTHORIZED, LINK_REVOKED)
-    await audit.record(
-        services.store.engine,
+    await services.store.record_event(
         audit.event(
             meeting_id, actor, audit.REVOKE, role=role.value, replaced=regenerate, closed=closed
         ),
@@ -86,8 +96,8 @@ async def end(
     """End the meeting: read-only everywhere at once, and its snapshot saved."""
     meta = await services.rooms.end_meeting(meeting.id, ended_by, meeting.as_json())
     if meta is not None:
-        await audit.record(
-            services.store.engine, audit.event(meeting.id, actor, audit.END, snapshot=meta.n)
+        await services.store.record_event(
+            audit.event(meeting.id, actor, audit.END, snapshot=meta.n)
         )
     return meta
 
@@ -96,9 +106,7 @@ async def set_locked(services: Services, meeting_id: str, locked: bool, actor: a
     """Lock the board (read-only for all but the facilitator) or unlock it, everywhere."""
     if not await services.rooms.set_locked(meeting_id, locked):
         return False
-    await audit.record(
-        services.store.engine, audit.event(meeting_id, actor, audit.LOCK, locked=locked)
-    )
+    await services.store.record_event(audit.event(meeting_id, actor, audit.LOCK, locked=locked))
     return True
 
 
@@ -149,5 +157,5 @@ async def admission(
             TAKEN_OUT,
         )
     details = {"participant": person.id} | ({"closed": closed} if action == "remove" else {})
-    await audit.record(services.store.engine, audit.event(meeting_id, actor, recorded, **details))
+    await services.store.record_event(audit.event(meeting_id, actor, recorded, **details))
     return person

@@ -6,6 +6,7 @@ means, and removing a deleted meeting's entries. relay.py runs the stream; this 
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +20,8 @@ from server.settings import SettingsError
 STREAM = "safetymap:relay"
 _MESSAGE_COST = 200  # what a message costs besides its payload (the object, its ids)
 _SCRUB_BATCH = 500  # entries read per XRANGE while looking for a deleted meeting's
+
+log = logging.getLogger(__name__)
 
 
 class Kind(StrEnum):
@@ -172,3 +175,20 @@ async def scrub(
         if doomed:
             await redis.xdel(STREAM, *doomed)
         last = bytes(entries[-1][0])
+
+
+async def scrub_all(redis_url: str, identity: str, meeting_ids: list[str]) -> None:
+    """Remove the meetings' updates and presence from the stream, from a process without a
+    relay (the CLI); a Redis that does not answer is logged, and time trims them anyway."""
+    connection = client(redis_url)
+    try:
+        for meeting_id in meeting_ids:
+            await scrub(connection, identity, meeting_id)
+    except (RedisError, OSError) as exc:
+        log.warning(
+            "could not remove deleted meetings from Redis (%s): they leave it within "
+            "SAFETYMAP_REDIS_RETENTION",
+            type(exc).__name__,
+        )
+    finally:
+        await connection.aclose()

@@ -16,10 +16,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from server.ops import rotation
 from server.settings import Settings
+from server.store import keys
 from server.store.accounts import (
     API_TOKEN_DAYS,
     API_TOKEN_MAX_DAYS,
@@ -28,8 +27,8 @@ from server.store.accounts import (
     Accounts,
     Facilitator,
 )
-from server.store.migrate import upgrade
 from server.store.schema import create_engine, is_sqlite
+from server.store.schema.migrate import upgrade
 
 KEY_ENV = "SAFETYMAP_SECRET_KEY"
 
@@ -243,9 +242,8 @@ async def _key_rotate(settings: Settings, accounts: Accounts, args: argparse.Nam
         raise Refused(problem)
     path = settings.data_dir / "secret_key"
     staged = None if in_env else rotation.stage_key_file(path, new)
-    engine: AsyncEngine = accounts.engine
     try:
-        done = await rotation.apply(engine, settings.secret_key, new)
+        done = await keys.rotate(accounts.engine, settings.secret_key, new)
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)  # nothing changed: keep the old key

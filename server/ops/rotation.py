@@ -13,25 +13,16 @@ Everything the key signs or derives either dies with it by itself or is rewritte
   the new key; a participant's key cookie is scoped to the old link's path, so people come
   back through the new link as new participants.
 
-`plan` is pure; `apply` writes it in one transaction; `write_key_file` replaces the key file
-atomically. Every process must be stopped while this runs and restarted with the new key.
+The plan is pure (board/key_rotation.py), the store writes it in one transaction
+(store/keys.py: `rotate`), and the key file is replaced atomically here. Every process must
+be stopped while this runs and restarted with the new key.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from server.board.links import derive_key, derive_token, new_salt, token_hash
-from server.board.permissions import Role
-from server.store import key_check
-from server.store.schema import credentials, links, participants
 
 KEY_MIN = 32  # characters, as startup.py asks of any key; what `new_key` makes has 64
 
@@ -54,98 +45,6 @@ def check_new_key(new: str, old: str) -> str | None:
     if new == old:
         return "the new key is the key in use"
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class LiveLink:
-    id: int
-    role: Role
-    salt: str | None  # None: made before tokens were derived (0002); given a salt now
-
-
-@dataclass(frozen=True, slots=True)
-class Relink:
-    link_id: int
-    salt: str
-    token_hash: str  # of the link's token under the new key
-
-
-@dataclass(frozen=True, slots=True)
-class Rekey:
-    link_id: int
-    old_hash: str  # the owner's participant key hash under the old key
-    new_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    relinks: list[Relink]
-    rekeys: list[Rekey]
-
-
-def plan(live: Sequence[LiveLink], old: str, new: str, salt: Callable[[], str] = new_salt) -> Plan:
-    relinks: list[Relink] = []
-    rekeys: list[Rekey] = []
-    for link in live:
-        link_salt = link.salt or salt()
-        relinks.append(Relink(link.id, link_salt, token_hash(derive_token(new, link_salt))))
-        if link.role is Role.FACILITATOR:
-            purpose = f"owner:{link.id}"  # as PeopleStore.facilitator_participant
-            rekeys.append(
-                Rekey(
-                    link.id,
-                    token_hash(derive_key(old, purpose)),
-                    token_hash(derive_key(new, purpose)),
-                )
-            )
-    return Plan(relinks, rekeys)
-
-
-@dataclass(frozen=True, slots=True)
-class Rotated:
-    links: int
-    sessions: int
-    api_tokens: int
-
-
-async def apply(engine: AsyncEngine, old: str, new: str) -> Rotated:
-    """Re-derive every live link under `new` and end every session and token, at once."""
-    async with engine.begin() as conn:
-        await key_check.record(conn, new, replace=True)  # processes with the old key refuse
-        rows = (
-            await conn.execute(
-                select(links.c.id, links.c.role, links.c.salt).where(links.c.revoked_at.is_(None))
-            )
-        ).all()
-        done = plan([LiveLink(int(r.id), Role(r.role), r.salt) for r in rows], old, new)
-        if done.relinks:
-            await conn.execute(
-                update(links)
-                .where(links.c.id == bindparam("link"))
-                .values(salt=bindparam("new_salt"), token_hash=bindparam("new_hash")),
-                [
-                    {"link": r.link_id, "new_salt": r.salt, "new_hash": r.token_hash}
-                    for r in done.relinks
-                ],
-            )
-        if done.rekeys:
-            await conn.execute(
-                update(participants)
-                .where(
-                    participants.c.link_id == bindparam("link"),
-                    participants.c.key_hash == bindparam("old_hash"),
-                )
-                .values(key_hash=bindparam("new_hash")),
-                [
-                    {"link": r.link_id, "old_hash": r.old_hash, "new_hash": r.new_hash}
-                    for r in done.rekeys
-                ],
-            )
-        counts = {}
-        for kind in ("session", "api", "setup"):
-            gone = await conn.execute(delete(credentials).where(credentials.c.kind == kind))
-            counts[kind] = int(gone.rowcount)
-    return Rotated(len(done.relinks), counts["session"], counts["api"])
 
 
 def stage_key_file(path: Path, key: str) -> Path:

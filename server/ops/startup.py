@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from server.settings import Settings
-from server.store import key_check, migrate
-from server.store.schema import create_engine, is_sqlite
+from server.store import keys
+from server.store.schema import cause_of, create_engine, driver_of, is_sqlite, migrate, shown_url
 
 MIN_SECRET_KEY = 32  # characters; a generated key has 64
 CONNECT_TIMEOUT = 15.0  # seconds for the database to answer at start
@@ -27,6 +24,9 @@ _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 _ALONE = "or SAFETYMAP_SINGLE_PROCESS=1 if this is the only process"
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class StartupError(Exception):
@@ -101,10 +101,7 @@ def _check_urls(settings: Settings) -> None:
                 f"SAFETYMAP_BASE_URL must be http(s)://host[:port], the public address, not "
                 f"{settings.base_url[:100]!r}"
             )
-    try:
-        driver = make_url(settings.database_url).drivername
-    except ArgumentError:
-        driver = ""
+    driver = driver_of(settings.database_url)
     if driver not in _DRIVERS:
         raise StartupError(
             "SAFETYMAP_DATABASE_URL must start postgresql+asyncpg:// (or sqlite+aiosqlite:///), "
@@ -168,7 +165,7 @@ async def check_database(settings: Settings) -> None:
         problem = migrate.compare(revision)
         if problem == "ahead" or (problem and not is_sqlite(settings.database_url)):
             raise StartupError(migrate.explain(revision))
-        if problem is None and not await key_check.matches(engine, settings.secret_key):
+        if problem is None and not await keys.matches(engine, settings.secret_key):
             raise StartupError(DIFFERENT_KEY)
     finally:
         await engine.dispose()
@@ -184,11 +181,11 @@ async def reach(engine: AsyncEngine, url: str) -> str | None:
 
 def _unreachable(url: str, exc: BaseException) -> StartupError:
     """One line, without the password."""
-    where = make_url(url).render_as_string(hide_password=True)
+    where = shown_url(url)
     if isinstance(exc, TimeoutError):
         reason = f"no answer within {CONNECT_TIMEOUT:g} s"
     else:
-        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        cause = cause_of(exc)
         lines = str(cause).strip().splitlines()
         reason = type(cause).__name__ + (f": {lines[0][:200]}" if lines else "")
     return StartupError(

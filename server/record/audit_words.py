@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from server.i18n import N_
+from server.i18n import N_, _
 from server.store.audit import (
     ADMIT,
     DELETE,
@@ -21,7 +21,6 @@ from server.store.audit import (
     WITHDRAW,
     Entry,
 )
-from server.web.pages import _
 
 FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "md": "Markdown", "json": "JSON"}
 # Actions whose words need no details.

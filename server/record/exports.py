@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from server.board import attribution, model
 from server.board.permissions import Layer, Status
-from server.record import export, record_trail
-from server.store import Meeting, Store, audit, now
-from server.store.schema import meetings
+from server.record import record_trail, view
+from server.store import Meeting, Store, now
 from server.sync import crdt
 
 
@@ -32,13 +29,13 @@ async def document(
         saved = await store.snapshot(meeting_id, snapshot)
         if saved is None:
             raise NotExportable(f"meeting has no snapshot {snapshot}")
-        rendered = export.record(saved, family=family)
+        rendered = view.record(saved, family=family)
         if not family:
             rendered = await _with_trail(store, rendered, meeting_id, snapshot)
-        document = export.with_export_facts(
+        document = view.with_export_facts(
             rendered, saved.meta.as_json(), family=family, generated_at=generated
         )
-        return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+        return view.with_chain(document, await earlier_maps(store, meeting), family=family)
     # A draft of an open meeting, from what is saved now.
     layers = [Layer.MAIN] if family else list(Layer)
     docs = {layer: crdt.doc_from_updates(await store.load(meeting_id, layer)) for layer in layers}
@@ -60,15 +57,15 @@ async def document(
     )
     if not family:
         rendered = await _with_trail(store, rendered, meeting_id, None)
-    document = export.with_export_facts(rendered, None, family=family, generated_at=generated)
-    return export.with_chain(document, await earlier_maps(store, meeting), family=family)
+    document = view.with_export_facts(rendered, None, family=family, generated_at=generated)
+    return view.with_chain(document, await earlier_maps(store, meeting), family=family)
 
 
 async def _with_trail(
     store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None
 ) -> dict[str, Any]:
     """The full record with its audit trail (up to the snapshot's end)."""
-    entries = record_trail.up_to(await audit.for_meeting(store.engine, meeting_id), snapshot)
+    entries = record_trail.up_to(await store.trail(meeting_id), snapshot)
     return {**rendered, "audit": record_trail.rows(entries, rendered["participants"])}
 
 
@@ -94,17 +91,6 @@ def snapshot_number(document: dict[str, Any]) -> int | None:
     """Which snapshot an export document holds (None: a draft)."""
     snapshot = document["export"]["snapshot"]
     return None if snapshot is None else int(snapshot["n"])
-
-
-async def ended_meeting_ids(store: Store) -> list[str]:
-    """Every ended meeting, oldest first (for `safetymap export --all-ended`)."""
-    query = (
-        select(meetings.c.id)
-        .where(meetings.c.status == Status.ENDED.value)
-        .order_by(meetings.c.created_at, meetings.c.id)
-    )
-    async with store.engine.connect() as conn:
-        return [row.id for row in (await conn.execute(query)).all()]
 
 
 def file_name(meeting_id: str, fmt: str, *, family: bool) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from server.i18n import _
 from server.record.audit_words import what_happened
 from server.store import audit
-from server.web.pages import _
 
 
 def up_to(entries: Sequence[audit.Entry], snapshot: int | None) -> list[audit.Entry]:

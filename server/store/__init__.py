@@ -6,11 +6,13 @@ databases. Methods take and return plain dataclasses (`records`), never ORM rows
 `Store` is composed of one part per concept, all sharing `StoreBase` (the engine and settings):
 meetings and links (`meetings`), participants and admission (`people`), the update log
 (`log`), the record (`snapshots`), deletion (`deletion`) and where each meeting stands now
-(`standing`: what live connections are re-checked against).
+(`standing`: what live connections are re-checked against) and the audit trail (`audit`).
 """
 
 from __future__ import annotations
 
+from server.store.accounts import Accounts
+from server.store.audit import TrailStore
 from server.store.clock import aware, now
 from server.store.deletion import DeletionStore
 from server.store.errors import (
@@ -63,5 +65,11 @@ __all__ = [
 ]
 
 
-class Store(MeetingStore, PeopleStore, LogStore, SnapshotStore, DeletionStore, StandingStore):
+class Store(
+    MeetingStore, PeopleStore, LogStore, SnapshotStore, DeletionStore, StandingStore, TrailStore
+):
     """The whole storage interface: construct with `Store(engine, link_key, ...)`."""
+
+    def accounts(self) -> Accounts:
+        """The facilitators' accounts, on the same database."""
+        return Accounts(self.engine)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.links import token_hash
 from server.board.permissions import Status
-from server.store import aware, now
+from server.store.clock import aware, now
 from server.store.schema import credentials, facilitators, meetings
 
 SESSION_LIFETIME = timedelta(hours=12)

@@ -19,7 +19,8 @@ from typing import Any, Final
 from sqlalchemy import bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.store import aware, now
+from server.store.base import StoreBase
+from server.store.clock import aware, now
 from server.store.schema import audit, meetings
 
 EXPORT: Final = "export"
@@ -218,3 +219,24 @@ async def collapse(conn: AsyncConnection, meeting_id: str, deleted: Event) -> No
     and when. The only time rows leave this table (in the deletion's own transaction)."""
     await conn.execute(delete(audit).where(audit.c.meeting_id == meeting_id))
     await record(conn, deleted)
+
+
+class TrailStore(StoreBase):
+    """The audit trail as a part of `Store`."""
+
+    async def record_event(self, event: Event) -> None:
+        """Append one event in a transaction of its own (see `record`)."""
+        await record(self.engine, event)
+
+    async def trail(self, meeting_id: str) -> list[Entry]:
+        return await for_meeting(self.engine, meeting_id)
+
+    async def write_audit(self, rows: Sequence[Row]) -> None:
+        """Rows of many connections in one transaction (live/audit_writer.py): on SQLite by the
+        log's own writer (sqlite_writer.py), so that they never hold the write lock across
+        turns of the event loop while an append waits for it."""
+        if self._sqlite:
+            await self._sqlite_writer().record([values_of(row) for row in rows])
+            return
+        async with self.engine.begin() as conn:
+            await record_rows(conn, rows)

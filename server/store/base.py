@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.permissions import Role, Status
 from server.store.clock import now
-from server.store.schema import links, meetings
+from server.store.schema import links, meetings, migrate
 from server.store.sqlite_writer import SqliteWriter
 
 
@@ -30,6 +30,17 @@ class StoreBase:
         self._max_participants = max_participants  # 0: no limit
         self._sqlite_synchronous = sqlite_synchronous
         self._writer: SqliteWriter | None = None  # the journal's appends on SQLite
+
+    def _sqlite_writer(self) -> SqliteWriter:
+        if self._writer is None:
+            path = str(self.engine.url.database)
+            self._writer = SqliteWriter(path, self._sqlite_synchronous)
+        return self._writer
+
+    async def schema_revision(self) -> str | None:
+        """The database's schema revision (readiness): raises if it does not answer."""
+        async with self.engine.connect() as conn:
+            return await migrate.current_on(conn)
 
     async def close(self) -> None:
         if self._writer is not None:

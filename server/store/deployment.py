@@ -28,7 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.store import now
+from server.store.clock import now
 from server.store.schema import deployment, is_sqlite
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,6 @@ from server.store.schema import (
     updates,
     writers,
 )
-from server.store.sqlite_writer import SqliteWriter
 from server.store.trail import card_writers as card_writer_rows
 from server.store.trail import rows as trail_rows
 from server.sync import crdt
@@ -73,16 +72,6 @@ def layer_log(meeting_id: str, layer: Layer) -> Select[Any]:
 
 
 class LogStore(StoreBase):
-    def _sqlite_writer(self) -> SqliteWriter:
-        if self._writer is None:
-            path = str(self.engine.url.database)
-            self._writer = SqliteWriter(path, self._sqlite_synchronous)
-        return self._writer
-
-    async def record_audit(self, found: Sequence[tuple[dict[str, Any], bool]]) -> None:
-        """On SQLite: audit rows (`audit.values_of`) by the log's own writer (sqlite_writer.py)."""
-        await self._sqlite_writer().record(found)
-
     async def append(self, entries: Sequence[LogEntry]) -> Refusals:
         """Append a batch in one transaction; returns the entries it refused, and why.
 

@@ -20,23 +20,16 @@ from starlette.routing import Route
 from server import ratelimit
 from server.board.permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
 from server.live import deletion, meetings
-from server.record import export
+from server.record import view
 from server.services import Services
 from server.store import Participant, audit
 from server.store.accounts import Facilitator
 from server.store.people import shown_names
-from server.web.account_pages import wrong_token
+from server.web.api_error import ApiError
 from server.web.auth import Forbidden, check_csrf, facilitator, joined
+from server.web.guesses import wrong_token
 from server.web.numbers import whole_number
-from server.ws.endpoint import clean_name
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
+from server.web.websocket import clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +296,7 @@ async def get_snapshot(request: Request) -> JSONResponse:
     family_copy = variant == "family"
     # The family copy is rendered without the professionals-only layer at all.
     family_copy = family_copy or not can_open(caller.role, Layer.PROFESSIONAL)
-    rendered = export.record(snapshot, family=family_copy)
+    rendered = view.record(snapshot, family=family_copy)
     return JSONResponse({"snapshot": snapshot.meta.as_json(), "map": rendered})
 
 

@@ -17,15 +17,16 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import metrics
-from server.log_context import RequestIds
+from server.i18n import _
 from server.services import Services
 from server.settings import Settings
-from server.store import migrate
-from server.web import account_pages, api, board_pages, meeting_pages
+from server.store.schema import migrate
+from server.web import account_pages, api, board_pages, guesses, meeting_pages
 from server.web.auth import Forbidden
 from server.web.headers import SecurityHeaders
-from server.web.pages import _, problem
-from server.ws.endpoint import live
+from server.web.pages import problem
+from server.web.request_ids import RequestIds
+from server.web.websocket import live
 
 STATIC = Path(__file__).parent.parent / "static"
 
@@ -42,8 +43,7 @@ async def readyz(request: Request) -> JSONResponse:
     newer release, or not yet upgraded, is 503 (logged once): never 200 with joins failing."""
     services: Services = request.app.state.services
     try:
-        async with services.store.engine.connect() as conn:
-            revision = await migrate.current_on(conn)
+        revision = await services.store.schema_revision()
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
     schema = migrate.compare(revision)
@@ -108,8 +108,8 @@ async def forbidden(request: Request, _exc: Exception) -> Response:
 
 
 async def too_many_guesses(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, account_pages.TooManyGuesses)
-    return account_pages.too_many(request, exc.wait)
+    assert isinstance(exc, guesses.TooManyGuesses)
+    return guesses.too_many(request, exc.wait)
 
 
 async def not_found(request: Request, _exc: Exception) -> Response:
@@ -151,6 +151,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
         exception_handlers={
             Forbidden: forbidden,
             404: not_found,
-            account_pages.TooManyGuesses: too_many_guesses,
+            guesses.TooManyGuesses: too_many_guesses,
         },
     )

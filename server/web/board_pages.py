@@ -31,14 +31,14 @@ from starlette.routing import Route
 from server.board import model
 from server.board.links import looks_like_key, new_key
 from server.board.permissions import Admission, Layer, Role, Status, can_edit, can_open
-from server.i18n import N_
+from server.i18n import N_, _
 from server.store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
-from server.web.account_pages import wrong_token
 from server.web.auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
+from server.web.guesses import wrong_token
 from server.web.meeting_pages import ROLE_NAMES
 from server.web.page_json import script_json
-from server.web.pages import _, problem, redirect, render
-from server.ws.endpoint import clean_name
+from server.web.pages import problem, redirect, render
+from server.web.websocket import clean_name
 
 ROLE_SENTENCES = {
     Role.FACILITATOR: N_("You are joining as the facilitator."),

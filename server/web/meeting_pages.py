@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.board.permissions import LABEL_SETS, Admission, Role, Status
-from server.i18n import N_
+from server.i18n import N_, _
 from server.live import deletion, meetings
 from server.record import export, exports, history
 from server.record.audit_words import what_happened, who_did
@@ -25,7 +25,7 @@ from server.store.accounts import Facilitator
 from server.store.people import shown_names
 from server.web.auth import check_csrf, facilitator, services_of
 from server.web.numbers import whole_number
-from server.web.pages import _, problem, redirect, render
+from server.web.pages import problem, redirect, render
 
 ROLE_NAMES = {
     Role.FACILITATOR: N_("Facilitator (you)"),
@@ -120,7 +120,7 @@ async def meeting_page(request: Request) -> Response:
         )
     snapshots = await services.store.snapshots(meeting.id)
     people = await services.store.people(meeting.id)
-    trail = await audit.for_meeting(services.store.engine, meeting.id)
+    trail = await services.store.trail(meeting.id)
     # A review shows what changed since the meeting before and how the scales moved.
     chain = (
         await exports.document(services.store, meeting.id, snapshot=None, family=False)
@@ -215,8 +215,7 @@ async def download(request: Request) -> Response:
     except exports.NotExportable:
         return _not_found(request)
     content = await asyncio.to_thread(export.render, document, fmt)
-    await audit.record(
-        services_of(request).store.engine,
+    await services_of(request).store.record_event(
         audit.export(
             meeting.id,
             audit.facilitator(person.id),

@@ -13,13 +13,6 @@ from server.store.accounts import Facilitator
 from server.web.auth import csrf_token, ensure_csrf_cookie
 
 _env = i18n.environment()
-_catalogue = i18n.translations()
-
-
-def _(text: str, **values: Any) -> str:
-    """Translate a server-side message (the same catalogue the templates use)."""
-    translated = _catalogue.gettext(text)
-    return translated % values if values else translated
 
 
 def render(

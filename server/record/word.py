@@ -12,15 +12,14 @@ from typing import Any
 from docx import Document
 
 from server.board import model
-from server.i18n import N_
-from server.record import export, record_cards
+from server.i18n import N_, _
+from server.record import record_cards, view
 from server.record.history import meeting_label, series_label
-from server.web.pages import _
 
 
 def build(document: Mapping[str, Any]) -> bytes:
-    person = record_cards.naming(export.people_of(document), _)
-    card_lines = export.card_words(document)
+    person = record_cards.naming(view.people_of(document), _)
+    card_lines = view.card_words(document)
 
     meeting, facts, labels = document["meeting"], document["export"], document["labels"]
     doc = Document()
@@ -36,8 +35,8 @@ def build(document: Mapping[str, Any]) -> bytes:
         doc.add_paragraph(notice).runs[0].bold = True
     chairs = ", ".join(p["name"] for p in document["participants"] if p["role"] == "facilitator")
     for label, value in (
-        (_("Meeting held"), export.when(meeting["createdAt"])),
-        (_("Ended"), export.when(meeting["endedAt"]) or _("not yet")),
+        (_("Meeting held"), view.when(meeting["createdAt"])),
+        (_("Ended"), view.when(meeting["endedAt"]) or _("not yet")),
         (_("Facilitator"), chairs or "—"),
         (_("Label set"), meeting["labelSet"]),
     ):
@@ -110,7 +109,7 @@ def build(document: Mapping[str, Any]) -> bytes:
         _table(
             doc,
             [_("When"), _("Who"), _("What")],
-            [[export.when(row["at"]), row["who"], row["what"]] for row in document["audit"]],
+            [[view.when(row["at"]), row["who"], row["what"]] for row in document["audit"]],
         )
     snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
     doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")

@@ -28,8 +28,8 @@ from server.sync.closes import (
     Close,
     unauthorized,
 )
-from server.web.account_pages import count_wrong_token
 from server.web.auth import joined
+from server.web.guesses import count_wrong_token
 from server.ws.connection import Connection
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The database schema (SQLAlchemy Core tables) and engine set-up for SQLite and PostgreSQL.
 
-Alembic migrations in `server/store/migrations` create and upgrade these tables; a test checks that
-the migrated schema matches this metadata.
+Alembic migrations in `server/store/schema/migrations` create and upgrade these tables; a test
+checks that the migrated schema matches this metadata.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from sqlalchemy import (
     event,
     false,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData()
@@ -191,6 +193,24 @@ deployment = Table(
     # first process starts.
     Column("key_check", String(32), nullable=True),
 )
+
+
+def driver_of(url: str) -> str:
+    """The URL's driver ("postgresql+asyncpg"), or "" if it cannot be read as a database URL."""
+    try:
+        return make_url(url).drivername
+    except ArgumentError:
+        return ""
+
+
+def shown_url(url: str) -> str:
+    """The URL as a log line or an error may show it: without the password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cause_of(exc: BaseException) -> BaseException:
+    """The driver's own error inside SQLAlchemy's wrapper, which says more in one line."""
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
 
 
 def is_sqlite(url: str) -> bool:

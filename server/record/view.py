@@ -1,0 +1,94 @@
+"""One view of a meeting's record, shared by every format: the rendered map of a snapshot (or
+its family copy), the facts of the export, the chain of meetings before it, and how a card and
+its people are named. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server.board import attribution, model
+from server.i18n import translations
+from server.record import history, mapdiff, record_cards
+from server.sync import crdt
+
+if TYPE_CHECKING:  # only its type: the record is rendered without the store
+    from server.store.records import Snapshot
+
+gettext = translations().gettext
+
+
+def when(moment: str | None) -> str:
+    """A stored ISO time as a record reads it: "12 May 2026, 10:00 (UTC+01:00)", in the
+    offset it was stored with (the JSON export keeps the ISO string)."""
+    if not moment:
+        return ""
+    at = datetime.fromisoformat(moment)
+    z = f"{at:%z}"  # "+0100"; empty for a naive time, which the store writes in UTC
+    zone = "UTC" if z in ("", "+0000") else f"UTC{z[:3]}:{z[3:5]}"
+    return f"{at.day} {at:%B %Y, %H:%M} ({zone})"
+
+
+def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
+    """The snapshot's rendered map, or its family copy rendered from the main layer alone."""
+    if not family:
+        return snapshot.rendered
+    return model.render_meeting(
+        crdt.doc_from_updates([snapshot.state_main]),
+        None,
+        {**snapshot.rendered["meeting"]},
+        snapshot.roster,
+        added_by=attribution.added_by_of(snapshot.rendered),
+        edited_by=attribution.edited_by_of(snapshot.rendered),
+    )
+
+
+def with_export_facts(
+    rendered: Mapping[str, Any],
+    snapshot: Mapping[str, Any] | None,
+    *,
+    family: bool,
+    generated_at: str,
+) -> dict[str, Any]:
+    facts = {
+        "snapshot": dict(snapshot) if snapshot else None,
+        "variant": "family" if family else "full",
+        "draft": snapshot is None,
+        "generatedAt": generated_at,
+    }
+    return {**rendered, "export": facts}
+
+
+def with_chain(
+    document: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]], *, family: bool
+) -> dict[str, Any]:
+    """Add how the scales moved over the chain of meetings and what changed since the previous
+    one. `earlier`: each earlier meeting's last snapshot (full), oldest first; the family copy
+    sees them without the professionals-only layer, like the document itself."""
+    if not earlier:
+        return dict(document)
+    before = [mapdiff.family_view(m) if family else m for m in earlier]
+    return {
+        **document,
+        "history": history.build([*before, document]),
+        "changes": mapdiff.diff(before[-1], document),
+    }
+
+
+def people_of(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Participant id -> person, for naming authors, speakers and raters: this meeting's
+    people, and in a review those of the meetings before it (cards carried over were
+    written there; ids are never reused across meetings)."""
+    people: dict[str, Mapping[str, Any]] = {}
+    for meeting in document.get("history", {}).get("meetings", []):
+        people.update((p["id"], p) for p in meeting.get("participants", []))
+    people.update((p["id"], p) for p in document["participants"])
+    return people
+
+
+def card_words(document: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], list[str]]:
+    """card -> the lines the record prints under it (record_cards.py), for every format."""
+    people = people_of(document)
+    words = record_cards.Words(gettext, record_cards.naming(people, gettext), when)
+    return lambda card: record_cards.facts(card, document, people, words)
