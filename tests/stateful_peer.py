@@ -252,7 +252,7 @@ class Peer:
 
 
 def room_url(ws_url: str, meeting_id: str, token: str, name: str) -> str:
-    # A participant key of the peer's own (README, "Connecting a Yjs client"): its reconnects
+    # A participant key of the peer's own (docs/protocol.md, "Connecting"): its reconnects
     # are the same participant, who owns the clientIDs it wrote with.
     key = hashlib.sha256(f"{token}:{name}".encode()).hexdigest()
     return f"{ws_url}/{meeting_id}?" + urlencode({"token": token, "name": name, "key": key})

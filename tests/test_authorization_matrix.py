@@ -58,8 +58,8 @@ ACTIONS = (
     "delete",  # DELETE /api/meetings/{id} of an ended meeting with content
 )
 
-# The promise (README "Meetings, links and roles", "HTTP API"). Rows: who; columns: ACTIONS;
-# OK = "ok", NO = "denied", NA = "n/a".
+# The promise (docs/architecture.md "Meetings, links and roles", "HTTP API"). Rows: who;
+# columns: ACTIONS; OK = "ok", NO = "denied", NA = "n/a".
 # owner: the facilitator's account (API token; a signed-in browser for pages): no websocket.
 # removed: a family participant the facilitator took out (their browser's cookies).
 # expired: a family link older than SAFETYMAP_LINK_DAYS.

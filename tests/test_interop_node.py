@@ -231,7 +231,7 @@ async def test_node_family_link_cannot_open_professional_layer(
 async def test_node_peer_with_a_key_is_let_in_once_and_comes_back_as_itself(
     server: RunningServer, node: NodePeers
 ) -> None:
-    """README "Connecting a Yjs client": a stock client sends `key=`; held in the waiting room
+    """docs/protocol.md "Connecting": a stock client sends `key=`; held in the waiting room
     (4510), let in, then started again with the same key it is the same participant, not
     held again. Without a key it is someone new, and waits."""
     meeting = await create(server.settings, server.services.store, "Keys", waiting_room=True)

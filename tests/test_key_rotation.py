@@ -1,5 +1,5 @@
 """`safetymap key rotate`: after it and a restart, no old link, session, API token or join
-cookie works, and the meeting page shows four new links that do; as the README says."""
+cookie works, and the meeting page shows four new links that do; as docs/operations.md says."""
 
 from __future__ import annotations
 

@@ -201,7 +201,7 @@ async def test_an_admitted_browser_comes_back_without_waiting_again(
 async def test_a_stock_client_comes_back_by_its_key_and_without_one_is_someone_new(
     server: RunningServer,
 ) -> None:
-    """README "Connecting a Yjs client": `key=` (32 to 128 random URL-safe characters) is who
+    """docs/protocol.md "Connecting": `key=` (32 to 128 random URL-safe characters) is who
     a stock client is. Reconnecting with it, even from a new process, is the same participant,
     found with the link in one query; without it every connection is someone new."""
     async with owner_of(server) as owner:

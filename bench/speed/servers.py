@@ -250,7 +250,7 @@ class SafetyMap(Server):
             assert isinstance(links, dict)
             token = str(links["professional"]).rsplit("/", 1)[1]
             base = f"{meeting['ws_url']}/{meeting['id']}?"
-            # A participant key per person (README "Connecting a Yjs client"): a reconnect
+            # A participant key per person (docs/protocol.md, "Connecting"): a reconnect
             # storm is people coming back as themselves, found by the key with the link.
             keys: dict[int, str] = {}
             made.append(
