@@ -1,7 +1,7 @@
 """Every setting, read once from SAFETYMAP_* environment variables into one frozen object.
 
-The README's settings table is checked against `SETTINGS` by a test, so a setting added here
-without documentation fails the build.
+The settings table in docs/settings.md is checked against `SETTINGS` by a test, so a setting
+added here without documentation fails the build.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@
 // --close-code): it writes its card once synced, and exits 0 when the close comes with that
 // code. A refusal before sync (e.g. a family link opening the professional layer) counts too.
 //
-// --key K sends the participant key (README "Connecting a Yjs client"): a peer started again
+// --key K sends the participant key (docs/protocol.md, "Connecting a Yjs client"): a peer started again
 // with the same key is the same participant (let in once, it is not held again); without one,
 // every run is someone new.
 

@@ -33,7 +33,7 @@ from pycrdt import Doc, Map, MapEvent, Subscription
 from server.board.model import ALL_SECTIONS, is_moment
 from server.board.permissions import Role
 
-# What a change is refused with (close reasons: see README "Close codes").
+# What a change is refused with (close reasons: see docs/protocol.md, "Close codes").
 META = "only the facilitator can change the meeting's details; edit refused"
 PEOPLE = "you can only write your own name and role into the list of people; edit refused"
 AUTHOR_NEW = "a new card must name its writer as its author; edit refused"

@@ -31,9 +31,9 @@ REMOTE_TIMEOUT = 30.0
 # Fields a client may keep in its own `user` entry; name, role and id always come from us.
 _CLIENT_USER_FIELDS = ("color", "colorLight")
 
-# Bounds (README "Limits"). A browser announces one clientID per document it has open, with a
-# state of a few hundred bytes (who it is, the card it is in); a room's whole table is sent to
-# every newcomer, so it is bounded too, and what does not fit is not relayed.
+# Bounds (docs/document-model.md, "Limits"). A browser announces one clientID per document it
+# has open, with a state of a few hundred bytes (who it is, the card it is in); a room's whole
+# table is sent to every newcomer, so it is bounded too, and what does not fit is not relayed.
 MAX_CLIENTS_PER_CONNECTION = 4
 MAX_STATE_BYTES = 4096
 MAX_TABLE_BYTES = 256 * 1024

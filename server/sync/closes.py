@@ -1,4 +1,4 @@
-"""Websocket close codes, one per reason a connection is closed (documented in the README).
+"""Websocket close codes, one per reason a connection is closed (documented in docs/protocol.md).
 
 Following y-websocket's convention, 4400-4499 are permanent (a stock client stops
 reconnecting: a revoked link, a refused edit) and 4500-4599 mean "try again" (it reconnects
