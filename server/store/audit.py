@@ -16,7 +16,7 @@ from functools import cache
 from itertools import groupby
 from typing import Any, Final
 
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.store.base import StoreBase
@@ -154,18 +154,17 @@ async def record(
 
 
 async def record_rows(conn: AsyncConnection, rows: Sequence[Row]) -> None:
+    """Append rows in the caller's transaction (see `write_rows`)."""
+    await conn.run_sync(write_rows, rows)
+
+
+def write_rows(conn: Connection, rows: Sequence[Row]) -> None:
     """Append rows in the caller's transaction, in order: each run of rows of the same kind
-    in one statement executed for them all (one round trip, not one a row)."""
+    in one statement executed for them all (one round trip, not one a row). Sync, so that
+    SQLite's single writer runs the same statements on its thread (sqlite_writer.py)."""
     for guarded, run in groupby(rows, key=lambda row: row[2]):
-        values = [values_of(row)[0] for row in run]
-        await conn.execute(_guarded(conn.dialect.name) if guarded else insert(audit), values)
-
-
-def values_of(row: Row) -> tuple[dict[str, Any], bool]:
-    """One row's columns, checked as `record_rows` checks them, and whether it is guarded
-    (for SQLite's single writer, which writes them without SQLAlchemy: sqlite_writer.py)."""
-    event, at, guarded = row
-    return _values(_checked(event), at), guarded
+        values = [_values(_checked(event), at) for event, at, _ in run]
+        conn.execute(_guarded(conn.dialect.name) if guarded else insert(audit), values)
 
 
 def _values(event: Event, at: datetime) -> dict[str, Any]:
@@ -236,7 +235,7 @@ class TrailStore(StoreBase):
         log's own writer (sqlite_writer.py), so that they never hold the write lock across
         turns of the event loop while an append waits for it."""
         if self._sqlite:
-            await self._sqlite_writer().record([values_of(row) for row in rows])
+            await self._sqlite_writer().run(write_rows, rows)
             return
         async with self.engine.begin() as conn:
             await record_rows(conn, rows)

@@ -6,44 +6,23 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.board.permissions import Admission, Layer, Status
+from server.board.permissions import Layer
+from server.store.append import append_batch
 from server.store.base import StoreBase
-from server.store.clock import now
 from server.store.records import LogEntry
-from server.store.refusals import Refusals, authors, judge
+from server.store.refusals import Refusals
 from server.store.schema import (
-    audit,
     card_writers,
-    links,
-    meetings,
-    participants,
     updates,
     writers,
 )
-from server.store.trail import card_writers as card_writer_rows
-from server.store.trail import rows as trail_rows
 from server.sync import crdt
 
 _FOLD_BYTES = 1 << 20  # compaction merges the log a MiB of rows at a time
 _DELETE_CHUNK = 5_000  # ids per DELETE (SQLite and asyncpg cap a statement's parameters)
-
-
-def barred_among(people: list[str]) -> Select[Any]:
-    """Which of these participants may no longer write: not let in (turned away, taken out,
-    still waiting) or on a revoked link."""
-    return (
-        select(participants.c.id)
-        .join(links, links.c.id == participants.c.link_id)
-        .where(
-            participants.c.id.in_(people),
-            (participants.c.admission != Admission.ADMITTED.value)
-            | links.c.revoked_at.is_not(None),
-        )
-    )
 
 
 Editors = dict[Layer, dict[str, list[str]]]  # layer -> card id -> participant ids, in order
@@ -84,47 +63,10 @@ class LogStore(StoreBase):
         """
         if not entries:
             return {}
-        wanted = sorted({e.meeting_id for e in entries})
-        people = authors(entries)
         if self._sqlite:
-            return await self._sqlite_writer().append(entries, wanted, people)
-        check = (
-            select(meetings.c.id, meetings.c.locked)
-            .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
-            .with_for_update(read=True)
-        )
+            return await self._sqlite_writer().run(append_batch, entries)
         async with self.engine.begin() as conn:
-            open_locked = {row.id: bool(row.locked) for row in await conn.execute(check)}
-            barred: set[str] = set()
-            if people:
-                barred = set((await conn.execute(barred_among(people))).scalars())
-            refused = judge(entries, open_locked, barred)
-            kept = [e for i, e in enumerate(entries) if i not in refused]
-            if kept:
-                await conn.execute(
-                    insert(updates),
-                    [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data}
-                     for e in kept],
-                )  # fmt: skip
-            bindings = [
-                {
-                    "meeting_id": e.meeting_id,
-                    "layer": e.layer.value,
-                    "client_id": client,
-                    "participant_id": participant,
-                    "first_seen": now(),
-                }
-                for e in kept
-                for client, participant in e.writers
-            ]
-            if bindings:
-                await conn.execute(postgresql.insert(writers).on_conflict_do_nothing(), bindings)
-            at = now()
-            if wrote := card_writer_rows(kept, at):
-                await conn.execute(postgresql.insert(card_writers).on_conflict_do_nothing(), wrote)
-            if trail := trail_rows(kept, at):
-                await conn.execute(insert(audit), trail)
-        return refused
+            return await conn.run_sync(append_batch, entries)
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
         async with self.engine.connect() as conn:

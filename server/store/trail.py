@@ -7,7 +7,6 @@ are written here, beside the update, so the trail never misses one the log kept.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -38,34 +37,6 @@ def rows(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, Any]]:
                 }
             )
     return found
-
-
-SQLITE_INSERT = (
-    "INSERT INTO audit (meeting_id, at, actor_kind, actor_id, actor_label, action, details)"
-    " VALUES (:meeting_id, :at, :actor_kind, :actor_id, :actor_label, :action, :details)"
-)
-
-
-# The same, kept only while the row's meeting exists (a leave after a deletion: audit.py).
-SQLITE_INSERT_IF_MEETING = (
-    "INSERT INTO audit (meeting_id, at, actor_kind, actor_id, actor_label, action, details)"
-    " SELECT :meeting_id, :at, :actor_kind, :actor_id, :actor_label, :action, :details"
-    " WHERE EXISTS (SELECT 1 FROM meetings WHERE id = :meeting_id)"
-)
-
-
-def stored_time(moment: datetime) -> str:
-    """A time as SQLAlchemy stores it on SQLite (UTC, no zone)."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def sqlite_rows(found: list[dict[str, Any]], at: str | None = None) -> list[dict[str, Any]]:
-    """The same rows as sqlite3 takes them: the time (`at`, or each row's own) as SQLAlchemy
-    stores it, JSON as text."""
-    return [
-        row | {"at": at or stored_time(row["at"]), "details": json.dumps(row["details"])}
-        for row in found
-    ]
 
 
 def card_writers(entries: Sequence[LogEntry], at: Any) -> list[dict[str, Any]]:

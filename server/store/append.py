@@ -1,0 +1,84 @@
+"""The update log's append: one batch in the caller's transaction, written once for both
+databases (sync SQLAlchemy Core: SQLite's single writer runs it on its own thread,
+PostgreSQL through `AsyncConnection.run_sync`).
+
+Each entry is held to the meeting's state as the batch commits (refusals.py). On PostgreSQL
+the check holds a share lock on the meeting rows until commit, so an update either lands
+before another process ends the meeting (and is in its snapshot) or is refused after; on
+SQLite the writer holds the database's write lock from BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.board.permissions import Admission, Status
+from server.store.clock import now
+from server.store.records import LogEntry
+from server.store.refusals import Refusals, authors, judge
+from server.store.schema import audit, card_writers, links, meetings, participants, updates, writers
+from server.store.trail import card_writers as card_writer_rows
+from server.store.trail import rows as trail_rows
+
+
+def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
+    """Append the entries, and bind the writers they bring; returns the entries refused."""
+    wanted = sorted({e.meeting_id for e in entries})
+    people = authors(entries)
+    check = (
+        select(meetings.c.id, meetings.c.locked)
+        .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
+        .with_for_update(read=True)  # PostgreSQL; SQLite's writer holds the write lock already
+    )
+    open_locked = {row.id: bool(row.locked) for row in conn.execute(check)}
+    barred = set(conn.execute(barred_among(people)).scalars()) if people else set()
+    refused = judge(entries, open_locked, barred)
+    kept = [e for i, e in enumerate(entries) if i not in refused]
+    if kept:
+        conn.execute(
+            insert(updates),
+            [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in kept],
+        )
+    at = now()
+    bindings = [
+        {
+            "meeting_id": e.meeting_id,
+            "layer": e.layer.value,
+            "client_id": client,
+            "participant_id": participant,
+            "first_seen": at,
+        }
+        for e in kept
+        for client, participant in e.writers
+    ]
+    if bindings:
+        conn.execute(_insert_new(conn, writers), bindings)
+    if wrote := card_writer_rows(kept, at):
+        conn.execute(_insert_new(conn, card_writers), wrote)
+    if trail := trail_rows(kept, at):
+        conn.execute(insert(audit), trail)
+    return refused
+
+
+def _insert_new(conn: Connection, table: Table) -> Any:
+    """INSERT that skips rows already there (a clientID bound, a card's writer known)."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def barred_among(people: list[str]) -> Select[Any]:
+    """Which of these participants may no longer write: not let in (turned away, taken out,
+    still waiting) or on a revoked link."""
+    return (
+        select(participants.c.id)
+        .join(links, links.c.id == participants.c.link_id)
+        .where(
+            participants.c.id.in_(people),
+            (participants.c.admission != Admission.ADMITTED.value)
+            | links.c.revoked_at.is_not(None),
+        )
+    )
