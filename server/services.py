@@ -17,7 +17,7 @@ from server.live.rooms import Rooms
 from server.live.shared_limits import http_limits
 from server.ratelimit import HttpLimits, Limiter, LocalLimits, Rate
 from server.settings import Settings
-from server.store import Store, keys
+from server.store import Store, deployment
 from server.store.accounts import Accounts
 from server.store.schema import create_engine, is_sqlite
 from server.store.schema.migrate import upgrade
@@ -53,7 +53,7 @@ class Services:
         if migrate if migrate is not None else is_sqlite(settings.database_url):
             await upgrade(engine)
             async with engine.begin() as conn:  # a new database: its links' key from now on
-                await keys.record(conn, settings.secret_key)
+                await deployment.record(conn, settings.secret_key)
         store = Store(
             engine,
             settings.secret_key,

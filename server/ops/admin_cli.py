@@ -18,7 +18,7 @@ from typing import Any
 
 from server.ops import rotation
 from server.settings import Settings
-from server.store import keys
+from server.store import deployment
 from server.store.accounts import (
     API_TOKEN_DAYS,
     API_TOKEN_MAX_DAYS,
@@ -243,7 +243,7 @@ async def _key_rotate(settings: Settings, accounts: Accounts, args: argparse.Nam
     path = settings.data_dir / "secret_key"
     staged = None if in_env else rotation.stage_key_file(path, new)
     try:
-        done = await keys.rotate(accounts.engine, settings.secret_key, new)
+        done = await deployment.rotate(accounts.engine, settings.secret_key, new)
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)  # nothing changed: keep the old key

@@ -14,7 +14,7 @@ Everything the key signs or derives either dies with it by itself or is rewritte
   back through the new link as new participants.
 
 The plan is pure (board/key_rotation.py), the store writes it in one transaction
-(store/keys.py: `rotate`), and the key file is replaced atomically here. Every process must
+(store/deployment.py: `rotate`), and the key file is replaced atomically here. Every process must
 be stopped while this runs and restarted with the new key.
 """
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from server.settings import Settings
-from server.store import keys
+from server.store import deployment
 from server.store.schema import cause_of, create_engine, driver_of, is_sqlite, migrate, shown_url
 
 MIN_SECRET_KEY = 32  # characters; a generated key has 64
@@ -165,7 +165,7 @@ async def check_database(settings: Settings) -> None:
         problem = migrate.compare(revision)
         if problem == "ahead" or (problem and not is_sqlite(settings.database_url)):
             raise StartupError(migrate.explain(revision))
-        if problem is None and not await keys.matches(engine, settings.secret_key):
+        if problem is None and not await deployment.matches(engine, settings.secret_key):
             raise StartupError(DIFFERENT_KEY)
     finally:
         await engine.dispose()

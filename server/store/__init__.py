@@ -15,24 +15,22 @@ from server.store.accounts import Accounts
 from server.store.audit import TrailStore
 from server.store.clock import aware, now
 from server.store.deletion import DeletionStore
-from server.store.errors import (
-    EditRefused,
-    MeetingClosed,
-    MeetingFull,
-    MeetingGone,
-    WaitingRoomFull,
-)
 from server.store.log import Editors, LogStore
 from server.store.meetings import MeetingStore
 from server.store.people import PeopleStore
 from server.store.records import (
     Author,
+    EditRefused,
     Grant,
     LogEntry,
     Meeting,
+    MeetingClosed,
+    MeetingFull,
+    MeetingGone,
     Participant,
     Snapshot,
     SnapshotMeta,
+    WaitingRoomFull,
 )
 from server.store.refusals import Refusal, Refusals
 from server.store.snapshots import SnapshotStore

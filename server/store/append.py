@@ -11,6 +11,7 @@ SQLite the writer holds the database's write lock from BEGIN IMMEDIATE.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, insert, select
@@ -21,8 +22,6 @@ from server.store.clock import now
 from server.store.records import LogEntry
 from server.store.refusals import Refusals, authors, judge
 from server.store.schema import audit, card_writers, links, meetings, participants, updates, writers
-from server.store.trail import card_writers as card_writer_rows
-from server.store.trail import rows as trail_rows
 
 
 def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
@@ -57,9 +56,9 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
     ]
     if bindings:
         conn.execute(_insert_new(conn, writers), bindings)
-    if wrote := card_writer_rows(kept, at):
+    if wrote := card_writer_rows_of(kept, at):
         conn.execute(_insert_new(conn, card_writers), wrote)
-    if trail := trail_rows(kept, at):
+    if trail := trail_rows_of(kept, at):
         conn.execute(insert(audit), trail)
     return refused
 
@@ -82,3 +81,50 @@ def barred_among(people: list[str]) -> Select[Any]:
             | links.c.revoked_at.is_not(None),
         )
     )
+
+
+# What an update did that the audit trail keeps, written in the update's own commit: a card
+# withdrawn or restored, by its author (a participant id and role, the card's id: never text).
+# The actions and their detail keys are the audit trail's (audit.py WITHDRAW, RESTORE).
+
+
+_MAX_ID = 40  # the trail keeps ids, short words; a longer (client-made) card id is left out
+
+
+def trail_rows_of(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, Any]]:
+    """The audit rows of these entries (the `audit` table's columns)."""
+    found = []
+    for entry in entries:
+        author = entry.author
+        if author is None:
+            continue
+        for action, card in entry.trail:
+            fits = len(card) <= _MAX_ID and " " not in card
+            found.append(
+                {
+                    "meeting_id": entry.meeting_id,
+                    "at": at,
+                    "actor_kind": "participant",
+                    "actor_id": author.participant_id,
+                    "actor_label": author.role,
+                    "action": action,
+                    "details": {"card": card if fits else None, "layer": entry.layer.value},
+                }
+            )
+    return found
+
+
+def card_writer_rows_of(entries: Sequence[LogEntry], at: Any) -> list[dict[str, Any]]:
+    """(card, author) rows for the cards each entry's author wrote in."""
+    return [
+        {
+            "meeting_id": e.meeting_id,
+            "layer": e.layer.value,
+            "card_id": card,
+            "participant_id": e.author.participant_id,
+            "first_seen": at,
+        }
+        for e in entries
+        if e.author is not None
+        for card in e.edited
+    ]

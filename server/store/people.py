@@ -18,8 +18,14 @@ from server.board.links import derive_key, looks_like_token, new_key, token_hash
 from server.board.permissions import Admission, Role, waits
 from server.store.base import StoreBase
 from server.store.clock import now
-from server.store.errors import MeetingFull, MeetingGone, WaitingRoomFull
-from server.store.records import Grant, Participant, participant_of
+from server.store.records import (
+    Grant,
+    MeetingFull,
+    MeetingGone,
+    Participant,
+    WaitingRoomFull,
+    participant_of,
+)
 from server.store.schema import links, meetings, participants
 
 # Who the record lists as attending: let in (and perhaps later taken out), not turned away.
