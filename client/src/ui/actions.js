@@ -1,22 +1,53 @@
 // What this person does to the map: add, move, delete and withdraw cards (the facilitator:
-// restore them, or delete them for good), scales, undo, and the facilitator's lock and end
-// (through the server's API).
+// restore them, or delete them for good), scales, undo, which card they are typing in, and the
+// facilitator's lock and end (through the server's API). The views call these; each change is
+// then said aloud, and the focus put where it belongs once the next render has drawn it.
 import * as Y from 'yjs'
 import { addCard, applyMove, deleteCard, newId, orderAtEnd, planMove, stepIndex } from '../cards.js'
 import { readWithdrawal, str } from '../model.js'
+import { editingByRoom } from '../people.js'
 import { addScale, deleteScale } from '../scales.js'
 import { cardActions, restoreCard, withdrawCard } from '../withdraw.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('../model.js').Card} Card
  * @typedef {import('../model.js').Scale} Scale
+ * @typedef {import('../board.js').Board} Board
+ * @typedef {import('../session.js').Session} Session
+ * @typedef {import('../strings.js').Translate} Translate
+ * @typedef {import('../api.js').MeetingApi} MeetingApi
+ * @typedef {{
+ *   board: Board, session: Session, t: Translate, api: Pick<MeetingApi, 'setLocked' | 'endMeeting'>,
+ *   announcer: import('./announcer.js').Announcer,
+ *   dialogs: Pick<import('./dialogs.js').Dialogs, 'confirmCard'>,
+ *   banners: Pick<import('./banners.js').Banners, 'showToast' | 'setProblem'>,
+ *   views: import('./views.js').Views,
+ *   tabs: Pick<import('./tabs.js').Tabs, 'reveal'>,
+ *   title: () => HTMLElement,
+ *   render: () => void,
+ *   focusAfterRender: (fn: () => void) => void
+ * }} ActionsDeps
  */
 
 export class Actions {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
+  /**
+   * `title` gives the board's title (the header, which holds it, is made after the actions its
+   * buttons call); `render` asks for a render; `focusAfterRender` runs at the end of the next.
+   * @param {ActionsDeps} deps
+   */
+  constructor ({ board, session, t, api, announcer, dialogs, banners, views, tabs, title, render, focusAfterRender }) {
+    this.board = board
+    this.session = session
+    this.t = t
+    this.api = api
+    this.announcer = announcer
+    this.dialogs = dialogs
+    this.banners = banners
+    this.views = views
+    this.tabs = tabs
+    this.title = title
+    this.render = render
+    this.focusAfterRender = focusAfterRender
   }
 
   /**
@@ -26,18 +57,18 @@ export class Actions {
    * @param {string} answers
    */
   addCard (section, text, layerName, answers) {
-    const layer = this.app.session.layer(layerName) ?? this.app.session.main
-    const history = this.app.session.history
+    const layer = this.session.layer(layerName) ?? this.session.main
+    const history = this.session.history
     history.stopCapturing()
     addCard(layer.doc, {
       section,
       text,
-      order: orderAtEnd(this.app.bySection.get(section) ?? []),
-      author: this.app.me,
+      order: orderAtEnd(this.board.bySection.get(section) ?? []),
+      author: this.board.me,
       answers: section === 'goals' ? answers : ''
-    }, this.app.session.origin)
+    }, this.session.origin)
     history.stopCapturing()
-    this.app.announcer.now(this.app.t('announce.youAdded', { section: this.app.sectionLabel(section) }))
+    this.announcer.now(this.t('announce.youAdded', { section: this.board.sectionLabel(section) }))
   }
 
   /**
@@ -47,24 +78,24 @@ export class Actions {
    * @param {number} index
    */
   moveTo (card, section, index) {
-    if (!this.app.editable) return
-    const target = this.app.bySection.get(section) ?? []
+    if (!this.board.editable) return
+    const target = this.board.bySection.get(section) ?? []
     const others = target.filter((c) => !(c.id === card.id && c.layer === card.layer))
     const at = Math.max(0, Math.min(index, others.length))
     if (section === card.section && target.findIndex((c) => c.id === card.id && c.layer === card.layer) === at) return
-    const history = this.app.session.history
+    const history = this.session.history
     history.stopCapturing()
-    applyMove(planMove(target, card, at), card, section, this.app.session.origin)
+    applyMove(planMove(target, card, at), card, section, this.session.origin)
     history.stopCapturing()
-    this.app.announcer.now(this.app.t('announce.youMoved', { position: at + 1, count: others.length + 1, section: this.app.sectionLabel(section) }))
+    this.announcer.now(this.t('announce.youMoved', { position: at + 1, count: others.length + 1, section: this.board.sectionLabel(section) }))
     const key = `${card.layer}:${card.id}`
-    this.app.pendingFocus = () => {
-      const view = this.app.cardViews.get(key)
+    this.focusAfterRender(() => {
+      const view = this.views.cards.get(key)
       if (!view) return
-      this.app.tabs.reveal(view.el)
+      this.tabs.reveal(view.el)
       view.el.scrollIntoView({ block: 'nearest' })
-    }
-    this.app.scheduleRender()
+    })
+    this.render()
   }
 
   /** @param {Card} card @param {string} section */
@@ -72,13 +103,13 @@ export class Actions {
 
   /** @param {Card} card @param {-1 | 1} step */
   moveStep (card, step) {
-    const index = stepIndex(this.app.bySection.get(card.section) ?? [], card, step)
+    const index = stepIndex(this.board.bySection.get(card.section) ?? [], card, step)
     if (index !== null) this.moveTo(card, card.section, index)
   }
 
   /** @param {Card} card @param {-1 | 1} step */
   moveSection (card, step) {
-    const sections = this.app.visibleSections()
+    const sections = this.board.visibleSections()
     const next = sections[sections.indexOf(card.section) + step]
     if (next) this.moveTo(card, next, step > 0 ? 0 : Number.MAX_SAFE_INTEGER)
   }
@@ -89,16 +120,16 @@ export class Actions {
    * @param {Card} card
    */
   current (card) {
-    const map = this.app.session.layer(card.layer)?.items.get(card.id)
+    const map = this.session.layer(card.layer)?.items.get(card.id)
     if (map !== card.map) return null
-    return cardActions({ author: str(card.map.get('author')), withdrawn: readWithdrawal(card.map.get('withdrawn')) }, this.app.viewer())
+    return cardActions({ author: str(card.map.get('author')), withdrawn: readWithdrawal(card.map.get('withdrawn')) }, this.board.viewer())
   }
 
   /** "Delete" (your own card) or "Withdraw" (anyone else's), once the person says yes. @param {Card} card */
   askRemove (card) {
     const what = this.current(card)?.remove
     if (!what) return
-    this.app.dialogs.confirmCard(what, card.text?.toString() ?? '', () => {
+    this.dialogs.confirmCard(what, card.text?.toString() ?? '', () => {
       if (this.current(card)?.remove !== what) return
       if (what === 'delete') this.deleteCard(card)
       else this.withdraw(card)
@@ -111,83 +142,83 @@ export class Actions {
    * @param {Card} card
    */
   focusAfterLeaving (card) {
-    const list = this.app.bySection.get(card.section) ?? []
+    const list = this.board.bySection.get(card.section) ?? []
     const i = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
     const next = list[i + 1] ?? list[i - 1] ?? null
     const section = card.section
-    this.app.pendingFocus = () => {
-      const view = next ? this.app.cardViews.get(`${next.layer}:${next.id}`) : null
+    this.focusAfterRender(() => {
+      const view = next ? this.views.cards.get(`${next.layer}:${next.id}`) : null
       if (view) view.focusText()
-      else this.app.sectionViews.get(section)?.composer?.button.focus()
-    }
+      else this.views.sections.get(section)?.composer?.button.focus()
+    })
   }
 
   /** Delete this person's own card (undo brings it back). @param {Card} card */
   deleteCard (card) {
     const doc = card.map.doc
-    if (!doc || !this.app.editable) return
+    if (!doc || !this.board.editable) return
     this.focusAfterLeaving(card)
-    const history = this.app.session.history
+    const history = this.session.history
     history.stopCapturing()
-    deleteCard(doc, card.id, this.app.session.origin)
+    deleteCard(doc, card.id, this.session.origin)
     history.stopCapturing()
-    this.app.banners.showToast(this.app.t('card.deleted'))
-    this.app.announcer.now(this.app.t('announce.youDeleted'))
-    this.app.scheduleRender()
+    this.banners.showToast(this.t('card.deleted'))
+    this.announcer.now(this.t('announce.youDeleted'))
+    this.render()
   }
 
   /** Take someone else's card off the map, keeping it in the withdrawn list. @param {Card} card */
   withdraw (card) {
-    if (!this.app.editable || !this.app.me) return
+    if (!this.board.editable || !this.board.me) return
     this.focusAfterLeaving(card)
-    withdrawCard(card, this.app.me, this.app.session.lasting)
-    this.app.announcer.now(this.app.t('announce.youWithdrew'))
-    this.app.scheduleRender()
+    withdrawCard(card, this.board.me, this.session.lasting)
+    this.announcer.now(this.t('announce.youWithdrew'))
+    this.render()
   }
 
   /** The facilitator puts a withdrawn card back (no need to ask: nothing is lost). @param {Card} card */
   askRestore (card) {
     if (!this.current(card)?.restore) return
-    restoreCard(card, this.app.session.lasting)
-    this.app.announcer.now(this.app.t('announce.youRestored', { section: this.app.sectionLabel(card.section) }))
+    restoreCard(card, this.session.lasting)
+    this.announcer.now(this.t('announce.youRestored', { section: this.board.sectionLabel(card.section) }))
     const key = `${card.layer}:${card.id}`
-    this.app.pendingFocus = () => {
-      const view = this.app.cardViews.get(key)
+    this.focusAfterRender(() => {
+      const view = this.views.cards.get(key)
       if (!view) return
-      this.app.tabs.reveal(view.el)
+      this.tabs.reveal(view.el)
       view.el.scrollIntoView({ block: 'nearest' })
       view.focusText()
-    }
-    this.app.scheduleRender()
+    })
+    this.render()
   }
 
   /** The facilitator deletes a withdrawn card for good, once they say yes. @param {Card} card */
   askDeleteForGood (card) {
     if (!this.current(card)?.deleteForGood) return
-    this.app.dialogs.confirmCard('forGood', card.text?.toString() ?? '', () => {
+    this.dialogs.confirmCard('forGood', card.text?.toString() ?? '', () => {
       const doc = card.map.doc
       if (!doc || !this.current(card)?.deleteForGood) return
-      const list = this.app.withdrawnCards
+      const list = this.board.withdrawnCards
       const i = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
       const next = list[i + 1] ?? list[i - 1] ?? null
-      deleteCard(doc, card.id, this.app.session.lasting)
-      this.app.announcer.now(this.app.t('announce.youDeletedForGood'))
-      this.app.pendingFocus = () => {
-        const target = next ? this.app.parts.withdrawn.views.get(`${next.layer}:${next.id}`)?.focusTarget() : null
+      deleteCard(doc, card.id, this.session.lasting)
+      this.announcer.now(this.t('announce.youDeletedForGood'))
+      this.focusAfterRender(() => {
+        const target = next ? this.views.withdrawn.get(`${next.layer}:${next.id}`)?.focusTarget() : null
         if (target) target.focus()
         else {
-          const title = this.app.header.title
+          const title = this.title()
           title.tabIndex = -1
           title.focus()
         }
-      }
-      this.app.scheduleRender()
+      })
+      this.render()
     })
   }
 
   addOverallScale () {
-    const doc = this.app.session.main.doc
-    const id = this.app.session.main.scales.has('overall') ? newId() : 'overall'
+    const doc = this.session.main.doc
+    const id = this.session.main.scales.has('overall') ? newId() : 'overall'
     this.createScale(doc, id, '')
   }
 
@@ -199,81 +230,78 @@ export class Actions {
 
   /** @param {Y.Doc} doc @param {string} id @param {string} about */
   createScale (doc, id, about) {
-    const { t } = this.app
-    this.app.session.history.stopCapturing()
-    addScale(doc, { id, about, question: t('scale.defaultQuestion'), low: t('scale.defaultLow'), high: t('scale.defaultHigh') }, this.app.session.origin)
-    this.app.session.history.stopCapturing()
-    const layer = doc === this.app.session.main.doc ? 'main' : 'professional'
-    this.app.pendingFocus = () => {
-      const view = this.app.scaleViews.get(`${layer}:${id}`)
+    const { t } = this
+    this.session.history.stopCapturing()
+    addScale(doc, { id, about, question: t('scale.defaultQuestion'), low: t('scale.defaultLow'), high: t('scale.defaultHigh') }, this.session.origin)
+    this.session.history.stopCapturing()
+    const layer = doc === this.session.main.doc ? 'main' : 'professional'
+    this.focusAfterRender(() => {
+      const view = this.views.scales.get(`${layer}:${id}`)
       if (!view) return
-      this.app.tabs.reveal(view.el)
+      this.tabs.reveal(view.el)
       view.el.scrollIntoView({ block: 'nearest' })
-    }
-    this.app.scheduleRender()
+    })
+    this.render()
   }
 
   /** @param {Scale} scale */
   deleteScale (scale) {
     const doc = scale.map.doc
     if (!doc) return
-    this.app.session.history.stopCapturing()
-    deleteScale(doc, scale.id, this.app.session.origin)
-    this.app.session.history.stopCapturing()
-    this.app.banners.showToast(this.app.t('scale.deleted'))
-    this.app.announcer.now(this.app.t('announce.scaleDeleted'))
+    this.session.history.stopCapturing()
+    deleteScale(doc, scale.id, this.session.origin)
+    this.session.history.stopCapturing()
+    this.banners.showToast(this.t('scale.deleted'))
+    this.announcer.now(this.t('announce.scaleDeleted'))
   }
 
   /** Lock or unlock the board through the server, which enforces it and writes `meta.locked`. */
   async toggleLock () {
     try {
-      await this.post(this.app.config.lockUrl, { locked: !this.app.locked })
+      await this.api.setLocked(!this.board.locked)
     } catch {
-      this.app.announcer.now(this.app.t('lock.failed'))
-      this.app.banners.setProblem(this.app.t('lock.failed'))
-      setTimeout(() => this.app.scheduleRender(), 5000)
+      this.announcer.now(this.t('lock.failed'))
+      this.banners.setProblem(this.t('lock.failed'))
+      setTimeout(() => this.render(), 5000)
     }
-  }
-
-  /**
-   * A JSON call to the server's API as the signed-in facilitator (session cookie + CSRF header).
-   * @param {string} url
-   * @param {Record<string, unknown>} body
-   * @returns {Promise<Response>}
-   */
-  async post (url, body) {
-    const response = await fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', ...(this.app.config.csrfToken ? { 'X-CSRF-Token': this.app.config.csrfToken } : {}) },
-      body: JSON.stringify(body)
-    })
-    if (!response.ok && response.status !== 409) throw new Error(`${url}: ${response.status}`)
-    return response
   }
 
   /** @param {string[]} ids */
   setOptionalSections (ids) {
-    const meta = this.app.session.main.meta
-    this.app.session.main.doc.transact(() => meta.set('optionalSections', ids), this.app.session.origin)
+    const meta = this.session.main.meta
+    this.session.main.doc.transact(() => meta.set('optionalSections', ids), this.session.origin)
+  }
+
+  /**
+   * Say which card this person is typing in, in the presence of that card's room only: the
+   * main room (heard by the family and the shared screen) never hears of a professionals-only
+   * card.
+   * @param {string | null} key "layer:cardId", or null
+   */
+  setEditing (key) {
+    const where = editingByRoom(key)
+    this.session.setEditing(where.main)
+    const awareness = this.session.professional?.provider.awareness
+    if (!awareness) return
+    const state = awareness.getLocalState()
+    if ((state?.editing ?? null) !== where.professional) awareness.setLocalState({ ...(state ?? {}), editing: where.professional })
   }
 
   undo () {
-    if (!this.app.editable) return
-    this.app.announcer.now(this.app.session.history.undo() ? this.app.t('announce.undone') : this.app.t('announce.nothingToUndo'))
+    if (!this.board.editable) return
+    this.announcer.now(this.session.history.undo() ? this.t('announce.undone') : this.t('announce.nothingToUndo'))
   }
 
   redo () {
-    if (!this.app.editable) return
-    if (this.app.session.history.redo()) this.app.announcer.now(this.app.t('announce.redone'))
+    if (!this.board.editable) return
+    if (this.session.history.redo()) this.announcer.now(this.t('announce.redone'))
   }
 
   async endMeeting () {
-    const response = await this.post(this.app.config.endUrl, { name: this.app.config.participant.name })
-    const body = response.ok ? await response.json().catch(() => ({})) : {}
-    this.app.ended = true
-    this.app.endedAt = typeof body.createdAt === 'string' ? body.createdAt : new Date().toISOString()
-    this.app.announcer.now(this.app.t('announce.ended'))
-    this.app.scheduleRender()
+    const body = await this.api.endMeeting()
+    this.board.ended = true
+    this.board.endedAt = typeof body.createdAt === 'string' ? body.createdAt : new Date().toISOString()
+    this.announcer.now(this.t('announce.ended'))
+    this.render()
   }
 }

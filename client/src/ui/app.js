@@ -1,37 +1,38 @@
-// The board: builds the page inside <main id="board">, keeps it in step with the documents
-// (one render per animation frame), and carries out what people do.
+// The board: builds the page inside <main id="board">, hands each view what it uses, keeps the
+// page in step with the documents (one render per animation frame), and owns the keyboard
+// shortcuts. The only place that knows every part.
 import * as Y from 'yjs'
 import { describeRemote } from '../announce.js'
-import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES, wasDeleted } from '../model.js'
-import { editingByRoom, personOf, rosterFromAwareness } from '../people.js'
+import { meetingApi, reloadPage } from '../api.js'
+import { Board } from '../board.js'
+import { rosterFromAwareness } from '../people.js'
 import { Session } from '../session.js'
 import { createStrings } from '../strings.js'
-import { cardActions, linkState, splitWithdrawn } from '../withdraw.js'
 import { Actions } from './actions.js'
 import { Announcer } from './announcer.js'
 import { Banners } from './banners.js'
+import { CardView } from './card.js'
+import { Composer } from './composer.js'
 import { Dialogs } from './dialogs.js'
 import { autosizeAll, h, replaceChildren, show, uid } from './dom.js'
 import { DragController } from './dragdrop.js'
 import { fitToScreen } from './fit.js'
 import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
-import { CardView, excerpt } from './card.js'
 import { Regions } from './regions.js'
+import { ScaleView } from './scale.js'
+import { SectionView } from './section.js'
 import { StatusView } from './status.js'
 import { Tabs } from './tabs.js'
+import { Views } from './views.js'
 import { WaitingRoom } from './waiting.js'
+import { WithdrawnList } from './withdrawn.js'
 
 /**
  * @typedef {import('../config.js').BoardConfig} BoardConfig
  * @typedef {import('../model.js').Card} Card
- * @typedef {import('../model.js').Scale} Scale
- * @typedef {import('../model.js').Meta} Meta
- * @typedef {import('../model.js').Person} Person
  * @typedef {import('../people.js').Present} Present
  * @typedef {import('../session.js').Layer} Layer
- * @typedef {import('./scale.js').ScaleView} ScaleView
- * @typedef {import('./section.js').SectionView} SectionView
  */
 
 export class BoardApp {
@@ -42,40 +43,9 @@ export class BoardApp {
   constructor (root, config) {
     this.root = root
     this.config = config
-    this.t = createStrings(config.strings, config.locale || document.documentElement.lang || undefined)
-    this.me = config.participant.id
-    this.present = config.mode === 'present'
-    this.columnSections = config.columns.flatMap((c) => c.sections)
-    this.optionalIds = Object.keys(config.optionalSections).filter((id) => !this.columnSections.includes(id))
-    this.knownSections = new Set([...this.columnSections, ...this.optionalIds])
-    /** @type {Card[]} every card read, on the map or withdrawn */
-    this.cards = []
-    /** @type {Card[]} the withdrawn cards, most recently withdrawn first */
-    this.withdrawnCards = []
+    const t = this.t = createStrings(config.strings, config.locale || document.documentElement.lang || undefined)
     /** @type {Set<string>} keys ("layer:id") of the cards withdrawn as last shown */
     this.withdrawnKeys = new Set()
-    /** @type {Map<string, Card[]>} */
-    this.bySection = new Map()
-    /** @type {Map<string, Card>} */
-    this.cardIndex = new Map()
-    /** @type {Scale[]} */
-    this.scales = []
-    /** @type {Meta} */
-    this.meta = { title: '', optionalSections: [], locked: null, ended: false, endedAt: '' }
-    /** @type {Map<string, Person>} */
-    this.people = new Map()
-    /** @type {Present[]} */
-    this.roster = []
-    /** @type {Present[]} who is here in the professional room (for who is in its cards) */
-    this.professionalRoster = []
-    this.ended = config.status === 'ended'
-    this.endedAt = config.endedAt
-    /** @type {Map<string, CardView>} */
-    this.cardViews = new Map()
-    /** @type {Map<string, SectionView>} */
-    this.sectionViews = new Map()
-    /** @type {Map<string, ScaleView>} */
-    this.scaleViews = new Map()
     /** @type {Map<string, string>} card key -> section, as last shown (to name a deleted card's section) */
     this.sectionOf = new Map()
     /** @type {(() => void) | null} */
@@ -88,45 +58,94 @@ export class BoardApp {
     this.slowTimer = null
     this.ready = false
 
-    this.session = new Session(config, {
+    const session = this.session = new Session(config, {
       onDocChange: (layer, events, tr) => this.onDocChange(layer, events, tr),
       onPresence: () => this.scheduleRender(),
       onConnection: () => this.scheduleRender(),
       onServerStatus: () => this.scheduleRender()
     })
-    this.session.history.onChange(() => this.scheduleRender())
+    session.history.onChange(() => this.scheduleRender())
     // Who is typing in a professionals-only card is said in that room's presence only.
-    this.session.professional?.provider.awareness.on('change', () => this.scheduleRender())
-    this.editable = this.computeEditable()
+    session.professional?.provider.awareness.on('change', () => this.scheduleRender())
+    const board = this.board = new Board(config, t, session)
+    const api = meetingApi(config)
+    const views = this.views = new Views()
+    const render = () => this.scheduleRender()
 
+    // Views number their ids (uid) as they are made: the header's, the people list's, the
+    // withdrawn list's, the waiting room's, then the map's. Keep that order, or the ids change.
     this.liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', 'data-testid': 'announcer' })
-    this.announcer = new Announcer(this.liveRegion, (n) => this.t.plural('announce.many', n))
-    this.actions = new Actions(this)
+    const announcer = this.announcer = new Announcer(this.liveRegion, (n) => t.plural('announce.many', n))
+    this.tabList = h('div', { class: 'board-tabs', 'data-testid': 'tabs' })
+    const tabs = this.tabs = new Tabs(this.tabList, t('column.tabs'), () => this.resizeTexts())
+    this.regions = h('div', { class: 'board-regions' })
+    // Made before the actions, which use them: the toast's Undo and the end dialog reach the
+    // actions through callbacks.
+    const banners = this.banners = new Banners({ t, actions: { undo: () => this.actions.undo(), reload: reloadPage } })
+    const dialogs = this.dialogs = new Dialogs({ t, actions: { endMeeting: () => this.actions.endMeeting() } })
+    const actions = this.actions = new Actions({
+      board,
+      session,
+      t,
+      api,
+      announcer,
+      dialogs,
+      banners,
+      views,
+      tabs,
+      title: () => this.header.title,
+      render,
+      focusAfterRender: (fn) => { this.pendingFocus = fn }
+    })
     /** @type {WaitingRoom | null} the facilitator's, on the editing view of an open meeting */
     this.waiting = null
-    this.header = new Header(this)
-    this.banners = new Banners(this)
-    this.status = new StatusView(this)
-    this.dialogs = new Dialogs(this)
-    this.drag = new DragController(this)
-    this.peopleListId = uid('people')
-    this.peopleList = h('datalist', { id: this.peopleListId })
-    this.tabList = h('div', { class: 'board-tabs', 'data-testid': 'tabs' })
-    this.tabs = new Tabs(this.tabList, this.t('column.tabs'), () => this.resizeTexts())
-    this.regions = h('div', { class: 'board-regions' })
+    const header = this.header = new Header({ t, config, board, session, root, actions, dialogs })
+    this.status = new StatusView({
+      t,
+      config,
+      session,
+      board,
+      announcer,
+      header,
+      banners,
+      root,
+      hideMap: () => {
+        show(this.regions, false)
+        show(this.tabList, false)
+      }
+    })
+    const drag = this.drag = new DragController({ board, sectionViews: views.sections, actions })
+    const peopleListId = uid('people')
+    this.peopleList = h('datalist', { id: peopleListId })
+    /** @type {import('./card.js').CardDeps} */
+    this.cardDeps = { board, session, t, actions, drag, sizeLater: (textarea) => this.sizeLater(textarea), peopleListId }
     // The map's parts (columns, "More", scales) inside `regions`.
-    this.parts = new Regions(this, this.regions)
-    this.loading = h('p', { class: 'board-loading', 'data-testid': 'loading', text: this.t('board.loading') })
-    root.classList.add('board', this.present ? 'board--present' : 'board--edit')
+    this.parts = new Regions({
+      board,
+      config,
+      t,
+      actions,
+      views,
+      makeSection: (id) => new SectionView({
+        board,
+        t,
+        viewFor: (card, kind) => this.viewFor(card, kind),
+        makeComposer: (section) => new Composer({ board, session, t, actions, sectionViews: views.sections }, section)
+      }, id),
+      makeScale: (scale) => new ScaleView({ board, session, t, actions, announcer }, scale),
+      makeWithdrawnList: () => new WithdrawnList({ board, t, actions, views: views.withdrawn })
+    }, this.regions)
+    this.loading = h('p', { class: 'board-loading', 'data-testid': 'loading', text: t('board.loading') })
+    root.classList.add('board', board.present ? 'board--present' : 'board--edit')
     root.setAttribute('aria-busy', 'true')
-    if (config.isFacilitator && !this.present && !this.ended) this.waiting = new WaitingRoom(this)
-    replaceChildren(root, this.header.el, this.banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, this.banners.toast, this.liveRegion, this.dialogs.el, this.waiting?.dialog, this.peopleList)
+    if (config.isFacilitator && !board.present && !board.ended) this.waiting = new WaitingRoom({ t, board, api, announcer, render, root, roster: header.roster })
+    replaceChildren(root, header.el, banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, banners.toast, this.liveRegion, dialogs.el, this.waiting?.dialog, this.peopleList)
     this.parts.build()
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
     window.addEventListener('beforeunload', (e) => {
       // Also while the server says it cannot save: the page holds the only copy of the edits.
-      if ((this.session.unsent || this.session.notSaving()) && !this.ended) {
+      if ((session.unsent || session.notSaving()) && !board.ended) {
         e.preventDefault()
         e.returnValue = ''
       }
@@ -140,135 +159,11 @@ export class BoardApp {
       resizing = setTimeout(() => {
         resizing = null
         this.resizeTexts()
-        if (this.present) fitToScreen(this.root)
+        if (board.present) fitToScreen(this.root)
       }, 150)
     })
     this.ready = true
     this.render()
-  }
-
-  // --- looking things up -----------------------------------------------------------------
-
-  /** @param {string} id */
-  sectionText (id) {
-    return this.config.sections[id] ?? this.config.optionalSections[id] ?? { label: id, prompt: '' }
-  }
-
-  /** @param {string} id */
-  sectionLabel (id) { return this.sectionText(id).label }
-
-  /** The sections shown now, in reading order. */
-  visibleSections () {
-    return [...this.columnSections, ...this.optionalIds.filter((id) => this.meta.optionalSections.includes(id) || this.bySection.has(id))]
-  }
-
-  /** @param {string} role */
-  roleLabel (role) {
-    return ROLES.includes(/** @type {any} */ (role)) ? this.t(/** @type {any} */ (`role.${role}`)) : role
-  }
-
-  /** @param {string} id @returns {Person | null} */
-  person (id) {
-    const known = personOf(id, this.people, this.roster)
-    if (known) return known
-    if (id && id === this.me) return { name: this.config.participant.name, role: this.config.participant.role, relationship: this.config.participant.relationship }
-    return null
-  }
-
-  /** @param {string} id */
-  personName (id) { return this.person(id)?.name || this.t('person.unknown') }
-
-  /** "Jo (Family, Mum)". @param {string} id */
-  personLabel (id) {
-    const p = this.person(id)
-    if (!p) return this.t('person.unknown')
-    const role = this.roleLabel(p.role)
-    if (!role) return p.name
-    return p.relationship
-      ? this.t('person.withRelationship', { name: p.name, role, relationship: p.relationship })
-      : this.t('person.withRole', { name: p.name, role })
-  }
-
-  /** A speaker is a participant id or words such as "Mum said". @param {string} speaker */
-  speakerLabel (speaker) { return this.person(speaker)?.name ?? speaker }
-
-  /** A card on the map or withdrawn. @param {string} id */
-  findCard (id) { return this.cardIndex.get(id) ?? null }
-
-  /** The goals on the map that answer a worry. @param {string} dangerId */
-  goalsFor (dangerId) { return (this.bySection.get('goals') ?? []).filter((g) => g.answers === dangerId) }
-
-  /** The withdrawn goals that answered a worry. @param {string} dangerId */
-  withdrawnGoalsFor (dangerId) { return this.withdrawnCards.filter((g) => g.section === 'goals' && g.answers === dangerId) }
-
-  /** Who this person is, for what they are offered on a card. */
-  viewer () {
-    return { me: this.me, facilitator: this.config.isFacilitator, editable: this.editable }
-  }
-
-  /** @param {Card} card */
-  actionsFor (card) { return cardActions(card, this.viewer()) }
-
-  /**
-   * What a link to a card (a goal's `answers`, a scale's `about`) shows: the card, or that it
-   * was withdrawn or deleted. A card in a layer this person never receives is not "deleted".
-   * @param {string} id
-   */
-  linkTo (id) {
-    const layers = this.session.layers()
-    const complete = !!this.config.professional && layers.length === 2 && layers.every((l) => l.everSynced && !l.refusal)
-    return linkState(id, {
-      find: (cardId) => this.findCard(cardId),
-      deleted: (cardId) => layers.some((l) => wasDeleted(l.items, cardId)),
-      complete
-    })
-  }
-
-  /** The line on a goal about the worry it answers. @param {Card} card */
-  answersText (card) {
-    if (card.section !== 'goals') return { state: 'none', text: '' }
-    const link = this.linkTo(card.answers)
-    const quoted = `“${excerpt(link.card?.text?.toString() ?? '')}”`
-    const text = link.state === 'shown'
-      ? this.t('card.answers', { text: quoted })
-      : link.state === 'withdrawn'
-        ? this.t('card.answersWithdrawn', { text: quoted })
-        : link.state === 'deleted' ? this.t('card.answersDeleted') : ''
-    return { state: link.state, text }
-  }
-
-  /** Names of the other people typing in a card now (told in its own layer's room). @param {string} key */
-  editingNames (key) {
-    const professional = key.startsWith('professional:')
-    const layer = professional ? this.session.professional : this.session.main
-    if (!layer) return []
-    const mine = layer.doc.clientID
-    const roster = professional ? this.professionalRoster : this.roster
-    return roster.filter((p) => p.editing === key && p.clientId !== mine && (!this.me || p.id !== this.me)).map((p) => p.name)
-  }
-
-  /**
-   * Say which card this person is typing in, in the presence of that card's room only: the
-   * main room (heard by the family and the shared screen) never hears of a professionals-only
-   * card.
-   * @param {string | null} key "layer:cardId", or null
-   */
-  setEditing (key) {
-    const where = editingByRoom(key)
-    this.session.setEditing(where.main)
-    const awareness = this.session.professional?.provider.awareness
-    if (!awareness) return
-    const state = awareness.getLocalState()
-    if ((state?.editing ?? null) !== where.professional) awareness.setLocalState({ ...(state ?? {}), editing: where.professional })
-  }
-
-  /** Whether the facilitator has locked the board (the server writes `meta.locked`). */
-  get locked () {
-    return this.meta.locked ?? this.config.locked
-  }
-
-  computeEditable () {
-    return this.config.canEdit && !this.ended && this.session.mayWrite() && !(this.locked && !this.config.isFacilitator)
   }
 
   // --- rendering -------------------------------------------------------------------------
@@ -285,33 +180,23 @@ export class BoardApp {
     this.slowTimer = setTimeout(() => {
       this.slowTimer = null
       this.scheduleRender()
-    }, this.present ? 150 : 600)
+    }, this.board.present ? 150 : 600)
   }
 
   render () {
     const started = performance.now()
     this.renderQueued = false
     this.rendering = true
-    const session = this.session
-    const layers = session.layers().filter((l) => !l.refusal || l.name === 'main')
-    this.cards = layers.flatMap((l) => readCards(l.items, l.name, this.knownSections))
-    const { active, withdrawn } = splitWithdrawn(this.cards)
-    this.withdrawnCards = withdrawn
-    // Sections (and so moving, and the worries a goal may answer) hold the cards on the map.
-    this.bySection = groupBySection(active)
-    this.cardIndex = new Map(this.cards.map((c) => [c.id, c]))
-    this.meta = readMeta(session.main.meta, this.optionalIds)
-    this.people = new Map([...(session.professional ? readPeople(session.professional.meta) : []), ...readPeople(session.main.meta)])
-    const defaults = { question: this.t('scale.defaultQuestion'), low: this.t('scale.defaultLow'), high: this.t('scale.defaultHigh') }
-    this.scales = layers.flatMap((l) => readScales(l.scales, l.name, defaults))
+    const { session, board } = this
+    board.read()
     this.updateRoster()
     this.status.update()
-    this.banners.setUnsaved(session.notSaving() && !this.ended && !session.main.refusal)
+    this.banners.setUnsaved(session.notSaving() && !board.ended && !session.main.refusal)
     this.waiting?.update()
 
-    const editable = this.computeEditable()
-    if (editable !== this.editable) {
-      this.editable = editable
+    const editable = board.computeEditable()
+    if (editable !== board.editable) {
+      board.editable = editable
       this.parts.build()
     }
     const focus = captureFocus(this.root)
@@ -328,8 +213,8 @@ export class BoardApp {
       this.pendingFocus = null
       fn()
     }
-    this.sectionOf = new Map(this.cards.map((c) => [`${c.layer}:${c.id}`, c.section]))
-    this.withdrawnKeys = new Set(withdrawn.map((c) => `${c.layer}:${c.id}`))
+    this.sectionOf = new Map(board.cards.map((c) => [`${c.layer}:${c.id}`, c.section]))
+    this.withdrawnKeys = new Set(board.withdrawnCards.map((c) => `${c.layer}:${c.id}`))
     const loaded = session.main.everSynced || session.main.refusal !== null
     if (loaded && this.root.hasAttribute('aria-busy')) {
       this.root.removeAttribute('aria-busy')
@@ -341,35 +226,37 @@ export class BoardApp {
       } catch {}
     }
     show(this.loading, !loaded && session.main.status !== 'disconnected')
-    if (this.present) requestAnimationFrame(() => fitToScreen(this.root))
+    if (board.present) requestAnimationFrame(() => fitToScreen(this.root))
   }
 
   updateRoster () {
-    const awareness = this.session.main.provider.awareness
+    const { session, board, t } = this
+    const awareness = session.main.provider.awareness
     const states = new Map(awareness.getStates())
     const mine = states.get(awareness.clientID)
-    if (mine && this.session.main.status === 'connected') {
+    if (mine && session.main.status === 'connected') {
       const p = this.config.participant
       states.set(awareness.clientID, { ...mine, user: { ...(mine.user ?? {}), id: p.id, name: p.name, role: p.role, relationship: p.relationship } })
     } else states.delete(awareness.clientID)
-    const before = this.roster
-    this.roster = rosterFromAwareness(states)
-    const main = this.session.main
+    const before = board.roster
+    board.roster = rosterFromAwareness(states)
+    const main = session.main
     const settled = main.status === 'connected' && main.synced && Date.now() - this.status.lastSyncAt > 3000
     if (settled) {
       const key = (/** @type {Present} */ p) => p.id || `client:${p.clientId}`
       const had = new Set(before.map(key))
-      const has = new Set(this.roster.map(key))
-      for (const p of this.roster) if (!had.has(key(p)) && p.clientId !== awareness.clientID) this.announcer.say(this.t('announce.joined', { name: p.name }))
-      for (const p of before) if (!has.has(key(p))) this.announcer.say(this.t('announce.left', { name: p.name }))
+      const has = new Set(board.roster.map(key))
+      for (const p of board.roster) if (!had.has(key(p)) && p.clientId !== awareness.clientID) this.announcer.say(t('announce.joined', { name: p.name }))
+      for (const p of before) if (!has.has(key(p))) this.announcer.say(t('announce.left', { name: p.name }))
     }
-    this.header.setRoster(this.roster)
-    const professional = this.session.professional?.provider.awareness
-    this.professionalRoster = professional ? rosterFromAwareness(professional.getStates()) : []
+    this.header.setRoster(board.roster, this.waiting)
+    const professional = session.professional?.provider.awareness
+    board.professionalRoster = professional ? rosterFromAwareness(professional.getStates()) : []
   }
 
   updatePeopleList () {
-    const names = new Set([...this.people.values()].map((p) => p.name).concat(this.roster.map((p) => p.name)))
+    const { board } = this
+    const names = new Set([...board.people.values()].map((p) => p.name).concat(board.roster.map((p) => p.name)))
     const key = [...names].sort().join('|')
     if (this.peopleList.dataset.key === key) return
     this.peopleList.dataset.key = key
@@ -378,7 +265,7 @@ export class BoardApp {
 
   /** Card text boxes fit their text again (after a resize, or a tab coming into view). */
   resizeTexts () {
-    autosizeAll([...this.cardViews.values()].flatMap((view) => view.textarea ? [view.textarea] : []))
+    autosizeAll([...this.views.cards.values()].flatMap((view) => view.textarea ? [view.textarea] : []))
   }
 
   /** Fit a card's text box at the end of this render, with all the others. @param {HTMLTextAreaElement} textarea */
@@ -397,10 +284,11 @@ export class BoardApp {
   onDocChange (layer, events, tr) {
     if (!this.ready) return
     if (!tr.local && layer.everSynced) {
+      const { board } = this
       this.announcer.say(describeRemote(events, layer.items, layer.scales, {
         t: this.t,
-        sectionLabel: (id) => this.sectionLabel(id),
-        personName: (id) => this.personName(id),
+        sectionLabel: (id) => board.sectionLabel(id),
+        personName: (id) => board.personName(id),
         previousSection: (id) => this.sectionOf.get(`${layer.name}:${id}`) ?? '',
         previousWithdrawn: (id) => this.withdrawnKeys.has(`${layer.name}:${id}`)
       }))
@@ -417,7 +305,7 @@ export class BoardApp {
 
   /** @param {KeyboardEvent} e */
   onKeyDown (e) {
-    if (!this.editable || e.defaultPrevented) return
+    if (!this.board.editable || e.defaultPrevented) return
     const target = /** @type {HTMLElement} */ (e.target)
     const mod = e.ctrlKey || e.metaKey
     const key = e.key.toLowerCase()
@@ -433,7 +321,7 @@ export class BoardApp {
     if (e.altKey && !mod && !e.shiftKey && ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'].includes(e.key)) {
       const el = target.closest('[data-item-id]')
       if (!(el instanceof HTMLElement)) return
-      const view = this.cardViews.get(`${el.dataset.layer}:${el.dataset.itemId}`)
+      const view = this.views.cards.get(`${el.dataset.layer}:${el.dataset.itemId}`)
       if (!view) return
       e.preventDefault()
       if (e.key === 'ArrowUp') this.actions.moveStep(view.card, -1)
@@ -449,13 +337,13 @@ export class BoardApp {
    */
   viewFor (card, kind) {
     const key = `${card.layer}:${card.id}`
-    const existing = this.cardViews.get(key)
+    const existing = this.views.cards.get(key)
     // Reused unless it must look different: a table row now, or a new Y.Text under the card.
     if (existing && existing.kind === kind && existing.card.text === card.text) return existing
     const hadFocus = existing ? existing.el.contains(document.activeElement) : false
     existing?.destroy()
-    const view = new CardView(this, card, kind)
-    this.cardViews.set(key, view)
+    const view = new CardView(this.cardDeps, card, kind)
+    this.views.cards.set(key, view)
     if (hadFocus) this.pendingFocus = () => view.focusText()
     return view
   }

@@ -2,20 +2,27 @@
 // a connection problem, changes not being saved by the server, and the "Card deleted — Undo" toast.
 import { h, replaceChildren, setText, show } from './dom.js'
 
-/** @typedef {import('./app.js').BoardApp} BoardApp */
+/**
+ * @typedef {{
+ *   t: import('../strings.js').Translate,
+ *   actions: { undo: () => void, reload: () => void }
+ * }} BannersDeps
+ */
 
 export class Banners {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
-    const { t } = app
+  /**
+   * `actions.undo` is the toast's Undo; `actions.reload` loads the page again.
+   * @param {BannersDeps} deps
+   */
+  constructor ({ t, actions }) {
+    this.t = t
     this.offline = h('div', { class: 'banner banner--offline', 'data-testid': 'offline-indicator', hidden: true })
     this.ended = h('div', { class: 'banner banner--ended', 'data-testid': 'ended-banner', hidden: true })
     this.locked = h('div', { class: 'banner banner--locked', 'data-testid': 'locked-banner', hidden: true })
     this.problemText = h('p')
     this.problem = h('div', { class: 'banner banner--problem', 'data-testid': 'connection-problem', role: 'alert', hidden: true },
       this.problemText,
-      h('button', { type: 'button', class: 'button', 'data-testid': 'reload', onclick: () => window.location.reload() }, t('connection.reload')))
+      h('button', { type: 'button', class: 'button', 'data-testid': 'reload', onclick: () => actions.reload() }, t('connection.reload')))
     this.note = h('div', { class: 'banner banner--note', 'data-testid': 'connection-note', hidden: true })
     // A live region that is always there (one appearing with its text is not reliably read
     // out); the banner inside it comes and goes.
@@ -24,7 +31,7 @@ export class Banners {
     this.toastText = h('p')
     this.toast = h('div', { class: 'toast', 'data-testid': 'undo-toast', hidden: true },
       this.toastText,
-      h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'toast-undo', onclick: () => { app.actions.undo(); this.hideToast() } }, t('toolbar.undo')),
+      h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'toast-undo', onclick: () => { actions.undo(); this.hideToast() } }, t('toolbar.undo')),
       h('button', { type: 'button', class: 'icon-button', 'aria-label': t('keys.close'), onclick: () => this.hideToast() }, h('span', { 'aria-hidden': 'true', text: '×' })))
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.toastTimer = null
@@ -33,7 +40,7 @@ export class Banners {
 
   /** @param {'hidden' | 'offline' | 'back'} state */
   setOffline (state) {
-    const { t } = this.app
+    const { t } = this
     show(this.offline, state !== 'hidden')
     this.offline.dataset.state = state
     if (state !== 'hidden') setText(this.offline, state === 'offline' ? t('connection.offline') : t('connection.back'))

@@ -9,8 +9,18 @@ import { bindText } from './textbinding.js'
 
 /**
  * @typedef {import('../model.js').Card} Card
- * @typedef {import('./app.js').BoardApp} BoardApp
+ * @typedef {import('../board.js').Board} Board
+ * @typedef {import('../strings.js').Translate} Translate
  * @typedef {'item' | 'row'} CardKind
+ * @typedef {{
+ *   board: Board,
+ *   session: Pick<import('../session.js').Session, 'origin'>,
+ *   t: Translate,
+ *   actions: Pick<import('./actions.js').Actions, 'moveStep' | 'moveToEnd' | 'addScaleFor' | 'askRemove' | 'setEditing'>,
+ *   drag: Pick<import('./dragdrop.js').DragController, 'start'>,
+ *   sizeLater: (textarea: HTMLTextAreaElement) => void,
+ *   peopleListId: string
+ * }} CardDeps
  */
 
 /** A one-line excerpt of a card's text, for pairings and headings. @param {string} text */
@@ -19,19 +29,44 @@ export function excerpt (text, max = 90) {
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line
 }
 
+/**
+ * The line on a goal about the worry it answers (on the map, withdrawn or deleted).
+ * @param {Card} card
+ * @param {Board} board
+ * @param {Translate} t
+ */
+export function answersText (card, board, t) {
+  if (card.section !== 'goals') return { state: 'none', text: '' }
+  const link = board.linkTo(card.answers)
+  const quoted = `“${excerpt(link.card?.text?.toString() ?? '')}”`
+  const text = link.state === 'shown'
+    ? t('card.answers', { text: quoted })
+    : link.state === 'withdrawn'
+      ? t('card.answersWithdrawn', { text: quoted })
+      : link.state === 'deleted' ? t('card.answersDeleted') : ''
+  return { state: link.state, text }
+}
+
 export class CardView {
   /**
-   * @param {BoardApp} app
+   * `sizeLater` fits the text box with all the others at the end of the render;
+   * `peopleListId` is the datalist of names offered for the speaker and a step's owner.
+   * @param {CardDeps} deps
    * @param {Card} card
    * @param {CardKind} kind
    */
-  constructor (app, card, kind) {
-    this.app = app
+  constructor ({ board, session, t, actions, drag, sizeLater, peopleListId }, card, kind) {
+    this.board = board
+    this.session = session
+    this.t = t
+    this.actions = actions
+    this.drag = drag
+    this.sizeLater = sizeLater
+    this.peopleListId = peopleListId
     this.card = card
     this.kind = kind
     this.key = `${card.layer}:${card.id}`
-    this.editable = app.editable
-    const t = app.t
+    this.editable = board.editable
     /** @type {(() => void)[]} */
     this.cleanup = []
 
@@ -53,12 +88,12 @@ export class CardView {
         'data-bound': 'text',
         rows: 1,
         spellcheck: 'true',
-        onfocus: () => app.setEditing(this.key),
-        onblur: () => app.setEditing(null)
+        onfocus: () => actions.setEditing(this.key),
+        onblur: () => actions.setEditing(null)
       })
       this.textarea = textarea
       this.textEl = textarea
-      const binding = bindText(textarea, card.text, app.session.origin)
+      const binding = bindText(textarea, card.text, session.origin)
       this.cleanup.push(binding.destroy)
     } else if (card.text) {
       const ytext = card.text
@@ -106,21 +141,21 @@ export class CardView {
   }
 
   buildTools () {
-    const { t } = this.app
+    const { t } = this
     const handle = h('span', {
       class: 'card-handle',
       'aria-hidden': 'true',
       title: t('card.dragHandle'),
       'data-testid': 'card-drag',
-      onpointerdown: (/** @type {PointerEvent} */ e) => this.app.drag.start(e, this)
+      onpointerdown: (/** @type {PointerEvent} */ e) => this.drag.start(e, this)
     })
     this.upButton = h('button', {
       type: 'button', class: 'icon-button', 'data-testid': 'move-up', 'aria-label': t('card.moveUp'), title: t('card.moveUp'),
-      onclick: () => this.app.actions.moveStep(this.card, -1)
+      onclick: () => this.actions.moveStep(this.card, -1)
     }, h('span', { 'aria-hidden': 'true', text: '↑' }))
     this.downButton = h('button', {
       type: 'button', class: 'icon-button', 'data-testid': 'move-down', 'aria-label': t('card.moveDown'), title: t('card.moveDown'),
-      onclick: () => this.app.actions.moveStep(this.card, 1)
+      onclick: () => this.actions.moveStep(this.card, 1)
     }, h('span', { 'aria-hidden': 'true', text: '↓' }))
     this.moreButton = h('button', {
       type: 'button', class: 'icon-button card-more', 'data-testid': 'card-menu', 'aria-expanded': 'false',
@@ -157,7 +192,8 @@ export class CardView {
   }
 
   buildPanel () {
-    const { t, me } = this.app
+    const { t } = this
+    const { me } = this.board
     const card = this.card
     const panelId = uid('card-panel')
     this.moreButton?.setAttribute('aria-controls', panelId)
@@ -172,7 +208,7 @@ export class CardView {
           type: 'button', class: 'button button--secondary', 'data-testid': 'move-to-submit',
           onclick: () => {
             const section = this.moveSelect?.value
-            if (section && section !== this.card.section) this.app.actions.moveToEnd(this.card, section)
+            if (section && section !== this.card.section) this.actions.moveToEnd(this.card, section)
           }
         }, t('card.moveToButton'))
       )
@@ -182,9 +218,9 @@ export class CardView {
     const hintId = uid('speaker-hint')
     const speakerInput = h('input', {
       id: speakerId, type: 'text', 'data-testid': 'card-speaker', autocomplete: 'off',
-      list: this.app.peopleListId, 'aria-describedby': hintId
+      list: this.peopleListId, 'aria-describedby': hintId
     })
-    this.speaker = bindField(speakerInput, (value) => setCardField(this.card, 'speaker', value.trim(), this.app.session.origin))
+    this.speaker = bindField(speakerInput, (value) => setCardField(this.card, 'speaker', value.trim(), this.session.origin))
     const speaker = h('div', { class: 'field' },
       h('label', { for: speakerId, text: t('card.speakerLabel') }),
       h('p', { class: 'hint', id: hintId, text: t('card.speakerHint') }),
@@ -195,7 +231,7 @@ export class CardView {
     if (card.section === 'goals') {
       const answersId = uid('answers')
       this.answersSelect = h('select', { id: answersId, 'data-testid': 'card-answers' })
-      bindField(this.answersSelect, (value) => setCardField(this.card, 'answers', value, this.app.session.origin))
+      bindField(this.answersSelect, (value) => setCardField(this.card, 'answers', value, this.session.origin))
       answers = h('div', { class: 'field' }, h('label', { for: answersId, text: t('card.answersLabel') }), this.answersSelect)
     }
 
@@ -208,7 +244,7 @@ export class CardView {
         'aria-pressed': 'false',
         onclick: () => {
           const mine = this.card.stance[me]
-          setStance(this.card, me, mine === stance ? null : stance, this.app.session.origin)
+          setStance(this.card, me, mine === stance ? null : stance, this.session.origin)
         }
       }, t(`stance.${stance}`))
       this.stanceButtons.set(stance, button)
@@ -219,21 +255,21 @@ export class CardView {
       h('div', { class: 'stance-buttons' }, stanceButtons)
     )
 
-    const scale = card.section === 'danger' && this.app.config.isFacilitator
+    const scale = card.section === 'danger' && this.board.facilitator
       ? h('button', {
         type: 'button', class: 'button button--secondary', 'data-testid': 'card-add-scale',
-        onclick: () => this.app.actions.addScaleFor(this.card)
+        onclick: () => this.actions.addScaleFor(this.card)
       }, t('card.scaleForWorry'))
       : null
 
     // Your own card you may delete; anyone else's you withdraw (the facilitator too: deleting
     // it for good is offered from the withdrawn list only). Both ask first.
-    const removal = this.app.actionsFor(card).remove
+    const removal = this.board.actionsFor(card).remove
     let remove = null
     if (removal === 'delete') {
       remove = h('button', {
         type: 'button', class: 'button button--warning', 'data-testid': 'card-delete',
-        onclick: () => this.app.actions.askRemove(this.card)
+        onclick: () => this.actions.askRemove(this.card)
       }, t('card.delete'))
     } else if (removal === 'withdraw') {
       const hintId = uid('withdraw-hint')
@@ -241,7 +277,7 @@ export class CardView {
         h('p', { class: 'hint', id: hintId, text: t('card.withdrawHint') }),
         h('button', {
           type: 'button', class: 'button button--secondary', 'data-testid': 'card-withdraw', 'aria-describedby': hintId,
-          onclick: () => this.app.actions.askRemove(this.card)
+          onclick: () => this.actions.askRemove(this.card)
         }, t('card.withdraw')))
     }
 
@@ -268,22 +304,22 @@ export class CardView {
     if (!this.editable) return { cell, set: (/** @type {string} */ value) => setText(cell, value) }
     const input = h('input', {
       type: key === 'due' ? 'date' : 'text', class: 'cell-input', 'data-testid': testid, autocomplete: 'off', 'aria-label': label,
-      list: key === 'owner' ? this.app.peopleListId : undefined
+      list: key === 'owner' ? this.peopleListId : undefined
     })
-    const field = bindField(input, (value) => setCardField(this.card, key, value.trim(), this.app.session.origin))
+    const field = bindField(input, (value) => setCardField(this.card, key, value.trim(), this.session.origin))
     cell.append(input)
     return { cell, input, set: field.set }
   }
 
   statusCell () {
-    const { t } = this.app
+    const { t } = this
     const cell = h('td', { class: 'step-status', role: 'cell', 'data-label': t('steps.status') })
     if (!this.editable) return { cell, input: null, set: (/** @type {string} */ value) => setText(cell, value ? t(/** @type {any} */ (`status.${value}`)) : '') }
     const select = h('select', { class: 'cell-input', 'data-testid': 'step-status', 'aria-label': t('steps.status') },
       h('option', { value: '', text: t('status.none') }),
       STATUSES.map((status) => h('option', { value: status, text: t(`status.${status}`) }))
     )
-    const field = bindField(select, (value) => setCardField(this.card, 'status', value, this.app.session.origin))
+    const field = bindField(select, (value) => setCardField(this.card, 'status', value, this.session.origin))
     cell.append(select)
     return { cell, input: select, set: field.set }
   }
@@ -294,7 +330,7 @@ export class CardView {
     const next = open ?? this.panel.hidden !== false
     this.panel.hidden = !next
     this.moreButton.setAttribute('aria-expanded', String(next))
-    this.moreButton.setAttribute('aria-label', next ? this.app.t('card.less') : this.app.t('card.more'))
+    this.moreButton.setAttribute('aria-label', next ? this.t('card.less') : this.t('card.more'))
     this.el.classList.toggle('card--open', next)
     if (next) this.panel.querySelector('select, input, button')?.scrollIntoView({ block: 'nearest' })
   }
@@ -302,9 +338,8 @@ export class CardView {
   /** @param {Card} card */
   update (card) {
     this.card = card
-    const { app } = this
-    const { t } = app
-    const author = app.personLabel(card.author)
+    const { board, t } = this
+    const author = board.personLabel(card.author)
     this.el.dataset.section = card.section
 
     // Badges: professionals-only layer, and a visible dispute.
@@ -322,14 +357,14 @@ export class CardView {
 
     // The pairing of a safety goal with the worry it answers (or that the worry was withdrawn
     // or deleted), and on a worry, its goals.
-    const answers = app.answersText(card)
+    const answers = answersText(card, board, t)
     setText(this.answersLine, answers.text)
     this.answersLine.dataset.link = answers.state
     show(this.answersLine, answers.text !== '')
     const goals = card.section === 'danger'
       ? [
-          ...app.goalsFor(card.id).map((g) => t('card.goalsForWorry', { text: `“${excerpt(g.text?.toString() ?? '')}”` })),
-          ...app.withdrawnGoalsFor(card.id).map((g) => t('card.goalWithdrawn', { text: `“${excerpt(g.text?.toString() ?? '')}”` }))
+          ...board.goalsFor(card.id).map((g) => t('card.goalsForWorry', { text: `“${excerpt(g.text?.toString() ?? '')}”` })),
+          ...board.withdrawnGoalsFor(card.id).map((g) => t('card.goalWithdrawn', { text: `“${excerpt(g.text?.toString() ?? '')}”` }))
         ]
       : []
     const goalsKey = goals.join('\n')
@@ -340,7 +375,7 @@ export class CardView {
     show(this.goalsList, goals.length > 0)
 
     // Who wrote it, and whose view it is.
-    const speaker = card.speaker ? app.speakerLabel(card.speaker) : ''
+    const speaker = card.speaker ? board.speakerLabel(card.speaker) : ''
     setText(this.byLine, t('card.by', { person: author }) + (speaker ? ` · ${t('card.speaker', { speaker })}` : ''))
     if (this.textarea) this.textarea.setAttribute('aria-label', t('card.textBy', { name: author }))
 
@@ -348,14 +383,14 @@ export class CardView {
     /** @type {string[]} */
     const parts = []
     for (const stance of STANCES) {
-      const names = Object.entries(card.stance).filter(([, s]) => s === stance).map(([who]) => app.personName(who)).sort((a, b) => a.localeCompare(b))
+      const names = Object.entries(card.stance).filter(([, s]) => s === stance).map(([who]) => board.personName(who)).sort((a, b) => a.localeCompare(b))
       if (names.length) parts.push(t(`stance.${stance}By`, { names: names.join(', ') }))
     }
     setText(this.stanceLine, parts.join(' · '))
     show(this.stanceLine, parts.length > 0)
 
     // Live presence: who else is in this card right now.
-    const editing = app.editingNames(this.key)
+    const editing = board.editingNames(this.key)
     setText(this.editingLine, editing.map((name) => t('card.editing', { name })).join(' · '))
     show(this.editingLine, editing.length > 0)
     this.el.classList.toggle('card--busy', editing.length > 0)
@@ -366,13 +401,13 @@ export class CardView {
       this.status?.set(card.status)
     }
     if (this.editable) this.updateTools(card)
-    if (this.textarea) app.sizeLater(this.textarea)
+    if (this.textarea) this.sizeLater(this.textarea)
   }
 
   /** @param {Card} card */
   updateTools (card) {
-    const { app } = this
-    const list = app.bySection.get(card.section) ?? []
+    const { board, t } = this
+    const list = board.bySection.get(card.section) ?? []
     const index = list.findIndex((c) => c.id === card.id && c.layer === card.layer)
     if (this.upButton) this.upButton.disabled = index <= 0
     if (this.downButton) this.downButton.disabled = index < 0 || index >= list.length - 1
@@ -381,12 +416,12 @@ export class CardView {
     const stop = tools.find((b) => b && b.tabIndex === 0 && !b.disabled) ?? tools.find((b) => b && !b.disabled)
     if (stop) this.rove(stop)
     if (this.moveSelect) {
-      const sections = app.visibleSections()
+      const sections = board.visibleSections()
       const key = sections.join('|')
       if (this.moveSelect.dataset.key !== key) {
         this.moveSelect.dataset.key = key
         const chosen = this.moveSelect.value
-        replaceChildren(this.moveSelect, sections.map((id) => h('option', { value: id, text: app.sectionLabel(id) })))
+        replaceChildren(this.moveSelect, sections.map((id) => h('option', { value: id, text: board.sectionLabel(id) })))
         this.moveSelect.value = sections.includes(chosen) ? chosen : card.section
       }
       // Follow the card's section only when it changes: a choice not yet confirmed with
@@ -396,30 +431,30 @@ export class CardView {
         this.moveSelect.value = card.section
       }
     }
-    this.speaker?.set(card.speaker ? app.speakerLabel(card.speaker) : '')
+    this.speaker?.set(card.speaker ? board.speakerLabel(card.speaker) : '')
     if (this.answersSelect) {
-      const dangers = app.bySection.get('danger') ?? []
+      const dangers = board.bySection.get('danger') ?? []
       // A worry withdrawn or deleted is still what the goal answers until someone changes it.
-      const link = card.answers && !dangers.some((d) => d.id === card.answers) ? app.linkTo(card.answers) : null
+      const link = card.answers && !dangers.some((d) => d.id === card.answers) ? board.linkTo(card.answers) : null
       const gone = link && (link.state === 'withdrawn' || link.state === 'deleted')
         ? h('option', {
           value: card.answers,
           text: link.state === 'withdrawn'
-            ? app.t('card.answersOptionWithdrawn', { text: excerpt(link.card?.text?.toString() ?? '', 60) })
-            : app.t('card.answersOptionDeleted')
+            ? t('card.answersOptionWithdrawn', { text: excerpt(link.card?.text?.toString() ?? '', 60) })
+            : t('card.answersOptionDeleted')
         })
         : null
       const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|') + (gone ? `|${card.answers}:${gone.textContent}` : '')
       if (this.answersSelect.dataset.key !== key) {
         this.answersSelect.dataset.key = key
         replaceChildren(this.answersSelect,
-          h('option', { value: '', text: app.t('card.answersNone') }),
-          dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || app.t('card.emptyText') })),
+          h('option', { value: '', text: t('card.answersNone') }),
+          dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || t('card.emptyText') })),
           gone)
       }
       if (document.activeElement !== this.answersSelect) this.answersSelect.value = card.answers
     }
-    const mine = card.stance[app.me]
+    const mine = card.stance[board.me]
     for (const [stance, button] of this.stanceButtons ?? []) button.setAttribute('aria-pressed', String(mine === stance))
   }
 
@@ -428,7 +463,7 @@ export class CardView {
   }
 
   destroy () {
-    if (this.textarea && document.activeElement === this.textarea) this.app.setEditing(null)
+    if (this.textarea && document.activeElement === this.textarea) this.actions.setEditing(null)
     for (const fn of this.cleanup) fn()
     this.cleanup = []
     this.el.remove()

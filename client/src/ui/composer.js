@@ -3,18 +3,29 @@
 import { excerpt } from './card.js'
 import { h, replaceChildren, uid } from './dom.js'
 
-/** @typedef {import('./app.js').BoardApp} BoardApp */
+/**
+ * @typedef {{
+ *   board: import('../board.js').Board,
+ *   session: Pick<import('../session.js').Session, 'professional'>,
+ *   t: import('../strings.js').Translate,
+ *   actions: Pick<import('./actions.js').Actions, 'addCard'>,
+ *   sectionViews: Map<string, import('./section.js').SectionView>
+ * }} ComposerDeps
+ */
 
 export class Composer {
   /**
-   * @param {BoardApp} app
+   * `sectionViews` hold the other forms: one form is open at a time.
+   * @param {ComposerDeps} deps
    * @param {string} section
    */
-  constructor (app, section) {
-    this.app = app
+  constructor ({ board, session, t, actions, sectionViews }, section) {
+    this.board = board
+    this.t = t
+    this.actions = actions
+    this.sectionViews = sectionViews
     this.section = section
-    const { t } = app
-    const label = app.sectionLabel(section)
+    const label = board.sectionLabel(section)
     const formId = uid('composer')
     const textId = uid('new-card')
     const hintId = uid('new-card-hint')
@@ -39,7 +50,7 @@ export class Composer {
     /** @type {HTMLSelectElement | null} */
     this.layer = null
     let layerField = null
-    if (app.session.professional && !app.session.professional.refusal) {
+    if (session.professional && !session.professional.refusal) {
       const layerId = uid('new-card-layer')
       this.layer = h('select', { id: layerId, 'data-testid': 'new-card-layer' },
         h('option', { value: 'main', text: t('add.layerEveryone') }),
@@ -75,7 +86,7 @@ export class Composer {
 
   open () {
     // One form open at a time: close the others that hold nothing yet.
-    for (const view of this.app.sectionViews.values()) {
+    for (const view of this.sectionViews.values()) {
       const other = view.composer
       if (other && other !== this && !other.form.hidden && !other.text.value.trim()) other.close(false)
     }
@@ -100,7 +111,7 @@ export class Composer {
       return
     }
     const layer = this.layer?.value === 'professional' ? 'professional' : 'main'
-    this.app.actions.addCard(this.section, text, layer, this.answers?.value ?? '')
+    this.actions.addCard(this.section, text, layer, this.answers?.value ?? '')
     this.text.value = ''
     this.text.focus()
   }
@@ -108,14 +119,14 @@ export class Composer {
   /** Keep the goal's "which worry" choices in step with the map. */
   update () {
     if (!this.answers) return
-    const dangers = this.app.bySection.get('danger') ?? []
+    const dangers = this.board.bySection.get('danger') ?? []
     const key = dangers.map((d) => `${d.id}:${excerpt(d.text?.toString() ?? '', 60)}`).join('|')
     if (this.answers.dataset.key === key) return
     this.answers.dataset.key = key
     const value = this.answers.value
     replaceChildren(this.answers,
-      h('option', { value: '', text: this.app.t('card.answersNone') }),
-      dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || this.app.t('card.emptyText') })))
+      h('option', { value: '', text: this.t('card.answersNone') }),
+      dangers.map((d) => h('option', { value: d.id, text: excerpt(d.text?.toString() ?? '', 60) || this.t('card.emptyText') })))
     this.answers.value = dangers.some((d) => d.id === value) ? value : ''
   }
 }

@@ -4,15 +4,21 @@
 import { h, replaceChildren, setText } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {'withdraw' | 'delete' | 'forGood'} ConfirmKind
+ * @typedef {{
+ *   t: import('../strings.js').Translate,
+ *   actions: { endMeeting: () => Promise<void> }
+ * }} DialogsDeps
  */
 
 export class Dialogs {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
-    const { t } = app
+  /**
+   * `actions.endMeeting` ends the meeting once the facilitator says yes (it throws on failure).
+   * @param {DialogsDeps} deps
+   */
+  constructor ({ t, actions }) {
+    this.t = t
+    this.actions = actions
     this.shortcutsDialog = h('dialog', { class: 'dialog', 'data-testid': 'shortcuts-dialog', 'aria-labelledby': 'shortcuts-title' },
       h('h2', { id: 'shortcuts-title', text: t('keys.title') }),
       h('ul', { class: 'shortcuts' },
@@ -56,7 +62,7 @@ export class Dialogs {
    * @param {() => void} then
    */
   confirmCard (kind, text, then) {
-    const { t } = this.app
+    const { t } = this
     const [title, body, yes, no] = kind === 'withdraw'
       ? [t('confirm.withdraw.title'), t('confirm.withdraw.body'), t('confirm.withdraw.yes'), t('confirm.withdraw.no')]
       : kind === 'delete'
@@ -95,10 +101,10 @@ export class Dialogs {
   async end () {
     this.endConfirm.disabled = true
     try {
-      await this.app.actions.endMeeting()
+      await this.actions.endMeeting()
       this.endDialog.close()
     } catch {
-      setText(this.endError, this.app.t('end.failed'))
+      setText(this.endError, this.t('end.failed'))
     } finally {
       this.endConfirm.disabled = false
     }

@@ -4,8 +4,12 @@ import { excerpt } from './card.js'
 import { h } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('./card.js').CardView} CardView
+ * @typedef {{
+ *   board: Pick<import('../board.js').Board, 'editable'>,
+ *   sectionViews: Map<string, import('./section.js').SectionView>,
+ *   actions: Pick<import('./actions.js').Actions, 'moveTo'>
+ * }} DragDeps
  * @typedef {{ section: string, index: number, before: Element | null, list: HTMLElement, sectionEl: HTMLElement }} DropTarget
  */
 
@@ -13,9 +17,14 @@ const THRESHOLD = 6
 const EDGE = 48
 
 export class DragController {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
+  /**
+   * `sectionViews` are where a card may be dropped.
+   * @param {DragDeps} deps
+   */
+  constructor ({ board, sectionViews, actions }) {
+    this.board = board
+    this.sectionViews = sectionViews
+    this.actions = actions
     /** @type {null | { view: CardView, x: number, y: number, active: boolean, ghost: HTMLElement | null, target: DropTarget | null, handle: HTMLElement, pointerId: number, stop: () => void }} */
     this.state = null
   }
@@ -25,7 +34,7 @@ export class DragController {
    * @param {CardView} view
    */
   start (event, view) {
-    if (event.button !== 0 || this.state || !this.app.editable) return
+    if (event.button !== 0 || this.state || !this.board.editable) return
     const handle = /** @type {HTMLElement} */ (event.currentTarget)
     event.preventDefault()
     handle.setPointerCapture(event.pointerId)
@@ -90,7 +99,7 @@ export class DragController {
   targetIn (sectionEl, y) {
     const s = this.state
     const section = sectionEl.dataset.section ?? ''
-    const view = this.app.sectionViews.get(section)
+    const view = this.sectionViews.get(section)
     if (!s || !view) return null
     const children = [...view.list.children].filter((c) => c !== s.view.el)
     let index = children.length
@@ -143,6 +152,6 @@ export class DragController {
     s.view.el.classList.remove('is-dragging')
     document.body.classList.remove('is-dragging-card')
     this.unmark()
-    if (drop && s.active && s.target) this.app.actions.moveTo(s.view.card, s.target.section, s.target.index)
+    if (drop && s.active && s.target) this.actions.moveTo(s.view.card, s.target.section, s.target.index)
   }
 }

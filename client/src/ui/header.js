@@ -4,17 +4,32 @@
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {'connecting' | 'online' | 'offline' | 'ended' | 'closed'} ConnectionState
+ * @typedef {{
+ *   t: import('../strings.js').Translate,
+ *   config: import('../config.js').BoardConfig,
+ *   board: import('../board.js').Board,
+ *   session: Pick<import('../session.js').Session, 'history' | 'mayWrite'>,
+ *   root: HTMLElement,
+ *   actions: Pick<import('./actions.js').Actions, 'undo' | 'redo' | 'toggleLock' | 'setOptionalSections'>,
+ *   dialogs: Pick<import('./dialogs.js').Dialogs, 'shortcuts' | 'confirmEnd'>
+ * }} HeaderDeps
+ * @typedef {Pick<import('./waiting.js').WaitingRoom, 'mayTakeOut' | 'confirmTakeOut'>} TakeOut
  */
 
 export class Header {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
-    const { t, config } = app
+  /**
+   * `root` is the board's element (a title outside it means the page names the meeting).
+   * @param {HeaderDeps} deps
+   */
+  constructor ({ t, config, board, session, root, actions, dialogs }) {
+    this.t = t
+    this.config = config
+    this.board = board
+    this.session = session
+    this.actions = actions
     // The page may already name the meeting in its own <h1>; then the board does not repeat it.
-    this.ownTitle = ![...document.querySelectorAll('h1')].some((el) => !app.root.contains(el))
+    this.ownTitle = ![...document.querySelectorAll('h1')].some((el) => !root.contains(el))
     this.title = h('h1', { class: 'board-name', 'data-testid': 'board-title' })
     this.pill = h('p', { class: 'conn-pill', 'data-testid': 'connection-status', 'data-state': 'connecting', text: t('connection.connecting') })
 
@@ -28,9 +43,9 @@ export class Header {
       this.rosterList)
 
     this.toolbar = h('div', { class: 'board-toolbar', role: 'group', 'aria-label': t('toolbar.label') })
-    this.undo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'undo', onclick: () => app.actions.undo() }, t('toolbar.undo'))
-    this.redo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'redo', onclick: () => app.actions.redo() }, t('toolbar.redo'))
-    this.keys = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'shortcuts', onclick: () => app.dialogs.shortcuts() }, t('toolbar.keys'))
+    this.undo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'undo', onclick: () => actions.undo() }, t('toolbar.undo'))
+    this.redo = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'redo', onclick: () => actions.redo() }, t('toolbar.redo'))
+    this.keys = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'shortcuts', onclick: () => dialogs.shortcuts() }, t('toolbar.keys'))
     /** @type {HTMLElement[]} */
     const facilitator = []
     this.lock = null
@@ -39,14 +54,14 @@ export class Header {
       if (config.presentUrl) {
         facilitator.push(h('a', { class: 'button button--tool', href: config.presentUrl, target: '_blank', rel: 'noopener', 'data-testid': 'present' }, t('toolbar.present')))
       }
-      this.lock = !config.csrfToken ? null : h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'lock-toggle', 'aria-pressed': 'false', onclick: () => app.actions.toggleLock() }, t('toolbar.lock'))
+      this.lock = !config.csrfToken ? null : h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'lock-toggle', 'aria-pressed': 'false', onclick: () => actions.toggleLock() }, t('toolbar.lock'))
       if (this.lock) facilitator.push(this.lock)
       if (Object.keys(config.optionalSections).length) {
         this.sections = this.buildSections()
         facilitator.push(this.sections.wrap)
       }
       if (config.endUrl && config.csrfToken) {
-        facilitator.push(h('button', { type: 'button', class: 'button button--tool button--warning', 'data-testid': 'end-meeting', onclick: () => app.dialogs.confirmEnd() }, t('toolbar.end')))
+        facilitator.push(h('button', { type: 'button', class: 'button button--tool button--warning', 'data-testid': 'end-meeting', onclick: () => dialogs.confirmEnd() }, t('toolbar.end')))
       }
     }
     if (config.mode === 'present' && config.isFacilitator && config.editUrl) {
@@ -64,8 +79,7 @@ export class Header {
   }
 
   buildSections () {
-    const { app } = this
-    const { t, config } = app
+    const { t, config, actions } = this
     const panelId = uid('sections')
     const button = h('button', {
       type: 'button', class: 'button button--tool', 'data-testid': 'sections-toggle', 'aria-expanded': 'false', 'aria-controls': panelId,
@@ -79,7 +93,7 @@ export class Header {
     const boxes = new Map()
     const items = Object.entries(config.optionalSections).map(([id, text]) => {
       const boxId = uid(`optional-${id}`)
-      const box = h('input', { type: 'checkbox', id: boxId, 'data-testid': `optional-${id}`, onchange: () => app.actions.setOptionalSections([...boxes].filter(([, b]) => b.checked).map(([sid]) => sid)) })
+      const box = h('input', { type: 'checkbox', id: boxId, 'data-testid': `optional-${id}`, onchange: () => actions.setOptionalSections([...boxes].filter(([, b]) => b.checked).map(([sid]) => sid)) })
       boxes.set(id, box)
       return h('div', { class: 'checkbox' }, box, h('label', { for: boxId, text: text.label }))
     })
@@ -90,7 +104,7 @@ export class Header {
 
   /** @param {ConnectionState} state */
   setConnection (state) {
-    const { t } = this.app
+    const { t } = this
     const text = {
       connecting: t('connection.connecting'),
       online: t('connection.online'),
@@ -103,43 +117,43 @@ export class Header {
   }
 
   update () {
-    const { app } = this
-    const { t } = app
-    setText(this.title, app.config.title || app.meta.title || t('board.untitled'))
-    const editing = app.editable
+    const { t, board, session } = this
+    setText(this.title, this.config.title || board.meta.title || t('board.untitled'))
+    const editing = board.editable
     for (const tool of this.editTools) show(tool, editing)
-    this.undo.disabled = !app.session.history.canUndo()
-    this.redo.disabled = !app.session.history.canRedo()
+    this.undo.disabled = !session.history.canUndo()
+    this.redo.disabled = !session.history.canRedo()
     if (this.lock) {
-      show(this.lock, !app.ended && app.session.mayWrite())
-      this.lock.setAttribute('aria-pressed', String(app.locked))
-      setText(this.lock, app.locked ? t('toolbar.unlock') : t('toolbar.lock'))
+      show(this.lock, !board.ended && session.mayWrite())
+      this.lock.setAttribute('aria-pressed', String(board.locked))
+      setText(this.lock, board.locked ? t('toolbar.unlock') : t('toolbar.lock'))
     }
     if (this.sections) {
       show(this.sections.wrap, editing)
-      for (const [id, box] of this.sections.boxes) box.checked = app.meta.optionalSections.includes(id)
+      for (const [id, box] of this.sections.boxes) box.checked = board.meta.optionalSections.includes(id)
     }
     show(this.toolbar, [...this.toolbar.children].some((c) => c instanceof HTMLElement && !c.hidden))
   }
 
-  /** @param {import('../people.js').Present[]} roster */
-  setRoster (roster) {
-    const { app } = this
-    const { t } = app
+  /**
+   * @param {import('../people.js').Present[]} roster
+   * @param {TakeOut | null} waiting the facilitator's waiting room (it knows who was let in)
+   */
+  setRoster (roster, waiting) {
+    const { t, board } = this
     setText(this.rosterCount, `(${roster.length})`)
     setText(this.rosterCountText, t.plural('roster.count', roster.length))
     // The facilitator may take out anyone admitted (the waiting room knows who that is).
-    const waiting = app.waiting
     const removable = roster.map((p) => waiting?.mayTakeOut(p.id) === true)
     const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, removable[i]]))
     if (this.rosterList.dataset.key === key) return
     this.rosterList.dataset.key = key
     replaceChildren(this.rosterList, roster.map((p, i) => {
-      const role = app.roleLabel(p.role)
+      const role = board.roleLabel(p.role)
       const entry = p.relationship
         ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
         : t('roster.entry', { name: p.name, role })
-      const mine = p.id !== '' && p.id === app.me
+      const mine = p.id !== '' && p.id === board.me
       const text = mine ? t('roster.you', { name: entry }) : entry
       const li = h('li', { class: `roster-person roster-person--${p.role || 'unknown'}`, 'data-testid': 'roster-person', 'data-participant': p.id })
       if (!waiting || !removable[i]) {

@@ -3,22 +3,36 @@
 // whenever editing is switched on or off (every view inside looks different then), brought up
 // to date on each render, and shown one at a time as tabs on narrow screens.
 import { h, replaceChildren, setText, show, uid } from './dom.js'
-import { ScaleView } from './scale.js'
-import { SectionView } from './section.js'
-import { WithdrawnList } from './withdrawn.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('./tabs.js').Region} Region
+ * @typedef {{
+ *   board: import('../board.js').Board,
+ *   config: Pick<import('../config.js').BoardConfig, 'columns'>,
+ *   t: import('../strings.js').Translate,
+ *   actions: Pick<import('./actions.js').Actions, 'addOverallScale'>,
+ *   views: import('./views.js').Views,
+ *   makeSection: (id: string) => import('./section.js').SectionView,
+ *   makeScale: (scale: import('../model.js').Scale) => import('./scale.js').ScaleView,
+ *   makeWithdrawnList: () => import('./withdrawn.js').WithdrawnList
+ * }} RegionsDeps
  */
 
 export class Regions {
   /**
-   * @param {BoardApp} app
+   * The views made here are kept in `views`; the `make…` functions make each kind.
+   * @param {RegionsDeps} deps
    * @param {HTMLElement} el the element the regions go in
    */
-  constructor (app, el) {
-    this.app = app
+  constructor ({ board, config, t, actions, views, makeSection, makeScale, makeWithdrawnList }, el) {
+    this.board = board
+    this.config = config
+    this.t = t
+    this.actions = actions
+    this.views = views
+    this.makeSection = makeSection
+    this.makeScale = makeScale
+    this.makeWithdrawnList = makeWithdrawnList
     this.el = el
     // Made by build.
     /** @type {Region[]} */
@@ -29,27 +43,26 @@ export class Regions {
     this.scalesNone = h('p')
     this.addScaleButton = h('button')
     this.moreShown = false
-    this.withdrawn = new WithdrawnList(app)
+    this.withdrawn = makeWithdrawnList()
   }
 
   build () {
-    const { app } = this
-    for (const view of app.cardViews.values()) view.destroy()
-    for (const view of app.scaleViews.values()) view.destroy()
-    app.cardViews.clear()
-    app.scaleViews.clear()
-    app.sectionViews.clear()
+    const { board, t, views } = this
+    for (const view of views.cards.values()) view.destroy()
+    for (const view of views.scales.values()) view.destroy()
+    views.cards.clear()
+    views.scales.clear()
+    views.sections.clear()
     this.withdrawn.clear()
-    this.withdrawn = new WithdrawnList(app)
-    const { t } = app
+    this.withdrawn = this.makeWithdrawnList()
     /** @param {string} id */
     const sectionEl = (id) => {
-      const view = new SectionView(app, id)
-      app.sectionViews.set(id, view)
+      const view = this.makeSection(id)
+      views.sections.set(id, view)
       return view.el
     }
     this.columns = []
-    const columns = app.config.columns.map((column) => {
+    const columns = this.config.columns.map((column) => {
       const headingId = uid(`column-${column.id}`)
       const el = h('section', { class: `column column--${column.id}`, 'data-testid': `column-${column.id}`, 'aria-labelledby': headingId, 'data-labelledby': headingId },
         h('h2', { class: 'column-title', id: headingId, text: column.title }),
@@ -60,11 +73,11 @@ export class Regions {
     const moreId = uid('column-more')
     this.optional = h('section', { class: 'column column--more', 'data-testid': 'column-more', 'aria-labelledby': moreId, 'data-labelledby': moreId },
       h('h2', { class: 'column-title', id: moreId, text: t('section.more') }),
-      h('div', { class: 'column-sections' }, app.optionalIds.map(sectionEl)))
+      h('div', { class: 'column-sections' }, board.optionalIds.map(sectionEl)))
     const scalesId = uid('scales')
     this.scalesList = h('div', { class: 'scales-list' })
     this.scalesNone = h('p', { class: 'scales-none', text: t('scales.none') })
-    this.addScaleButton = h('button', { type: 'button', class: 'add-button', 'data-testid': 'add-scale', onclick: () => app.actions.addOverallScale() })
+    this.addScaleButton = h('button', { type: 'button', class: 'add-button', 'data-testid': 'add-scale', onclick: () => this.actions.addOverallScale() })
     this.scales = h('section', { class: 'scales-region', 'data-testid': 'scales', 'aria-labelledby': scalesId, 'data-labelledby': scalesId },
       h('h2', { class: 'column-title', id: scalesId, text: t('scales.heading') }),
       this.scalesList, this.scalesNone, this.addScaleButton)
@@ -73,66 +86,66 @@ export class Regions {
 
   /** The sections shown now with their cards (views of cards gone are dropped), and the scales. */
   update () {
-    const { app } = this
-    const visible = app.visibleSections()
+    const { board, views } = this
+    const visible = board.visibleSections()
     /** @type {Set<string>} */
     const seen = new Set()
-    for (const [id, view] of app.sectionViews) {
+    for (const [id, view] of views.sections) {
       const on = visible.includes(id)
       show(view.el, on)
-      if (on) view.reconcile(app.bySection.get(id) ?? [], seen)
+      if (on) view.reconcile(board.bySection.get(id) ?? [], seen)
     }
-    for (const [key, view] of app.cardViews) {
+    for (const [key, view] of views.cards) {
       if (!seen.has(key)) {
         view.destroy()
-        app.cardViews.delete(key)
+        views.cards.delete(key)
       }
     }
-    this.moreShown = app.optionalIds.some((id) => visible.includes(id))
+    this.moreShown = board.optionalIds.some((id) => visible.includes(id))
     show(this.optional, this.moreShown)
     this.updateScales()
-    this.withdrawn.update(app.withdrawnCards)
+    this.withdrawn.update(board.withdrawnCards)
   }
 
   updateScales () {
-    const { app } = this
+    const { board, t, views } = this
     let i = 0
     /** @type {Set<string>} */
     const seen = new Set()
-    for (const scale of app.scales) {
+    for (const scale of board.scales) {
       const key = `${scale.layer}:${scale.id}`
-      let view = app.scaleViews.get(key)
+      let view = views.scales.get(key)
       if (!view) {
-        view = new ScaleView(app, scale)
-        app.scaleViews.set(key, view)
+        view = this.makeScale(scale)
+        views.scales.set(key, view)
       } else view.update(scale)
       seen.add(key)
       const at = this.scalesList.children[i]
       if (at !== view.el) this.scalesList.insertBefore(view.el, at ?? null)
       i++
     }
-    for (const [key, view] of app.scaleViews) {
+    for (const [key, view] of views.scales) {
       if (!seen.has(key)) {
         view.destroy()
-        app.scaleViews.delete(key)
+        views.scales.delete(key)
       }
     }
-    show(this.scalesNone, app.scales.length === 0)
-    const facilitator = app.editable && app.config.isFacilitator
+    show(this.scalesNone, board.scales.length === 0)
+    const facilitator = board.editable && board.facilitator
     show(this.addScaleButton, facilitator)
-    const hasOverall = app.scales.some((s) => s.about === '')
-    setText(this.addScaleButton, hasOverall ? app.t('scales.addAnother') : app.t('scales.add'))
-    show(this.scales, app.scales.length > 0 || facilitator || !app.present)
+    const hasOverall = board.scales.some((s) => s.about === '')
+    setText(this.addScaleButton, hasOverall ? t('scales.addAnother') : t('scales.add'))
+    show(this.scales, board.scales.length > 0 || facilitator || !board.present)
   }
 
   /** The regions as tabs, in reading order (as of the last update). @returns {Region[]} */
   tabs () {
-    const { t } = this.app
+    const { board, t } = this
     return [
       ...this.columns,
       ...(this.moreShown ? [{ id: 'more', label: t('section.more'), el: this.optional }] : []),
       { id: 'scales', label: t('column.scales'), el: this.scales },
-      ...(this.app.withdrawnCards.length ? [{ id: 'withdrawn', label: t('withdrawn.tab', { count: this.app.withdrawnCards.length }), el: this.withdrawn.el }] : [])
+      ...(board.withdrawnCards.length ? [{ id: 'withdrawn', label: t('withdrawn.tab', { count: board.withdrawnCards.length }), el: this.withdrawn.el }] : [])
     ]
   }
 }

@@ -8,24 +8,32 @@ import { autosize, h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('../model.js').Scale} Scale
+ * @typedef {{
+ *   board: import('../board.js').Board,
+ *   session: Pick<import('../session.js').Session, 'origin'>,
+ *   t: import('../strings.js').Translate,
+ *   actions: Pick<import('./actions.js').Actions, 'deleteScale'>,
+ *   announcer: import('./announcer.js').Announcer
+ * }} ScaleDeps
  */
 
 export class ScaleView {
   /**
-   * @param {BoardApp} app
+   * @param {ScaleDeps} deps
    * @param {Scale} scale
    */
-  constructor (app, scale) {
-    this.app = app
+  constructor ({ board, session, t, actions, announcer }, scale) {
+    this.board = board
+    this.session = session
+    this.t = t
+    this.announcer = announcer
     this.scale = scale
     this.key = `${scale.layer}:${scale.id}`
-    const { t } = app
     const headingId = uid('scale')
     this.heading = h('h3', { id: headingId, class: 'scale-title', 'data-testid': 'scale-title' })
-    this.editable = app.editable
-    const wording = this.editable && app.config.isFacilitator
+    this.editable = board.editable
+    const wording = this.editable && board.facilitator
 
     // The question and the meaning of both ends.
     /** @type {{ set: (v: string) => void } | null} */
@@ -46,7 +54,7 @@ export class ScaleView {
           ? h('textarea', { id, rows: 2, 'data-testid': `scale-${key}`, oninput: () => autosize(/** @type {HTMLTextAreaElement} */ (input)) })
           : h('input', { id, type: 'text', 'data-testid': `scale-${key}` })
         const field = bindField(input, (value) => {
-          if (value.trim()) setScaleText(this.scale, key, value.trim(), app.session.origin)
+          if (value.trim()) setScaleText(this.scale, key, value.trim(), session.origin)
         })
         const bound = {
           set: (/** @type {string} */ value) => {
@@ -86,20 +94,20 @@ export class ScaleView {
     if (wording) {
       this.revealButton = h('button', {
         type: 'button', class: 'button button--secondary', 'data-testid': 'scale-reveal',
-        onclick: () => setRevealed(this.scale, !this.scale.revealed, app.session.origin)
+        onclick: () => setRevealed(this.scale, !this.scale.revealed, session.origin)
       })
       facilitatorTools = h('div', { class: 'scale-tools' },
         this.revealButton,
         h('button', {
           type: 'button', class: 'button button--warning', 'data-testid': 'scale-delete',
-          onclick: () => app.actions.deleteScale(this.scale)
+          onclick: () => actions.deleteScale(this.scale)
         }, t('scale.delete')))
     }
 
     /** @type {HTMLInputElement[]} */
     this.radios = []
     this.error = h('p', { class: 'field-error', role: 'alert' })
-    this.form = this.editable && app.me ? this.buildForm() : null
+    this.form = this.editable && board.me ? this.buildForm() : null
     this.el = h('article', { class: 'scale', 'data-testid': 'scale', 'data-scale-id': scale.id, 'aria-labelledby': headingId },
       this.heading,
       wording ? wordingFields : this.question,
@@ -116,7 +124,7 @@ export class ScaleView {
   }
 
   buildForm () {
-    const { t } = this.app
+    const { t } = this
     const name = uid('mark')
     const legendId = uid('mark-legend')
     const errorId = uid('mark-error')
@@ -138,7 +146,7 @@ export class ScaleView {
     this.removeButton = h('button', {
       type: 'button', class: 'button button--secondary', 'data-testid': 'scale-remove',
       onclick: () => {
-        setRating(this.scale, this.app.me, null, this.app.session.origin)
+        setRating(this.scale, this.board.me, null, this.session.origin)
         this.dirty = false
         for (const radio of this.radios ?? []) radio.checked = false
         if (this.reason) this.reason.value = ''
@@ -165,23 +173,22 @@ export class ScaleView {
   save () {
     const checked = this.radios?.find((r) => r.checked)
     if (!checked) {
-      setText(this.error, this.app.t('scale.pickNumber'))
+      setText(this.error, this.t('scale.pickNumber'))
       this.radios?.[0]?.focus()
       return
     }
     const rating = makeRating(Number(checked.value), this.reason?.value.trim() ?? '', this.up?.value.trim() ?? '', new Date().toISOString())
-    setRating(this.scale, this.app.me, rating, this.app.session.origin)
+    setRating(this.scale, this.board.me, rating, this.session.origin)
     this.dirty = false
-    this.app.announcer.now(this.app.t('announce.markSaved'))
+    this.announcer.now(this.t('announce.markSaved'))
   }
 
   /** @param {Scale} scale */
   update (scale) {
     this.scale = scale
-    const { app } = this
-    const { t } = app
+    const { board, t } = this
     // A scale about a worry says so, and says when that worry was withdrawn or deleted.
-    const about = scale.about ? app.linkTo(scale.about) : null
+    const about = scale.about ? board.linkTo(scale.about) : null
     const quoted = `“${excerpt(about?.card?.text?.toString() ?? '', 80)}”`
     this.heading.dataset.link = about?.state ?? 'none'
     setText(this.heading, !about
@@ -200,8 +207,8 @@ export class ScaleView {
     if (this.revealButton) setText(this.revealButton, scale.revealed ? t('scale.hide') : t('scale.reveal'))
     this.el.classList.toggle('scale--private', !scale.revealed)
 
-    const { visible, hiddenCount } = visibleMarks(scale, app.me)
-    const nameOf = (/** @type {string} */ id) => app.personName(id)
+    const { visible, hiddenCount } = visibleMarks(scale, board.me)
+    const nameOf = (/** @type {string} */ id) => board.personName(id)
     const groups = marksByValue(visible, nameOf)
     const chipsKey = JSON.stringify([...groups].map(([v, ids]) => [v, ids.map(nameOf)]))
     if (this.chips.dataset.key !== chipsKey) {
@@ -210,7 +217,7 @@ export class ScaleView {
       const chips = []
       for (const [value, ids] of groups) {
         ids.forEach((id, stack) => {
-          const chip = h('span', { class: `scale-chip${id === app.me ? ' scale-chip--me' : ''}`, 'data-testid': 'scale-chip', 'data-value': String(value), text: nameOf(id) })
+          const chip = h('span', { class: `scale-chip${id === board.me ? ' scale-chip--me' : ''}`, 'data-testid': 'scale-chip', 'data-value': String(value), text: nameOf(id) })
           chip.style.left = `${value * 10}%`
           chip.style.setProperty('--stack', String(stack))
           chips.push(chip)
@@ -222,12 +229,12 @@ export class ScaleView {
 
     // The list reads from 0 to 10, so the spread is plain in words too.
     const ids = [...groups.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, group]) => group)
-    const marksKey = JSON.stringify(ids.map((id) => [id, app.personLabel(id), visible[id]]))
+    const marksKey = JSON.stringify(ids.map((id) => [id, board.personLabel(id), visible[id]]))
     if (this.marks.dataset.key !== marksKey) {
       this.marks.dataset.key = marksKey
       replaceChildren(this.marks, ids.map((id) => {
         const r = visible[id]
-        const person = id === app.me ? t('roster.you', { name: app.personLabel(id) }) : app.personLabel(id)
+        const person = id === board.me ? t('roster.you', { name: board.personLabel(id) }) : board.personLabel(id)
         return h('li', { class: 'scale-mark', 'data-testid': 'scale-mark', 'data-participant': id },
           h('span', { class: 'scale-mark-value', text: t('scale.mark', { person, value: r.value }) }),
           r.reason ? h('span', { class: 'scale-mark-reason', text: t('scale.reason', { text: r.reason }) }) : null,
@@ -240,7 +247,7 @@ export class ScaleView {
     show(this.hiddenNote, hiddenCount > 0)
 
     if (this.form) {
-      const mine = scale.ratings[app.me]
+      const mine = scale.ratings[board.me]
       if (!this.dirty && document.activeElement !== this.reason && document.activeElement !== this.up) {
         for (const radio of this.radios ?? []) radio.checked = mine !== undefined && Number(radio.value) === mine.value
         if (this.reason) this.reason.value = mine?.reason ?? ''

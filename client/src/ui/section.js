@@ -1,23 +1,28 @@
 // One section of the map (e.g. "Strengths"): heading, prompt, its cards in order and, for
 // people who may edit, the "Add a card" form. Next steps are a table.
-import { Composer } from './composer.js'
 import { h, show, uid } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('../model.js').Card} Card
+ * @typedef {{
+ *   board: import('../board.js').Board,
+ *   t: import('../strings.js').Translate,
+ *   viewFor: (card: Card, kind: import('./card.js').CardKind) => import('./card.js').CardView,
+ *   makeComposer: (section: string) => import('./composer.js').Composer
+ * }} SectionDeps
  */
 
 export class SectionView {
   /**
-   * @param {BoardApp} app
+   * `viewFor` gives a card's view (kept across renders); `makeComposer` its "Add a card" form.
+   * @param {SectionDeps} deps
    * @param {string} id
    */
-  constructor (app, id) {
-    this.app = app
+  constructor ({ board, t, viewFor, makeComposer }, id) {
+    this.board = board
+    this.viewFor = viewFor
     this.id = id
-    const { t } = app
-    const text = app.sectionText(id)
+    const text = board.sectionText(id)
     const headingId = uid(`section-${id}`)
     this.steps = id === 'next_steps'
     /** @type {HTMLElement} */
@@ -30,13 +35,13 @@ export class SectionView {
           h('th', { scope: 'col', role: 'columnheader', text: t('steps.owner') }),
           h('th', { scope: 'col', role: 'columnheader', text: t('steps.due') }),
           h('th', { scope: 'col', role: 'columnheader', text: t('steps.status') }),
-          app.editable ? h('th', { scope: 'col', role: 'columnheader' }, h('span', { class: 'visually-hidden', text: t('steps.tools') })) : null
+          board.editable ? h('th', { scope: 'col', role: 'columnheader' }, h('span', { class: 'visually-hidden', text: t('steps.tools') })) : null
         )),
         this.list)
       : this.list
     this.table = this.steps ? container : null
     this.empty = h('p', { class: 'section-empty', text: t('section.empty') })
-    this.composer = app.editable ? new Composer(app, id) : null
+    this.composer = board.editable ? makeComposer(id) : null
     this.el = h('section', {
       class: `map-section map-section--${id}`, 'data-section': id, 'data-testid': `section-${id}`,
       'aria-labelledby': headingId
@@ -60,7 +65,7 @@ export class SectionView {
     if (this.table) show(this.table, cards.length > 0)
     let i = 0
     for (const card of cards) {
-      const view = this.app.viewFor(card, kind)
+      const view = this.viewFor(card, kind)
       seen.add(view.key)
       const at = this.list.children[i]
       if (at !== view.el) this.list.insertBefore(view.el, at ?? null)
@@ -69,7 +74,7 @@ export class SectionView {
     }
     // Anything left after the last card belongs to another section now, or is gone.
     while (this.list.children.length > i) this.list.children[i].remove()
-    show(this.empty, cards.length === 0 && !this.app.editable && !this.app.present)
+    show(this.empty, cards.length === 0 && !this.board.editable && !this.board.present)
     this.composer?.update()
   }
 }

@@ -1,14 +1,35 @@
 // Connection state on screen: the pill, offline and back online, ended, locked, and problems
 // with the link. Reads the session; says changes aloud through the announcer.
 
-import { show } from './dom.js'
-
-/** @typedef {import('./app.js').BoardApp} BoardApp */
+/**
+ * @typedef {{
+ *   t: import('../strings.js').Translate,
+ *   config: Pick<import('../config.js').BoardConfig, 'canEdit' | 'isFacilitator'>,
+ *   session: import('../session.js').Session,
+ *   board: import('../board.js').Board,
+ *   announcer: import('./announcer.js').Announcer,
+ *   header: Pick<import('./header.js').Header, 'setConnection'>,
+ *   banners: import('./banners.js').Banners,
+ *   root: HTMLElement,
+ *   hideMap: () => void
+ * }} StatusDeps
+ */
 
 export class StatusView {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
+  /**
+   * `hideMap` takes the map off the screen (a revoked link); `root` carries the state for styles.
+   * @param {StatusDeps} deps
+   */
+  constructor ({ t, config, session, board, announcer, header, banners, root, hideMap }) {
+    this.t = t
+    this.config = config
+    this.session = session
+    this.board = board
+    this.announcer = announcer
+    this.header = header
+    this.banners = banners
+    this.root = root
+    this.hideMap = hideMap
     /** @type {'hidden' | 'offline' | 'back'} */
     this.offlineShown = 'hidden'
     /** @type {ReturnType<typeof setTimeout> | null} */
@@ -20,31 +41,31 @@ export class StatusView {
   }
 
   update () {
-    const { t } = this.app
-    const main = this.app.session.main
+    const { t, board } = this
+    const main = this.session.main
     const refusal = main.refusal
-    if (refusal?.kind === 'ended' || ((this.app.meta.ended || this.app.meta.endedAt) && !this.app.ended)) {
-      if (!this.app.ended) this.app.announcer.say(t('announce.ended'))
-      this.app.ended = true
-      this.app.endedAt = this.app.endedAt || this.app.meta.endedAt || new Date().toISOString()
+    if (refusal?.kind === 'ended' || ((board.meta.ended || board.meta.endedAt) && !board.ended)) {
+      if (!board.ended) this.announcer.say(t('announce.ended'))
+      board.ended = true
+      board.endedAt = board.endedAt || board.meta.endedAt || new Date().toISOString()
     }
     if (main.synced && main.status === 'connected' && this.lastSyncAt === 0) this.lastSyncAt = Date.now()
     /** @type {import('./header.js').ConnectionState} */
     let state
     if (refusal) state = refusal.kind === 'ended' ? 'ended' : 'closed'
-    else if (main.status === 'connected' && main.synced && navigator.onLine !== false) state = this.app.ended ? 'ended' : 'online'
+    else if (main.status === 'connected' && main.synced && navigator.onLine !== false) state = board.ended ? 'ended' : 'online'
     else if (!main.everSynced && main.status !== 'disconnected' && navigator.onLine !== false) state = 'connecting'
     else state = 'offline'
-    this.app.header.setConnection(state)
+    this.header.setConnection(state)
 
-    if (state === 'offline' && !this.app.ended) {
+    if (state === 'offline' && !board.ended) {
       if (this.offlineShown !== 'offline' && this.offlineTimer === null) {
         this.offlineTimer = setTimeout(() => {
           this.offlineTimer = null
           this.lastSyncAt = 0
           this.offlineShown = 'offline'
-          this.app.banners.setOffline('offline')
-          this.app.announcer.say(t('connection.offline'))
+          this.banners.setOffline('offline')
+          this.announcer.say(t('connection.offline'))
         }, 1500)
       }
     } else {
@@ -53,15 +74,15 @@ export class StatusView {
       if (state === 'online' && this.offlineShown === 'offline') {
         this.offlineShown = 'back'
         this.lastSyncAt = Date.now()
-        this.app.banners.setOffline('back')
-        this.app.announcer.say(t('connection.back'))
+        this.banners.setOffline('back')
+        this.announcer.say(t('connection.back'))
         if (this.backTimer !== null) clearTimeout(this.backTimer)
         this.backTimer = setTimeout(() => {
           this.offlineShown = 'hidden'
-          this.app.banners.setOffline('hidden')
+          this.banners.setOffline('hidden')
         }, 6000)
       } else if (state !== 'online' && this.offlineShown !== 'offline') {
-        this.app.banners.setOffline('hidden')
+        this.banners.setOffline('hidden')
       }
     }
 
@@ -72,36 +93,36 @@ export class StatusView {
       failed: t('connection.failed'),
       ended: ''
     }
-    this.app.banners.setProblem(refusal ? problems[refusal.kind] : '')
+    this.banners.setProblem(refusal ? problems[refusal.kind] : '')
     if (refusal?.kind === 'invalid') {
       // The link was revoked: take the map off this screen.
-      show(this.app.regions, false)
-      show(this.app.tabList, false)
+      this.hideMap()
     }
     const notes = []
     if (refusal?.kind === 'forbidden') notes.push(t('connection.forbidden'))
-    else if (!this.app.config.canEdit && !this.app.present && !this.app.ended) notes.push(t('connection.readOnly'))
-    const pro = this.app.session.professional
+    else if (!this.config.canEdit && !board.present && !board.ended) notes.push(t('connection.readOnly'))
+    const pro = this.session.professional
     if (pro?.refusal && pro.refusal.kind !== 'ended' && !refusal) notes.push(t('connection.professionalUnavailable'))
-    this.app.banners.setNote(notes.join(' '))
-    this.app.banners.setEnded(this.app.ended ? this.endedText() : '')
-    this.app.banners.setLocked(this.app.locked && !this.app.ended
-      ? (this.app.config.isFacilitator ? t('locked.bannerFacilitator') : t('locked.banner'))
+    this.banners.setNote(notes.join(' '))
+    this.banners.setEnded(board.ended ? this.endedText() : '')
+    this.banners.setLocked(board.locked && !board.ended
+      ? (this.config.isFacilitator ? t('locked.bannerFacilitator') : t('locked.banner'))
       : '')
-    this.app.root.dataset.connection = state
-    this.app.root.classList.toggle('board--ended', this.app.ended)
+    this.root.dataset.connection = state
+    this.root.classList.toggle('board--ended', board.ended)
   }
 
   endedText () {
-    if (!this.app.endedAt) return this.app.t('ended.banner')
-    const date = new Date(this.app.endedAt)
-    if (Number.isNaN(date.getTime())) return this.app.t('ended.banner')
+    const { board } = this
+    if (!board.endedAt) return this.t('ended.banner')
+    const date = new Date(board.endedAt)
+    if (Number.isNaN(date.getTime())) return this.t('ended.banner')
     let time
     try {
-      time = new Intl.DateTimeFormat(this.app.t.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
+      time = new Intl.DateTimeFormat(this.t.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
     } catch {
       time = date.toLocaleString()
     }
-    return this.app.t('ended.bannerAt', { time })
+    return this.t('ended.bannerAt', { time })
   }
 }

@@ -5,19 +5,36 @@ import { newlyWaiting, readParticipants, removableIds, waitingList } from '../ad
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('../admission.js').Entrant} Entrant
- * @typedef {'admit' | 'reject' | 'remove'} AdmissionAction
+ * @typedef {import('../api.js').AdmissionAction} AdmissionAction
+ * @typedef {{
+ *   t: import('../strings.js').Translate,
+ *   board: import('../board.js').Board,
+ *   api: Pick<import('../api.js').MeetingApi, 'participants' | AdmissionAction>,
+ *   announcer: import('./announcer.js').Announcer,
+ *   render: () => void,
+ *   root: HTMLElement,
+ *   roster: HTMLElement
+ * }} WaitingDeps
  */
 
 /** How often to ask who is waiting (the waiting page itself checks every 5 s). */
 const POLL_MS = 3000
 
 export class WaitingRoom {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
-    const { t } = app
+  /**
+   * `render` asks for a render (the roster's "Take out" buttons); the focus goes to `roster`
+   * when what held it is gone, unless it is still inside `root`.
+   * @param {WaitingDeps} deps
+   */
+  constructor ({ t, board, api, announcer, render, root, roster }) {
+    this.t = t
+    this.board = board
+    this.api = api
+    this.announcer = announcer
+    this.render = render
+    this.root = root
+    this.roster = roster
     /** @type {Entrant[]} */
     this.people = []
     /** @type {Entrant[]} */
@@ -55,7 +72,7 @@ export class WaitingRoom {
     this.dialog.addEventListener('close', () => {
       this.leaving = null
       // The roster entry that opened it may be gone by now: keep the focus near it.
-      if (!this.app.root.contains(document.activeElement) || document.activeElement === document.body) this.app.header.roster.focus()
+      if (!this.root.contains(document.activeElement) || document.activeElement === document.body) this.roster.focus()
     })
 
     document.addEventListener('visibilitychange', () => this.wake())
@@ -64,7 +81,7 @@ export class WaitingRoom {
 
   /** Whether the roster should offer "Take out" for this participant. @param {string} id */
   mayTakeOut (id) {
-    return !this.app.ended && id !== '' && id !== this.app.me && this.removable.has(id)
+    return !this.board.ended && id !== '' && id !== this.board.me && this.removable.has(id)
   }
 
   // --- asking the server -------------------------------------------------------------------
@@ -77,17 +94,17 @@ export class WaitingRoom {
   }
 
   running () {
-    return !this.stopped && !this.app.ended && document.visibilityState === 'visible'
+    return !this.stopped && !this.board.ended && document.visibilityState === 'visible'
   }
 
   async ask () {
     if (this.asking) return
     this.asking = true
     try {
-      const response = await fetch(this.app.config.participantsUrl, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+      const response = await this.api.participants()
       // Not the facilitator after all, or the meeting is gone: asking again will not help.
       if ([401, 403, 404].includes(response.status)) this.stopped = true
-      else if (response.ok) this.show(readParticipants(await response.json()))
+      else if (response.ok) this.show(readParticipants(response.body))
     } catch {
       // Offline or the server is restarting: the connection banners say so; ask again later.
     } finally {
@@ -98,35 +115,32 @@ export class WaitingRoom {
 
   /** @param {AdmissionAction} action @param {Entrant} person @returns {Promise<boolean>} whether it was done */
   async act (action, person) {
-    const { config } = this.app
-    const url = `${config.participantsUrl}/${encodeURIComponent(person.id)}/${action}`
-    const response = await this.app.actions.post(url, {})
+    const done = await this.api[action](person.id)
     // 409: someone else got there first (the meeting page, another tab). Either way, look again.
     this.wake()
-    return response.ok
+    return done
   }
 
   // --- showing -------------------------------------------------------------------------------
 
   /** @param {Entrant[]} people */
   show (people) {
-    const { t } = this.app
+    const { t } = this
     this.people = people
     this.waiting = waitingList(people)
-    for (const p of newlyWaiting(this.seen, this.waiting)) this.app.announcer.say(t('announce.waiting', { name: p.name }))
+    for (const p of newlyWaiting(this.seen, this.waiting)) this.announcer.say(t('announce.waiting', { name: p.name }))
     this.seen = new Set(this.waiting.map((p) => p.id))
     const removable = removableIds(people)
     if ([...removable].join('|') !== [...this.removable].join('|')) {
       this.removable = removable
-      this.app.scheduleRender() // the roster's "Take out" buttons
+      this.render() // the roster's "Take out" buttons
     }
     this.renderList()
   }
 
   renderList () {
-    const { app } = this
-    const { t } = app
-    show(this.el, this.waiting.length > 0 && !app.ended)
+    const { t, board, announcer } = this
+    show(this.el, this.waiting.length > 0 && !board.ended)
     const key = JSON.stringify(this.waiting.map((p) => [p.id, p.name, p.role, p.relationship]))
     if (this.list.dataset.key === key) return
     this.list.dataset.key = key
@@ -135,7 +149,7 @@ export class WaitingRoom {
     const at = [...this.list.children].findIndex((li) => li.contains(focused))
     replaceChildren(this.list, this.waiting.map((p) => {
       const whoId = uid('waiting-person')
-      const role = app.roleLabel(p.role)
+      const role = board.roleLabel(p.role)
       const who = p.relationship
         ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
         : t('roster.entry', { name: p.name, role })
@@ -149,10 +163,10 @@ export class WaitingRoom {
         for (const b of buttons) b.setAttribute('aria-disabled', 'true')
         setText(this.error, '')
         try {
-          if (await this.act(action, p)) app.announcer.now(done)
+          if (await this.act(action, p)) announcer.now(done)
         } catch {
           setText(this.error, t('waiting.failed'))
-          app.announcer.now(t('waiting.failed'))
+          announcer.now(t('waiting.failed'))
         } finally {
           for (const b of buttons) b.removeAttribute('aria-disabled')
         }
@@ -168,13 +182,13 @@ export class WaitingRoom {
       const next = this.list.children[Math.min(at, this.list.children.length - 1)]
       const button = next?.querySelector('button')
       if (button) button.focus()
-      else app.header.roster.focus()
+      else this.roster.focus()
     }
   }
 
   /** Called on every render of the board: an ended meeting stops asking. */
   update () {
-    if (this.app.ended) {
+    if (this.board.ended) {
       if (this.timer !== null) clearTimeout(this.timer)
       this.timer = null
       show(this.el, false)
@@ -188,7 +202,7 @@ export class WaitingRoom {
     const person = this.people.find((p) => p.id === id)
     if (!person) return
     this.leaving = person
-    setText(this.dialogTitle, this.app.t('takeOut.title', { name: name || person.name }))
+    setText(this.dialogTitle, this.t('takeOut.title', { name: name || person.name }))
     setText(this.dialogError, '')
     this.dialog.showModal()
   }
@@ -196,13 +210,13 @@ export class WaitingRoom {
   async takeOut () {
     const person = this.leaving
     if (!person) return
-    const { t } = this.app
+    const { t } = this
     this.confirm.disabled = true
     try {
-      if (await this.act('remove', person)) this.app.announcer.now(t('announce.takenOut', { name: person.name }))
+      if (await this.act('remove', person)) this.announcer.now(t('announce.takenOut', { name: person.name }))
       this.removable.delete(person.id)
       this.dialog.close()
-      this.app.scheduleRender()
+      this.render()
     } catch {
       setText(this.dialogError, t('takeOut.failed', { name: person.name }))
     } finally {

@@ -1,24 +1,33 @@
 // The withdrawn cards: one list for the whole board, after the scales (a tab of its own on
 // narrow screens), there only while a card is withdrawn. Each says where it was, who wrote it,
 // who withdrew it and when; the facilitator may put it back or delete it for good.
-import { cardActions, whenText } from '../withdraw.js'
+import { whenText } from '../withdraw.js'
+import { answersText } from './card.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
- * @typedef {import('./app.js').BoardApp} BoardApp
  * @typedef {import('../model.js').Card} Card
+ * @typedef {{
+ *   board: import('../board.js').Board,
+ *   t: import('../strings.js').Translate,
+ *   actions: Pick<import('./actions.js').Actions, 'askRestore' | 'askDeleteForGood'>
+ * }} WithdrawnDeps
  */
 
 export class WithdrawnList {
-  /** @param {BoardApp} app */
-  constructor (app) {
-    this.app = app
-    const { t } = app
+  /**
+   * `views` holds each card's view by "layer:id" (the actions look there for the focus).
+   * @param {WithdrawnDeps & { views: Map<string, WithdrawnView> }} deps
+   */
+  constructor ({ board, t, actions, views }) {
+    this.board = board
+    this.t = t
+    this.actions = actions
+    /** @type {Map<string, WithdrawnView>} */
+    this.views = views
     const headingId = uid('withdrawn')
     this.list = h('ul', { class: 'withdrawn-list', 'aria-labelledby': headingId, 'data-testid': 'withdrawn-list' })
     this.hint = h('p', { class: 'section-prompt withdrawn-hint' })
-    /** @type {Map<string, WithdrawnView>} */
-    this.views = new Map()
     this.el = h('section', { class: 'withdrawn-region', 'data-testid': 'withdrawn', 'aria-labelledby': headingId, 'data-labelledby': headingId, hidden: true },
       h('h2', { class: 'column-title', id: headingId, text: t('withdrawn.heading') }),
       this.hint,
@@ -27,9 +36,8 @@ export class WithdrawnList {
 
   /** @param {readonly Card[]} cards the withdrawn cards, in the order to show them */
   update (cards) {
-    const { app } = this
-    const { t } = app
-    setText(this.hint, app.editable && app.config.isFacilitator ? t('withdrawn.hintFacilitator') : t('withdrawn.hint'))
+    const { board, t } = this
+    setText(this.hint, board.editable && board.facilitator ? t('withdrawn.hintFacilitator') : t('withdrawn.hint'))
     /** @type {Set<string>} */
     const seen = new Set()
     let i = 0
@@ -41,7 +49,7 @@ export class WithdrawnList {
         view = undefined
       }
       if (!view) {
-        view = new WithdrawnView(app, card)
+        view = new WithdrawnView({ board, t, actions: this.actions }, card)
         this.views.set(key, view)
       }
       view.update(card)
@@ -66,15 +74,15 @@ export class WithdrawnList {
   }
 }
 
-class WithdrawnView {
+export class WithdrawnView {
   /**
-   * @param {BoardApp} app
+   * @param {WithdrawnDeps} deps
    * @param {Card} card
    */
-  constructor (app, card) {
-    this.app = app
+  constructor ({ board, t, actions }, card) {
+    this.board = board
+    this.t = t
     this.card = card
-    const { t } = app
     /** @type {(() => void)[]} */
     this.cleanup = []
     this.badges = h('p', { class: 'card-badges' })
@@ -90,17 +98,17 @@ class WithdrawnView {
     this.answers = h('p', { class: 'card-answers', 'data-testid': 'card-answers-line' })
     this.byLine = h('p', { class: 'card-by', 'data-testid': 'card-by' })
     this.withdrawnBy = h('p', { class: 'withdrawn-by', 'data-testid': 'withdrawn-by' })
-    const actions = cardActions(card, app.viewer())
-    this.restoreButton = actions.restore
+    const offered = board.actionsFor(card)
+    this.restoreButton = offered.restore
       ? h('button', {
         type: 'button', class: 'button button--big', 'data-testid': 'withdrawn-restore',
-        onclick: () => app.actions.askRestore(this.card)
+        onclick: () => actions.askRestore(this.card)
       }, t('withdrawn.restore'))
       : null
-    this.deleteButton = actions.deleteForGood
+    this.deleteButton = offered.deleteForGood
       ? h('button', {
         type: 'button', class: 'button button--warning button--big', 'data-testid': 'withdrawn-delete',
-        onclick: () => app.actions.askDeleteForGood(this.card)
+        onclick: () => actions.askDeleteForGood(this.card)
       }, t('withdrawn.deleteForGood'))
       : null
     this.el = h('li', {
@@ -116,8 +124,7 @@ class WithdrawnView {
   /** @param {Card} card */
   update (card) {
     this.card = card
-    const { app } = this
-    const { t } = app
+    const { board, t } = this
     this.el.dataset.section = card.section
     const badgeKey = card.layer
     if (this.badges.dataset.key !== badgeKey) {
@@ -125,14 +132,14 @@ class WithdrawnView {
       replaceChildren(this.badges, card.layer === 'professional' ? h('span', { class: 'badge badge--professional', text: t('card.professionalOnly') }) : null)
     }
     show(this.badges, card.layer === 'professional')
-    setText(this.was, t('withdrawn.was', { section: app.sectionLabel(card.section) }))
-    const answers = app.answersText(card)
+    setText(this.was, t('withdrawn.was', { section: board.sectionLabel(card.section) }))
+    const answers = answersText(card, board, t)
     setText(this.answers, answers.text)
     this.answers.dataset.link = answers.state
     show(this.answers, answers.text !== '')
-    const speaker = card.speaker ? app.speakerLabel(card.speaker) : ''
-    setText(this.byLine, t('card.by', { person: app.personLabel(card.author) }) + (speaker ? ` · ${t('card.speaker', { speaker })}` : ''))
-    const by = app.personLabel(card.withdrawn?.by ?? '')
+    const speaker = card.speaker ? board.speakerLabel(card.speaker) : ''
+    setText(this.byLine, t('card.by', { person: board.personLabel(card.author) }) + (speaker ? ` · ${t('card.speaker', { speaker })}` : ''))
+    const by = board.personLabel(card.withdrawn?.by ?? '')
     const when = whenText(card.withdrawn?.at ?? '', t.locale)
     setText(this.withdrawnBy, !when
       ? t('withdrawn.byNoTime', { person: by })
