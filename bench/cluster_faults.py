@@ -58,7 +58,8 @@ sys.path.insert(0, str(ROOT))  # this checkout's `server` and `tests`
 from tests.cluster import Cluster, RedisServer, cluster  # noqa: E402
 from tests.yclient import YClient  # noqa: E402
 
-# Compaction as often as it can, each merging a few dozen rows (as tests/test_cluster_log.py).
+# Compaction as often as it can, each merging a few dozen rows
+# (as tests/system/test_cluster_log.py).
 BUSY = {
     "SAFETYMAP_COMPACT_INTERVAL": "0.02",
     "SAFETYMAP_COMPACT_THRESHOLD": "30",

@@ -122,7 +122,7 @@ class LogStore(StoreBase):
             )
             # Folded a slice at a time, so memory stays near the document's own size: a log
             # read whole was held at its peak by the process (a flood of edits between two
-            # compactions grew the server by 20-28 MiB in tests/test_memory_bounds.py).
+            # compactions grew the server by 20-28 MiB in tests/integration/test_memory_bounds.py).
             folded: list[bytes] = []  # the state so far, then the rows read since
             merged: list[int] = []  # the ids of the rows folded in, in order
             held = 0

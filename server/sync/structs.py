@@ -11,7 +11,7 @@ vector, and the room holds such updates until their dependencies are there.
 so that nothing reaches the room's document except through the log: deleted ranges of length
 zero (yrs splits the block at that clock, unreported) and GC structs of length zero (kept,
 unreported, and a later encoding panics). Other empty structs are let through: yrs either
-refuses them or changes nothing (tests/test_fuzz_frames.py tries each kind), and pycrdt itself
+refuses them or changes nothing (tests/unit/test_fuzz_frames.py tries each kind), and pycrdt itself
 writes an empty string item after splitting a multi-byte character.
 
 Only struct headers and lengths are read; content is skipped, but its size is noted (the

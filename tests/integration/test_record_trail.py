@@ -1,0 +1,42 @@
+"""The audit trail travels with the full record: up to the meeting's end for a snapshot, so
+two exports of it stay the same; never in the family copy."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import RunningServer
+from tests.integration.test_meeting_pages import signed_in
+
+
+async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningServer) -> None:
+    async with await signed_in(server) as chair:
+        created = await chair.submit("/", {"title": "Trail", "label_set": "early_help"})
+        meeting_id = str(created.headers["location"]).rsplit("/", 1)[1]
+        tokens = await server.services.store.link_tokens(meeting_id)
+        meeting = {"id": meeting_id, "tokens": {r.value: t for r, t in tokens.items()}}
+        jo = await server.client(meeting, "family", name="Jo")
+        await jo.synced.wait()
+        await jo.disconnect()
+        await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
+
+        async def export(query: str) -> dict[str, object]:
+            response = await chair.get(f"/meetings/{meeting_id}/export?format=json{query}")
+            assert response.status_code == 200
+            document: dict[str, object] = json.loads(response.content)
+            return document
+
+        first, second = await export(""), await export("")
+        trail = first["audit"]
+        assert isinstance(trail, list)
+        seen = [(row["who"], row["what"]) for row in trail]
+        assert ("Jo (family)", "Joined") in seen
+        assert seen[-1][1] == "Ended the meeting"
+        assert not any("Downloaded" in what for _, what in seen)  # exports came after the end
+        for document in (first, second):
+            document["export"]["generatedAt"] = "…"  # type: ignore[index]
+        assert first == second
+        family = await export("&family=1")
+        assert "audit" not in family
+        markdown = (await chair.get(f"/meetings/{meeting_id}/export?format=md")).text
+        assert "Who did what, and when" in markdown and "Jo (family)" in markdown
