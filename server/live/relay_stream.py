@@ -5,7 +5,6 @@ means, and removing a deleted meeting's entries. relay.py runs the stream; this 
 
 from __future__ import annotations
 
-import json
 import logging
 import ssl
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import AuthenticationError, NoPermissionError, RedisError, ResponseError
 
+from server.live import control
 from server.settings import SettingsError
 
 STREAM = "safetymap:relay"
@@ -44,12 +44,6 @@ class Message:
     sent_at: float = 0.0  # wall clock at publish, for the relay-lag metric
     deployment: str = ""  # the publisher's deployment (deployment.py): others are ignored
 
-    def control(self) -> dict[str, Any]:
-        value = json.loads(self.payload)
-        if not isinstance(value, dict):
-            raise ValueError("control payload is not an object")
-        return value
-
     @property
     def cost(self) -> int:
         """Roughly the bytes this message holds while it is queued or remembered."""
@@ -61,8 +55,8 @@ class Message:
         if self.kind is not Kind.CONTROL:
             return False
         try:
-            return self.control().get("action") == "deleted"
-        except ValueError:
+            return isinstance(control.decode(self.payload), control.Deleted)
+        except (ValueError, KeyError, TypeError):
             return False
 
     def is_marker(self, meeting_id: str, layer: str) -> bool:

@@ -8,20 +8,21 @@ in memory and is retried by the background compactor.
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
 from pycrdt import Doc, Map
 
-from server.board import attribution, model
 from server.board.limits import Limits
 from server.board.permissions import Layer, Status
+from server.live import control
 from server.live.journal import Journal
 from server.live.relay import Kind, Message, Relay
 from server.live.room import Peer, Room
-from server.store import Editors, LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
+from server.record import view
+from server.store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
 from server.sync import crdt
 from server.sync.closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
 
@@ -213,7 +214,7 @@ class Rooms:
             asyncio.get_running_loop().create_task(self._resync_logged())
             return
         if message.kind is Kind.CONTROL:
-            self._control(message.meeting_id, message.control())
+            self._control(message.meeting_id, control.decode(message.payload))
             return
         try:
             layer = Layer(message.layer)
@@ -305,30 +306,29 @@ class Rooms:
         finally:
             self._catching_up.pop(key, None)
 
-    def _share(self, meeting_id: str, action: dict[str, Any]) -> None:
+    def _share(self, meeting_id: str, message: control.Control) -> None:
         if self._relay is not None:
-            payload = json.dumps(action).encode()
-            self._relay.publish(Kind.CONTROL, meeting_id, "", payload)
+            self._relay.publish(Kind.CONTROL, meeting_id, "", control.encode(message))
 
-    def _control(self, meeting_id: str, action: dict[str, Any]) -> None:
+    def _control(self, meeting_id: str, message: control.Control | None) -> None:
         rooms = [room for layer in Layer if (room := self.loaded(meeting_id, layer))]
-        match action.get("action"):
-            case "status":
+        match message:
+            case control.StatusChanged(status):
                 for room in rooms:
-                    room.status = Status(action["value"])
-            case "locked":
+                    room.status = status
+            case control.LockChanged(locked):
                 for room in rooms:
-                    room.locked = bool(action["value"])
-            case "deleted":
+                    room.locked = locked
+            case control.Deleted():
                 self._drop(meeting_id)
-            case "close":
-                links = set(action.get("links", ()))
-                people = set(action.get("participants", ()))
+            case control.Close(code, reason, links, participants):
                 for room in rooms:
                     room.close_where(
-                        lambda peer: peer.link_id in links or peer.identity.get("id") in people,
-                        int(action["code"]),
-                        action["reason"],
+                        lambda peer: (
+                            peer.link_id in links or peer.identity.get("id") in participants
+                        ),
+                        code,
+                        reason,
                     )
 
     # Meeting-wide actions -----------------------------------------------------------------
@@ -348,7 +348,7 @@ class Rooms:
         in every other process. `forgotten` must follow once the rows are gone."""
         self._deleting.add(meeting_id)
         self._drop(meeting_id)
-        self._share(meeting_id, {"action": "deleted"})
+        self._share(meeting_id, control.Deleted())
 
     def forgotten(self, meeting_id: str) -> None:
         self._deleting.discard(meeting_id)
@@ -366,8 +366,7 @@ class Rooms:
         """Close every connection that came in by these links, in every process."""
         links = set(link_ids)
         closed = self.close_where(meeting_id, lambda peer: peer.link_id in links, code, reason)
-        self._share(meeting_id, {"action": "close", "links": sorted(links), "code": code,
-                                 "reason": reason})  # fmt: skip
+        self._share(meeting_id, control.Close(code, reason, links=tuple(sorted(links))))
         return closed
 
     def close_participants(
@@ -378,8 +377,7 @@ class Rooms:
         closed = self.close_where(
             meeting_id, lambda peer: peer.identity.get("id") in people, code, reason
         )
-        self._share(meeting_id, {"action": "close", "participants": sorted(people),
-                                 "code": code, "reason": reason})  # fmt: skip
+        self._share(meeting_id, control.Close(code, reason, participants=tuple(sorted(people))))
         return closed
 
     async def _server_change(
@@ -404,7 +402,7 @@ class Rooms:
         for layer in Layer:
             if room := self.loaded(meeting_id, layer):
                 room.locked = locked
-        self._share(meeting_id, {"action": "locked", "value": locked})
+        self._share(meeting_id, control.LockChanged(locked))
 
         def mark(doc: Doc[Any]) -> None:
             doc.get("meta", type=Map)["locked"] = locked
@@ -423,7 +421,7 @@ class Rooms:
         for layer in Layer:
             if room := self.loaded(meeting_id, layer):
                 room.status = Status.ENDED  # from here on, every edit is refused
-        self._share(meeting_id, {"action": "status", "value": Status.ENDED.value})
+        self._share(meeting_id, control.StatusChanged(Status.ENDED))
         try:
             moment = now()
 
@@ -437,33 +435,13 @@ class Rooms:
             await self._journal.flush()
             ended = {**meeting, "status": Status.ENDED.value, "endedAt": moment.isoformat()}
 
-            def render(
-                states: dict[Layer, bytes],
-                roster: list[dict[str, Any]],
-                writers: dict[Layer, dict[int, str]],
-                editors: Editors,
-            ) -> dict[str, Any]:
-                added, edited = attribution.written_by(
-                    {layer.value: states[layer] for layer in Layer},
-                    {layer.value: writers[layer] for layer in Layer},
-                    {layer.value: editors[layer] for layer in Layer},
-                    roster,
-                )
-                return model.render_meeting(
-                    crdt.doc_from_updates([states[Layer.MAIN]]),
-                    crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
-                    ended,
-                    roster,
-                    added_by=added,
-                    edited_by=edited,
-                )
-
+            render = functools.partial(view.rendered_snapshot, ended)
             meta = await self._store.end_meeting(meeting_id, ended_by, moment, render)
         except BaseException:
             for layer in Layer:
                 if room := self.loaded(meeting_id, layer):
                     room.status = Status.OPEN
-            self._share(meeting_id, {"action": "status", "value": Status.OPEN.value})
+            self._share(meeting_id, control.StatusChanged(Status.OPEN))
             if room := self.loaded(meeting_id, Layer.MAIN):
                 room.server_change(lambda doc: doc.get("meta", type=Map).pop("status", None))
             raise

@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server.board import attribution, model
+from server.board.permissions import Layer
 from server.i18n import translations
 from server.record import history, mapdiff, record_cards
 from server.sync import crdt
 
-if TYPE_CHECKING:  # only its type: the record is rendered without the store
+if TYPE_CHECKING:  # only their types: the record is rendered without the store
+    from server.store import Editors
     from server.store.records import Snapshot
 
 gettext = translations().gettext
@@ -28,6 +30,31 @@ def when(moment: str | None) -> str:
     z = f"{at:%z}"  # "+0100"; empty for a naive time, which the store writes in UTC
     zone = "UTC" if z in ("", "+0000") else f"UTC{z[:3]}:{z[3:5]}"
     return f"{at.day} {at:%B %Y, %H:%M} ({zone})"
+
+
+def rendered_snapshot(
+    meeting: dict[str, Any],
+    states: dict[Layer, bytes],
+    roster: list[dict[str, Any]],
+    writers: dict[Layer, dict[int, str]],
+    editors: Editors,
+) -> dict[str, Any]:
+    """The map a snapshot keeps: both layers rendered, each card with who added it and who
+    else wrote in it, as the server saw them."""
+    added, edited = attribution.written_by(
+        {layer.value: states[layer] for layer in Layer},
+        {layer.value: writers[layer] for layer in Layer},
+        {layer.value: editors[layer] for layer in Layer},
+        roster,
+    )
+    return model.render_meeting(
+        crdt.doc_from_updates([states[Layer.MAIN]]),
+        crdt.doc_from_updates([states[Layer.PROFESSIONAL]]),
+        meeting,
+        roster,
+        added_by=added,
+        edited_by=edited,
+    )
 
 
 def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
