@@ -101,6 +101,7 @@ RSS_TARGET = 0.10  # RSS after / RSS before - 1
 # no-ops' attack. It is moved out of the run; `--server-env SAFETYMAP_COMPACT_INTERVAL=60`
 # puts it back.
 SERVER_ENV = {"SAFETYMAP_COMPACT_INTERVAL": "3600"}
+APPEND_SLOW = 0.0025  # seconds: a histogram bucket bound (server/metrics.py)
 
 
 # The attacked meeting's content --------------------------------------------------------------
@@ -274,6 +275,9 @@ class Outcome:
     rss_before_mib: float = 0.0
     rss_peak_mib: float = 0.0
     rss_after_mib: float = 0.0
+    # Share of appends (receive to durable) over APPEND_SLOW: is a slow edit the log's doing?
+    slow_appends_quiet: float = 0.0
+    slow_appends_attack: float = 0.0
     server_cpu_quiet: float = 0.0  # share of one core
     server_cpu_attack: float = 0.0
     attack_seconds: float = 0.0
@@ -349,6 +353,26 @@ class Sampler:
         return max((kib for at, kib in self.samples if start <= at <= end), default=0)
 
 
+_BUCKET = re.compile(r'^safetymap_append_seconds_bucket\{le="([^"]+)"\} (\S+)$', re.M)
+
+
+def append_buckets(port: int) -> dict[float, float]:
+    """The server's histogram of receive-to-durable append times (cumulative, by upper bound):
+    the update log's part of a quiet edit's latency, apart from the event loop's."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    return {float(le): float(n) for le, n in _BUCKET.findall(text)}
+
+
+def slow_share(before: dict[float, float], after: dict[float, float], over: float) -> float:
+    """The share of the appends between two scrapes that took longer than `over` seconds."""
+    total = after[float("inf")] - before[float("inf")]
+    fast = after[over] - before[over]
+    return (total - fast) / total if total else float("nan")
+
+
 def spawn_attacker(spec: dict[str, Any], errors: Path) -> subprocess.Popen[str]:
     with errors.open("w") as log:
         return subprocess.Popen(
@@ -410,14 +434,17 @@ async def run_pattern(
         gc.freeze()
         gc.disable()
         b0, cpu0 = time.perf_counter(), server.cpu_seconds()
+        h0 = await asyncio.to_thread(append_buckets, server.port)
         await asyncio.sleep(args.baseline)
         b1, cpu1 = time.perf_counter(), server.cpu_seconds()
+        h1 = await asyncio.to_thread(append_buckets, server.port)
         rss_before = server.status_kib("VmRSS")
         spy = Profiler(server.pid, logs / f"profile-{name}.txt") if args.profile else None
         proc.stdin.write("go\n")
         proc.stdin.flush()
         result = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), args.seconds + 120)
         a1, cpu2 = time.perf_counter(), server.cpu_seconds()
+        h2 = await asyncio.to_thread(append_buckets, server.port)
         gc.enable()
         if spy is not None:
             profile = await spy.stop()
@@ -442,6 +469,8 @@ async def run_pattern(
     outcome.server_cpu_quiet = (cpu1 - cpu0) / (b1 - b0)
     outcome.server_cpu_attack = (cpu2 - cpu1) / (a1 - b1)
     outcome.attack_seconds = a1 - b1
+    outcome.slow_appends_quiet = slow_share(h0, h1, APPEND_SLOW)
+    outcome.slow_appends_attack = slow_share(h1, h2, APPEND_SLOW)
     outcome.memory_ok = rss_after <= rss_before * (1 + RSS_TARGET)
     if spy is not None:
         outcome.profile = profile
@@ -594,15 +623,17 @@ def table(data: dict[str, Any]) -> str:
     lines += [
         "",
         "| pattern | connections | frames sent | sent | close codes (connections) "
-        "| edits timed quiet / attack | max under attack |",
-        "|---|---|---|---|---|---|---|",
+        "| edits timed quiet / attack | max under attack "
+        f"| appends over {APPEND_SLOW * 1000:g} ms quiet / attack |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for o in data["patterns"]:
         a = o["attacker"]
         codes = ", ".join(f"{c}: {n}" for c, n in sorted(a["codes"].items()))
         lines.append(
             f"| {o['title']} | {a['connections']} | {a['frames']:,} | {size(a['bytes'])} "
-            f"| {codes} | {o['quiet_edits']} / {o['attack_edits']} | {o['attack_max_ms']:.1f} ms |"
+            f"| {codes} | {o['quiet_edits']} / {o['attack_edits']} | {o['attack_max_ms']:.1f} ms "
+            f"| {100 * o['slow_appends_quiet']:.1f} % / {100 * o['slow_appends_attack']:.1f} % |"
         )
     lines += [
         "",

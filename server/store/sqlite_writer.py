@@ -44,7 +44,11 @@ class SqliteWriter:
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we say BEGIN IMMEDIATE ourselves, so the write lock is taken
         # before the status check and the check holds until the commit.
-        conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+        # check_same_thread=False: only this writer's thread uses it, but the engine below may
+        # be finalised on another one if the writer is dropped without `close`.
+        conn = sqlite3.connect(
+            self._path, timeout=30, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -74,7 +78,11 @@ class SqliteWriter:
         if self._sa is None:
             raw = self._conn = self._connect()
             engine = create_engine(
-                "sqlite://", creator=lambda: raw, poolclass=StaticPool, isolation_level="AUTOCOMMIT"
+                "sqlite://",
+                creator=lambda: raw,
+                poolclass=StaticPool,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,  # nothing to roll back: `_transaction` ends each one
             )
             self._sa = engine.connect()
         return self._sa
