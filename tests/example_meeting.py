@@ -23,6 +23,7 @@ from pycrdt import Map
 from server.board import model
 
 from .conftest import RunningServer
+from .waiting import within
 from .yclient import YClient
 
 EXAMPLE = Path(__file__).resolve().parent / "data" / "example-meeting.json"
@@ -84,7 +85,7 @@ async def example_meeting(
         if people[pid]["role"] in ("facilitator", "professional")
     }
     for client in (*main.values(), *notes.values()):
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
     ids = {pid: await client.whoami() for pid, client in main.items()}
     for pid, client in notes.items():
         assert await client.whoami() == ids[pid], "the same key is the same participant"

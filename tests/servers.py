@@ -13,6 +13,8 @@ from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from .waiting import within
+
 STARTUP_TIMEOUT = 20.0
 SHUTDOWN_TIMEOUT = 30.0  # a graceful stop saves and compacts every room first
 
@@ -113,7 +115,7 @@ async def running(
         finally:
             if proc.returncode is None:  # a graceful stop that hung: never leave it behind
                 proc.kill()
-                await proc.wait()
+                await within(proc.wait(), SHUTDOWN_TIMEOUT, f"{argv[0]} exited once killed")
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from server.sync import awareness, protocol
 from tests.attribution_cases import forged_edit, present
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_export import SCHEMA, run_export
+from tests.waiting import within
 
 
 async def test_the_record_names_who_added_each_card(server: RunningServer) -> None:
@@ -25,7 +26,7 @@ async def test_the_record_names_who_added_each_card(server: RunningServer) -> No
     jo = await server.client(meeting, "family", name="Jo")
     alex = await server.client(meeting, "professional", name="Alex")
     for client in (sam, jo, alex):
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
     # Jo's card names no author (a client may leave it out); the server knows who added it.
     jo.items["c1"] = Map({"section": "strengths", "text": Text("Gran helps")})
     alex.add_card("c2", "harm", "Missed appointments")
@@ -69,7 +70,7 @@ async def test_cards_sharing_an_id_across_layers_keep_their_own_writers(
     jo = await server.client(meeting, "family", name="Jo Example")
     alex = await server.client(meeting, "professional", layer="professional", name="Alex Example")
     for client in (jo, alex):
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
     jo.add_card("same", "strengths", "Gran collects the children")
     alex.add_card("same", "harm", "Referral from school")
     main_check = await server.client(meeting, "facilitator", name="Sam")
@@ -122,7 +123,7 @@ async def test_a_client_id_seen_in_presence_is_its_owners_for_good(server: Runni
     jo = await server.client(meeting, "family", name="Jo Example")
     screen = await server.client(meeting, "viewer", name="Screen")
     for client in (sam, jo, screen):
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
     await present(sam, jo)  # Sam has not written anything yet: only presence names the ID
 
     await jo.send(forged_edit(sam, jo, "forged"))
@@ -134,7 +135,7 @@ async def test_a_client_id_seen_in_presence_is_its_owners_for_good(server: Runni
     await sam.disconnect()
     await screen.wait_for(lambda: screen.presence.get(sam.doc.client_id) is None)  # gone
     await sam.connect()  # the same Yjs document, so the same clientID
-    await sam.synced.wait()
+    await within(sam.synced.wait(), 20, "sam synced")
     await present(sam, screen)
     sam.add_card("second", "goals", "Mia sleeps at home")
     await screen.wait_for(lambda: "second" in screen.cards())
@@ -145,7 +146,7 @@ async def test_a_client_id_seen_in_presence_is_its_owners_for_good(server: Runni
     await sam.disconnect()
     await screen.wait_for(lambda: screen.presence.get(sam.doc.client_id) is None)
     jo_again = await server.client(meeting, "family", name="Jo Example")
-    await jo_again.synced.wait()
+    await within(jo_again.synced.wait(), 20, "jo_again synced")
     entry = awareness.Entry(sam.doc.client_id, 10**9, {"cursor": "here"})
     payload = awareness.encode_update([entry])
     await jo_again.send(protocol.encode(protocol.AwarenessUpdate(payload)))
@@ -164,20 +165,20 @@ async def test_a_client_id_bound_by_presence_is_kept_across_a_restart(tmp_path: 
         meeting = await first.meeting()
         sam = await first.client(meeting, "facilitator", name="Sam Example")
         screen = await first.client(meeting, "viewer", name="Screen")
-        await sam.synced.wait()
-        await screen.synced.wait()
+        await within(sam.synced.wait(), 20, "sam synced")
+        await within(screen.synced.wait(), 20, "screen synced")
         await present(sam, screen)
         await sam.disconnect()
         await screen.disconnect()
     async with running_server(data) as second:
         jo = await second.client(meeting, "family", name="Jo Example")
-        await jo.synced.wait()
+        await within(jo.synced.wait(), 20, "jo synced")
         await jo.send(forged_edit(sam, jo, "forged"))
         await jo.wait_closed()
         assert jo.close_code == 4422 and "another participant" in jo.close_reason
         sam.url = sam.url.replace(first.ws_url, second.ws_url)  # the same Yjs document
         await sam.connect()
-        await sam.synced.wait()
+        await within(sam.synced.wait(), 20, "sam synced")
         sam.add_card("mine", "strengths", "Gran collects the children")
         check = await second.client(meeting, "viewer", name="Checker")
         await check.wait_for(lambda: set(check.cards()) == {"mine"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import free_port
 from tests.servers import create_meeting, read_log, serve, server_env
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 from tests.yclient import YClient
 
 
@@ -22,13 +22,13 @@ async def test_each_close_is_one_line_with_its_code(tmp_path: Path) -> None:
     async with serve(env, port, log, stdout=tmp_path / "server.out", stop=signal.SIGINT):
         leaving = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
         await leaving.connect()
-        await leaving.synced.wait()
+        await within(leaving.synced.wait(), 20, "leaving synced")
         leaving.add_card("c1", "harm", "secret card text Qx7")
         await leaving.disconnect()  # the client closes: 1000
 
         broken = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
         await broken.connect()
-        await broken.synced.wait()
+        await within(broken.synced.wait(), 20, "broken synced")
         await broken.send(b"\x07garbage")  # the server closes: 4400
         await broken.wait_closed()
 

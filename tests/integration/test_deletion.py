@@ -16,7 +16,7 @@ from server.store.schema import links, meetings, participants, snapshots, update
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_api_meetings import api_token
 from tests.servers import cli, create_meeting, server_env
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 def _raw(data_dir: Path) -> bytes:
@@ -52,8 +52,8 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         marker = f"MARKER-{uuid.uuid4().hex}"
         chair = await server.client(meeting, "facilitator", name="Sam")
         notes = await server.client(meeting, "professional", layer="professional", name="Alex")
-        await chair.synced.wait()
-        await notes.synced.wait()
+        await within(chair.synced.wait(), 20, "chair synced")
+        await within(notes.synced.wait(), 20, "notes synced")
         chair.add_card("c1", "worries", f"{marker} on the map")
         notes.add_card("x1", "complicating", f"{marker} in the notes")
         await chair.wait_for(lambda: "c1" in chair.cards())

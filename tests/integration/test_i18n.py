@@ -42,6 +42,7 @@ def test_catalogue_template_is_up_to_date(tmp_path: Path) -> None:
         cwd=ROOT,
         check=True,
         capture_output=True,
+        timeout=120,
     )
     assert fresh.read_text() == POT.read_text(), (
         "run: pybabel extract " + " ".join(EXTRACT) + " -o server/locale/messages.pot ."

@@ -23,6 +23,7 @@ from pycrdt import Doc, Map
 from server.board.permissions import Layer
 from server.live.meetings import create
 from tests.conftest import RunningServer
+from tests.waiting import within
 from tests.yclient import new_key
 
 CLIENT = Path(__file__).resolve().parents[2] / "client"
@@ -106,7 +107,7 @@ class NodePeers:
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
-            await process.communicate()
+            await within(process.communicate(), 30, "a Node peer exited once killed")
 
 
 def _require_node_modules() -> None:

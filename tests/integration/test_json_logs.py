@@ -13,6 +13,7 @@ import httpx
 
 from tests.conftest import free_port
 from tests.servers import create_meeting, read_log, serve, server_env
+from tests.waiting import within
 from tests.yclient import YClient
 
 
@@ -30,7 +31,7 @@ async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
             await http.get(f"/join/{token}")  # a link token in a path: redacted
         client = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
         await client.connect()
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
         assert client.ws is not None and client.ws.response is not None
         ws_request_id = client.ws.response.headers["x-request-id"]
         client.add_card("c1", "harm", "secret card text Qx7")

@@ -12,7 +12,7 @@ import pytest
 
 from server.board.permissions import Layer
 from tests.conftest import RunningServer, running_server
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ async def test_dead_socket_is_closed_by_keepalive(fast_ping_server: RunningServe
     server = fast_ping_server
     meeting = await server.meeting()
     alive = await server.client(meeting, "facilitator")
-    await alive.synced.wait()
+    await within(alive.synced.wait(), 20, "alive synced")
     path = f"/ws/{meeting['id']}?token={meeting['tokens']['family']}&name=Silent"
     _reader, writer = await silent_client(server.settings.port, path)
     room = server.services.rooms.loaded(meeting["id"], Layer.MAIN)

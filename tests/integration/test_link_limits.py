@@ -19,6 +19,7 @@ import websockets
 from server.board.permissions import Layer
 from server.store import LogEntry
 from tests.conftest import running_server
+from tests.waiting import within
 from tests.yclient import YClient
 
 
@@ -29,7 +30,7 @@ async def test_one_link_joining_too_often_is_asked_to_retry_and_other_links_are_
         meeting = await server.meeting()
         for n in range(3):
             joined = await server.client(meeting, "family", name=f"Family {n}")
-            await joined.synced.wait()
+            await within(joined.synced.wait(), 20, "joined synced")
         busy = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="Fourth")
         await busy.connect()
         await busy.wait_closed(10)
@@ -50,11 +51,11 @@ async def test_a_participants_connections_share_one_byte_budget_and_are_slowed_n
     ) as server:
         meeting = await server.meeting()
         first = await server.client(meeting, "family", name="Jo")
-        await first.synced.wait()
+        await within(first.synced.wait(), 20, "first synced")
         second = await server.client(meeting, "family", name="Jo", key=first.key)  # Jo again
         watcher = await server.client(meeting, "professional", name="Watcher")
         for client in (second, watcher):
-            await client.synced.wait()
+            await within(client.synced.wait(), 20, "client synced")
         text = "x" * 1900
         cards = {f"c{w}-{n}": text for w in range(2) for n in range(30)}  # ~115 KB in all
         started = time.monotonic()
@@ -82,7 +83,7 @@ async def test_one_holder_of_a_link_spending_their_bytes_does_not_slow_another(
         mum = await server.client(meeting, "family", name="Mum")
         dad = await server.client(meeting, "family", name="Dad")
         for client in (chair, mum, dad):
-            await client.synced.wait()
+            await within(client.synced.wait(), 20, "client synced")
         dad_id = await dad.whoami()
         await dad.send(b"\x07" + b"\x00" * 300_000)  # junk: refused, but its bytes are spent
         await dad.wait_closed(10)
@@ -121,7 +122,7 @@ async def test_a_fresh_client_gets_every_change_made_after_the_last_one_joined(
     async with running_server(tmp_path / "data") as server:
         meeting = await server.meeting()
         first = await server.client(meeting, "facilitator", name="Facilitator")
-        await first.synced.wait()
+        await within(first.synced.wait(), 20, "first synced")
         first.add_card("a", "safety", "one")
         seen = await server.client(meeting, "viewer", name="Screen")  # fills the kept answer
         await seen.wait_for(lambda: seen.cards() == {"a": "one"})

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from tests.conftest import RunningServer
+from tests.waiting import within
 
 
 async def test_two_clients_converge(server: RunningServer) -> None:
     meeting = await server.meeting()
     a = await server.client(meeting, "facilitator", name="Sam")
     b = await server.client(meeting, "family", name="Jo")
-    await a.synced.wait()
-    await b.synced.wait()
+    await within(a.synced.wait(), 20, "a synced")
+    await within(b.synced.wait(), 20, "b synced")
     a.add_card("c1", "strengths", "Grandma collects Mia from school")
     b.add_card("c2", "harm", "Mia was left alone")
     await a.wait_for(lambda: set(a.cards()) == {"c1", "c2"})

@@ -7,6 +7,7 @@ import httpx
 from pycrdt import Map
 
 from tests.conftest import RunningServer
+from tests.waiting import within
 
 
 def meta(client) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -17,7 +18,7 @@ async def test_lock_makes_the_board_the_facilitators_alone(server: RunningServer
     meeting = await server.meeting()
     chair = await server.client(meeting, "facilitator", name="Sam")
     family = await server.client(meeting, "family", name="Jo")
-    await family.synced.wait()
+    await within(family.synced.wait(), 20, "family synced")
     auth = {"Authorization": f"Bearer {meeting['tokens']['facilitator']}"}
     async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
         refused = await http.post(
@@ -47,7 +48,7 @@ async def test_lock_makes_the_board_the_facilitators_alone(server: RunningServer
 async def test_ending_writes_status_into_every_open_screen(server: RunningServer) -> None:
     meeting = await server.meeting()
     viewer = await server.client(meeting, "viewer")
-    await viewer.synced.wait()
+    await within(viewer.synced.wait(), 20, "viewer synced")
     auth = {"Authorization": f"Bearer {meeting['tokens']['facilitator']}"}
     async with httpx.AsyncClient(base_url=server.address, headers=auth) as http:
         ended = await http.post(f"/api/meetings/{meeting['id']}/end")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import free_port
 from tests.servers import create_meeting, read_log, serve, server_env
+from tests.waiting import within
 from tests.yclient import YClient
 
 
@@ -19,7 +20,7 @@ async def test_server_logs_carry_no_secrets_or_content(tmp_path: Path) -> None:
     async with serve(env, port, log, stop=signal.SIGINT):
         client = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
         await client.connect()
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
         client.add_card("c1", "harm", "secret card text Qx7")
         await client.send(b"\x07garbage")  # an error path too
         await client.wait_closed()

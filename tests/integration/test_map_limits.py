@@ -8,6 +8,7 @@ from pathlib import Path
 from pycrdt import Map, Text
 
 from tests.conftest import running_server
+from tests.waiting import within
 from tests.webclient import Browser
 from tests.yclient import YClient
 
@@ -18,8 +19,8 @@ async def test_breaches_are_refused_whole(tmp_path: Path) -> None:
         meeting = await server.meeting()
         writer = await server.client(meeting, name="Writer")
         watcher = await server.client(meeting, "viewer", name="Screen")
-        await writer.synced.wait()
-        await watcher.synced.wait()
+        await within(writer.synced.wait(), 20, "writer synced")
+        await within(watcher.synced.wait(), 20, "watcher synced")
         writer.add_card("c1", "worries", "a" * 50)
         await watcher.wait_for(lambda: watcher.cards() == {"c1": "a" * 50})
         text = writer.items["c1"]["text"]
@@ -29,7 +30,7 @@ async def test_breaches_are_refused_whole(tmp_path: Path) -> None:
         assert writer.close_code == 4413 and "at most 50 characters" in writer.close_reason
         # A card too many, from someone else: refused too.
         other = await server.client(meeting, "family", name="Other")
-        await other.synced.wait()
+        await within(other.synced.wait(), 20, "other synced")
         assert other.cards() == {"c1": "a" * 50}  # the refused text is nowhere
         other.add_card("c2", "strengths", "two")
         other.add_card("c3", "strengths", "three")
@@ -38,7 +39,7 @@ async def test_breaches_are_refused_whole(tmp_path: Path) -> None:
         await other.wait_closed()
         assert other.close_code == 4413 and "at most 3 cards" in other.close_reason
         fresh = await server.client(meeting, "viewer", name="Late")
-        await fresh.synced.wait()
+        await within(fresh.synced.wait(), 20, "fresh synced")
         assert fresh.cards() == {"c1": "a" * 50, "c2": "two", "c3": "three"}
         assert watcher.cards() == fresh.cards() and not watcher.closed.is_set()
 
@@ -49,7 +50,7 @@ async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Pat
         people = []
         for name in ("One", "Two"):
             person = await server.client(meeting, "family", name=name)
-            await person.synced.wait()
+            await within(person.synced.wait(), 20, "person synced")
             people.append(person)
         third = YClient(server.ws_url, meeting["id"], meeting["tokens"]["family"], name="Three")
         await third.connect()
@@ -63,10 +64,10 @@ async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Pat
         # People already in come back (by their key) however full it is.
         assert people[0].key
         again = await server.client(meeting, "family", name="One", key=people[0].key)
-        await again.synced.wait()
+        await within(again.synced.wait(), 20, "again synced")
         assert await again.whoami() == await people[0].whoami()
         chair = await server.client(meeting, "facilitator", name="Sam")
-        await chair.synced.wait()
+        await within(chair.synced.wait(), 20, "chair synced")
         async with Browser(server) as browser:
             page = await browser.submit(
                 f"/join/{meeting['tokens']['professional']}", {"name": "Four"}
@@ -79,8 +80,8 @@ async def test_a_large_string_anywhere_is_refused_whole(tmp_path: Path) -> None:
         meeting = await server.meeting()
         family = await server.client(meeting, "family", name="Family member")
         watcher = await server.client(meeting, "viewer", name="Screen")
-        await family.synced.wait()
-        await watcher.synced.wait()
+        await within(family.synced.wait(), 20, "family synced")
+        await within(watcher.synced.wait(), 20, "watcher synced")
         family.add_card("c1", "strengths", "Gran visits on Sundays")
         await watcher.wait_for(lambda: watcher.cards() == {"c1": "Gran visits on Sundays"})
         family.doc.get("meta", type=Map)["note"] = "x" * 1_000_000  # within one frame
@@ -88,13 +89,13 @@ async def test_a_large_string_anywhere_is_refused_whole(tmp_path: Path) -> None:
         assert family.close_code == 4413 and "at most 16384 bytes" in family.close_reason
         # A key as large, from someone else: refused too.
         other = await server.client(meeting, "professional", name="Other")
-        await other.synced.wait()
+        await within(other.synced.wait(), 20, "other synced")
         assert "note" not in other.doc.get("meta", type=Map)  # the refused value is nowhere
         other.items["c1"]["k" * 20_000] = "v"
         await other.wait_closed(10)
         assert other.close_code == 4413 and "at most 16384 bytes" in other.close_reason
         fresh = await server.client(meeting, "viewer", name="Late")
-        await fresh.synced.wait()
+        await within(fresh.synced.wait(), 20, "fresh synced")
         assert fresh.cards() == {"c1": "Gran visits on Sundays"}
         assert dict(fresh.doc.get("meta", type=Map)) == {}
         assert set(fresh.items["c1"].keys()) == {"section", "text", "order"}

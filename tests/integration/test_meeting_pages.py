@@ -9,6 +9,7 @@ from websockets.asyncio.client import connect
 
 from server.sync import protocol
 from tests.conftest import RunningServer
+from tests.waiting import within
 from tests.webclient import Browser
 from tests.yclient import YClient
 
@@ -85,12 +86,14 @@ async def test_joining_by_link_then_the_board_syncs_by_cookie(server: RunningSer
         # The websocket signs in with the join cookie: no token in the URL.
         url = f"{server.ws_url}/{meeting_id}"
         async with connect(url, additional_headers={"Cookie": family.cookie_header()}) as ws:
-            first = protocol.decode(await ws.recv())  # type: ignore[arg-type]
+            frame = await within(ws.recv(), 20, "the board's first frame")
+            first = protocol.decode(frame)  # type: ignore[arg-type]
             assert isinstance(first, protocol.SyncStep1)
         async with connect(
             f"{url}/professional", additional_headers={"Cookie": family.cookie_header()}
         ) as ws:
-            await ws.wait_closed()
+            closed = ws.wait_closed()
+            await within(closed, 20, "the server closed the professional layer to the family")
             assert ws.close_code == 4403
     async with Browser(server) as nobody:
         assert (await nobody.get(f"/m/{meeting_id}")).status_code == 404
@@ -105,7 +108,7 @@ async def test_replacing_a_link_on_the_page_closes_its_connections(server: Runni
         token = link_on(page.text, "family").rsplit("/", 1)[1]
         jo = YClient(server.ws_url, meeting_id, token, name="Jo")
         await jo.connect()
-        await jo.synced.wait()
+        await within(jo.synced.wait(), 20, "jo synced")
         replaced = await chair.submit(
             f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/links/family/regenerate"
         )

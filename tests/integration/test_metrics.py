@@ -8,7 +8,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import RunningServer, running_server
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -34,7 +34,7 @@ async def test_metrics_follow_a_live_meeting(server: RunningServer) -> None:
     meeting = await server.meeting("Metrics title Wq4")
     writer = await server.client(meeting, "professional", name="Metric Name Jv8")
     reader = await server.client(meeting, "family", name="Other Name Kp2")
-    await reader.synced.wait()
+    await within(reader.synced.wait(), 20, "reader synced")
     for i in range(5):
         writer.add_card(f"c{i}", "harm", f"metric card text Zx9 {i}")
     await reader.wait_for(lambda: len(reader.cards()) == 5)
@@ -76,7 +76,7 @@ async def test_refused_frames_are_counted_by_close_code(server: RunningServer) -
     meeting = await server.meeting()
     _, before = await scrape(server)
     client = await server.client(meeting, "professional")
-    await client.synced.wait()
+    await within(client.synced.wait(), 20, "client synced")
     await client.send(b"\x07garbage")
     await client.wait_closed()
     assert client.close_code == 4400

@@ -10,7 +10,7 @@ from server.sync import crdt, protocol
 from server.sync.arrivals import MAX_HELD_FRAMES
 from tests.conftest import RunningServer
 from tests.out_of_order_cases import offline_session
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 async def test_room_holds_updates_until_their_dependencies_arrive(server: RunningServer) -> None:
@@ -18,7 +18,7 @@ async def test_room_holds_updates_until_their_dependencies_arrive(server: Runnin
     base, updates, want = offline_session()
     writer = await server.client(meeting, "professional", name="Alex")
     watcher = await server.client(meeting, "family", name="Jo")
-    await writer.synced.wait()
+    await within(writer.synced.wait(), 20, "writer synced")
     await writer.send(protocol.encode(protocol.SyncUpdate(base)))
     await watcher.wait_for(lambda: "c1" in watcher.cards())
     # Typed after reconnecting, sent before the sync step 2 that carries the offline edits.
@@ -39,7 +39,7 @@ async def test_updates_that_never_complete_are_refused_alone(server: RunningServ
     _, updates, _ = offline_session()
     stranger = await server.client(meeting, "family", name="Jo")
     other = await server.client(meeting, "professional", name="Alex")
-    await stranger.synced.wait()
+    await within(stranger.synced.wait(), 20, "stranger synced")
     await stranger.send(protocol.encode(protocol.SyncUpdate(updates[2])))  # needs c2: never sent
     other.add_card("k1", "goals", "still editing")
     watcher = await server.client(meeting, "viewer")
@@ -56,7 +56,7 @@ async def test_a_connection_holds_a_bounded_number_of_waiting_updates(
     _, updates, _ = offline_session()
     stranger = await server.client(meeting, "family", name="Jo")
     other = await server.client(meeting, "professional", name="Alex")
-    await stranger.synced.wait()
+    await within(stranger.synced.wait(), 20, "stranger synced")
     for _ in range(MAX_HELD_FRAMES):
         await stranger.send(protocol.encode(protocol.SyncUpdate(updates[2])))  # needs c2
     other.add_card("k1", "goals", "still editing")

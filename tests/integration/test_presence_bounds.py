@@ -11,6 +11,7 @@ from typing import Any
 from server.sync import awareness, protocol
 from server.sync.awareness import MAX_CLIENTS_PER_CONNECTION, MAX_STATE_BYTES, MAX_TABLE_BYTES
 from tests.conftest import RunningServer, running_server
+from tests.waiting import within
 from tests.yclient import YClient
 
 
@@ -26,7 +27,7 @@ async def test_one_connection_announces_a_few_clients_at_most(server: RunningSer
     meeting = await server.meeting()
     watcher = await server.client(meeting, "facilitator", name="Sam")
     screen = await server.client(meeting, "viewer", name="Screen")
-    await screen.synced.wait()
+    await within(screen.synced.wait(), 20, "screen synced")
     fake = [
         awareness.Entry(10_000 + i, 1, {"cursor": None})
         for i in range(MAX_CLIENTS_PER_CONNECTION + 1)
@@ -44,7 +45,7 @@ async def test_one_connection_announces_a_few_clients_at_most(server: RunningSer
 async def test_a_presence_state_has_a_size_limit(server: RunningServer) -> None:
     meeting = await server.meeting()
     jo = await server.client(meeting, "family", name="Jo")
-    await jo.synced.wait()
+    await within(jo.synced.wait(), 20, "jo synced")
     await jo.set_presence({"cursor": "x" * MAX_STATE_BYTES})
     await jo.wait_closed()
     assert jo.close_code == 4400 and "presence state" in jo.close_reason
@@ -63,7 +64,7 @@ async def _fill_the_presence_table(server: RunningServer) -> None:
     # Enough honest-looking connections, each within its own limits, to fill the table.
     for i in range(MAX_TABLE_BYTES // MAX_STATE_BYTES + 8):
         client = await server.client(meeting, "family", name=f"Jo {i}")
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
         await client.set_presence(big)
         crowd.append(client)
     newcomer = await server.client(meeting, "professional", name="Alex")

@@ -10,6 +10,7 @@ import httpx
 from pycrdt import Map
 
 from tests.conftest import running_server
+from tests.waiting import within
 from tests.webclient import Browser
 
 PASSWORD = "a long enough secret"
@@ -115,7 +116,7 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
         typist = await srv.client(meeting, "family", name="Typist")
         flood = await srv.client(meeting, "family", name="Flood")
         for client in (chair, typist, flood):
-            await client.synced.wait()
+            await within(client.synced.wait(), 20, "client synced")
         chair.doc.get("scales", type=Map)["s1"] = Map({"question": "Safe?", "ratings": Map()})
         typist.add_card("kept", "safety", "Gran collects the children")
         scales = flood.doc.get("scales", type=Map)
@@ -145,7 +146,7 @@ async def test_a_connection_sending_too_many_bytes_is_closed_and_others_carry_on
         for _ in range(300):
             text += "."
         fresh = await srv.client(meeting, "viewer", name="Screen")
-        await fresh.synced.wait()
+        await within(fresh.synced.wait(), 20, "fresh synced")
         expected = "Gran collects the children" + "." * 300
         await fresh.wait_for(lambda: fresh.cards() == {"kept": expected})
         assert not typist.closed.is_set() and not chair.closed.is_set()

@@ -25,6 +25,7 @@ from tests.record_injection_cases import (
     parse,
     squash,
 )
+from tests.waiting import within
 from tests.yclient import YClient
 
 AT = "2026-05-12T10:00:00+01:00"
@@ -161,7 +162,7 @@ async def first_meeting(server: RunningServer, meeting: dict[str, Any]) -> None:
     )
     everyone = (sam, sam_notes, jo, alex, notes)
     for client in everyone:
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
     me = {client: await client.whoami() for client in (sam, jo, alex)}
 
     def card(card_id: str, section: str, text: str, **more: str) -> dict[str, Any]:
@@ -205,7 +206,7 @@ async def review_meeting(server: RunningServer, meeting: dict[str, Any]) -> None
     alex = await server.client(meeting, "professional", name=ALEX)
     everyone = (sam, jo, alex)
     for client in everyone:
-        await client.synced.wait()
+        await within(client.synced.wait(), 20, "client synced")
         await seen(client, partial(carried_over, client))
     me = {client: await client.whoami() for client in everyone}
     retext(jo, "D", WORRY_REWORDED)

@@ -7,6 +7,7 @@ import json
 
 from tests.conftest import RunningServer
 from tests.integration.test_meeting_pages import signed_in
+from tests.waiting import within
 
 
 async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningServer) -> None:
@@ -16,7 +17,7 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         tokens = await server.services.store.link_tokens(meeting_id)
         meeting = {"id": meeting_id, "tokens": {r.value: t for r, t in tokens.items()}}
         jo = await server.client(meeting, "family", name="Jo")
-        await jo.synced.wait()
+        await within(jo.synced.wait(), 20, "jo synced")
         await jo.disconnect()
         await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
 

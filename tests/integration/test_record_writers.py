@@ -17,6 +17,7 @@ from server.board.permissions import Layer
 from server.store import LogEntry, audit
 from tests.conftest import RunningServer
 from tests.integration.test_export import SCHEMA, run_export
+from tests.waiting import within
 from tests.yclient import YClient
 
 AT = "2026-05-12T10:00:00+01:00"
@@ -28,7 +29,7 @@ async def person(server: RunningServer, meeting: dict[str, Any], role: str, name
     if relationship:
         client.url += f"&relationship={relationship}"
     await client.connect()
-    await client.synced.wait()
+    await within(client.synced.wait(), 20, "client synced")
     return client
 
 

@@ -16,6 +16,7 @@ from server.board import model
 from tests.conftest import RunningServer
 from tests.integration.test_export import SCHEMA, docx_parts, pdf_text, squash
 from tests.integration.test_meeting_pages import create_meeting, link_on, signed_in
+from tests.waiting import within
 from tests.webclient import Browser
 from tests.yclient import YClient
 
@@ -69,8 +70,8 @@ async def test_review_starts_from_the_last_snapshot(server: RunningServer) -> No
             first["tokens"][role] = link_on(page.text, role).rsplit("/", 1)[1]
         main = await server.client(first, "facilitator", name="Sam")
         pro = await server.client(first, "professional", layer="professional", name="Alex")
-        await main.synced.wait()
-        await pro.synced.wait()
+        await within(main.synced.wait(), 20, "main synced")
+        await within(pro.synced.wait(), 20, "pro synced")
         model.write_map(main.doc, by(await main.whoami(), FIRST_MAP))
         model.write_map(pro.doc, by(await pro.whoami(), PROFESSIONAL_MAP))
         watcher = await server.client(first, "professional", name="Check")
@@ -165,7 +166,7 @@ class Room:
                 self.meeting, role, layer=layer, name=name, key=again
             )
         for client in self.clients.values():
-            await client.synced.wait()
+            await within(client.synced.wait(), 20, "client synced")
         sam = self.clients["sam"]
         await sam.wait_for(lambda: len(sam.cards()) == cards)
         for key, _role, _layer, name in PEOPLE:

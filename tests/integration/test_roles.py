@@ -8,6 +8,7 @@ from pycrdt import Doc, Map, Text
 
 from server.sync import protocol
 from tests.conftest import RunningServer
+from tests.waiting import within
 from tests.yclient import YClient
 
 
@@ -42,14 +43,14 @@ async def test_viewer_syncs_but_cannot_edit(server: RunningServer) -> None:
 async def test_viewer_offline_edit_is_refused_on_reconnect(server: RunningServer) -> None:
     meeting = await server.meeting()
     viewer = await server.client(meeting, "viewer")
-    await viewer.synced.wait()
+    await within(viewer.synced.wait(), 20, "viewer synced")
     await viewer.disconnect()
     viewer.add_card("v1", "harm", "edited while offline")
     await viewer.connect()
     await viewer.wait_closed()
     assert viewer.close_code == 4403
     check = await server.client(meeting, "professional")
-    await check.synced.wait()
+    await within(check.synced.wait(), 20, "check synced")
     assert check.cards() == {}
 
 
@@ -70,7 +71,7 @@ async def test_professional_layer_is_separate_from_the_map(server: RunningServer
     chair = await server.client(meeting, "facilitator", layer="professional")
     await chair.wait_for(lambda: "x1" in chair.cards())
     family = await server.client(meeting, "family")
-    await family.synced.wait()
+    await within(family.synced.wait(), 20, "family synced")
     assert family.cards() == {}
     assert all(b"police" not in frame for frame in family.received)
 
@@ -117,7 +118,7 @@ async def test_ending_makes_every_connection_read_only(server: RunningServer) ->
     assert chair.close_code == 4403
 
     again = await server.client(meeting, "facilitator")
-    await again.synced.wait()
+    await within(again.synced.wait(), 20, "again synced")
     assert again.cards() == {"c1": "Mia sleeps at home every night"}
 
 
@@ -125,8 +126,8 @@ async def test_revoking_a_link_closes_its_connections(server: RunningServer) -> 
     meeting = await server.meeting()
     family = await server.client(meeting, "family", name="Jo")
     pro = await server.client(meeting, "professional", name="Alex")
-    await family.synced.wait()
-    await pro.synced.wait()
+    await within(family.synced.wait(), 20, "family synced")
+    await within(pro.synced.wait(), 20, "pro synced")
     headers = {"Authorization": f"Bearer {meeting['tokens']['facilitator']}"}
     async with httpx.AsyncClient(base_url=server.base_url, headers=headers) as http:
         response = await http.post(f"/api/meetings/{meeting['id']}/links/family/regenerate")
@@ -144,5 +145,5 @@ async def test_revoking_a_link_closes_its_connections(server: RunningServer) -> 
     new_token = body["link"].rsplit("/", 1)[1]
     rejoined = YClient(server.ws_url, meeting["id"], new_token, name="Jo")
     await rejoined.connect()
-    await rejoined.synced.wait()
+    await within(rejoined.synced.wait(), 20, "rejoined synced")
     assert not rejoined.closed.is_set()

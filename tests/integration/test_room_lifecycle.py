@@ -19,7 +19,7 @@ from server import metrics
 from server.board.permissions import Layer
 from server.sync import protocol
 from tests.conftest import RunningServer, running_server
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 async def test_concurrent_joins_share_one_load(server: RunningServer) -> None:
@@ -38,7 +38,9 @@ async def test_concurrent_joins_share_one_load(server: RunningServer) -> None:
         clients = await asyncio.gather(
             *(server.client(meeting, "family", name=f"P{i}") for i in range(3))
         )
-        await asyncio.gather(*(c.synced.wait() for c in clients))
+        await within(
+            asyncio.gather(*(c.synced.wait() for c in clients)), 20, "all three clients synced"
+        )
     finally:
         store.load = real_load  # type: ignore[method-assign]
     assert loads == [(meeting["id"], Layer.MAIN)]
@@ -95,7 +97,7 @@ async def test_slow_client_is_closed_and_others_keep_up(small_queue_server: Runn
     meeting = await server.meeting()
     writer = await server.client(meeting, "professional")
     fast = await server.client(meeting, "family")
-    await fast.synced.wait()
+    await within(fast.synced.wait(), 20, "fast synced")
     # A client that stops reading: websockets stops pulling from the socket once its
     # one-frame queue is full, so the server's socket buffer fills and its queue overflows.
     url = f"{server.ws_url}/{meeting['id']}?token={meeting['tokens']['viewer']}&name=Slow"
@@ -135,8 +137,8 @@ async def test_update_with_missing_dependencies_is_held_not_lost(server: Running
     second = origin.get_update(sv)
     a = await server.client(meeting, "professional")
     b = await server.client(meeting, "family")
-    await a.synced.wait()
-    await b.synced.wait()
+    await within(a.synced.wait(), 20, "a synced")
+    await within(b.synced.wait(), 20, "b synced")
     await a.send(protocol.encode(protocol.SyncUpdate(second)))  # out of order
     await a.send(protocol.encode(protocol.SyncUpdate(first)))
     await b.wait_for(lambda: b.cards().get("c1") == "first and second")

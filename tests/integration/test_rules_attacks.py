@@ -22,6 +22,7 @@ from pycrdt import Doc, Map, Text, merge_updates
 from server.sync import protocol
 from tests.conftest import RunningServer
 from tests.integration.test_export import run_export
+from tests.waiting import within
 from tests.yclient import YClient
 
 AT = "2026-05-12T10:00:00+01:00"
@@ -29,7 +30,7 @@ AT = "2026-05-12T10:00:00+01:00"
 
 async def joined(server: RunningServer, meeting: dict[str, Any], role: str, name: str) -> YClient:
     client = await server.client(meeting, role, name=name)
-    await client.synced.wait()
+    await within(client.synced.wait(), 20, "client synced")
     await client.whoami()
     return client
 
@@ -93,7 +94,7 @@ async def test_a_deletion_hidden_in_an_update_the_rules_cannot_read_is_not_kept(
     assert "c1" in late.cards() and "k" not in late.items
     await sam.disconnect()
     await sam.connect()
-    await sam.synced.wait()
+    await within(sam.synced.wait(), 20, "sam synced")
     await sam.wait_for(lambda: "c1" in sam.cards())
     assert sam.close_code is None  # the facilitator's own sync is accepted after it
 

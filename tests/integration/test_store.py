@@ -35,7 +35,7 @@ from server.store.schema import create_engine, links
 from server.store.schema.migrate import upgrade
 from server.sync import crdt
 from tests.databases import BACKENDS, database_url
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 @pytest.fixture(params=BACKENDS)
@@ -214,7 +214,7 @@ async def test_compaction_keeps_updates_appended_meanwhile_after_the_state(
         await asyncio.wait_for(appending, 5)
     finally:
         release.set()
-    await compaction
+    await within(compaction, 30, "the paused compaction finished once released")
     rows = await store.load(meeting.id, Layer.MAIN)
     assert len(rows) == 3  # the merged state, then the two appended meanwhile
     assert items(rows) == expected

@@ -7,6 +7,7 @@ import httpx
 
 from tests.conftest import RunningServer
 from tests.integration.test_api_meetings import api_token
+from tests.waiting import within
 from tests.webclient import Browser
 from tests.yclient import YClient
 
@@ -42,13 +43,13 @@ async def test_a_stock_client_waits_until_admitted_and_removal_closes_it(
     meeting, owner = await _meeting(server)
     mid = str(meeting["id"])
     chair = await server.client(meeting, "facilitator", name="Sam")  # never held
-    await chair.synced.wait()
+    await within(chair.synced.wait(), 20, "chair synced")
     screen = await server.client(meeting, "viewer", name="Screen")  # held, like everyone else
     await screen.wait_closed()
     assert screen.close_code == 4510
     assert (await _act(server, mid, owner, "Screen", "admit")).status_code == 200
     await screen.connect()  # once let in, it comes back with its key: no waiting again
-    await screen.synced.wait()
+    await within(screen.synced.wait(), 20, "screen synced")
     jo = YClient(server.ws_url, mid, meeting["tokens"]["family"], name="Jo")  # type: ignore[index]
     await jo.connect()
     await jo.wait_closed()
@@ -60,7 +61,7 @@ async def test_a_stock_client_waits_until_admitted_and_removal_closes_it(
         assert (await http.get(f"/api/meetings/{mid}/participants")).status_code == 403
     assert (await _act(server, mid, owner, "Jo", "admit")).json()["admission"] == "admitted"
     await jo.connect()
-    await jo.synced.wait()
+    await within(jo.synced.wait(), 20, "jo synced")
     jo.add_card("c1", "strengths", "We walk to school together")
     await chair.wait_for(lambda: chair.cards() == {"c1": "We walk to school together"})
     # Taken out: closed at once, and the link no longer works for them.

@@ -31,6 +31,7 @@ from tests.system.test_browser_board import (
     sign_in,
     text_of,
 )
+from tests.waiting import within
 from tests.yclient import YClient
 
 PRESENT_URL = re.compile(r"/m/[^/?#]+/present$")
@@ -126,7 +127,7 @@ async def test_presenting_on_the_shared_screen_never_opens_the_professionals_lay
     await professional_peers_stay(server, meeting_id, 1)
     async with chair_context.expect_page() as opened:
         await board.get_by_test_id("present").click()
-    shown = await opened.value
+    shown = await within(opened.value, 10, "the board opened the presentation tab")
     await shown.wait_for_url(PRESENT_URL)
     await board_online(shown)
     await expect(text_of(shown, shared_id)).to_have_text(SHARED)
@@ -191,7 +192,7 @@ async def test_main_room_presence_says_nothing_about_professionals_only_cards(
     shared_id = await add_card(ana, "strengths", SHARED)
     # The family, through a stock websocket client on the main room, hears everything there.
     family = await server.client(meeting, "family", name="Jo")
-    await family.synced.wait()
+    await within(family.synced.wait(), 20, "family synced")
 
     # Ana types in the professionals-only card: Bo (a professional) is told who is in it...
     await text_of(ana, secret_id).focus()

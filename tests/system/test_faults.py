@@ -8,7 +8,7 @@ from pathlib import Path
 from server.board.permissions import Layer
 from tests.conftest import running_server
 from tests.databases import migrated_postgresql
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 async def test_outage_holds_relay_and_keeps_the_room(tmp_path: Path) -> None:
@@ -53,8 +53,8 @@ async def test_clients_are_told_while_nothing_is_saved_and_the_meeting_recovers(
         meeting = await server.meeting()
         a = await server.client(meeting, "professional", name="Alex")
         b = await server.client(meeting, "family", name="Jo")
-        await a.synced.wait()
-        await b.synced.wait()
+        await within(a.synced.wait(), 20, "a synced")
+        await within(b.synced.wait(), 20, "b synced")
         await admin.execute("ALTER TABLE updates RENAME TO updates_away")
         a.add_card("during", "strengths", "typed during the outage")
         # Everyone hears from the server itself (its own awareness entry, clientID 0).

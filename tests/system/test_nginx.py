@@ -17,7 +17,7 @@ import pytest
 from tests.cluster import cluster, converged
 from tests.conftest import free_port
 from tests.servers import running
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 from tests.yclient import YClient
 
 CONFIG = Path(__file__).parents[2] / "deploy" / "nginx.conf"
@@ -90,7 +90,7 @@ async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
             b = YClient(proxied, meeting["id"], token, name="Through nginx, second")
             for client in (a, b):
                 await client.connect()
-                await client.synced.wait()
+                await within(client.synced.wait(), 20, "client synced")
                 group.clients.append(client)
             # least_conn put one websocket on each process.
             assert [await _connections(port) for port in group.ports] == [1.0, 1.0]

@@ -19,6 +19,7 @@ from tests.cluster import RedisServer
 from tests.conftest import free_port
 from tests.databases import database_url
 from tests.servers import cli, command, running, server_env
+from tests.waiting import within
 
 PASSWORD = "s3cret-relay-pass"  # the test's own Redis
 
@@ -72,7 +73,7 @@ async def test_a_wrong_or_missing_password_is_one_line_naming_the_fix(
     url = f"redis://{':' if auth and ':' not in auth else ''}{auth}127.0.0.1:{locked_redis.port}/0"
     for attempt in (check(url), Relay(url).start(lambda _: None, _nothing)):
         with pytest.raises(SettingsError) as refused:
-            await attempt
+            await within(attempt, 30, "the locked Redis refused the connection")
         line = str(refused.value)
         assert "\n" not in line and "SAFETYMAP_REDIS_URL" in line and "password" in line
         assert "wrong" not in line  # the password given is never repeated
@@ -111,7 +112,7 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     )
 
     def run(*argv: str) -> None:
-        subprocess.run(["openssl", *argv], check=True, capture_output=True)
+        subprocess.run(["openssl", *argv], check=True, capture_output=True, timeout=60)
 
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Test CA",
         "-keyout", str(ca_key), "-out", str(ca))  # fmt: skip

@@ -19,7 +19,7 @@ from tests.cluster import RedisServer
 from tests.conftest import running_server
 from tests.databases import migrated_postgresql
 from tests.integration.test_api_meetings import api_token
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 
 
 async def _stream(url: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
@@ -64,7 +64,7 @@ async def test_a_deleted_meeting_leaves_nothing_in_redis(tmp_path: Path) -> None
                 there = await two.client(doomed, "professional", name="Alex")
                 other = await two.client(kept, "professional", name="Kim")
                 for client in (here, there, other):
-                    await client.synced.wait()
+                    await within(client.synced.wait(), 20, "client synced")
                 here.add_card("a", "worries", f"{marker} typed on one")
                 there.add_card("b", "strengths", f"{marker} typed on two")
                 other.add_card("k", "safety", f"{keeper} in another meeting")

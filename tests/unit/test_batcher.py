@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.live.batcher import Batcher, Pending
+from tests.waiting import within
 
 WAIT = 10.0  # seconds: generous, every wait below is bounded
 
@@ -21,7 +22,7 @@ class HeldCommits:
     async def __call__(self, batch: list[Pending[int]]) -> None:
         self.batches.append([item for item, _ in batch])
         self.started.set()
-        await self.release.wait()
+        await within(self.release.wait(), WAIT, "the test released the commit")
         for item, future in batch:
             if item < 0:
                 future.set_exception(ValueError(item))

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from server.ws.lean_sync import Flag, Inbox
+from tests.waiting import within
 
 
 async def test_inbox_hands_items_out_in_order() -> None:
@@ -16,7 +17,8 @@ async def test_inbox_hands_items_out_in_order() -> None:
     for n in range(3):
         inbox.put_nowait(n)
     assert inbox.qsize() == 3
-    assert [await inbox.get() for _ in range(3)] == [0, 1, 2]
+    queued = [await within(inbox.get(), 10, f"queued item {n} handed out") for n in range(3)]
+    assert queued == [0, 1, 2]
     assert inbox.empty()
 
 
@@ -35,7 +37,7 @@ async def test_a_cancelled_get_loses_nothing() -> None:
     await asyncio.sleep(0)
     getter.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await getter
+        await within(getter, 10, "the cancelled get ended")
     inbox.put_nowait("receive")
     assert await asyncio.wait_for(inbox.get(), 1) == "receive"
 
@@ -49,12 +51,12 @@ async def test_a_getter_woken_then_cancelled_passes_the_item_on() -> None:
     first.cancel()  # ...which is cancelled before it runs: `second` must get the item
     assert await asyncio.wait_for(second, 1) == "only"
     with pytest.raises(asyncio.CancelledError):
-        await first
+        await within(first, 10, "the cancelled first get ended")
 
 
 async def test_flag_wait_returns_at_once_when_set_and_waits_when_clear() -> None:
     flag = Flag(True)
-    assert flag.is_set() and await flag.wait()
+    assert flag.is_set() and await within(flag.wait(), 10, "a set flag's wait returned")
     flag.clear()
     waiters = [asyncio.create_task(flag.wait()) for _ in range(2)]
     await asyncio.sleep(0)
@@ -69,6 +71,6 @@ async def test_a_cancelled_flag_wait_leaves_the_flag_usable() -> None:
     await asyncio.sleep(0)
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await waiter
+        await within(waiter, 10, "the cancelled wait ended")
     flag.set()
     assert await asyncio.wait_for(flag.wait(), 1)
