@@ -6,23 +6,19 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-import pytest_asyncio
 from pycrdt import Doc, Map, Text
 from sqlalchemy import update
 
 from server.board.permissions import Layer
 from server.store import LogEntry, now
 from server.store.schema import links
-from tests.conftest import RunningServer, running_server
-from tests.integration.test_api_meetings import api_token
+from tests.conftest import RunningServer
 from tests.waiting import eventually
 from tests.webclient import CSRF, Browser
 from tests.yclient import YClient, new_key
@@ -101,17 +97,6 @@ class World:
     owner_browser: Browser  # the owner signed in, for pages
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    data_dir: Path = tmp_path_factory.mktemp("matrix") / "data"
-    # Every cell comes from 127.0.0.1, and several send tokens that match nothing on purpose:
-    # the per-address guess limit (tested in test_ratelimit.py) would soon answer them all 429.
-    async with running_server(data_dir, SAFETYMAP_TOKEN_GUESS_LIMIT="0/1") as server:
-        owner = {"Authorization": f"Bearer {await api_token(server)}"}
-        async with Browser(server) as browser:
-            login = {"email": "sam@example.org", "password": "a long enough secret"}
-            assert (await browser.submit("/login", login)).status_code == 303
-            yield World(server, owner, browser)
 
 
 @dataclass

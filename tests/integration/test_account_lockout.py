@@ -7,6 +7,7 @@ Addresses are told apart as behind a proxy: the test server trusts `X-Forwarded-
 
 from __future__ import annotations
 
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -46,6 +47,7 @@ async def test_a_browser_that_signed_in_before_keeps_signing_in(tmp_path: Path) 
     async with running_server(tmp_path) as srv:
         await srv.services.accounts.add(EMAIL, "Sam", PASSWORD)
         async with browser_at(srv, OFFICE) as sam:
+            started = time.monotonic()
             response = await sam.submit("/login", {"email": EMAIL, "password": PASSWORD})
             assert response.status_code == 303
             sam.http.cookies.delete("sm_session")
@@ -57,7 +59,12 @@ async def test_a_browser_that_signed_in_before_keeps_signing_in(tmp_path: Path) 
                 assert answers == [400] * 9
                 assert await sign_in(stranger) == 429  # guessing from here stays limited
                 others = [await sign_in(stranger, "x", f"n{i}@example.org") for i in range(25)]
-                assert others == [400] * 20 + [429] * 5  # the address's own 30 are used up
+                # The address's own 30 are used up; on a slow machine the bucket (30 per 5
+                # minutes) may have refilled by one every 10 s meanwhile.
+                refilled = int((time.monotonic() - started) / 10)
+                allowed = others.count(400)
+                assert others == [400] * allowed + [429] * (25 - allowed)
+                assert 20 <= allowed <= 20 + refilled and allowed < 25
             # Sam's own browser is known: it signs in, from that same address.
             assert await sign_in(sam) == 303
             # A new browser at the office is not.

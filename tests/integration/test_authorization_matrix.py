@@ -12,8 +12,11 @@ whatever the table says, with the evidence in the message.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from tests.authorization_matrix_cases import (
     ACTIONS,
@@ -23,6 +26,23 @@ from tests.authorization_matrix_cases import (
     Cell,
     World,
 )
+from tests.conftest import running_server
+from tests.integration.test_api_meetings import api_token
+from tests.webclient import Browser
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    data_dir: Path = tmp_path_factory.mktemp("matrix") / "data"
+    # Every cell comes from 127.0.0.1, and several send tokens that match nothing on purpose:
+    # the per-address guess limit (tested in test_ratelimit.py) would soon answer them all 429.
+    async with running_server(data_dir, SAFETYMAP_TOKEN_GUESS_LIMIT="0/1") as server:
+        owner = {"Authorization": f"Bearer {await api_token(server)}"}
+        async with Browser(server) as browser:
+            login = {"email": "sam@example.org", "password": "a long enough secret"}
+            assert (await browser.submit("/login", login)).status_code == 303
+            yield World(server, owner, browser)
+
 
 WAITING_ROOM = {"impostor", "forwarded_screen", "returning", "stock_returning"}
 
