@@ -85,7 +85,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "FULL",
         "SQLite `synchronous` pragma: FULL survives power loss, NORMAL only process crashes.",
     ),
-    "SAFETYMAP_LOG_LEVEL": ("INFO", "Python logging level of the server."),
+    "SAFETYMAP_LOG_LEVEL": ("INFO", "Python logging level: DEBUG, INFO, WARNING, ERROR, CRITICAL."),
     "SAFETYMAP_REDIS_URL": (
         "(none: one process)",
         "`redis://host:6379/0`: server processes share live meetings through this Redis; "
@@ -167,6 +167,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
 
 
 LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 _DEFAULT_RATES = {
@@ -270,6 +271,9 @@ class Settings:
         log_format = (get("SAFETYMAP_LOG_FORMAT") or "text").lower()
         if log_format not in LOG_FORMATS:
             raise SettingsError("SAFETYMAP_LOG_FORMAT must be text or json")
+        log_level = (get("SAFETYMAP_LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:  # logging itself fails later, with a traceback
+            raise SettingsError(f"SAFETYMAP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -285,7 +289,7 @@ class Settings:
             compact_interval=_number(get, "SAFETYMAP_COMPACT_INTERVAL", float),
             compact_threshold=_number(get, "SAFETYMAP_COMPACT_THRESHOLD", int),
             sqlite_synchronous=synchronous,
-            log_level=(get("SAFETYMAP_LOG_LEVEL") or "INFO").upper(),
+            log_level=log_level,
             redis_url=get("SAFETYMAP_REDIS_URL"),
             redis_retention=_number(get, "SAFETYMAP_REDIS_RETENTION", float),
             single_process=_flag(get, "SAFETYMAP_SINGLE_PROCESS"),
