@@ -314,7 +314,7 @@ class Settings:
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
             secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,
-        )
+        ).with_address(None, None)  # unset, the base URL is the address served on, in every command
 
 
 def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:

@@ -1,0 +1,23 @@
+"""Settings read from the environment (server/settings.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def test_without_a_base_url_every_command_names_the_address_it_serves_on(tmp_path: Path) -> None:
+    # `safetymap meeting create` printed links to :8000 while `serve` listened on 18000.
+    env = {
+        "SAFETYMAP_DATA_DIR": str(tmp_path),
+        "SAFETYMAP_SECRET_KEY": "k" * 40,
+        "SAFETYMAP_PORT": "18000",
+    }
+    settings = Settings.from_env(env)
+    assert settings.base_url == "http://127.0.0.1:18000"
+    assert settings.link_url("t") == "http://127.0.0.1:18000/join/t"
+    assert not settings.base_url_set
+    assert Settings.from_env({**env, "SAFETYMAP_HOST": "0.0.0.0"}).base_url.endswith(":18000")
+    chosen = Settings.from_env({**env, "SAFETYMAP_BASE_URL": "https://map.example.org/"})
+    assert chosen.base_url == "https://map.example.org"
