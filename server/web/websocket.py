@@ -23,6 +23,7 @@ from server.sync.closes import (
     MALFORMED,
     MEETING_DELETED,
     NO_ROOM,
+    SERVICE_RESTART,
     TOO_MANY_MESSAGES,
     WAITING,
     Close,
@@ -101,8 +102,10 @@ def _log_close(connection: Connection, layer: Layer, seconds: float) -> None:
         )
         return
     code = connection.client_code or 1006  # 1006: the connection dropped without a close
-    closed = "websocket closed by the client: %d (%s, %s layer, %.0f s)"
-    log.info(closed, code, role, layer.value, seconds)
+    # 1012 is the server itself going away (a restart): the transport closes the socket.
+    closed = "websocket closed by the %s: %d (%s, %s layer, %.0f s)"
+    who = "server (restarting)" if code == SERVICE_RESTART else "client"
+    log.info(closed, who, code, role, layer.value, seconds)
 
 
 async def _audit(services: Services, event: audit.Event, if_meeting_exists: bool = False) -> None:

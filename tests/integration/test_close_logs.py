@@ -47,10 +47,15 @@ async def test_each_close_is_one_line_with_its_code(tmp_path: Path) -> None:
             ]
 
         await eventually(lambda: len(closes()) == 3)
-    by_client, by_server, refused = (line["message"] for line in closes())
+        staying = YClient(meeting["ws_url"], meeting["id"], token, name="Marker Name Zq")
+        await staying.connect()
+        await within(staying.synced.wait(), 20, "staying synced")
+    # The server stopped with `staying` connected: its own restart close, not the client's.
+    by_client, by_server, refused, restart = (line["message"] for line in closes())
     assert by_client.startswith("websocket closed by the client: 1000 (professional, main layer")
     assert by_server.startswith("websocket closed by the server: 4400 malformed frame")
     assert refused.startswith("websocket refused: 4401 this link is not valid")
+    assert restart.startswith("websocket closed by the server (restarting): 1012 (professional")
     for line in closes():
         assert line["level"] == "INFO"
         assert line["meeting_id"] == meeting["id"] and line["request_id"]
