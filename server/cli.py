@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="let family, professional and screen links straight in (default: they wait)",
     )
+    show = meeting_commands.add_parser(
+        "links", help="print a meeting's working links (after `key rotate`, the new ones)"
+    )
+    show.add_argument("meeting_id")
+    show.add_argument("--json", action="store_true", help="print the result as JSON")
     remove = meeting_commands.add_parser(
         "delete", help="delete a meeting and every trace of it (cannot be undone)"
     )
@@ -142,6 +147,28 @@ async def _meeting_create(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(f"Meeting {result['title']!r} ({result['id']})")
         for role, url in result["links"].items():
+            print(f"  {role:<13}{url}")
+    return 0
+
+
+async def _meeting_links(settings: Settings, args: argparse.Namespace) -> int:
+    """A meeting made by this command has no owner, so no meeting page shows its links: after
+    `safetymap key rotate` this is where its new ones are."""
+    store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
+    try:
+        meeting = await store.meeting(args.meeting_id)
+        tokens = await store.link_tokens(args.meeting_id) if meeting else {}
+    finally:
+        await store.close()
+    if meeting is None:
+        print(f"error: no meeting {args.meeting_id}", file=sys.stderr)
+        return 2
+    links = {role.value: settings.link_url(token) for role, token in tokens.items()}
+    if args.json:
+        print(json.dumps({"id": meeting.id, "title": meeting.title, "links": links}, indent=2))
+    else:
+        print(f"Meeting {meeting.title!r} ({meeting.id}), {meeting.status.value}")
+        for role, url in links.items():
             print(f"  {role:<13}{url}")
     return 0
 
@@ -360,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_purge(settings))
     if args.meeting_command == "delete":
         return asyncio.run(_meeting_delete(settings, args.meeting_id))
+    if args.meeting_command == "links":
+        return asyncio.run(_meeting_links(settings, args))
     return asyncio.run(_meeting_create(settings, args))
 
 

@@ -130,6 +130,13 @@ async def test_rotation_with_the_key_in_the_environment_on_postgresql(tmp_path: 
             stdin=chosen + "\n",
         )  # fmt: skip
         assert code == 0 and out == "", err
+        # A meeting made on the command line has no owner, so no meeting page: the command
+        # line shows its new links, and they work.
+        after = {**env, "SAFETYMAP_SECRET_KEY": chosen}
+        listed = json.loads(await ok(after, "meeting", "links", created["id"], "--json"))
+        assert set(listed["links"]) == {"facilitator", "family", "professional", "viewer"}
+        assert listed["links"]["family"] != created["links"]["family"]
+        new_family = listed["links"]["family"].rsplit("/", 1)[1]
 
         engine = create_engine(url)
         try:
@@ -143,5 +150,6 @@ async def test_rotation_with_the_key_in_the_environment_on_postgresql(tmp_path: 
                 for token in shown.values():
                     assert (await store.resolve(token) is not None) is works
             assert await Store(engine, chosen).resolve(family) is None
+            assert await Store(engine, chosen).resolve(new_family) is not None
         finally:
             await engine.dispose()
