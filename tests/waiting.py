@@ -2,7 +2,7 @@
 
 `within` bounds one awaitable (an event, a subprocess, a task, a frame): a hang fails the test
 at once, saying what did not happen, instead of costing the whole per-test timeout.
-`eventually` polls server-side state that has no event to wait on. tests/test_waits_bounded.py
+`eventually` polls server-side state that has no event to wait on. tests/unit/test_waits_bounded.py
 checks that no test waits without one of them (or `asyncio.wait_for` / `asyncio.timeout`).
 """
 

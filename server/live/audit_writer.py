@@ -6,7 +6,8 @@ Here (with the journal's group commit, batcher.py) rows that arrive while a comm
 flight share the next one. Every caller still waits until its own row is committed, so the
 trail is as durable as before, and rows are committed in the order they arrived. A batch that
 fails is tried again row by row, so a bad row fails only its own caller (who logs it without
-the row's content). After `stop` (pending rows flushed first), a row is written on its own.
+the row's content). After `stop` (pending rows flushed first), a row is written on its own,
+in one attempt.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class AuditWriter:
         await self._batcher.submit((event, now(), if_meeting_exists))
 
     async def _commit(self, batch: list[Pending[audit.Row]]) -> None:
+        if len(batch) == 1:  # alone: one attempt, as a row written on its own always had
+            await self._commit_one(*batch[0])
+            return
         try:
             await self._write([row for row, _ in batch])
             self.commits += 1

@@ -7,13 +7,13 @@ batch is committed, and what a failure means for each item, is the owner's (`Set
 update log retries until the batch is in (journal.py), the audit trail falls back to one row
 at a time (audit_writer.py).
 
-After `stop` (what was pending is settled first), an item is settled alone, at once.
+Items submitted before `start` wait for it; after `stop` (what was pending is settled first)
+an item is settled alone, at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -32,41 +32,45 @@ class Batcher(Generic[T]):
         self._name = name
         self._pending: list[Pending[T]] = []
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()  # nothing pending, no batch in flight
+        self._idle.set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._last: asyncio.Future[None] | None = None  # the newest item's, for `flush`
-        self._alone: set[asyncio.Task[None]] = set()  # items settled on their own, held
+        self._alone: set[asyncio.Task[None]] = set()  # items settled after stop, held
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
-        """Settle what is pending, then stop; later items are settled one at a time."""
+        """Settle what is pending, then stop; later items are settled one at a time. A caller
+        cancelled meanwhile is cancelled (the commit in flight still completes)."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait([self._task])
             self._task = None
+        if self._alone:
+            await asyncio.wait(self._alone)
 
     def submit(self, item: T) -> asyncio.Future[None]:
-        """Queue one item; the future settles once its batch is committed."""
+        """Queue one item; the future settles once its batch is committed. Its caller may be
+        cancelled: the item is committed all the same, and `flush` still waits for it."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._last = future
-        if self._task is None or self._stopping:
-            # Not running (before start, or stopped): a batch of its own, now.
+        if self._stopping:
             alone = asyncio.ensure_future(self._settle([(item, future)]))
             self._alone.add(alone)
             alone.add_done_callback(self._alone.discard)
             return future
         self._pending.append((item, future))
+        self._idle.clear()
         self._wake.set()
         return future
 
     async def flush(self) -> None:
-        """Wait until everything submitted so far is settled (batches settle in order)."""
-        if self._last is not None and not self._last.done():
-            await asyncio.wait([self._last])
+        """Wait until everything submitted so far is settled."""
+        await self._idle.wait()
+        if self._alone:
+            await asyncio.wait(self._alone)
 
     async def _run(self) -> None:
         while not (self._stopping and not self._pending):
@@ -76,3 +80,4 @@ class Batcher(Generic[T]):
                 batch = self._pending[: self._max_batch]
                 del self._pending[: len(batch)]
                 await self._settle(batch)
+            self._idle.set()

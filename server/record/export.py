@@ -1,5 +1,5 @@
 """Exports of a meeting's record, as pure functions of its rendered map (no I/O): one renderer
-per format (json here; markdown.py, pdf.py, docx.py), each from the same view (view.py).
+per format (json here; markdown.py, pdf.py, word.py), each from the same view (view.py).
 
 Each export of the same snapshot is byte-for-byte the same apart from `generatedAt`: the map
 is rendered deterministically and serialised with sorted keys. The family copy is rendered

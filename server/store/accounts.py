@@ -6,6 +6,7 @@ was issued a moment before it was disabled (every check reads `disabled_at`)."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,8 +28,14 @@ SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_DAYS = 90  # `safetymap token create` without --days: a forgotten token dies
 API_TOKEN_MAX_DAYS = 365  # renewed once a year at least
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
 # Verified against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not a password")
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when no account matches, so that a wrong e-mail address takes as long
+    as a wrong password; made on first use, not when the store is imported."""
+    return _hasher.hash("not a password")
 
 
 class AccountError(ValueError):
@@ -131,7 +138,7 @@ class Accounts:
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
         try:
-            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+            _hasher.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if row is None or row.disabled_at is not None:

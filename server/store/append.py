@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy.dialects import postgresql
 
 from server.board.permissions import Admission, Status
 from server.store.clock import now
@@ -23,23 +24,48 @@ from server.store.records import LogEntry
 from server.store.refusals import Refusals, authors, judge
 from server.store.schema import audit, card_writers, links, meetings, participants, updates, writers
 
+# Built once: SQLAlchemy then reuses each compiled statement (rebuilding them per batch made
+# the append several times dearer, inside the write lock). Lists of ids bind as expanding
+# parameters, so one statement serves any number.
+_OPEN = (
+    select(meetings.c.id, meetings.c.locked)
+    .where(
+        meetings.c.id.in_(bindparam("meeting_ids", expanding=True)),
+        meetings.c.status == Status.OPEN.value,
+    )
+    .with_for_update(read=True)  # PostgreSQL; SQLite's writer holds the write lock already
+)
+_BARRED = (
+    select(participants.c.id)
+    .join(links, links.c.id == participants.c.link_id)
+    .where(
+        participants.c.id.in_(bindparam("people", expanding=True)),
+        (participants.c.admission != Admission.ADMITTED.value) | links.c.revoked_at.is_not(None),
+    )
+)  # which of these participants may no longer write: not let in, or on a revoked link
+_UPDATE = insert(updates)
+_TRAIL = insert(audit)
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    """INSERT that skips rows already there (a clientID bound, a card's writer known)."""
+    if dialect == "sqlite":
+        return insert(table).prefix_with("OR IGNORE")
+    return postgresql.insert(table).on_conflict_do_nothing()
+
 
 def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
     """Append the entries, and bind the writers they bring; returns the entries refused."""
-    wanted = sorted({e.meeting_id for e in entries})
     people = authors(entries)
-    check = (
-        select(meetings.c.id, meetings.c.locked)
-        .where(meetings.c.id.in_(wanted), meetings.c.status == Status.OPEN.value)
-        .with_for_update(read=True)  # PostgreSQL; SQLite's writer holds the write lock already
-    )
-    open_locked = {row.id: bool(row.locked) for row in conn.execute(check)}
-    barred = set(conn.execute(barred_among(people)).scalars()) if people else set()
+    wanted = {"meeting_ids": sorted({e.meeting_id for e in entries})}
+    open_locked = {row.id: bool(row.locked) for row in conn.execute(_OPEN, wanted)}
+    barred = set(conn.execute(_BARRED, {"people": people}).scalars()) if people else set()
     refused = judge(entries, open_locked, barred)
     kept = [e for i, e in enumerate(entries) if i not in refused]
     if kept:
         conn.execute(
-            insert(updates),
+            _UPDATE,
             [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in kept],
         )
     at = now()
@@ -54,33 +80,14 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
         for e in kept
         for client, participant in e.writers
     ]
+    dialect = conn.dialect.name
     if bindings:
-        conn.execute(_insert_new(conn, writers), bindings)
+        conn.execute(_insert_new(dialect, writers), bindings)
     if wrote := card_writer_rows_of(kept, at):
-        conn.execute(_insert_new(conn, card_writers), wrote)
+        conn.execute(_insert_new(dialect, card_writers), wrote)
     if trail := trail_rows_of(kept, at):
-        conn.execute(insert(audit), trail)
+        conn.execute(_TRAIL, trail)
     return refused
-
-
-def _insert_new(conn: Connection, table: Table) -> Any:
-    """INSERT that skips rows already there (a clientID bound, a card's writer known)."""
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
-def barred_among(people: list[str]) -> Select[Any]:
-    """Which of these participants may no longer write: not let in (turned away, taken out,
-    still waiting) or on a revoked link."""
-    return (
-        select(participants.c.id)
-        .join(links, links.c.id == participants.c.link_id)
-        .where(
-            participants.c.id.in_(people),
-            (participants.c.admission != Admission.ADMITTED.value)
-            | links.c.revoked_at.is_not(None),
-        )
-    )
 
 
 # What an update did that the audit trail keeps, written in the update's own commit: a card

@@ -247,7 +247,7 @@ def board_config(
         return {"label": _(labels[section_id]), "prompt": _(model.PROMPTS[section_id])}
 
     # The presentation view is the shared screen's, whoever opens it: it never opens the
-    # professionals-only room, and its connections say so (`present=1`: live.py refuses that
+    # professionals-only room, and its connections say so (`present=1`: websocket.py refuses that
     # room to them).
     present = mode == "present"
     return {

@@ -47,6 +47,19 @@ async def served(backend: str, tmp_path: Path) -> AsyncIterator[tuple[RunningSer
         yield server, engine
 
 
+@contextlib.asynccontextmanager
+async def started_writer(engine: AsyncEngine) -> AsyncIterator[AuditWriter]:
+    """An audit writer on the store's own commit path, stopped and closed afterwards."""
+    store = Store(engine, KEY)
+    writer = AuditWriter(store.write_audit)
+    writer.start()
+    try:
+        yield writer
+    finally:
+        await writer.stop()
+        await store.close()  # SQLite's writer thread too (the engine reconnects if used again)
+
+
 def joined(meeting_id: str, n: int) -> audit.Event:
     return audit.event(meeting_id, audit.participant(f"p{n}", "family"), audit.JOIN, layer="main")
 
@@ -82,16 +95,11 @@ async def test_a_crowd_joining_and_leaving_is_recorded_once_each_in_order(
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_rows_arriving_together_share_one_commit(backend: str, tmp_path: Path) -> None:
-    async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(Store(engine, KEY).write_audit)
-        writer.start()
-        try:
-            # All 50 are queued before the writer's task first runs: one transaction.
-            await asyncio.gather(*(writer.record(joined("m", n)) for n in range(50)))
-            assert writer.commits == 1
-            entries = await audit.for_meeting(engine, "m")
-        finally:
-            await writer.stop()
+    async with migrated(backend, tmp_path) as (_, engine), started_writer(engine) as writer:
+        # All 50 are queued before the writer's task first runs: one transaction.
+        await asyncio.gather(*(writer.record(joined("m", n)) for n in range(50)))
+        assert writer.commits == 1
+        entries = await audit.for_meeting(engine, "m")
     assert [e.event.actor.id for e in entries] == [f"p{n}" for n in range(50)]
 
 
@@ -99,9 +107,7 @@ async def test_rows_arriving_together_share_one_commit(backend: str, tmp_path: P
 async def test_stop_flushes_pending_rows_and_later_ones_are_written_alone(
     backend: str, tmp_path: Path
 ) -> None:
-    async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(Store(engine, KEY).write_audit)
-        writer.start()
+    async with migrated(backend, tmp_path) as (_, engine), started_writer(engine) as writer:
         callers = [asyncio.create_task(writer.record(joined("m", n))) for n in range(5)]
         await asyncio.sleep(0)  # queued, not yet committed
         await writer.stop()
@@ -114,10 +120,8 @@ async def test_stop_flushes_pending_rows_and_later_ones_are_written_alone(
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_bad_row_fails_only_its_caller(backend: str, tmp_path: Path) -> None:
     async with migrated(backend, tmp_path) as (_, engine):
-        writer = AuditWriter(Store(engine, KEY).write_audit)
-        writer.start()
         bad = audit.event("m", audit.participant("p9", "family"), audit.JOIN, name="Jo Bloggs")
-        try:
+        async with started_writer(engine) as writer:
             outcomes = await asyncio.gather(
                 writer.record(joined("m", 0)),
                 writer.record(bad),
@@ -125,8 +129,6 @@ async def test_a_bad_row_fails_only_its_caller(backend: str, tmp_path: Path) -> 
                 return_exceptions=True,
             )
             entries = await audit.for_meeting(engine, "m")
-        finally:
-            await writer.stop()
     assert outcomes[0] is None and outcomes[2] is None
     assert isinstance(outcomes[1], ValueError)
     assert [e.event.actor.id for e in entries] == ["p0", "p1"]

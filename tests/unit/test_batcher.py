@@ -24,6 +24,8 @@ class HeldCommits:
         self.started.set()
         await within(self.release.wait(), WAIT, "the test released the commit")
         for item, future in batch:
+            if future.done():  # its caller gave up waiting; the item was committed all the same
+                continue
             if item < 0:
                 future.set_exception(ValueError(item))
             else:
@@ -89,4 +91,34 @@ async def test_a_failed_item_fails_only_its_own_caller() -> None:
     ok, bad = batcher.submit(1), batcher.submit(-1)
     results = await asyncio.wait_for(asyncio.gather(ok, bad, return_exceptions=True), WAIT)
     assert results[0] is None and isinstance(results[1], ValueError)
+    await asyncio.wait_for(batcher.stop(), WAIT)
+
+
+async def test_items_before_start_wait_for_it() -> None:
+    commits = HeldCommits()
+    commits.release.set()
+    batcher: Batcher[int] = Batcher(commits, max_batch=100, name="test")
+    early = batcher.submit(1)
+    await asyncio.sleep(0)
+    assert not early.done() and commits.batches == []
+    batcher.start()
+    await asyncio.wait_for(early, WAIT)
+    assert commits.batches == [[1]]
+    await asyncio.wait_for(batcher.stop(), WAIT)
+
+
+async def test_flush_waits_even_when_the_newest_caller_gave_up() -> None:
+    commits = HeldCommits()
+    batcher: Batcher[int] = Batcher(commits, max_batch=100, name="test")
+    batcher.start()
+    first = batcher.submit(1)
+    await asyncio.wait_for(commits.started.wait(), WAIT)
+    second = batcher.submit(2)
+    second.cancel()  # its caller was cancelled: the item is still committed
+    flushed = asyncio.create_task(batcher.flush())
+    await asyncio.sleep(0)
+    assert not flushed.done()
+    commits.release.set()
+    await asyncio.wait_for(flushed, WAIT)
+    assert first.done() and commits.batches == [[1], [2]]
     await asyncio.wait_for(batcher.stop(), WAIT)

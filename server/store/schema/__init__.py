@@ -189,7 +189,7 @@ deployment = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("identity", String(36), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # A check value of the secret key links are made with (key_check.py); None until the
+    # A check value of the secret key links are made with (deployment.py); None until the
     # first process starts.
     Column("key_check", String(32), nullable=True),
 )
