@@ -1,13 +1,14 @@
 """What one websocket connection costs the server in memory, and where it goes.
 
-The server runs in a child process of this script (`--serve`), the app in-process under
-uvicorn exactly as `safetymap serve` runs it (`wire.Protocol`, the same websocket options), on
-a fresh SQLite data directory. This script, the parent, makes the meetings through the
-product's own `Store` before the server starts, then connects MEETINGS x CLIENTS stock-protocol
-Yjs clients (pycrdt, `tests/yclient.py`): each syncs and sets its presence, the first client of
-each meeting adds 5 cards, and every client must hold all 5 before anything is measured. The
-child answers "measure" lines on its standard input with one JSON line: its RSS (`VmRSS`, after
-`gc.collect()`) and, when it traces, a tracemalloc snapshot compared with the idle one.
+The server runs in a child process of this script (`--serve`), exactly as `safetymap serve`
+runs it (`server/ws/serve.py`: uvicorn for HTTP, the server's own websocket, the same options
+and event loop), on a fresh SQLite data directory. This script, the parent, makes the
+meetings through the product's own `Store` before the server starts, then connects MEETINGS x
+CLIENTS stock-protocol Yjs clients (pycrdt, `tests/yclient.py`): each syncs and sets its
+presence, the first client of each meeting adds 5 cards, and every client must hold all 5
+before anything is measured. The child answers "measure" lines on its standard input with
+one JSON line: its RSS (`VmRSS`, after `gc.collect()`) and, when it traces, a tracemalloc
+snapshot compared with the idle one.
 
 Two passes, each on its own fresh server: `rss` (no tracing, so the RSS is the real one) and
 `trace` (tracemalloc on from the start; its own bookkeeping inflates RSS, so only the traced
@@ -45,7 +46,7 @@ from server.settings import Settings  # noqa: E402
 from server.store import Store  # noqa: E402
 from server.store.schema import create_engine  # noqa: E402
 from server.store.schema.migrate import upgrade  # noqa: E402
-from server.ws import wire  # noqa: E402
+from server.ws.serve import Server  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.yclient import YClient  # noqa: E402
 
@@ -111,32 +112,17 @@ class Measurer:
 
 
 def serve(port: int, group: str) -> None:
-    import uvicorn
-
     from server.web.app import create_app
 
-    settings = Settings.from_env()
+    settings = Settings.from_env().with_address("127.0.0.1", port)
     logs.configure(settings.log_level, settings.log_format)
-    config = uvicorn.Config(  # the arguments of server/cli.py's _serve
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        ws=wire.Protocol,
-        ws_max_size=settings.max_frame_bytes,
-        ws_ping_interval=settings.ping_interval or None,
-        ws_ping_timeout=settings.ping_timeout or None,
-        ws_per_message_deflate=False,
-        log_level=settings.log_level.lower(),
-        access_log=True,
-        log_config=logs.uvicorn_log_config(settings.log_format),
-        timeout_graceful_shutdown=10,
-    )
-    # The event loop uvicorn.run would choose (uvloop when installed), as `safetymap serve`.
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        runner.run(_serve(uvicorn.Server(config), Measurer(group)))
+    server = Server(create_app(settings), settings)  # as server/cli.py's _serve runs it
+    # The event loop `run` would choose (uvloop when installed), as `safetymap serve`.
+    with asyncio.Runner(loop_factory=server.loop_factory()) as runner:
+        runner.run(_serve(server, Measurer(group)))
 
 
-async def _serve(server: Any, measurer: Measurer) -> None:
+async def _serve(server: Server, measurer: Measurer) -> None:
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -149,7 +135,7 @@ async def _serve(server: Any, measurer: Measurer) -> None:
         if not line:  # the parent is done
             break
         print(json.dumps(measurer.measure(line.strip())), flush=True)
-    server.should_exit = True
+    server.stop()
     await task
 
 

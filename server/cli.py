@@ -24,7 +24,6 @@ from server.store.accounts import AccountError
 from server.store.schema import create_engine, is_sqlite, migrate
 from server.store.schema.migrate import upgrade
 from server.web.numbers import whole_number
-from server.ws import wire
 
 
 def _snapshot_number(text: str) -> int:
@@ -317,10 +316,8 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
     from server.web.app import create_app
-    from server.ws import rebalance
+    from server.ws import rebalance, serve
 
     settings = settings.with_address(args.host, args.port)
     logs.configure(settings.log_level, settings.log_format)
@@ -336,22 +333,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     app = create_app(settings)
     rebalance.on_signal(app)  # SIGUSR1: shed half of the websockets (rebalance.py)
     memory.settle()  # small collector pauses, large frames' memory handed back (memory.py)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        # httptools with a timeout on request heads (uvicorn has none of its own)
-        http=wire.http_protocol(settings.header_timeout),
-        ws=wire.Protocol,  # uvicorn's websockets-sansio, writing relayed frames directly
-        ws_max_size=settings.max_frame_bytes,
-        ws_ping_interval=settings.ping_interval or None,
-        ws_ping_timeout=settings.ping_timeout or None,
-        ws_per_message_deflate=False,  # Yjs frames are tiny; deflate costs more than it saves
-        log_level=settings.log_level.lower(),
-        access_log=True,  # link and set-up tokens in URLs are redacted (server/logs.py)
-        log_config=logs.uvicorn_log_config(settings.log_format),
-        timeout_graceful_shutdown=10,
-    )
+    serve.Server(app, settings).run()  # uvicorn for HTTP, our websocket (serve.py)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,9 @@
 """Logging set-up: nothing secret or personal leaves the process through a log line.
 
-Link tokens travel in websocket URLs (`?token=…`) and set-up tokens in paths, and uvicorn
-logs the path of every request and websocket it accepts. A filter on every handler redacts
-them before anything is written, whichever format (`text` or `json`) is chosen. Card text
-is never passed to a logger in the first place.
+Link tokens travel in websocket URLs (`?token=…`) and set-up tokens in paths, and the server
+logs the path of every request (uvicorn's access log) and websocket it accepts (asgi_socket.py).
+A filter on every handler redacts them before anything is written, whichever format (`text`
+or `json`) is chosen. Card text is never passed to a logger in the first place.
 """
 
 from __future__ import annotations
@@ -94,25 +94,3 @@ def configure(level: str, log_format: str = "text") -> None:
     logging.basicConfig(level=level, handlers=[handler])
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
-def uvicorn_log_config(log_format: str = "text") -> dict[str, object]:
-    """uvicorn's own handlers (its error log and access log), with the same filters."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, object] = {**LOGGING_CONFIG}
-    config["filters"] = {
-        "context": {"()": "server.logs.Context"},
-        "redact": {"()": "server.logs.Redact"},
-    }
-    formatters = dict(LOGGING_CONFIG["formatters"])
-    if log_format == "json":
-        formatters = {name: {"()": "server.logs.JsonFormatter"} for name in formatters}
-    config["formatters"] = formatters
-    # Every log line on stderr (uvicorn sends its access log to stdout): stdout is left to
-    # the start-up messages meant for a person.
-    config["handlers"] = {
-        name: {**handler, "stream": "ext://sys.stderr", "filters": ["context", "redact"]}
-        for name, handler in LOGGING_CONFIG["handlers"].items()
-    }
-    return config

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real uvicorn server on a free port, in the test's event loop."""
+"""Shared fixtures: a real server on a free port (as `safetymap serve` runs it), in the test's
+event loop."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from server.live.meetings import create
 from server.services import Services
 from server.settings import Settings
 from server.web.app import create_app
-from server.ws import wire
+from server.ws.serve import Server
 
 from .yclient import YClient
 
@@ -39,7 +39,7 @@ def make_settings(data_dir: Path, port: int, **overrides: str) -> Settings:
 
 
 class RunningServer:
-    def __init__(self, settings: Settings, server: uvicorn.Server, services: Services) -> None:
+    def __init__(self, settings: Settings, server: Server, services: Services) -> None:
         self.settings = settings
         self.server = server
         self.services = services
@@ -78,21 +78,9 @@ class RunningServer:
         return client
 
 
-async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+async def start_server(settings: Settings) -> tuple[Server, asyncio.Task[None]]:
     app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=settings.port,
-        ws=wire.Protocol,  # as `safetymap serve` runs it
-        ws_max_size=settings.max_frame_bytes,
-        ws_ping_interval=settings.ping_interval or None,
-        ws_ping_timeout=settings.ping_timeout or None,
-        ws_per_message_deflate=False,
-        log_level="warning",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
+    server = Server(app, settings, log_level="warning")  # as `safetymap serve` runs it
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -108,9 +96,9 @@ async def running_server(data_dir: Path, **overrides: str) -> AsyncIterator[Runn
     settings = make_settings(data_dir, port, SAFETYMAP_PORT=str(port), **overrides)
     uv, task = await start_server(settings)
     try:
-        yield RunningServer(settings, uv, uv.config.app.state.services)
+        yield RunningServer(settings, uv, uv.app.state.services)
     finally:
-        uv.should_exit = True
+        uv.stop()
         await asyncio.wait_for(task, 40)
 
 

@@ -1,6 +1,6 @@
 """Helpers for the stateful convergence test: a server on its own thread, and a manual peer.
 
-`ServerThread` runs the real uvicorn app in a background thread with its own event loop, so
+`ServerThread` runs the real server in a background thread with its own event loop, so
 a synchronous test (Hypothesis drives the steps) can talk to it over real sockets and still
 run server-side code on the server's loop with `call`.
 
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-import uvicorn
 from pycrdt import Doc, Map, TransactionEvent
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -31,6 +30,7 @@ from server.services import Services
 from server.settings import Settings
 from server.sync import protocol
 from server.sync.closes import TOO_SLOW
+from server.ws.serve import Server
 
 from .conftest import free_port, make_settings, start_server
 
@@ -50,7 +50,7 @@ class ServerThread:
         )
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="safetymap-server", daemon=True)
-        self._uv: uvicorn.Server | None = None
+        self._uv: Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     def _run(self) -> None:
@@ -77,12 +77,12 @@ class ServerThread:
     @property
     def services(self) -> Services:
         assert self._uv is not None
-        services: Services = self._uv.config.app.state.services
+        services: Services = self._uv.app.state.services
         return services
 
     def stop(self) -> None:
         if self._uv is not None and self._task is not None:
-            self._uv.should_exit = True
+            self._uv.stop()
             self.call(_finish(self._task), timeout=20)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(20)

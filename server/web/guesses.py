@@ -38,7 +38,8 @@ def limits_of(conn: HTTPConnection) -> ratelimit.HttpLimits:
 def address_of(conn: HTTPConnection) -> str:
     """The client's address as the limits count it: an IPv6 client by its /64, which one
     household or device usually holds whole (so changing address within it is no escape)."""
-    # uvicorn puts the forwarded client address here when it trusts the proxy.
+    # The server puts the forwarded client address here when it trusts the proxy (HTTP and
+    # websockets alike: server/ws/serve.py).
     host = conn.client.host if conn.client else "unknown"
     try:
         address = ipaddress.ip_address(host)

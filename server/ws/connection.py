@@ -2,8 +2,8 @@
 
 The room calls `send` and `close`, which never block: a client that falls too far behind is
 closed as too slow (it resyncs when it reconnects) instead of stalling everyone else. Under
-`safetymap serve` frames go straight to the socket (wire.py), bounded by the bytes waiting
-there; under another ASGI server, through a bounded queue and a sender task.
+`safetymap serve` frames go straight to the socket (wire.py, asgi_socket.py), bounded by the
+bytes waiting there; under another ASGI server, through a bounded queue and a sender task.
 
 A server holds thousands of these, so each keeps only what it uses: no queue when it writes
 directly, and `close` cancels the receive loop instead of waking an Event watched by a task.
@@ -64,7 +64,7 @@ class Connection:
         self.link_id = participant.link_id
         self.identity: dict[str, Any] = participant.identity()
         self._ws = ws
-        # Under uvicorn with wire.Protocol: write framed messages straight to the socket.
+        # Under `safetymap serve` (asgi_socket.py): framed messages straight to the socket.
         self._direct: Direct | None = ws.scope.get("extensions", {}).get(wire.EXTENSION)
         # Otherwise through this queue, which `_pump` empties into the websocket.
         self._queue: asyncio.Queue[bytes] | None = (
@@ -169,7 +169,7 @@ class Connection:
         while True:
             # A participant's connections share a budget of bytes: in debt, their next frame
             # is read only once it is paid, a new connection's first one too. Unread, the
-            # socket pushes back on the sender (uvicorn reads on only when asked): nothing
+            # socket pushes back on the sender (the server reads on only when asked): nothing
             # piles up here, opening more connections gains nothing, and nobody else on the
             # link (the other parent on the family link) pays for it. (Held long enough, the
             # keepalive's unread pong closes the connection: only a sender far over budget.)
