@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 from .conftest import free_port
 from .databases import database_url
 from .servers import cli, create_meeting, running, serve, server_env
+from .waiting import within
 from .yclient import YClient
 
 
@@ -78,6 +79,7 @@ class Cluster:
         self.procs: dict[int, asyncio.subprocess.Process] = {}
         self._stacks: dict[int, AsyncExitStack] = {}
         self.clients: list[YClient] = []
+        self.exited: dict[int, int] = {}  # process -> exit status, of those that exited unasked
 
     def env(self, i: int) -> dict[str, str]:
         port = self.ports[i]
@@ -97,9 +99,15 @@ class Cluster:
         self._stacks[i] = stack
 
     async def kill(self, i: int, sig: int = signal.SIGKILL) -> None:
+        """Signal process i and reap it. One that already exited by itself is a failure of the
+        test, named with its exit status and log (signalling it would raise ProcessLookupError
+        and hide why)."""
         proc = self.procs.pop(i)
-        proc.send_signal(sig)
-        await asyncio.wait_for(proc.wait(), 20)
+        if proc.returncode is None:
+            proc.send_signal(sig)
+        else:
+            self.exited[i] = proc.returncode
+        await within(proc.wait(), 20, f"server {i} exited once signalled")
         await self._stacks.pop(i).aclose()
 
     async def stop(self) -> None:
@@ -107,6 +115,9 @@ class Cluster:
             await client.disconnect()
         for i in list(self.procs):
             await self.kill(i, signal.SIGTERM)
+        if self.exited:
+            status = ", ".join(f"server {i}: {code}" for i, code in self.exited.items())
+            raise AssertionError(f"exited before the test ended ({status})\n{self.logs()}")
 
     async def connect(
         self, meeting: dict[str, Any], i: int, role: str = "professional", name: str = ""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, literal, select, text, update
+from sqlalchemy import Connection, Select, and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.links import derive_key, looks_like_token, new_key, token_hash
 from server.board.permissions import Admission, Role, waits
@@ -144,9 +144,12 @@ class PeopleStore(StoreBase):
         """A new participant on this link who holds this key (as `participant`, without
         looking first: for a key `arrival` found nobody for); if someone with the same key
         was added meanwhile (the same client, twice at once), theirs."""
+        args = (grant, name, relationship, key or new_key())
         try:
+            if self._sqlite:  # one hop on the writer's thread, between the journal's appends
+                return await self._sqlite_writer().run(lambda conn, _: self._add(conn, *args), ())
             async with self.engine.begin() as conn:
-                return await self._add(conn, grant, name, relationship, key or new_key())
+                return await conn.run_sync(self._add, *args)
         except IntegrityError:
             pass  # lost a race to the same key (reuse that participant), or the meeting went
         found = await self.holder(grant, key) if key is not None else None
@@ -164,24 +167,27 @@ class PeopleStore(StoreBase):
             row = (await conn.execute(select(participants).where(*where))).first()
         return None if row is None else participant_of(row)
 
-    async def _one_at_a_time(self, conn: AsyncConnection, meeting_id: str) -> None:
+    def _one_at_a_time(self, conn: Connection, meeting_id: str) -> None:
         """Until commit, nobody else lets anyone into this meeting or adds to its waiting room,
         in any process: under READ COMMITTED two joins (or a join and an admission) would both
         count the same heads. On SQLite each guarded write is one statement, which holds the
         only write lock, so nothing is needed."""
         if not self._sqlite:
-            await conn.execute(
+            conn.execute(
                 text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                 {"key": f"participants:{meeting_id}"},
             )
 
-    async def _add(
-        self, conn: AsyncConnection, grant: Grant, name: str, relationship: str, key: str
+    def _add(
+        self, conn: Connection, grant: Grant, name: str, relationship: str, key: str
     ) -> Participant:
-        await self._one_at_a_time(conn, grant.meeting_id)
+        """Sync SQLAlchemy Core: SQLite's writer runs it on its thread, PostgreSQL through
+        `run_sync`. Through aiosqlite the insert held SQLite's write lock across turns of the
+        event loop, and a reconnect storm's joins kept other meetings' appends waiting."""
+        self._one_at_a_time(conn, grant.meeting_id)
         # The meeting's waiting room, head count and the link's waiting, in one round trip.
         found = (
-            await conn.execute(
+            conn.execute(
                 select(
                     meetings.c.waiting_room,
                     _head_count(grant.meeting_id),
@@ -232,7 +238,7 @@ class PeopleStore(StoreBase):
         )
         if limited:
             guarded = guarded.where(over < cap)
-        inserted = await conn.execute(insert(participants).from_select(list(row), guarded))
+        inserted = conn.execute(insert(participants).from_select(list(row), guarded))
         if inserted.rowcount == 0:
             raise full(grant.meeting_id) if limited else MeetingGone(grant.meeting_id)
         return person
@@ -272,7 +278,7 @@ class PeopleStore(StoreBase):
             change = change.where(_head_count(meeting_id) < self._max_participants)
         async with self.engine.begin() as conn:
             if limited:
-                await self._one_at_a_time(conn, meeting_id)
+                await conn.run_sync(self._one_at_a_time, meeting_id)
             await conn.execute(change.values(admission=admission.value))
             found = (await conn.execute(select(participants).where(*row))).first()
         return None if found is None else participant_of(found)
