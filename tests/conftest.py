@@ -100,6 +100,22 @@ async def running_server(data_dir: Path, **overrides: str) -> AsyncIterator[Runn
     finally:
         uv.stop()
         await asyncio.wait_for(task, 40)
+    # Stopped means stopped: a task of the server's still running here held a database
+    # connection the closed engine never got back (a ResourceWarning, some tests later).
+    assert not (left := server_tasks()), f"the stopped server left tasks running: {left}"
+
+
+_SERVER_PACKAGE = str(Path(create_app.__code__.co_filename).parents[1])
+
+
+def server_tasks() -> list[asyncio.Task[Any]]:
+    """The pending tasks whose coroutine is the server's own code."""
+
+    def ours(task: asyncio.Task[Any]) -> bool:
+        code = getattr(task.get_coro(), "cr_code", None)
+        return code is not None and code.co_filename.startswith(_SERVER_PACKAGE)
+
+    return [t for t in asyncio.all_tasks() if not t.done() and ours(t)]
 
 
 @pytest.fixture

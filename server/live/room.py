@@ -101,6 +101,7 @@ class Room:
         self._client_ids = ClientIds(writers)  # who owns which clientID (client_ids.py)
         self._last_append: asyncio.Future[None] | None = None
         self._rebuild_again = False  # a refusal came while a rebuild was running
+        self.rebuilding: asyncio.Task[None] | None = None  # held: the loop's reference is weak
         self._changes: list[bytes] = []
         self._whole: list[bytes] = []  # the answer to a sync step 1 of nothing, until a change
         # The state vector, and updates whose dependencies have not arrived (arrivals.py).
@@ -443,7 +444,7 @@ class Room:
             self._rebuild_again = True  # the running rebuild may have read the log already
             return
         self.ready.clear()
-        asyncio.get_running_loop().create_task(self._rebuild_from_log())
+        self.rebuilding = asyncio.get_running_loop().create_task(self._rebuild_from_log())
 
     async def _rebuild_from_log(self) -> None:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
 from pycrdt import Doc, Map
@@ -27,6 +27,8 @@ from server.sync import crdt
 from server.sync.closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
 
 log = logging.getLogger(__name__)
+
+_SETTLE_SECONDS = 10.0  # at shutdown, for unloads and catch-ups in flight to finish
 
 Key = tuple[str, Layer]
 
@@ -59,6 +61,9 @@ class Rooms:
         self._catching_up: dict[Key, bool] = {}  # rooms reloading from the log: again after?
         self._unsaved = False  # the journal cannot commit: rooms tell their clients so
         self._renewing: asyncio.Task[None] | None = None
+        # Unloads, catch-ups and resyncs in flight: held here (the loop keeps only a weak
+        # reference to a task) and settled at shutdown, before the store they use closes.
+        self._background: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -125,7 +130,7 @@ class Rooms:
     def leave(self, room: Room, peer: Peer) -> None:
         room.leave(peer)
         if not room.peers:
-            asyncio.get_running_loop().create_task(self._unload((room.meeting_id, room.layer)))
+            self._spawn(self._unload((room.meeting_id, room.layer)))
 
     async def _unload(self, key: Key) -> None:
         if key in self._unloading:
@@ -169,9 +174,31 @@ class Rooms:
             except Exception as exc:
                 log.error("compaction of %s/%s failed (%s)", *key, type(exc).__name__)
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def _settle(self) -> None:
+        """Let the unloads, catch-ups and rebuilds in flight finish (for a while), then cancel
+        what is left: a task left running past shutdown held a database connection that the
+        closed engine never got back."""
+        if self._renewing is not None:
+            self._renewing.cancel()  # it only repeats a warning, every 15 s
+        rebuilds = {room.rebuilding for room in self._rooms.values() if room.rebuilding}
+        running = {*self._background, *rebuilds}
+        if running:
+            await asyncio.wait(running, timeout=_SETTLE_SECONDS)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
     async def save_all(self) -> None:
-        """At shutdown: everything durable, and every loaded room compacted."""
+        """At shutdown: everything durable, work in flight settled, and every loaded room
+        compacted."""
         await self._journal.flush()
+        await self._settle()
         for room in list(self._rooms.values()):
             try:
                 await self._compact(room)
@@ -184,7 +211,7 @@ class Rooms:
         for room in list(self._rooms.values()):
             room.tell(None if ok else UNSAVED)
         if not ok and self._renewing is None:
-            self._renewing = asyncio.get_running_loop().create_task(self._renew_unsaved())
+            self._renewing = self._spawn(self._renew_unsaved())
 
     async def _renew_unsaved(self) -> None:
         """Say it again every 15 s: y-protocols forgets an entry not renewed for 30 s."""
@@ -211,7 +238,7 @@ class Rooms:
     def deliver(self, message: Message) -> None:
         """What another process relayed: apply it to our room, if we have it loaded."""
         if message.kind is Kind.RESYNC:
-            asyncio.get_running_loop().create_task(self._resync_logged())
+            self._spawn(self._resync_logged())
             return
         if message.kind is Kind.CONTROL:
             self._control(message.meeting_id, control.decode(message.payload))
@@ -288,7 +315,7 @@ class Rooms:
             self._catching_up[key] = True  # once more when the running pass is done
             return
         self._catching_up[key] = False
-        asyncio.get_running_loop().create_task(self._catch_up(key, room))
+        self._spawn(self._catch_up(key, room))
 
     async def _catch_up(self, key: Key, room: Room) -> None:
         try:
