@@ -6,7 +6,8 @@ databases. Methods take and return plain dataclasses (`records`), never ORM rows
 `Store` is composed of one part per concept, all sharing `StoreBase` (the engine and settings):
 meetings and links (`meetings`), participants and admission (`people`), the update log
 (`log`), the record (`snapshots`), deletion (`deletion`) and where each meeting stands now
-(`standing`: what live connections are re-checked against) and the audit trail (`audit`).
+(`standing`: what live connections are re-checked against), the audit trail (`audit`) and
+who keeps the agreed plan after the meeting (`kept`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from server.store.accounts import Accounts
 from server.store.audit import TrailStore
 from server.store.clock import aware, now
 from server.store.deletion import DeletionStore
+from server.store.kept import KeptStore
 from server.store.log import Editors, LogStore
 from server.store.meetings import MeetingStore
 from server.store.people import PeopleStore
@@ -64,7 +66,14 @@ __all__ = [
 
 
 class Store(
-    MeetingStore, PeopleStore, LogStore, SnapshotStore, DeletionStore, StandingStore, TrailStore
+    MeetingStore,
+    PeopleStore,
+    LogStore,
+    SnapshotStore,
+    DeletionStore,
+    StandingStore,
+    TrailStore,
+    KeptStore,
 ):
     """The whole storage interface: construct with `Store(engine, link_key, ...)`."""
 
