@@ -37,6 +37,7 @@ from server.web.auth import check_csrf, csrf_token, facilitator, joined, remembe
 from server.web.guesses import wrong_token
 from server.web.meeting_pages import ROLE_NAMES
 from server.web.page_json import script_json
+from server.web.pages import link_not_working as _link_not_working
 from server.web.pages import problem, redirect, render
 from server.web.websocket import clean_name
 
@@ -67,19 +68,6 @@ RETRY_SECONDS = 10
 PENDING_COOKIE = "sm_pending_join"
 PENDING_PATH = "/join/"
 PENDING_SECONDS = 30 * 60  # after that, opening the link asks for the name again
-
-
-def _link_not_working(request: Request) -> Response:
-    # The same page for a wrong, revoked or expired link: no hint whether a meeting exists.
-    return problem(
-        request,
-        404,
-        _("This link does not work"),
-        _(
-            "It may have been typed wrongly, or the facilitator may have replaced it. "
-            "Ask the person who invited you for the link again."
-        ),
-    )
 
 
 def _pending_serializer(request: Request) -> URLSafeTimedSerializer:

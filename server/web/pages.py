@@ -38,5 +38,19 @@ def problem(request: Request, status: int, title: str, message: str) -> HTMLResp
     return render(request, "problem.html", status=status, forms=False, title=title, message=message)
 
 
+def link_not_working(request: Request) -> HTMLResponse:
+    """The same page for a wrong, revoked or expired link, and for anything a link no longer
+    opens: no hint whether a meeting exists."""
+    return problem(
+        request,
+        404,
+        i18n._("This link does not work"),
+        i18n._(
+            "It may have been typed wrongly, or the facilitator may have replaced it. "
+            "Ask the person who invited you for the link again."
+        ),
+    )
+
+
 def redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
