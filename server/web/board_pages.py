@@ -35,6 +35,7 @@ from server.i18n import N_, _
 from server.store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
 from server.web.auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 from server.web.guesses import wrong_token
+from server.web.kept_pages import kept_from_link, kept_page_of
 from server.web.meeting_pages import ROLE_NAMES
 from server.web.page_json import script_json
 from server.web.pages import link_not_working as _link_not_working
@@ -146,6 +147,12 @@ async def join(request: Request) -> Response:
     grant = await services.store.resolve(request.path_params["token"])
     meeting = await services.store.meeting(grant.meeting_id) if grant else None
     if grant is None or meeting is None:
+        # After the end: someone let in keeps the plan, in the browser they joined from.
+        known = _key(request)
+        kept = await kept_from_link(request, request.path_params["token"], known) if known else None
+        if kept is not None and known:
+            _keep_key(request, kept, request.path_params["token"], known)  # as long as it lasts
+            return kept
         await wrong_token(request)
         return _link_not_working(request)
     errors: dict[str, str] = {}
@@ -277,7 +284,8 @@ async def board(request: Request) -> Response:
             return redirect(
                 f"/meetings/{meeting_id}/board" + ("?present=1" if mode == "present" else "")
             )
-        return _link_not_working(request)
+        kept = await kept_page_of(request, meeting_id)  # the meeting ended: the plan they keep
+        return redirect(kept) if kept else _link_not_working(request)
     meeting, participant = found
     if participant.admission is Admission.WAITING:
         # Plain HTML that reloads itself: works on any phone, with or without script.
