@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server import keyfile
 from server.ratelimit import Rate, RateError
@@ -47,6 +48,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "SAFETYMAP_MAX_CARDS": ("5000", "Most cards (and next steps) one layer of a map may hold."),
     "SAFETYMAP_MAX_CARD_TEXT": ("2000", "Most characters one card's text may hold."),
+    "SAFETYMAP_TIMEZONE": (
+        "Europe/London",
+        "Time zone the record (PDF, Word, Markdown) and the meeting page show times in, named "
+        '("12 May 2026, 10:00 BST"): an IANA name such as `Europe/London` or `UTC`. The '
+        "JSON record keeps ISO 8601 with offsets.",
+    ),
     "SAFETYMAP_MAX_PARTICIPANTS": (
         "100",
         "Most people one meeting may let in (people waiting, turned away or taken out take "
@@ -228,6 +235,7 @@ class Settings:
     link_join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_JOIN_LIMIT"]
     participant_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_PARTICIPANT_BYTE_LIMIT"]
     header_timeout: float = 10.0
+    timezone: str = SETTINGS["SAFETYMAP_TIMEZONE"][0]
     base_url_set: bool = False  # False: the base URL follows the address served on
     secret_key_set: bool = False  # False: the key is this host's generated file
 
@@ -312,6 +320,7 @@ class Settings:
             link_join_limit=_rate(get, "SAFETYMAP_LINK_JOIN_LIMIT"),
             participant_byte_limit=_rate(get, "SAFETYMAP_PARTICIPANT_BYTE_LIMIT"),
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
+            timezone=_zone(get, "SAFETYMAP_TIMEZONE"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
             secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,
         ).with_address(None, None)  # unset, the base URL is the address served on, in every command
@@ -333,6 +342,19 @@ def _flag(get: Callable[[str], str | None], name: str) -> bool:
     if raw not in ("0", "1", "false", "true", "no", "yes"):
         raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
     return raw in ("1", "true", "yes")
+
+
+def _zone(get: Callable[[str], str | None], name: str) -> str:
+    """An IANA time zone this machine knows (zoneinfo: the system's zone data)."""
+    raw = (get(name) or SETTINGS[name][0]).strip()
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{name}: unknown time zone {raw!r}; set an IANA name such as Europe/London or UTC "
+            "(if none is known, install the system's zone data: apt-get install tzdata)"
+        ) from None
+    return raw
 
 
 def _rate(get: Callable[[str], str | None], name: str) -> Rate:

@@ -198,3 +198,8 @@ async def test_a_process_with_another_key_than_the_databases_links_refuses(
         pass  # the first start makes the key file, and the database keeps its check value
     (sqlite_data / "secret_key").unlink()  # lost, and made again by the next start
     assert "is not the key this database's links" in await refusal(server_env(sqlite_data, 0))
+
+
+async def test_an_unknown_time_zone_refuses_in_one_line(tmp_path: Path) -> None:
+    line = await refusal(server_env(tmp_path / "data", 0, SAFETYMAP_TIMEZONE="Europe/Atlantis"))
+    assert "SAFETYMAP_TIMEZONE" in line and "Europe/Atlantis" in line and "Europe/London" in line

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.settings import Settings
+import pytest
+
+from server.settings import Settings, SettingsError
 
 
 def test_without_a_base_url_every_command_names_the_address_it_serves_on(tmp_path: Path) -> None:
@@ -21,3 +23,15 @@ def test_without_a_base_url_every_command_names_the_address_it_serves_on(tmp_pat
     assert Settings.from_env({**env, "SAFETYMAP_HOST": "0.0.0.0"}).base_url.endswith(":18000")
     chosen = Settings.from_env({**env, "SAFETYMAP_BASE_URL": "https://map.example.org/"})
     assert chosen.base_url == "https://map.example.org"
+
+
+def test_the_time_zone_is_a_known_iana_name(tmp_path: Path) -> None:
+    env = {"SAFETYMAP_DATA_DIR": str(tmp_path), "SAFETYMAP_SECRET_KEY": "k" * 40}
+    assert Settings.from_env(env).timezone == "Europe/London"
+    assert Settings.from_env({**env, "SAFETYMAP_TIMEZONE": "UTC"}).timezone == "UTC"
+    for wrong in ("Mars/Olympus_Mons", "../etc/passwd", "BST"):
+        with pytest.raises(SettingsError) as refused:
+            Settings.from_env({**env, "SAFETYMAP_TIMEZONE": wrong})
+        message = str(refused.value)
+        assert "\n" not in message and "SAFETYMAP_TIMEZONE" in message
+        assert "Europe/London" in message  # names the fix
