@@ -249,11 +249,11 @@ def _os_user() -> str | None:
 
 
 async def _export_one(
-    store: Store, meeting_id: str, args: argparse.Namespace, snapshot: int | None
+    store: Store, meeting_id: str, args: argparse.Namespace, snapshot: int | None, zone: str
 ) -> bytes:
     """Render one export and record it in the audit trail (raises NotExportable)."""
     document = await exports.document(store, meeting_id, snapshot=snapshot, family=args.family)
-    content = await asyncio.to_thread(export.render, document, args.format)
+    content = await asyncio.to_thread(export.render, document, args.format, zone)
     event = audit.export(
         meeting_id,
         audit.cli(_os_user()),
@@ -268,7 +268,7 @@ async def _export_one(
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     store = await _with_store(settings, migrate=is_sqlite(settings.database_url))
     try:
-        content = await _export_one(store, args.meeting_id, args, args.snapshot)
+        content = await _export_one(store, args.meeting_id, args, args.snapshot, settings.timezone)
     except exports.NotExportable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -298,7 +298,7 @@ async def _export_all(settings: Settings, args: argparse.Namespace) -> int:
         for done, meeting_id in enumerate(ids, 1):
             name = exports.file_name(meeting_id, args.format, family=args.family)
             try:
-                content = await _export_one(store, meeting_id, args, None)
+                content = await _export_one(store, meeting_id, args, None, settings.timezone)
                 await asyncio.to_thread((out_dir / name).write_bytes, content)
             except exports.NotExportable as exc:  # an ended meeting always has a snapshot
                 print(f"\nerror: {meeting_id}: {exc}", file=sys.stderr)

@@ -1,4 +1,6 @@
-"""The audit trail in plain words for the meeting page (pure; translated like every page)."""
+"""The audit trail in plain words for the meeting page and the record (pure; translated like
+every page). People are named by the names they gave (`names`: participant id -> name), never
+by their role; the trail itself stores only ids."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.i18n import N_, _
+from server.record import labels
 from server.store.audit import (
     ADMIT,
     DELETE,
@@ -33,9 +36,15 @@ SIMPLE = {
     WITHDRAW: N_("Withdrew a card"),
     RESTORE: N_("Restored a withdrawn card"),
 }
+# The same, saying whom (details["participant"], named).
+NAMED = {
+    ADMIT: N_("Let %(name)s in"),
+    REJECT: N_("Turned %(name)s away"),
+    REMOVE: N_("Removed %(name)s from the meeting"),
+}
 
 
-def who_did(entry: Entry, viewer_id: str) -> str:
+def who_did(entry: Entry, viewer_id: str, names: Mapping[str, str] | None = None) -> str:
     actor = entry.event.actor
     if actor.kind == "facilitator":
         return _("You") if actor.id == viewer_id else _("Another facilitator")
@@ -43,13 +52,18 @@ def who_did(entry: Entry, viewer_id: str) -> str:
         return _("The safetymap command")
     if actor.kind == "system":
         return _("The server")
-    return _(actor.label)  # a participant or a link: their role, never a name
+    if actor.kind == "participant" and actor.id and names and actor.id in names:
+        return f"{names[actor.id]} ({labels.role(actor.label, _)})"
+    # Someone by a link alone (a stock client), or not in the names given: the link's role.
+    return _("Someone with the %(role)s link", role=labels.role(actor.label, _).lower())
 
 
-def what_happened(entry: Entry) -> str:
+def what_happened(entry: Entry, names: Mapping[str, str] | None = None) -> str:
     action, details = entry.event.action, entry.event.details
     if action == EXPORT:
         return _exported(details)
+    if action in NAMED and names and str(details.get("participant")) in names:
+        return _(NAMED[action], name=names[str(details["participant"])])
     if action in SIMPLE:
         return _(SIMPLE[action])
     if action == JOIN:
@@ -59,7 +73,7 @@ def what_happened(entry: Entry) -> str:
     if action == LOCK:
         return _("Locked the board") if details.get("locked") else _("Unlocked the board")
     if action == REVOKE:
-        role = _(str(details.get("role")))
+        role = labels.role(details.get("role"), _).lower()
         if details.get("replaced"):
             return _("Replaced the %(role)s link", role=role)
         return _("Revoked the %(role)s link", role=role)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from server.board import attribution, model
 from server.board.permissions import Layer, Status
-from server.record import record_trail, view
+from server.record import attendance, record_trail, view
 from server.store import Meeting, Store, now
 from server.sync import crdt
 
@@ -30,8 +31,7 @@ async def document(
         if saved is None:
             raise NotExportable(f"meeting has no snapshot {snapshot}")
         rendered = view.record(saved, family=family)
-        if not family:
-            rendered = await _with_trail(store, rendered, meeting_id, snapshot)
+        rendered = await _with_trail(store, rendered, meeting_id, snapshot, family=family)
         document = view.with_export_facts(
             rendered, saved.meta.as_json(), family=family, generated_at=generated
         )
@@ -55,18 +55,25 @@ async def document(
         added_by=added,
         edited_by=edited,
     )
-    if not family:
-        rendered = await _with_trail(store, rendered, meeting_id, None)
+    rendered = await _with_trail(store, rendered, meeting_id, None, family=family)
     document = view.with_export_facts(rendered, None, family=family, generated_at=generated)
     return view.with_chain(document, await earlier_maps(store, meeting), family=family)
 
 
 async def _with_trail(
-    store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None
+    store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None, *, family: bool
 ) -> dict[str, Any]:
-    """The full record with its audit trail (up to the snapshot's end)."""
+    """The record with who was there and for how long, from the audit trail up to the
+    snapshot's end (a draft: until now); the full record also carries the trail itself."""
     entries = record_trail.up_to(await store.trail(meeting_id), snapshot)
-    return {**rendered, "audit": record_trail.rows(entries, rendered["participants"])}
+    ended = rendered["meeting"].get("endedAt")
+    until = datetime.fromisoformat(ended) if snapshot is not None and ended else now()
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=now().tzinfo)
+    with_people = {**rendered, "attendance": attendance.of(entries, until)}
+    if family:
+        return with_people
+    return {**with_people, "audit": record_trail.rows(entries, rendered["participants"])}
 
 
 async def earlier_maps(store: Store, meeting: Meeting) -> list[dict[str, Any]]:

@@ -15,6 +15,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from server.board import model
+from server.record import labels
+from server.record.times import day
 
 
 def _who(person: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -81,7 +83,7 @@ def meeting_label(index: int, gettext: Callable[[str], str]) -> str:
 
 
 def series_label(line: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
-    role = gettext(str(line["role"]))
+    role = labels.role(line["role"], gettext)
     return f"{line['name']} ({role})" if line["name"] else role
 
 
@@ -128,7 +130,7 @@ def svg(
         )
     for i, meeting in enumerate(meetings):
         # Two lines: which meeting, then its date (with "draft" while it is open).
-        date = meeting["date"] + (f" ({gettext('draft')})" if meeting["open"] else "")
+        date = day(meeting["date"]) + (f" ({gettext('draft')})" if meeting["open"] else "")
         for line, text in enumerate((meeting_label(i, gettext), date)):
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 13 + 11 * line}" font-size="9" '

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.record import templated
+from server.record.times import Times
 
 
-def build(document: Mapping[str, Any]) -> str:
-    return templated.fill("export.md.j2", document, templated.markdown).rstrip() + "\n"
+def build(document: Mapping[str, Any], times: Times) -> str:
+    return templated.fill("export.md.j2", document, templated.markdown, times).rstrip() + "\n"

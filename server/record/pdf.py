@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.record import templated
+from server.record.times import Times
 
 
-def build(document: Mapping[str, Any]) -> bytes:
+def build(document: Mapping[str, Any], times: Times) -> bytes:
     # WeasyPrint is imported here because it needs Pango, which the rest of the server does not.
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=templated.fill("export.html", document, templated.html)).write_pdf(
-        pdf_tags=True
-    )
+    pdf: bytes = HTML(
+        string=templated.fill("export.html", document, templated.html, times)
+    ).write_pdf(pdf_tags=True)
     return pdf

@@ -9,9 +9,12 @@ from before attribution), and never where it disagrees with what the server saw.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from server.record import labels
 
 Gettext = Callable[[str], str]
 
@@ -25,17 +28,40 @@ class Words:
     when: Callable[[str], str]
 
 
-_EXCERPT = 60  # characters of a linked worry's text shown beside the goal that answers it
+_EXCERPT = 80  # at most this many characters of a linked worry's first words
+# A participant id (the server's UUIDs): never printed, even where free text may stand.
+_PARTICIPANT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def short_name(p: Mapping[str, Any], _: Gettext) -> str:
+    """A person as the record names a writer: "Jo Example (Mum)", "DC Dana Reid, Police",
+    "Sam Taylor (Facilitator)"."""
+    role = str(p.get("role") or "")
+    if role == "family":
+        return f"{p['name']} ({p.get('relationship') or labels.role(role, _)})"
+    if role == "professional" and p.get("agency"):
+        return f"{p['name']}, {p['agency']}"
+    return f"{p['name']} ({labels.role(role, _)})"
+
+
+def about(p: Mapping[str, Any]) -> str:
+    """Their agency (a professional, the chair) or relationship to the child (family)."""
+    key = "relationship" if p.get("role") == "family" else "agency"
+    return str(p.get(key) or p.get("relationship") or p.get("agency") or "")
+
+
+def full_name(p: Mapping[str, Any], _: Gettext) -> str:
+    """ "Jo Example (Family, Mum)": name, role, and agency or relationship."""
+    more = about(p)
+    return f"{p['name']} ({labels.role(p.get('role'), _)}{', ' + more if more else ''})"
 
 
 def naming(people: Mapping[str, Mapping[str, Any]], _: Gettext) -> Callable[[str], str]:
-    """How the record names a participant: "Name (relationship or role)"."""
+    """How the record names a participant by id (short_name), never by the id itself."""
 
     def person(pid: str) -> str:
         p = people.get(pid or "")
-        if p is None:
-            return _("someone who has left")
-        return f"{p['name']} ({p.get('relationship') or _(p['role'])})"
+        return _("someone who has left") if p is None else short_name(p, _)
 
     return person
 
@@ -71,12 +97,18 @@ def facts(
         lines[0] += "; " + _("edited by %(who)s") % {"who": names}
     speaker = card.get("speaker")
     if speaker and speaker != writer(card) and speaker != card.get("author"):
-        lines.append(_("Whose view") + ": " + (person(speaker) if speaker in people else speaker))
+        known = speaker in people or _PARTICIPANT_ID.fullmatch(speaker)
+        lines.append(_("Whose view") + ": " + (person(speaker) if known else speaker))
     if card.get("answers"):
         lines.append(_("Answers the worry") + ": " + linked(document, card["answers"], _))
     if card.get("stances"):
-        views = "; ".join(f"{person(s['participant'])} {_(s['stance'])}" for s in card["stances"])
-        lines.append(_("Views") + ": " + views)
+        groups = [
+            f"{labels.stance(stance, _)}: "
+            + "; ".join(person(s["participant"]) for s in card["stances"] if s["stance"] == stance)
+            for stance in labels.STANCES
+            if any(s["stance"] == stance for s in card["stances"])
+        ]
+        lines.append(_("Views") + ": " + ". ".join(groups))
     if mark := card.get("withdrawn"):
         lines.append(
             _("Withdrawn by %(who)s, %(when)s")
@@ -86,13 +118,24 @@ def facts(
 
 
 def linked(document: Mapping[str, Any], card_id: str, _: Gettext) -> str:
-    """A worry a goal answers or a scale is about: its words, and whether it was withdrawn
-    or is gone (a link never points at nothing)."""
+    """A worry a goal answers or a scale is about: its first words, quoted, and whether it
+    was withdrawn or is gone (a link never points at nothing, and never prints an id)."""
     found = [c for cards in document["sections"].values() for c in cards if c["id"] == card_id]
     if not found:
+        if document.get("professionalOnly") is False:  # the family copy: maybe not in it
+            return _("a worry not in this copy")
         return _("a worry that was deleted")
     card = min(found, key=lambda c: c.get("layer") != "main")  # the family-visible one first
-    text = " ".join(str(card["text"]).split())
-    if len(text) > _EXCERPT:
-        text = text[: _EXCERPT - 1] + "…"
+    text = first_words(str(card["text"])) or _("a worry with no words")
     return f"“{text}” ({_('withdrawn')})" if card.get("withdrawn") else f"“{text}”"
+
+
+def first_words(text: str, limit: int = _EXCERPT) -> str:
+    """The text on one line, cut after a whole word when longer than `limit` ("…")."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    if " " in cut[limit // 2 :]:  # end on a whole word, unless that loses half the excerpt
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"

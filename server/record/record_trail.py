@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from server.i18n import _
+from server.record import labels
 from server.record.audit_words import what_happened
 from server.store import audit
 
@@ -31,12 +32,13 @@ def rows(
 ) -> list[dict[str, Any]]:
     """Plain rows for the record: when, who (named from the roster), what, and the facts."""
     names = {str(p["id"]): p for p in roster}
+    called = {pid: str(p["name"]) for pid, p in names.items()}
     out = []
     for entry in entries:
         actor = entry.event.actor
         person = names.get(actor.id or "") if actor.kind == "participant" else None
         if person is not None:
-            who = f"{person['name']} ({_(str(person['role']))})"
+            who = f"{person['name']} ({labels.role(person['role'], _)})"
         elif actor.kind == "facilitator":
             who = _("The facilitator's account")
         elif actor.kind == "cli":
@@ -44,12 +46,12 @@ def rows(
         elif actor.kind == "system":
             who = _("The server")
         else:
-            who = _(actor.label)
+            who = _("Someone with the %(role)s link", role=labels.role(actor.label, _).lower())
         out.append(
             {
                 "at": entry.at.isoformat(),
                 "who": who,
-                "what": what_happened(entry),
+                "what": what_happened(entry, called),
                 "action": entry.event.action,
                 "details": dict(entry.event.details),
             }

@@ -5,13 +5,13 @@ its people are named. Pure: no I/O."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server.board import attribution, model
 from server.board.permissions import Layer
 from server.i18n import translations
 from server.record import history, mapdiff, record_cards
+from server.record.times import Times
 from server.sync import crdt
 
 if TYPE_CHECKING:  # only their types: the record is rendered without the store
@@ -22,14 +22,9 @@ gettext = translations().gettext
 
 
 def when(moment: str | None) -> str:
-    """A stored ISO time as a record reads it: "12 May 2026, 10:00 (UTC+01:00)", in the
-    offset it was stored with (the JSON export keeps the ISO string)."""
-    if not moment:
-        return ""
-    at = datetime.fromisoformat(moment)
-    z = f"{at:%z}"  # "+0100"; empty for a naive time, which the store writes in UTC
-    zone = "UTC" if z in ("", "+0000") else f"UTC{z[:3]}:{z[3:5]}"
-    return f"{at.day} {at:%B %Y, %H:%M} ({zone})"
+    """A stored ISO time as a record reads it in the default zone: "12 May 2026, 10:00 BST"
+    (an export says it in SAFETYMAP_TIMEZONE: times.py; the JSON keeps the ISO string)."""
+    return Times.named().when(moment)
 
 
 def rendered_snapshot(
@@ -61,7 +56,7 @@ def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
     """The snapshot's rendered map, or its family copy rendered from the main layer alone."""
     if not family:
         return snapshot.rendered
-    return model.render_meeting(
+    copy = model.render_meeting(
         crdt.doc_from_updates([snapshot.state_main]),
         None,
         {**snapshot.rendered["meeting"]},
@@ -69,6 +64,10 @@ def record(snapshot: Snapshot, *, family: bool) -> dict[str, Any]:
         added_by=attribution.added_by_of(snapshot.rendered),
         edited_by=attribution.edited_by_of(snapshot.rendered),
     )
+    # What the meeting agreed belongs to everyone in it: the family copy carries it too.
+    if "agreement" in snapshot.rendered:
+        copy["agreement"] = snapshot.rendered["agreement"]
+    return copy
 
 
 def with_export_facts(

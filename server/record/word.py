@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from docx import Document
 
-from server.board import model
 from server.i18n import N_, _
-from server.record import record_cards, view
 from server.record.history import meeting_label, series_label
+from server.record.reading import Reading, rows_of
+from server.record.times import Times, day
 
 
-def build(document: Mapping[str, Any]) -> bytes:
-    person = record_cards.naming(view.people_of(document), _)
-    card_lines = view.card_words(document)
-
+def build(document: Mapping[str, Any], times: Times) -> bytes:
+    r = Reading(document, times, _)
     meeting, facts, labels = document["meeting"], document["export"], document["labels"]
     doc = Document()
     # Stable bytes for the same snapshot: the file's own dates are the export's.
@@ -33,89 +31,89 @@ def build(document: Mapping[str, Any]) -> bytes:
     if facts["variant"] == "family":
         notice = _("Family copy: this record leaves out notes shared only between professionals.")
         doc.add_paragraph(notice).runs[0].bold = True
-    chairs = ", ".join(p["name"] for p in document["participants"] if p["role"] == "facilitator")
     for label, value in (
-        (_("Meeting held"), view.when(meeting["createdAt"])),
-        (_("Ended"), view.when(meeting["endedAt"]) or _("not yet")),
-        (_("Facilitator"), chairs or "—"),
-        (_("Label set"), meeting["labelSet"]),
+        (_("Meeting held"), times.when(meeting["createdAt"])),
+        (_("Ended"), times.when(meeting["endedAt"]) or _("not yet")),
+        (_("Facilitator"), r.chairs()),
+        (_("Label set"), r.label_set()),
     ):
         doc.add_paragraph(f"{label}: {value}")
 
     doc.add_heading(_("Who took part"), level=1)
-    _table(
-        doc,
-        [_("Name"), _("Role"), _("Relationship or agency")],
-        [
-            [p["name"], _(p["role"]), p.get("relationship") or p.get("agency") or ""]
-            for p in document["participants"]
-        ],
-    )
-    for _column, title, sections in model.COLUMNS:
-        doc.add_heading(_(title), level=1)
+    _table(doc, [_(h) for h in TOOK_PART], rows_of(r.took_part()))
+    for title, sections in r.groups():
+        doc.add_heading(title, level=1)
         for sid in sections:
-            if sid == "next_steps":
-                continue
             doc.add_heading(labels[sid], level=2)
-            cards = record_cards.active(document["sections"][sid])
+            cards = r.active(sid)
             if not cards:
                 doc.add_paragraph(_("Nothing recorded."))
             for card in cards:
-                _card(doc, card, card_lines(card))
-    if withdrawn := record_cards.withdrawn(document):
+                _card(doc, card, r.card_facts(card))
+    if withdrawn := r.withdrawn():
         doc.add_heading(_("Withdrawn"), level=1)
         doc.add_paragraph(
             _("Taken off the map during the meeting. Kept here so that nothing disappears "
               "without a trace.")
         )  # fmt: skip
         for card in withdrawn:
-            _card(doc, card, [labels[card["section"]], *card_lines(card)])
+            _card(doc, card, r.card_facts(card), labels[card["section"]])
 
     doc.add_heading(labels["next_steps"], level=1)
-    _table(
-        doc,
-        [_("Action"), _("Owner"), _("Due"), _("Status")],
-        [
-            [
-                c["text"],
-                c.get("owner") or "",
-                c.get("due") or "",
-                (c.get("status") or "").replace("_", " "),
-            ]
-            for c in record_cards.active(document["sections"]["next_steps"])
-        ],
-    )
+    _table(doc, [_("Action"), _("Owner"), _("Due"), _("Status")], r.steps())
     doc.add_heading(_("Safety scales"), level=1)
     for scale in document["scales"]:
         doc.add_heading(scale["question"], level=2)
-        ends = f"0: {scale['low']}. 10: {scale['high']}."
         if scale.get("about"):
-            ends += f" {_('About the worry')} {record_cards.linked(document, scale['about'], _)}."
-        doc.add_paragraph(ends)
+            doc.add_paragraph(f"{_('For the worry')}: {r.worry(scale)}").runs[0].bold = True
+        doc.add_paragraph(f"0: {scale['low']}. 10: {scale['high']}.")
         _table(
             doc,
             [_("Name"), _("Mark"), _("Why"), _("One point up")],
             [
-                [person(r["participant"]), str(r["value"]), r["reason"], r.get("up") or ""]
-                for r in scale["ratings"]
+                [r.person(m["participant"]), str(m["value"]), m["reason"], m.get("up") or ""]
+                for m in scale["ratings"]
             ],
         )
     if document.get("changes"):
         _changes(doc, document["changes"], labels)
     if document.get("history"):
         _history(doc, document["history"])
-    if document.get("audit"):
+    if actions := r.actions():
         doc.add_heading(_("Who did what, and when"), level=1)
-        _table(
-            doc,
-            [_("When"), _("Who"), _("What")],
-            [[view.when(row["at"]), row["who"], row["what"]] for row in document["audit"]],
-        )
-    snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
-    doc.add_paragraph(f"{_('Snapshot')} {snapshot}, {_('generated')} {facts['generatedAt']}")
+        _trail(doc, actions, times)
+    doc.add_heading(_("Agreement"), level=1)
+    for row in r.agreement():
+        said = _("Agreed the plan") if row.agreed else _("Did not agree")
+        words = f": “{row.words}”" if row.words else ""
+        doc.add_paragraph(f"{row.who}: {said}{words}", style="List Bullet")
+    if not r.agreement():
+        doc.add_paragraph(_("No agreement was recorded."))
+    if arrivals := r.arrivals():
+        doc.add_heading(_("Appendix: who joined and left, and when"), level=1)
+        _trail(doc, arrivals, times)
+    doc.add_paragraph(r.footer())
     out = io.BytesIO()
     doc.save(out)
     return stable_zip(out.getvalue())
+
+
+TOOK_PART = (
+    N_("Name"),
+    N_("Role"),
+    N_("Agency or relationship"),
+    N_("First joined"),
+    N_("Last left"),
+    N_("Minutes present"),
+)
+
+
+def _trail(doc: Any, rows: Sequence[Mapping[str, Any]], times: Times) -> None:
+    _table(
+        doc,
+        [_("When"), _("Who"), _("What")],
+        [[times.when(row["at"]), row["who"], row["what"]] for row in rows],
+    )
 
 
 def stable_zip(data: bytes) -> bytes:
@@ -166,7 +164,7 @@ def _history(doc: Any, history: Mapping[str, Any]) -> None:
     """The numbers behind the chart, as a table per scale (Word takes no SVG)."""
     doc.add_heading(_("How the scales moved"), level=1)
     dates = [
-        f"{meeting_label(i, _)}, {m['date']}" + (f" ({_('draft')})" if m["open"] else "")
+        f"{meeting_label(i, _)}, {day(m['date'])}" + (f" ({_('draft')})" if m["open"] else "")
         for i, m in enumerate(history["meetings"])
     ]
     for scale in history["scales"]:
@@ -194,8 +192,8 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
-def _card(doc: Any, card: Mapping[str, Any], lines: list[str]) -> None:
-    text = card["text"]
+def _card(doc: Any, card: Mapping[str, Any], lines: list[str], section: str = "") -> None:
+    text = f"{section}: {card['text']}" if section else card["text"]
     if card["layer"] == "professional":
         text += f" ({_('professionals only')})"
     doc.add_paragraph(text, style="List Bullet")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC
 from typing import Any
 
 import segno
@@ -19,6 +18,7 @@ from server.i18n import N_, _
 from server.live import deletion, meetings
 from server.record import export, exports, history
 from server.record.audit_words import what_happened, who_did
+from server.record.times import Times
 from server.services import Services
 from server.store import Meeting, Participant, audit
 from server.store.accounts import Facilitator
@@ -128,6 +128,9 @@ async def meeting_page(request: Request) -> Response:
         else {}
     )
     waiting = [p for p in people if p.admission is Admission.WAITING]
+    # Times in the server's zone, named; the trail names people as the lists below do.
+    times = Times.named(services.settings.timezone)
+    called = shown_names(people)
     # Two people may give the same name: the lists number them ("Jo (2)"), say when each came,
     # and warn before letting in someone whose name another person in the meeting gave.
     names = Counter(p.name.casefold() for p in people)
@@ -142,9 +145,9 @@ async def meeting_page(request: Request) -> Response:
         snapshots=snapshots,
         waiting=waiting,
         admitted=[p for p in people if p.admitted and p.role is not Role.FACILITATOR],
-        shown=shown_names(people),
+        shown=called,
         name_shared={p.id for p in people if names[p.name.casefold()] > 1},
-        came=lambda p: p.joined_at.astimezone(UTC).strftime("%H:%M") if p.joined_at else "",
+        came=lambda p: times.clock(p.joined_at.isoformat()) if p.joined_at else "",
         room=_room(services, people, waiting, request.query_params.get("full") == "1"),
         role_names={role.value: _(name) for role, name in ROLE_NAMES.items()},
         ended=meeting.status is Status.ENDED,
@@ -155,7 +158,11 @@ async def meeting_page(request: Request) -> Response:
         chart=lambda scale: history.svg(chain["history"], scale, _),
         series_label=lambda line: history.series_label(line, _),
         trail=[
-            (entry.at.astimezone(UTC), who_did(entry, person.id), what_happened(entry))
+            (
+                times.when(entry.at.isoformat()),
+                who_did(entry, person.id, called),
+                what_happened(entry, called),
+            )
             for entry in trail
         ],
     )
@@ -214,7 +221,9 @@ async def download(request: Request) -> Response:
         )
     except exports.NotExportable:
         return _not_found(request)
-    content = await asyncio.to_thread(export.render, document, fmt)
+    content = await asyncio.to_thread(
+        export.render, document, fmt, services_of(request).settings.timezone
+    )
     await services_of(request).store.record_event(
         audit.export(
             meeting.id,

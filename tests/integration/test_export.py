@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,15 @@ async def test_exports_of_an_ended_meeting(server: RunningServer, tmp_path: Path
         views = {ids[p]: stance for p, stance in card.get("stance", {}).items()}
         assert {s["participant"]: s["stance"] for s in got["stances"]} == views
         if card["section"] != "next_steps":  # a table of their own
-            who = author.get("relationship") if author["role"] == "family" else author["role"]
+            listed = next(p for p in full["participants"] if p["id"] == ids[author["id"]])
+            if author["role"] == "family":
+                who = f"{author['name']} ({author['relationship']})"
+            elif listed["agency"] and author["role"] == "professional":
+                who = f"{author['name']}, {listed['agency']}"
+            else:
+                who = f"{author['name']} ({author['role'].capitalize()})"
             shown = card["text"] + (" *(professionals only)*" if got["layer"] != "main" else "")
-            assert f"{shown}\n  Written by {author['name']} ({who})." in full_md
+            assert f"{shown}\n  Written by {who}." in full_md
     marks = {
         (s["id"], r["participant"]): (r["value"], r["reason"])
         for s in full["scales"]
@@ -237,8 +244,10 @@ def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) ->
     # Rendered twice with the same generation time: the very same bytes.
     assert first == again
     assert first != later
-    if fmt in ("json", "md"):
+    if fmt == "json":
         assert first.replace(FIRST_TIME.encode(), b"T") == later.replace(SECOND_TIME.encode(), b"T")
+    elif fmt == "md":
+        assert without_time(first.decode(), FIRST_TIME) == without_time(later.decode(), SECOND_TIME)
     elif fmt == "docx":
         # Every part of the package is the same once the time is taken out (core.xml keeps it
         # as W3C date-time in UTC).
@@ -253,9 +262,17 @@ def test_exports_differ_only_in_the_generation_time(fmt: str, tmp_path: Path) ->
         )
 
 
+def without_time(text: str, moment: str) -> str:
+    """The text with the generation time, in ISO and in words, as T."""
+    from server.record.times import Times
+
+    return text.replace(moment, "T").replace(Times.named().when(moment), "T")
+
+
 @pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
 def test_records_give_times_as_people_read_them(fmt: str, tmp_path: Path) -> None:
-    """The meeting's time in words, in the offset it was held in (the JSON keeps ISO)."""
+    """The meeting's time in words, in the server's zone, named; no ISO times and no seconds
+    anywhere a person reads (the JSON keeps ISO)."""
     from server.record import export
 
     content = export.render(example_document(FIRST_TIME), fmt)
@@ -263,19 +280,37 @@ def test_records_give_times_as_people_read_them(fmt: str, tmp_path: Path) -> Non
     path.write_bytes(content)
     text = squash(pdf_text(path) if fmt == "pdf" else docx_parts(path)[2] if fmt == "docx"
                   else content.decode())  # fmt: skip
-    assert "12 May 2026, 10:00 (UTC+01:00)" in text
-    assert "2026-05-12T10:00" not in text
+    assert "Meeting held: 12 May 2026, 10:00 BST" in text
+    assert "Generated 12 May 2026, 13:00 BST" in text  # FIRST_TIME, 12:00 UTC
+    assert "Label set: Child protection" in text
+    assert not re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|UTC\+|child_protection", text)
+    assert "Due" in text and "1 July 2026" in text and "In progress" in text
+
+
+def test_records_say_times_in_the_zone_they_are_set_to(tmp_path: Path) -> None:
+    from server.record import export
+
+    content = export.render(example_document(FIRST_TIME), "md", "America/Sao_Paulo")
+    assert "Meeting held: 12 May 2026, 06:00 UTC-03:00" in content.decode()
+    content = export.render(example_document(FIRST_TIME), "md", "UTC")
+    assert "Meeting held: 12 May 2026, 09:00 UTC" in content.decode()
 
 
 def docx_parts_without(content: bytes, moment: str) -> dict[str, bytes]:
     import io
     import zipfile
 
+    from server.record.times import Times
+
     w3c = moment.replace("+00:00", "Z").encode()
+    words = Times.named().when(moment).encode()
     package = zipfile.ZipFile(io.BytesIO(content))
     assert {i.date_time for i in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     return {
-        name: package.read(name).replace(moment.encode(), b"T").replace(w3c, b"T")
+        name: package.read(name)
+        .replace(moment.encode(), b"T")
+        .replace(w3c, b"T")
+        .replace(words, b"T")
         for name in package.namelist()
     }
 
@@ -283,7 +318,7 @@ def docx_parts_without(content: bytes, moment: str) -> dict[str, bytes]:
 def pdf_pages(path: Path, moment: str) -> list[str]:
     from pypdf import PdfReader
 
-    return [(page.extract_text() or "").replace(moment, "T") for page in PdfReader(path).pages]
+    return [without_time(page.extract_text() or "", moment) for page in PdfReader(path).pages]
 
 
 async def test_export_all_ended_meetings(server: RunningServer, tmp_path: Path) -> None:

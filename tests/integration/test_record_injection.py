@@ -14,6 +14,8 @@ from pycrdt import Map
 
 from server.board import model
 from server.record import history, record_cards, view
+from server.record.reading import Reading, rows_of
+from server.record.times import Times, day
 from tests.conftest import RunningServer
 from tests.integration.test_export import run_export
 from tests.integration.test_meeting_pages import create_meeting, signed_in
@@ -251,6 +253,7 @@ HEADINGS_2 = {
     "Who took part", "What are we worried about?", "What's working well?",
     "What needs to happen?", "Withdrawn", "Next steps", "Safety scales",
     "What changed since the previous meeting", "How the scales moved", "Who did what, and when",
+    "More from the meeting", "Agreement", "Appendix: who joined and left, and when",
 }  # fmt: skip
 
 
@@ -261,17 +264,15 @@ CHANGES = (("added", "Added"), ("removed", "Taken off"), ("edited", "Wording cha
 def expected_items(doc: dict[str, Any]) -> list[list[str]]:
     """Every list item of the record, as a reader sees it, from the record's JSON: the
     meeting's facts, each card with the lines under it (one paragraph), each mark, each
-    change."""
-    people = view.people_of(doc)
-    person = record_cards.naming(people, str)
+    change, each person's agreement."""
+    r = Reading(doc, Times.named(), str)
     facts = view.card_words(doc)
     labels = doc["labels"]
-    chairs = ", ".join(p["name"] for p in doc["participants"] if p["role"] == "facilitator")
     items = [
         [f"Meeting held: {view.when(doc['meeting']['createdAt'])}"],
         [f"Ended: {view.when(doc['meeting']['endedAt']) or 'not yet'}"],
-        [f"Facilitator: {chairs or '—'}"],
-        [f"Label set: {doc['meeting']['labelSet']}"],
+        [f"Facilitator: {r.chairs()}"],
+        [f"Label set: {r.label_set()}"],
     ]
 
     def card_item(card: dict[str, Any], label: str = "") -> list[str]:
@@ -279,15 +280,14 @@ def expected_items(doc: dict[str, Any]) -> list[list[str]]:
         lines = "\n".join(f"{squash(line)}." for line in facts(card))
         return [f"{label}: " * bool(label) + squash(card["text"]) + pro + "\n" + lines]
 
-    for _column, _title, section_ids in model.COLUMNS:
+    for _title, section_ids in r.groups():
         for sid in section_ids:
-            if sid != "next_steps":
-                items += [card_item(c) for c in record_cards.active(doc["sections"][sid])]
-    items += [card_item(c, labels[c["section"]]) for c in record_cards.withdrawn(doc)]
+            items += [card_item(c) for c in r.active(sid)]  # type: ignore[arg-type]
+    items += [card_item(c, labels[c["section"]]) for c in record_cards.withdrawn(doc)]  # type: ignore[arg-type]
     for scale in doc["scales"]:
-        for r in scale["ratings"]:
-            up = f" (one point up: {squash(r['up'])})" if r.get("up") else ""
-            items.append([f"{r['value']}, {person(r['participant'])}: {squash(r['reason'])}{up}"])
+        for m in scale["ratings"]:
+            up = f" (one point up: {squash(m['up'])})" if m.get("up") else ""
+            items.append([f"{m['value']}, {r.person(m['participant'])}: {squash(m['reason'])}{up}"])
         if not scale["ratings"]:
             items.append(["No marks."])
     for key, _title in CHANGES if doc.get("changes") else ():
@@ -302,24 +302,27 @@ def expected_items(doc: dict[str, Any]) -> list[list[str]]:
             if key == "edited":
                 said = f"Was: “{squash(c['before'])}”. Now: “{said}”"
             items.append([f"{said} ({where})"])
+    for row in r.agreement():
+        said = "Agreed the plan" if row.agreed else "Did not agree"
+        items.append(
+            [f"{squash(row.who)}: {said}" + (f": “{squash(row.words)}”" * bool(row.words))]
+        )
     return items
 
 
 def expected_tables(doc: dict[str, Any]) -> list[list[list[str]]]:
-    statuses = {s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES}
+    r = Reading(doc, Times.named(), str)
+    took_part = ["Name", "Role", "Agency or relationship", "First joined", "Last left",
+                 "Minutes present"]  # fmt: skip
     tables = [
-        [["Name", "Role", "Relationship or agency"]]
-        + [[p["name"], p["role"], p["relationship"] or p["agency"] or ""]
-           for p in doc["participants"]],
+        [took_part] + [[squash(cell) for cell in row] for row in rows_of(r.took_part())],
         [["Action", "Owner", "Due", "Status"]]
-        + [[squash(c["text"]), squash(c["owner"] or ""), c["due"] or "",
-            statuses.get(c["status"], "")]
-           for c in record_cards.active(doc["sections"]["next_steps"])],
-    ]  # fmt: skip
+        + [[squash(cell) for cell in step] for step in r.steps()],
+    ]
     if doc.get("history"):
         meetings = doc["history"]["meetings"]
         header = ["Who"] + [
-            f"Meeting {n}, {m['date']}" + (" (draft)" if m["open"] else "")
+            f"Meeting {n}, {day(m['date'])}" + (" (draft)" if m["open"] else "")
             for n, m in enumerate(meetings, 1)
         ]
         for scale in doc["history"]["scales"]:
@@ -329,9 +332,10 @@ def expected_tables(doc: dict[str, Any]) -> list[list[list[str]]]:
                 for line in scale["series"]
             ]
             tables.append([header, *rows])
-    if doc.get("audit"):
-        rows = [[view.when(r["at"]), r["who"], r["what"]] for r in doc["audit"]]
-        tables.append([["When", "Who", "What"], *rows])
+    for trail in (r.actions(), r.arrivals()):
+        if trail:
+            rows = [[view.when(t["at"]), t["who"], t["what"]] for t in trail]
+            tables.append([["When", "Who", "What"], *rows])
     return tables
 
 
@@ -360,9 +364,10 @@ def check_record(markdown: str, doc: dict[str, Any], typed: tuple[str, ...]) -> 
     read = [["\n".join(squash(line) for line in p.split("\n")) for p in i] for i in parsed.items]
     assert read == expected_items(doc)
     for scale in doc["scales"]:
-        about = record_cards.linked(doc, scale["about"], str) if scale["about"] else ""
-        line = f"0: {squash(scale['low'])}. 10: {squash(scale['high'])}."
-        assert line + (f" About the worry {about}." if about else "") in parsed.paragraphs
+        assert f"0: {squash(scale['low'])}. 10: {squash(scale['high'])}." in parsed.paragraphs
+        if scale["about"]:
+            about = record_cards.linked(doc, scale["about"], str)
+            assert f"For the worry: {about}" in parsed.paragraphs
 
     professional = sum(c["layer"] == "professional" for s in doc["sections"].values() for c in s)
     assert parsed.emphasis == ["(professionals only)"] * professional

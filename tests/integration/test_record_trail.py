@@ -1,5 +1,6 @@
 """The audit trail travels with the full record: up to the meeting's end for a snapshot, so
-two exports of it stay the same; never in the family copy."""
+two exports of it stay the same; never in the family copy. Who was there, and for how long,
+comes from its joins and leaves, in both copies."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         trail = first["audit"]
         assert isinstance(trail, list)
         seen = [(row["who"], row["what"]) for row in trail]
-        assert ("Jo (family)", "Joined") in seen
+        assert ("Jo (Family)", "Joined") in seen
+        assert ("Jo (Family)", "Left") in seen
         assert seen[-1][1] == "Ended the meeting"
         assert not any("Downloaded" in what for _, what in seen)  # exports came after the end
         for document in (first, second):
@@ -39,5 +41,15 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         assert first == second
         family = await export("&family=1")
         assert "audit" not in family
+        people = {p["name"]: p["id"] for p in first["participants"]}  # type: ignore[attr-defined]
+        for document in (first, family):
+            came = {row["participant"]: row for row in document["attendance"]}  # type: ignore[attr-defined]
+            jo = came[people["Jo"]]
+            assert jo["firstJoined"] <= jo["lastLeft"] and jo["minutes"] == 0
         markdown = (await chair.get(f"/meetings/{meeting_id}/export?format=md")).text
-        assert "Who did what, and when" in markdown and "Jo (family)" in markdown
+        assert "Who did what, and when" in markdown and "Ended the meeting" in markdown
+        appendix = markdown.split("## Appendix: who joined and left, and when", 1)[1]
+        assert "| Jo (Family) | Joined |" in appendix and "| Jo (Family) | Left |" in appendix
+        assert "| Jo | Family |  |" in markdown  # who took part, with the times beside
+        family_md = (await chair.get(f"/meetings/{meeting_id}/export?format=md&family=1")).text
+        assert "Appendix" not in family_md and "| Jo | Family |  |" in family_md

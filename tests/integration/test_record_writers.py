@@ -77,7 +77,7 @@ async def test_the_record_says_who_wrote_edited_and_withdrew_each_card(
     assert found["d1"]["withdrawn"] == {"by": ids[kelly], "at": AT}
 
     md = await run_export(server, meeting["id"], tmp_path / "r.md", "--format", "md")
-    assert "Written by Kelly Brown (Mum); edited by DC Dana Reid (professional)." in md
+    assert "Written by Kelly Brown (Mum); edited by DC Dana Reid (Professional)." in md
     worries, withdrawn = md.split("## Withdrawn")
     assert "- Police worry about evenings alone" not in worries  # not among the worries
     assert "- Worries for the future: Police worry about evenings alone" in withdrawn

@@ -345,8 +345,8 @@ async def test_chain_of_three_meetings_diff_and_history(server: RunningServer) -
     assert "Gran has a key" in changes_html and "School sees Leo" in changes_html
     history_html = page.split('data-testid="history"', 1)[1].split("</section>", 1)[0]
     assert "<svg" in history_html and "<title" in history_html
-    assert "Sam (facilitator): 3, 5, 7" in history_html  # the chart's <desc>
-    assert '<th scope="row">Jo (family)</th><td>2</td><td>4</td><td>6</td>' in history_html
+    assert "Sam (Facilitator): 3, 5, 7" in history_html  # the chart's <desc>
+    assert '<th scope="row">Jo (Family)</th><td>2</td><td>4</td><td>6</td>' in history_html
 
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
@@ -396,9 +396,9 @@ async def test_family_copy_of_the_chain_in_every_format(
         )
         assert "Gran has a key" in texts[third, fmt, True]
     # The marks over the meetings: a table (Markdown, Word), one line per person in the PDF.
-    assert "Jo (family): 2 → 4 → 6" in texts[third, "pdf", True]
-    assert "Jo (family) 2 4 6" in texts[third, "docx", True]
-    assert "| Alex (professional) | 4 | no mark | 6 |" in texts[third, "md", False]
+    assert "Jo (Family): 2 → 4 → 6" in texts[third, "pdf", True]
+    assert "Jo (Family) 2 4 6" in texts[third, "docx", True]
+    assert "| Alex (Professional) | 4 | no mark | 6 |" in texts[third, "md", False]
 
     save_first_and_last_page(pdf)
 
@@ -459,6 +459,6 @@ async def test_carried_cards_keep_their_authors_names(
     assert {p["id"]: p["name"] for p in earlier["participants"]}[alex] == "Alex"
     assert "participants" not in document["history"]["meetings"][-1]  # this meeting's: above
     for fmt, text in texts.items():
-        assert "Written by Alex (professional)" in text, fmt
-        assert "Whose view: Jo (family)" in text, fmt
+        assert "Written by Alex (Professional)" in text, fmt
+        assert "Whose view: Jo (Family)" in text, fmt
         assert "someone who has left" not in text, fmt

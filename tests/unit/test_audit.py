@@ -29,18 +29,30 @@ def details(fmt: str, variant: str, snapshot: int | None) -> dict[str, object]:
 def test_every_action_in_plain_words() -> None:
     from server.record.audit_words import what_happened, who_did
 
-    def words(action: str, actor: audit.Actor, **details: object) -> tuple[str, str]:
+    def words(
+        action: str, actor: audit.Actor, names: dict[str, str] | None = None, **details: object
+    ) -> tuple[str, str]:
         entry = audit.Entry(
             1, datetime(2026, 5, 12, tzinfo=UTC), audit.Event("m", actor, action, details)
         )
-        return who_did(entry, "me"), what_happened(entry)
+        return who_did(entry, "me", names), what_happened(entry, names)
 
     family = audit.participant("p1", "family")
-    assert words(audit.JOIN, family, layer="main") == ("family", "Joined")
-    assert words(audit.LOCK, audit.facilitator("me"), locked=True) == ("You", "Locked the board")
+    names = {"p1": "Jo Example", "p2": "Dee Brown"}
+    # People by the names they gave, never by their role alone.
+    assert words(audit.JOIN, family, names, layer="main") == ("Jo Example (Family)", "Joined")
+    assert words(audit.JOIN, family, layer="main") == ("Someone with the family link", "Joined")
+    chair = audit.facilitator("me")
+    assert words(audit.ADMIT, chair, names, participant="p2") == ("You", "Let Dee Brown in")
+    assert words(audit.REJECT, chair, names, participant="p2")[1] == "Turned Dee Brown away"
+    assert words(audit.REMOVE, chair, names, participant="p2")[1] == (
+        "Removed Dee Brown from the meeting"
+    )
+    assert words(audit.ADMIT, chair, names, participant="gone")[1] == "Let someone in"
+    assert words(audit.LOCK, chair, locked=True) == ("You", "Locked the board")
     assert words(audit.REVOKE, audit.facilitator("f2"), role="viewer", replaced=True) == (
         "Another facilitator",
-        "Replaced the viewer link",
+        "Replaced the shared screen link",
     )
     assert words(audit.DELETE, audit.SYSTEM, reason="retention") == (
         "The server",

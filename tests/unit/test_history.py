@@ -75,8 +75,8 @@ def test_chart_is_accessible_svg_with_every_value_in_its_description() -> None:
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title is not None and "Safe enough?" in (title.text or "")
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"  # type: ignore[union-attr]
-    assert desc is not None and "Jo (family): 2, 5, 7" in (desc.text or "")
-    assert "Alex (professional): 4, no mark, 6" in (desc.text or "")
+    assert desc is not None and "Jo (Family): 2, 5, 7" in (desc.text or "")
+    assert "Alex (Professional): 4, no mark, 6" in (desc.text or "")
     assert len(root.findall(f"{SVG}polyline")) == 2  # a line needs two marks
     dots = [p.get("d") or "" for p in root.findall(f"{SVG}path") if p.get("class") == "marks"]
     assert sum(d.count("h0") for d in dots) == 2 + 1 + 3 + 1  # a dot per mark
