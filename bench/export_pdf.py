@@ -23,7 +23,7 @@ from pycrdt import Doc
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.board import model
-from server.record import export, record_trail, view
+from server.record import attendance, export, record_trail, view
 from server.store import audit
 
 SECTIONS = ["harm", "danger", "complicating", "strengths", "safety", "goals", "next_steps"]
@@ -77,7 +77,10 @@ def large_map() -> dict[str, Any]:
     }
     rendered = model.render_meeting(doc, None, meeting, people)
     # The full record carries its audit trail, as an ended meeting's export does.
-    rendered["audit"] = record_trail.rows(trail(people), rendered["participants"])
+    # and who was there for how long (both copies), as exports.document adds them.
+    entries = trail(people)
+    rendered["audit"] = record_trail.rows(entries, rendered["participants"])
+    rendered["attendance"] = attendance.of(entries, entries[-1].at)
     snapshot = {"meetingId": "m", "n": 1, "createdAt": meeting["endedAt"], "endedBy": "p0"}
     return view.with_export_facts(rendered, snapshot, family=False, generated_at=meeting["endedAt"])
 
@@ -115,11 +118,11 @@ def as_review(document: dict[str, Any]) -> dict[str, Any]:
 
 def main(runs: int, review: bool) -> None:
     document = as_review(large_map()) if review else large_map()
-    export.to_pdf(document)  # warm up: imports, fonts
+    export.render(document, "pdf")  # warm up: imports, fonts
     times, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
-        pdf = export.to_pdf(document)
+        pdf = export.render(document, "pdf")  # in SAFETYMAP_TIMEZONE's default zone
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     median, best = statistics.median(times), min(times)
