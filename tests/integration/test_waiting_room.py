@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.conftest import RunningServer
@@ -136,6 +138,14 @@ async def test_the_meeting_page_lets_people_in_and_deletes_the_meeting(
                 await chair.submit(f"/meetings/{meeting_id}", {}, action=admit)
             ).status_code == 303
             assert "board.js" in (await family.get(f"/m/{meeting_id}")).text
+            # The trail says whom the facilitator let in, by name, at a time in the server's
+            # zone (SAFETYMAP_TIMEZONE, Europe/London by default), named.
+            page = await chair.get(f"/meetings/{meeting_id}")
+            shown = page.text.split('data-testid="audit"', 1)[1]
+            assert re.search(
+                r"<td>\d{1,2} \w+ \d{4}, \d\d:\d\d (GMT|BST)</td><td>You</td><td>Let Jo in</td>",
+                shown,
+            ), shown
         # Deleting needs the box ticked; then the meeting is gone.
         unticked = await chair.submit(
             f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/delete"
