@@ -155,12 +155,11 @@ class Reading:
         return [r for r in self.document.get("audit") or [] if r["action"] in ARRIVALS]
 
     def footer(self) -> str:
-        """ "Snapshot 1 · Generated 12 May 2026, 13:00 BST" (never an id, never seconds)."""
+        """The footer: "Snapshot 1 · Generated 12 May 2026, 13:00 BST" (no id, no seconds)."""
         _, facts = self.gettext, self.document["export"]
         snapshot = facts["snapshot"]["n"] if facts["snapshot"] else _("draft")
-        return (
-            f"{_('Snapshot')} {snapshot} · {_('Generated')} {self.times.when(facts['generatedAt'])}"
-        )
+        made, generated = _("Snapshot"), _("Generated")  # (babel reads no f-string's calls)
+        return f"{made} {snapshot} · {generated} {self.times.when(facts['generatedAt'])}"
 
 
 def reading(document: Mapping[str, Any], times: Times, gettext: Gettext) -> Reading:
