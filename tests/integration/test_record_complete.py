@@ -128,3 +128,23 @@ def test_no_agreement_recorded_says_so(tmp_path: Path) -> None:
             text = text_of(absent, fmt, tmp_path)
             assert "No agreement was recorded." in text, fmt
             assert "Agreed the plan" not in text and "Did not agree" not in text
+
+
+def test_words_said_at_the_end_stay_text(tmp_path: Path) -> None:
+    """The agreement's words and an agency are typed by people: escaped in every format."""
+    said = "<script>alert(1)</script> **yes** | no |\n# not a heading"
+    document = c.document(family=False)
+    document["agreement"] = [{**c.AGREEMENT[0], "words": said}]
+    document["participants"] = [
+        {**p, "agency": "Police <i>& co</i>"} if p["id"] == c.POLICE else p
+        for p in document["participants"]
+    ]
+    for fmt in ("pdf", "docx"):
+        text = text_of(document, fmt, tmp_path)
+        assert squash(said) in text and "DC Dana Reid, Police <i>& co</i>" in text, fmt
+    markdown = export.render(document, "md").decode()
+    assert (
+        "“&lt;script&gt;alert(1)&lt;/script&gt; \\*\\*yes\\*\\* \\| no \\| \\# not a heading”"
+        in (markdown)
+    )
+    assert "Police &lt;i&gt;&amp; co&lt;/i&gt;" in markdown

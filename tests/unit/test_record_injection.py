@@ -29,6 +29,7 @@ PLACES = {
     "list item after a marker": ("- Label: {0} *(professionals only)*\n", "item"),
     "facts under a card": ("- card\n\n  Whose view: {0}.\n  Views: {0}.\n", "item"),
     "mark": ("- **7**, {0} ({0}): {0} (one point up: {0})\n", "item"),
+    "agreement": ("- {0} (Family, {0}): Did not agree: “{0}”\n", "item"),
     "table cell": ("| Name | Role |\n|---|---|\n| {0} | {0} |\n", "table"),
     "paragraph": ("0: {0}. 10: {0}.\n", "paragraph"),
 }
@@ -39,6 +40,7 @@ READ = {  # what a reader sees of each list item, paragraph by paragraph
     "list item after a marker": ("Label: {0} (professionals only)",),
     "facts under a card": ("card", "Whose view: {0}. Views: {0}."),
     "mark": ("7, {0} ({0}): {0} (one point up: {0})",),
+    "agreement": ("{0} (Family, {0}): Did not agree: “{0}”",),
 }
 
 
