@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 _RETENTION_INTERVAL = 3600.0
 
 
+KEPT_PDF_RATE = Rate(5, 300)  # 5 downloads, then one a minute
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -39,6 +42,9 @@ class Services:
     joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))  # per meeting
     link_joins: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
     participant_bytes: Limiter = field(default_factory=lambda: Limiter(Rate.parse("0/1")))
+    # A kept plan's PDF is rendered afresh (about a second of CPU): per participant, at most
+    # this often, so that nobody holding a link can keep a process rendering.
+    kept_pdfs: Limiter = field(default_factory=lambda: Limiter(KEPT_PDF_RATE))
     # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
     http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)

@@ -22,10 +22,13 @@ from starlette.routing import Route
 
 from server.board import model
 from server.board.kept import Copy, copy_for
-from server.record import export, exports, record_cards, view
+from server.i18n import _
+from server.ratelimit import retry_after_header
+from server.record import export, exports, labels, record_cards, times, view
+from server.record.times import Times
 from server.store import Participant, audit
 from server.web.auth import joined, remember_join, services_of
-from server.web.pages import link_not_working, redirect, render
+from server.web.pages import link_not_working, problem, redirect, render
 
 
 def _page(meeting_id: str) -> str:
@@ -80,12 +83,17 @@ def _until(ended: datetime, lifetime: timedelta | None) -> str:
     return _day(ended + lifetime - timedelta(seconds=1)) if lifetime else ""
 
 
+def _status(key: str) -> str:
+    return labels.status(key, view.gettext)
+
+
 async def plan(request: Request) -> Response:
     person = await _keeper(request, request.path_params["meeting_id"])
     document = await _document(request, person) if person else None
     if person is None or document is None:
         return link_not_working(request)
-    ended = datetime.fromisoformat(document["meeting"]["endedAt"])
+    zone = services_of(request).settings.timezone
+    ended = Times.named(zone).moment(document["meeting"]["endedAt"])  # the day where they are
     family = document["export"]["variant"] == "family"
     people = view.people_of(document)
     return render(
@@ -103,7 +111,8 @@ async def plan(request: Request) -> Response:
         labels=document["labels"],
         active=record_cards.active,
         person=record_cards.naming(people, view.gettext),
-        statuses={s: s.replace("_", " ") for s in model.NEXT_STEP_STATUSES},
+        step_status=_status,
+        due=times.day,
     )
 
 
@@ -112,7 +121,18 @@ async def plan_pdf(request: Request) -> Response:
     document = await _document(request, person) if person else None
     if person is None or document is None:
         return link_not_working(request)
-    content = await asyncio.to_thread(export.render, document, "pdf")
+    services = services_of(request)
+    if wait := services.kept_pdfs.hit(person.id):
+        busy = problem(
+            request,
+            429,
+            _("Please wait a minute"),
+            _("You have downloaded the plan several times just now. Try again in a minute."),
+        )
+        busy.headers["Retry-After"] = retry_after_header(wait)
+        return busy
+    zone = services.settings.timezone
+    content = await asyncio.to_thread(export.render, document, "pdf", zone)
     family = document["export"]["variant"] == "family"
     await services_of(request).store.record_event(
         audit.export(

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from server.services import KEPT_PDF_RATE
 from server.store import audit, now
 from server.store.schema import meetings
 from tests.conftest import RunningServer
@@ -191,6 +192,20 @@ async def test_a_professional_keeps_the_full_record(server: RunningServer) -> No
         assert SHARED in text and NOTES in text and "Family copy" not in text
         # Jo's cookies name Jo, in this meeting only: nothing of Alex's copy.
         assert NOTES not in (await keeps(plan.jo, plan.meeting, "family")).text
+
+
+async def test_one_participant_cannot_keep_the_server_rendering(server: RunningServer) -> None:
+    """Each download renders a PDF (about a second of CPU): past the burst a participant waits,
+    and someone else's download is not held up by it."""
+    async with meeting_with_a_plan(server) as plan:
+        burst = KEPT_PDF_RATE.count
+        for _ in range(burst):
+            assert (await plan.jo.get(f"/m/{plan.id}/kept.pdf")).status_code == 200
+        refused = await plan.jo.get(f"/m/{plan.id}/kept.pdf")
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        assert "Try again in a minute" in refused.text
+        assert (await plan.alex.get(f"/m/{plan.id}/kept.pdf")).status_code == 200
 
 
 async def test_nobody_else_gets_anything_after_the_end(server: RunningServer) -> None:
