@@ -28,6 +28,7 @@ _RETENTION_INTERVAL = 3600.0
 
 
 KEPT_PDF_RATE = Rate(5, 300)  # 5 downloads, then one a minute
+KEPT_PDF_AT_ONCE = 1  # kept plans' PDFs rendered at once, per process (the rest queue)
 
 
 @dataclass
@@ -45,6 +46,13 @@ class Services:
     # A kept plan's PDF is rendered afresh (about a second of CPU): per participant, at most
     # this often, so that nobody holding a link can keep a process rendering.
     kept_pdfs: Limiter = field(default_factory=lambda: Limiter(KEPT_PDF_RATE))
+    # ...and one at a time: a large map's render takes minutes on the default executor's
+    # threads, which room loads and snapshots share. A participant whose download is still
+    # rendering is refused another; everyone's renders queue for this.
+    kept_rendering: set[str] = field(default_factory=set)  # participant ids
+    kept_renders: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(KEPT_PDF_AT_ONCE)
+    )
     # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
     http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)

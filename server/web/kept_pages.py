@@ -118,11 +118,12 @@ async def plan(request: Request) -> Response:
 
 async def plan_pdf(request: Request) -> Response:
     person = await _keeper(request, request.path_params["meeting_id"])
-    document = await _document(request, person) if person else None
-    if person is None or document is None:
+    if person is None:
         return link_not_working(request)
     services = services_of(request)
-    if wait := services.kept_pdfs.hit(person.id):
+    # Before any work for it: one download of theirs rendering at a time, and at most so many.
+    wait = 60.0 if person.id in services.kept_rendering else services.kept_pdfs.hit(person.id)
+    if wait:
         busy = problem(
             request,
             429,
@@ -131,8 +132,16 @@ async def plan_pdf(request: Request) -> Response:
         )
         busy.headers["Retry-After"] = retry_after_header(wait)
         return busy
-    zone = services.settings.timezone
-    content = await asyncio.to_thread(export.render, document, "pdf", zone)
+    services.kept_rendering.add(person.id)
+    try:
+        document = await _document(request, person)
+        if document is None:
+            return link_not_working(request)
+        zone = services.settings.timezone
+        async with services.kept_renders:
+            content = await asyncio.to_thread(export.render, document, "pdf", zone)
+    finally:
+        services.kept_rendering.discard(person.id)
     family = document["export"]["variant"] == "family"
     await services_of(request).store.record_event(
         audit.export(

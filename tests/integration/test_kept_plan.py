@@ -8,6 +8,7 @@ SQLite and PostgreSQL; the names and cards are fictional."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -294,3 +295,20 @@ async def test_while_the_meeting_is_open_there_is_nothing_to_keep_yet(
         await not_working(plan.jo, f"/m/{plan.id}/kept", f"/m/{plan.id}/kept.pdf")
         await plan.end()
         await keeps(plan.jo, plan.meeting, "family")
+
+
+async def test_one_participant_renders_one_pdf_at_a_time(server: RunningServer) -> None:
+    """The burst is a rate, not a licence to render five at once: a render of a large map
+    takes minutes of CPU on the threads room loads share, so a participant whose download
+    is still being rendered is told to wait, and their other downloads render nothing."""
+    async with meeting_with_a_plan(server) as plan:
+        path = f"/m/{plan.id}/kept.pdf"
+        got = await asyncio.gather(*(plan.jo.get(path) for _ in range(KEPT_PDF_RATE.count)))
+        codes = sorted(r.status_code for r in got)
+        assert codes[0] == 200 and 429 in codes, codes
+        trail = await audit.for_meeting(server.services.store.engine, plan.id)
+        exported = [e for e in trail if e.event.action == audit.EXPORT]
+        assert len(exported) == codes.count(200)
+        # Once it is done, the next one renders (the burst is not spent by the refusals).
+        assert (await plan.jo.get(path)).status_code == 200
+        assert (await plan.alex.get(path)).status_code == 200
