@@ -9,6 +9,7 @@ without the professionals-only layer at all, and says so.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,12 +39,31 @@ def to_docx(document: Mapping[str, Any], times: Times) -> bytes:
     return word.build(document, times)
 
 
+# What no one reads and XML may not hold: C0 and C1 controls (but tab and line breaks), lone
+# surrogates and the two non-characters. Any Yjs client can type them into a card: one stopped
+# every Word export of the meeting (python-docx refuses them) and garbled the PDF's text layer.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(value: Any) -> Any:
+    """The document with each such character in its strings shown as U+FFFD (the JSON record
+    keeps them as they were)."""
+    if isinstance(value, str):
+        return _UNPRINTABLE.sub("\ufffd", value)
+    if isinstance(value, Mapping):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
+
+
 def render(document: Mapping[str, Any], fmt: str, zone: str = DEFAULT_ZONE) -> bytes:
     """The record in `fmt`; the formats people read say every time in `zone`
     (SAFETYMAP_TIMEZONE), the JSON keeps ISO 8601."""
     if fmt == "json":
         return to_json(document).encode()
     times = Times.named(zone)
+    document = printable(document)
     if fmt == "md":
         return to_markdown(document, times).encode()
     if fmt == "pdf":

@@ -148,3 +148,20 @@ def test_words_said_at_the_end_stay_text(tmp_path: Path) -> None:
         in (markdown)
     )
     assert "Police &lt;i&gt;&amp; co&lt;/i&gt;" in markdown
+
+
+def test_control_characters_typed_into_the_map_do_not_break_the_record(tmp_path: Path) -> None:
+    """Card text reaches the server as any Yjs client typed it: a vertical tab, a NUL or an
+    escape (none of which XML may hold) stood in the way of every Word export of the meeting,
+    and one of them made the PDF's text unreadable to a PDF reader (pypdf). The record is
+    still written, with a mark where each such character was; the JSON keeps them."""
+    document = c.document(family=False)
+    first = next(s for s in document["sections"].values() if s)[0]
+    first["text"] = "Kept\x0bout\x00of\x1bthe record"
+    for fmt in FORMATS:
+        text = text_of(document, fmt, tmp_path)
+        assert "Kept" in text and "the record" in text and "Meeting held" in text, fmt
+    assert "Kept\\u000bout" in export.render(document, "json").decode()
+    document["meeting"]["title"] = "Review\x07 meeting"  # the facilitator's, as the store has it
+    text = text_of(document, "docx", tmp_path)
+    assert "Kept\ufffdout\ufffdof\ufffdthe record" in text and "Review\ufffd meeting" in text
