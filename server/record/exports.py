@@ -64,13 +64,17 @@ async def _with_trail(
     store: Store, rendered: dict[str, Any], meeting_id: str, snapshot: int | None, *, family: bool
 ) -> dict[str, Any]:
     """The record with who was there and for how long, from the audit trail up to the
-    snapshot's end (a draft: until now); the full record also carries the trail itself."""
+    snapshot's end (a draft: until now; the family copy: on the shared map); the full record
+    also carries the trail itself."""
     entries = record_trail.up_to(await store.trail(meeting_id), snapshot)
     ended = rendered["meeting"].get("endedAt")
     until = datetime.fromisoformat(ended) if snapshot is not None and ended else now()
     if until.tzinfo is None:
         until = until.replace(tzinfo=now().tzinfo)
-    with_people = {**rendered, "attendance": attendance.of(entries, until)}
+    # The family copy counts the shared map alone: time in the professionals' own notes
+    # (a talk before the family came) is theirs, as the notes are.
+    seen = [e for e in entries if e.event.details.get("layer") != Layer.PROFESSIONAL.value]
+    with_people = {**rendered, "attendance": attendance.of(seen if family else entries, until)}
     if family:
         return with_people
     return {**with_people, "audit": record_trail.rows(entries, rendered["participants"])}

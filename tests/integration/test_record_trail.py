@@ -53,3 +53,33 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         assert "| Jo | Family |  |" in markdown  # who took part, with the times beside
         family_md = (await chair.get(f"/meetings/{meeting_id}/export?format=md&family=1")).text
         assert "Appendix" not in family_md and "| Jo | Family |  |" in family_md
+
+
+async def test_the_family_copy_says_nothing_of_time_in_the_professionals_notes(
+    server: RunningServer,
+) -> None:
+    """Professionals who met in their own notes before the family came (or after it left): the
+    family copy's "who took part" counts the shared map alone, so it does not tell the family
+    when, or for how long, the professionals talked without them. The full record does."""
+    async with await signed_in(server) as chair:
+        created = await chair.submit("/", {"title": "Notes", "label_set": "early_help"})
+        meeting_id = str(created.headers["location"]).rsplit("/", 1)[1]
+        tokens = await server.services.store.link_tokens(meeting_id)
+        meeting = {"id": meeting_id, "tokens": {r.value: t for r, t in tokens.items()}}
+        notes = await server.client(meeting, "professional", name="Alex", layer="professional")
+        await within(notes.synced.wait(), 20, "alex's notes synced")
+        await notes.disconnect()
+        await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
+
+        async def export(query: str) -> dict[str, object]:
+            response = await chair.get(f"/meetings/{meeting_id}/export?format=json{query}")
+            assert response.status_code == 200
+            document: dict[str, object] = json.loads(response.content)
+            return document
+
+        full, family = await export(""), await export("&family=1")
+        [alex] = [p["id"] for p in full["participants"] if p["name"] == "Alex"]  # type: ignore[attr-defined]
+        assert alex in {row["participant"] for row in full["attendance"]}  # type: ignore[attr-defined]
+        assert alex not in {row["participant"] for row in family["attendance"]}  # type: ignore[attr-defined]
+        family_md = (await chair.get(f"/meetings/{meeting_id}/export?format=md&family=1")).text
+        assert "| Alex | Professional |  | — | — | — |" in family_md
