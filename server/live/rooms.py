@@ -181,13 +181,14 @@ class Rooms:
         return task
 
     async def _settle(self) -> None:
-        """Let the unloads, catch-ups and rebuilds in flight finish (for a while), then cancel
-        what is left: a task left running past shutdown held a database connection that the
-        closed engine never got back."""
+        """Let the loads, unloads, catch-ups and rebuilds in flight finish (for a while), then
+        cancel what is left: a task left running past shutdown held a database connection that
+        the closed engine never got back."""
         if self._renewing is not None:
             self._renewing.cancel()  # it only repeats a warning, every 15 s
         rebuilds = {room.rebuilding for room in self._rooms.values() if room.rebuilding}
-        running = {*self._background, *rebuilds}
+        # Loads too: a connection that went at shutdown leaves its (shielded) load running.
+        running: set[asyncio.Task[Any]] = {*self._background, *rebuilds, *self._loading.values()}
         if running:
             await asyncio.wait(running, timeout=_SETTLE_SECONDS)
         for task in running:
