@@ -28,6 +28,7 @@ _RETENTION_INTERVAL = 3600.0
 
 
 KEPT_PDF_RATE = Rate(5, 300)  # 5 downloads, then one a minute
+KEPT_PAGE_RATE = Rate(30, 60)  # views of a kept plan's page, per participant
 KEPT_PDF_AT_ONCE = 1  # kept plans' PDFs rendered at once, per process (the rest queue)
 
 
@@ -46,6 +47,7 @@ class Services:
     # A kept plan's PDF is rendered afresh (about a second of CPU): per participant, at most
     # this often, so that nobody holding a link can keep a process rendering.
     kept_pdfs: Limiter = field(default_factory=lambda: Limiter(KEPT_PDF_RATE))
+    kept_pages: Limiter = field(default_factory=lambda: Limiter(KEPT_PAGE_RATE))
     # ...and one at a time: a large map's render takes minutes on the default executor's
     # threads, which room loads and snapshots share. A participant whose download is still
     # rendering is refused another; everyone's renders queue for this.

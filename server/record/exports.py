@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,8 @@ async def document(
         saved = await store.snapshot(meeting_id, snapshot)
         if saved is None:
             raise NotExportable(f"meeting has no snapshot {snapshot}")
-        rendered = view.record(saved, family=family)
+        # The family copy is rendered again from the saved map: off the event loop.
+        rendered = await asyncio.to_thread(view.record, saved, family=family)
         rendered = await _with_trail(store, rendered, meeting_id, snapshot, family=family)
         document = view.with_export_facts(
             rendered, saved.meta.as_json(), family=family, generated_at=generated

@@ -87,8 +87,21 @@ def _status(key: str) -> str:
     return labels.status(key, view.gettext)
 
 
+def _too_often(request: Request, wait: float) -> Response:
+    busy = problem(
+        request,
+        429,
+        _("Please wait a minute"),
+        _("You have opened the plan many times just now. Try again in a minute."),
+    )
+    busy.headers["Retry-After"] = retry_after_header(wait)
+    return busy
+
+
 async def plan(request: Request) -> Response:
     person = await _keeper(request, request.path_params["meeting_id"])
+    if person is not None and (wait := services_of(request).kept_pages.hit(person.id)):
+        return _too_often(request, wait)  # each view reads and renders the snapshot
     document = await _document(request, person) if person else None
     if person is None or document is None:
         return link_not_working(request)

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from server.services import KEPT_PDF_RATE
+from server.services import KEPT_PAGE_RATE, KEPT_PDF_RATE
 from server.store import audit, now
 from server.store.schema import meetings
 from tests.conftest import RunningServer
@@ -207,6 +207,20 @@ async def test_one_participant_cannot_keep_the_server_rendering(server: RunningS
         assert 0 < int(refused.headers["retry-after"]) <= 60
         assert "Try again in a minute" in refused.text
         assert (await plan.alex.get(f"/m/{plan.id}/kept.pdf")).status_code == 200
+
+
+async def test_one_participant_cannot_keep_the_server_reading_the_plan(
+    server: RunningServer,
+) -> None:
+    """Each view of the page reads the snapshot and renders the copy: past the burst a
+    participant waits (429, before any of that work), and nobody else does."""
+    async with meeting_with_a_plan(server) as plan:
+        for _ in range(KEPT_PAGE_RATE.count):
+            assert (await plan.jo.get(f"/m/{plan.id}/kept")).status_code == 200
+        refused = await plan.jo.get(f"/m/{plan.id}/kept")
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert SHARED not in refused.text
+        assert (await plan.alex.get(f"/m/{plan.id}/kept")).status_code == 200
 
 
 async def test_nobody_else_gets_anything_after_the_end(server: RunningServer) -> None:
