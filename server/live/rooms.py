@@ -64,6 +64,7 @@ class Rooms:
         # Unloads, catch-ups and resyncs in flight: held here (the loop keeps only a weak
         # reference to a task) and settled at shutdown, before the store they use closes.
         self._background: set[asyncio.Task[None]] = set()
+        self._closing = False  # save_all has begun: no new background work
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -174,7 +175,10 @@ class Rooms:
             except Exception as exc:
                 log.error("compaction of %s/%s failed (%s)", *key, type(exc).__name__)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+        if self._closing:  # save_all compacts every room: nothing new may outlive the store
+            work.close()
+            return None
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -198,6 +202,7 @@ class Rooms:
     async def save_all(self) -> None:
         """At shutdown: everything durable, work in flight settled, and every loaded room
         compacted."""
+        self._closing = True
         await self._journal.flush()
         await self._settle()
         for room in list(self._rooms.values()):
@@ -205,6 +210,7 @@ class Rooms:
                 await self._compact(room)
             except Exception as exc:
                 log.error("final compaction failed (%s)", type(exc).__name__)
+        await self._settle()  # a load that began meanwhile (a late connection)
 
     def saving(self, ok: bool) -> None:
         """Journal callback: tell every room's clients whether their edits are being saved."""

@@ -61,6 +61,9 @@ KEY_DAYS = 30  # when links do not expire
 WAITING_ROOM_FULL = N_(
     "Too many people are waiting on this link. Please wait a moment; this page will try again."
 )
+LINK_BUSY = N_(
+    "Many people are joining by this link just now. Please wait a moment; this page will try again."
+)
 MEETING_FULL = N_(
     "This meeting already has as many people as it can take. Please wait a moment; this page "
     "will try again."
@@ -181,6 +184,10 @@ async def join(request: Request) -> Response:
         values = {"name": name, "relationship": relationship}
         if not name:
             errors["name"] = _("Enter your name, so others know who is here")
+        elif services.link_joins.hit(f"link:{grant.link_id}"):
+            # The websocket's join limit per link (SAFETYMAP_LINK_JOIN_LIMIT), shared: a
+            # script posting this form cannot add people faster than it could connect.
+            no_room = _(LINK_BUSY)
         else:
             try:
                 person, key = await _join_as(request, grant, name, relationship, key)

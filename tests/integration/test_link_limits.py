@@ -20,6 +20,7 @@ from server.board.permissions import Layer
 from server.store import LogEntry
 from tests.conftest import running_server
 from tests.waiting import within
+from tests.webclient import Browser
 from tests.yclient import YClient
 
 
@@ -40,6 +41,30 @@ async def test_one_link_joining_too_often_is_asked_to_retry_and_other_links_are_
         other = await server.client(meeting, "professional", name="Social worker")
         await asyncio.wait_for(other.synced.wait(), 10)
         assert not other.closed.is_set()
+
+
+async def test_the_join_form_spends_the_links_join_allowance_too(tmp_path: Path) -> None:
+    """A script posting the join form under invented names adds people no faster than it
+    could connect: past the link's allowance the form says to wait, and adds nobody."""
+    async with running_server(tmp_path / "data", SAFETYMAP_LINK_JOIN_LIMIT="3/60") as server:
+        meeting = await server.meeting()
+        page = f"/join/{meeting['tokens']['family']}"
+        for n in range(3):
+            async with Browser(server) as someone:
+                joined = await someone.submit(page, {"name": f"Invented {n}"})
+                assert joined.status_code == 303, joined.text
+        async with Browser(server) as script:
+            refused = await script.submit(page, {"name": "Invented 3"})
+            assert refused.status_code == 400
+            assert "Many people are joining by this link just now" in refused.text
+        names = {p.name for p in await server.services.store.people(meeting["id"])}
+        assert "Invented 3" not in names and "Invented 2" in names
+        # Another link of the same meeting is not held up.
+        async with Browser(server) as professional:
+            joined = await professional.submit(
+                f"/join/{meeting['tokens']['professional']}", {"name": "Social worker"}
+            )
+            assert joined.status_code == 303, joined.text
 
 
 async def test_a_participants_connections_share_one_byte_budget_and_are_slowed_not_refused(
