@@ -4,7 +4,7 @@ import { str } from './model.js'
 
 /**
  * @typedef {'waiting' | 'admitted' | 'rejected' | 'removed'} Admission
- * @typedef {{ id: string, name: string, role: string, relationship: string, admission: Admission }} Entrant
+ * @typedef {{ id: string, name: string, role: string, relationship: string, agency?: string, admission: Admission }} Entrant
  *   `name` is how the facilitator's lists show them: the server's `shownAs` when it gives one
  *   ("Jo (2)": two people gave the name Jo, and a name is only what someone typed), else
  *   the name itself.
@@ -29,7 +29,7 @@ export function readParticipants (json) {
     const admission = str(p.admission)
     if (!id || !ADMISSIONS.includes(admission)) continue
     const name = str(p.shownAs) || str(p.name)
-    out.push({ id, name, role: str(p.role), relationship: str(p.relationship), admission: /** @type {Admission} */ (admission) })
+    out.push({ id, name, role: str(p.role), relationship: str(p.relationship), agency: str(p.agency), admission: /** @type {Admission} */ (admission) })
   }
   return out
 }

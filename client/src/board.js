@@ -96,17 +96,21 @@ export class Board {
   person (id) {
     const known = personOf(id, this.people, this.roster)
     if (known) return known
-    if (id && id === this.me) return { name: this.config.participant.name, role: this.config.participant.role, relationship: this.config.participant.relationship }
+    if (id && id === this.me) {
+      const me = this.config.participant
+      return { name: me.name, role: me.role, relationship: me.relationship, agency: me.agency }
+    }
     return null
   }
 
   /** @param {string} id */
   personName (id) { return this.person(id)?.name || this.t('person.unknown') }
 
-  /** "Jo (Family, Mum)". @param {string} id */
+  /** "Jo (Family, Mum)"; a professional with their service "DC Dana Reid, Police". @param {string} id */
   personLabel (id) {
     const p = this.person(id)
     if (!p) return this.t('person.unknown')
+    if (p.agency) return this.t('person.withAgency', { name: p.name, agency: p.agency })
     const role = this.roleLabel(p.role)
     if (!role) return p.name
     return p.relationship

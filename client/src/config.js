@@ -6,7 +6,7 @@ import { str } from './model.js'
  * @typedef {{ label: string, prompt: string }} SectionText
  * @typedef {{
  *   wsUrl: string, meetingId: string, params: Record<string, string>, professional: boolean,
- *   participant: { id: string, name: string, role: string, relationship: string },
+ *   participant: { id: string, name: string, role: string, relationship: string, agency?: string },
  *   canEdit: boolean, isFacilitator: boolean, status: 'open' | 'ended', endedAt: string,
  *   mode: 'edit' | 'present', labelSet: string, columns: Column[],
  *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
@@ -55,7 +55,7 @@ export function parseConfig (raw) {
     meetingId,
     params: stringMap(c.params),
     professional: c.professional === true,
-    participant: { id: str(p.id), name: str(p.name), role: str(p.role), relationship: str(p.relationship) },
+    participant: { id: str(p.id), name: str(p.name), role: str(p.role), relationship: str(p.relationship), agency: str(p.agency) },
     canEdit: c.canEdit === true && status === 'open' && mode === 'edit',
     isFacilitator: c.isFacilitator === true,
     status,

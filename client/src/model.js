@@ -24,7 +24,8 @@ export const SCALE_MAX = 10
  *   id: string, layer: LayerName, map: Y.Map<unknown>, question: string, low: string,
  *   high: string, about: string, revealed: boolean, ratings: Record<string, Rating>
  * }} Scale
- * @typedef {{ name: string, role: string, relationship: string }} Person
+ * @typedef {{ name: string, role: string, relationship: string, agency?: string }} Person
+ *   `agency`: a professional's service as they gave it ("Police"); typed, so it proves nothing
  * @typedef {{ title: string, optionalSections: string[], locked: boolean | null, ended: boolean, endedAt: string }} Meta
  */
 
@@ -213,7 +214,7 @@ export function readMeta (meta, optionalIds) {
 }
 
 /**
- * The participant-name cache (`meta.people`: participant id -> {name, role, relationship}).
+ * The participant-name cache (`meta.people`: participant id -> {name, role, relationship, agency}).
  * @param {Y.Map<unknown>} meta
  * @returns {Map<string, Person>}
  */
@@ -224,7 +225,7 @@ export function readPeople (meta) {
   if (raw instanceof Y.Map) {
     raw.forEach((value, id) => {
       if (isPlainObject(value) && typeof value.name === 'string') {
-        people.set(id, { name: value.name, role: str(value.role), relationship: str(value.relationship) })
+        people.set(id, { name: value.name, role: str(value.role), relationship: str(value.relationship), agency: str(value.agency) })
       }
     })
   }

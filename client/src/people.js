@@ -5,8 +5,8 @@ import { readPeople, str } from './model.js'
 
 /**
  * @typedef {import('./model.js').Person} Person
- * @typedef {{ id: string, name: string, role: string, relationship: string }} Participant
- * @typedef {{ clientId: number, id: string, name: string, role: string, relationship: string, editing: string }} Present
+ * @typedef {{ id: string, name: string, role: string, relationship: string, agency?: string }} Participant
+ * @typedef {{ clientId: number, id: string, name: string, role: string, relationship: string, agency?: string, editing: string }} Present
  */
 
 /**
@@ -22,7 +22,7 @@ export function writeSelf (doc, me, origin) {
   if (!me.id) return false
   const meta = doc.getMap('meta')
   const known = readPeople(meta).get(me.id)
-  if (known && known.name === me.name && known.role === me.role && known.relationship === me.relationship) {
+  if (known && known.name === me.name && known.role === me.role && known.relationship === me.relationship && (known.agency ?? '') === (me.agency ?? '')) {
     return false
   }
   doc.transact(() => {
@@ -34,6 +34,7 @@ export function writeSelf (doc, me, origin) {
     /** @type {Record<string, string>} */
     const entry = { name: me.name, role: me.role }
     if (me.relationship) entry.relationship = me.relationship
+    if (me.agency) entry.agency = me.agency
     ;/** @type {Y.Map<unknown>} */ (people).set(me.id, entry)
   }, origin)
   return true
@@ -61,6 +62,7 @@ export function rosterFromAwareness (states) {
       name,
       role: str(user.role),
       relationship: str(user.relationship),
+      agency: str(user.agency),
       editing: str(state.editing)
     }
     const key = id || `client:${clientId}`
@@ -98,6 +100,21 @@ export function editingByRoom (key) {
 export function personOf (id, cache, roster) {
   if (!id) return null
   const here = roster.find((p) => p.id === id)
-  if (here) return { name: here.name, role: here.role, relationship: here.relationship }
+  if (here) return { name: here.name, role: here.role, relationship: here.relationship, agency: here.agency }
   return cache.get(id) ?? null
+}
+
+/**
+ * How a list of people names someone: "Jo, Family (Mum)", or with a professional's service
+ * "DC Dana Reid, Police (Professional)".
+ * @param {import('./strings.js').Translate} t
+ * @param {{ name: string, relationship: string, agency?: string }} p
+ * @param {string} role the role in words
+ * @returns {string}
+ */
+export function rosterEntry (t, p, role) {
+  if (p.agency) return t('roster.entryAgency', { name: p.name, role, agency: p.agency })
+  return p.relationship
+    ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
+    : t('roster.entry', { name: p.name, role })
 }

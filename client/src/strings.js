@@ -139,6 +139,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   'roster.you': '{name} (you)',
   'roster.entry': '{name}, {role}',
   'roster.entryRelationship': '{name}, {role} ({relationship})',
+  'roster.entryAgency': '{name}, {agency} ({role})',
   'roster.takeOut': 'Take out',
   'role.facilitator': 'Facilitator',
   'role.professional': 'Professional',
@@ -147,6 +148,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   'person.unknown': 'Someone',
   'person.withRole': '{name} ({role})',
   'person.withRelationship': '{name} ({role}, {relationship})',
+  'person.withAgency': '{name}, {agency}',
 
   'connection.connecting': 'Connecting…',
   'connection.online': 'Connected',

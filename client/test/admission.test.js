@@ -9,7 +9,7 @@ const answer = {
     { id: 'p1', name: 'Jo', role: 'family', relationship: 'Mum', admission: 'waiting' },
     { id: 'p2', name: 'Alex', role: 'professional', admission: 'admitted' },
     { id: 'p3', name: 'Kim', role: 'family', admission: 'rejected' },
-    { id: 'p4', name: 'Lee', role: 'professional', admission: 'waiting' },
+    { id: 'p4', name: 'Lee', role: 'professional', agency: 'Police', admission: 'waiting' },
     { id: 'p5', name: 'Ray', role: 'family', admission: 'removed' },
     { id: 'v1', name: 'Shared screen', role: 'viewer', admission: 'admitted' }
   ]
@@ -18,8 +18,8 @@ const answer = {
 test('the waiting list is the waiting people, in the order the server gives', () => {
   const waiting = waitingList(readParticipants(answer))
   assert.deepEqual(waiting, [
-    { id: 'p1', name: 'Jo', role: 'family', relationship: 'Mum', admission: 'waiting' },
-    { id: 'p4', name: 'Lee', role: 'professional', relationship: '', admission: 'waiting' }
+    { id: 'p1', name: 'Jo', role: 'family', relationship: 'Mum', agency: '', admission: 'waiting' },
+    { id: 'p4', name: 'Lee', role: 'professional', relationship: '', agency: 'Police', admission: 'waiting' }
   ])
 })
 
@@ -33,7 +33,7 @@ test('junk in the answer is dropped, not shown', () => {
   const read = readParticipants({
     participants: [null, 7, { name: 'No id', admission: 'waiting' }, { id: 'x', name: 'Odd', admission: 'maybe' }, { id: 'y', name: 5, admission: 'waiting' }]
   })
-  assert.deepEqual(read, [{ id: 'y', name: '', role: '', relationship: '', admission: 'waiting' }])
+  assert.deepEqual(read, [{ id: 'y', name: '', role: '', relationship: '', agency: '', admission: 'waiting' }])
 })
 
 test('a newcomer to the waiting room is told once', () => {

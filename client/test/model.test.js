@@ -94,5 +94,5 @@ test('readMeta and readPeople', () => {
   assert.deepEqual(readMeta(meta, ['unknowns', 'child_voice', 'safety_network', 'safety_plan']), {
     title: 'Planning meeting (example)', optionalSections: ['unknowns', 'safety_plan'], locked: true, ended: false, endedAt: ''
   })
-  assert.deepEqual([...readPeople(meta)], [['p1', { name: 'Jo', role: 'family', relationship: 'Mum' }]])
+  assert.deepEqual([...readPeople(meta)], [['p1', { name: 'Jo', role: 'family', relationship: 'Mum', agency: '' }]])
 })

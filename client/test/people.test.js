@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import * as Y from 'yjs'
 import { readPeople } from '../src/model.js'
-import { editingByRoom, personOf, rosterFromAwareness, writeSelf } from '../src/people.js'
+import { editingByRoom, personOf, rosterEntry, rosterFromAwareness, writeSelf } from '../src/people.js'
+import { createStrings } from '../src/strings.js'
 
 const jo = { id: 'p1', name: 'Jo', role: 'family', relationship: 'Mum' }
 
@@ -13,7 +14,7 @@ test('writeSelf writes my entry once, and again only when it changed', () => {
   assert.equal(writeSelf(doc, jo, 'me'), true)
   assert.equal(writeSelf(doc, jo, 'me'), false)
   assert.equal(updates, 1)
-  assert.deepEqual(readPeople(doc.getMap('meta')).get('p1'), { name: 'Jo', role: 'family', relationship: 'Mum' })
+  assert.deepEqual(readPeople(doc.getMap('meta')).get('p1'), { name: 'Jo', role: 'family', relationship: 'Mum', agency: '' })
   assert.equal(writeSelf(doc, { ...jo, name: 'Joanne' }, 'me'), true)
   assert.equal(readPeople(doc.getMap('meta')).get('p1')?.name, 'Joanne')
   assert.equal(writeSelf(doc, { ...jo, id: '' }, 'me'), false)
@@ -48,9 +49,29 @@ test('the roster shows each person once, facilitator first, and ignores states w
   const roster = rosterFromAwareness(states)
   assert.deepEqual(roster.map((p) => p.name), ['Fay', 'Amir', 'Jo'])
   assert.equal(roster[2].editing, 'main:c1')
-  assert.deepEqual(personOf('p1', new Map(), roster), { name: 'Jo', role: 'family', relationship: 'Mum' })
+  assert.deepEqual(personOf('p1', new Map(), roster), { name: 'Jo', role: 'family', relationship: 'Mum', agency: '' })
   assert.deepEqual(personOf('gone', new Map([['gone', { name: 'Ex', role: 'viewer', relationship: '' }]]), roster), { name: 'Ex', role: 'viewer', relationship: '' })
   assert.equal(personOf('nobody', new Map(), roster), null)
+})
+
+test('a professional agency is written once with their entry, shown in the roster and kept for their cards', () => {
+  const doc = new Y.Doc()
+  const dana = { id: 'p9', name: 'DC Dana Reid', role: 'professional', relationship: '', agency: 'Police' }
+  assert.equal(writeSelf(doc, dana, 'me'), true)
+  assert.equal(writeSelf(doc, dana, 'me'), false)
+  const cache = readPeople(doc.getMap('meta'))
+  assert.deepEqual(cache.get('p9'), { name: 'DC Dana Reid', role: 'professional', relationship: '', agency: 'Police' })
+  assert.equal(writeSelf(doc, { ...dana, agency: 'Probation' }, 'me'), true)
+  assert.equal(readPeople(doc.getMap('meta')).get('p9')?.agency, 'Probation')
+  // A stock client's presence (stamped by the server) carries it too.
+  const roster = rosterFromAwareness(new Map([[1, { user: { id: 'p9', name: 'DC Dana Reid', role: 'professional', agency: 'Police' } }]]))
+  assert.equal(roster[0].agency, 'Police')
+  assert.equal(personOf('p9', new Map(), roster)?.agency, 'Police')
+  assert.equal(personOf('p9', cache, [])?.agency, 'Police')
+  const t = createStrings({})
+  assert.equal(rosterEntry(t, roster[0], 'Professional'), 'DC Dana Reid, Police (Professional)')
+  assert.equal(rosterEntry(t, { name: 'Jo', relationship: 'Mum' }, 'Family'), 'Jo, Family (Mum)')
+  assert.equal(rosterEntry(t, { name: 'Amir', relationship: '' }, 'Professional'), 'Amir, Professional')
 })
 
 test('who is in a professionals-only card is said in the professional room only', () => {

@@ -236,7 +236,7 @@ export class BoardApp {
     const mine = states.get(awareness.clientID)
     if (mine && session.main.status === 'connected') {
       const p = this.config.participant
-      states.set(awareness.clientID, { ...mine, user: { ...(mine.user ?? {}), id: p.id, name: p.name, role: p.role, relationship: p.relationship } })
+      states.set(awareness.clientID, { ...mine, user: { ...(mine.user ?? {}), id: p.id, name: p.name, role: p.role, relationship: p.relationship, agency: p.agency } })
     } else states.delete(awareness.clientID)
     const before = board.roster
     board.roster = rosterFromAwareness(states)

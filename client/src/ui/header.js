@@ -1,6 +1,7 @@
 // The top of the board: the meeting's title, the connection state, the tools (undo, redo,
 // shortcuts; for the facilitator: present, pause changes, extra sections, end) and the roster
 // (for the facilitator, with "Take out" next to each admitted person).
+import { rosterEntry } from '../people.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
@@ -145,14 +146,11 @@ export class Header {
     setText(this.rosterCountText, t.plural('roster.count', roster.length))
     // The facilitator may take out anyone admitted (the waiting room knows who that is).
     const removable = roster.map((p) => waiting?.mayTakeOut(p.id) === true)
-    const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, removable[i]]))
+    const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, p.agency, removable[i]]))
     if (this.rosterList.dataset.key === key) return
     this.rosterList.dataset.key = key
     replaceChildren(this.rosterList, roster.map((p, i) => {
-      const role = board.roleLabel(p.role)
-      const entry = p.relationship
-        ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
-        : t('roster.entry', { name: p.name, role })
+      const entry = rosterEntry(t, p, board.roleLabel(p.role))
       const mine = p.id !== '' && p.id === board.me
       const text = mine ? t('roster.you', { name: entry }) : entry
       const li = h('li', { class: `roster-person roster-person--${p.role || 'unknown'}`, 'data-testid': 'roster-person', 'data-participant': p.id })

@@ -2,6 +2,7 @@
 // and taking an admitted person out again (after a confirmation: it closes their connection
 // at once). Asks the participants API every few seconds while the page is in view.
 import { newlyWaiting, readParticipants, removableIds, waitingList } from '../admission.js'
+import { rosterEntry } from '../people.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
@@ -141,7 +142,7 @@ export class WaitingRoom {
   renderList () {
     const { t, board, announcer } = this
     show(this.el, this.waiting.length > 0 && !board.ended)
-    const key = JSON.stringify(this.waiting.map((p) => [p.id, p.name, p.role, p.relationship]))
+    const key = JSON.stringify(this.waiting.map((p) => [p.id, p.name, p.role, p.relationship, p.agency]))
     if (this.list.dataset.key === key) return
     this.list.dataset.key = key
     // Where the focus was, to put it on the next person (or the roster) after a rebuild.
@@ -149,10 +150,7 @@ export class WaitingRoom {
     const at = [...this.list.children].findIndex((li) => li.contains(focused))
     replaceChildren(this.list, this.waiting.map((p) => {
       const whoId = uid('waiting-person')
-      const role = board.roleLabel(p.role)
-      const who = p.relationship
-        ? t('roster.entryRelationship', { name: p.name, role, relationship: p.relationship })
-        : t('roster.entry', { name: p.name, role })
+      const who = rosterEntry(t, p, board.roleLabel(p.role))
       /** @type {HTMLButtonElement[]} */
       const buttons = []
       /** @param {AdmissionAction} action @param {string} done */
