@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from server import log_context
 
-_SECRET_PARAMS = re.compile(r"((?:token|key|name|relationship)=)[^&\s\"']*", re.IGNORECASE)
+_SECRET_PARAMS = re.compile(r"((?:token|key|name|relationship|agency)=)[^&\s\"']*", re.IGNORECASE)
 _SECRET_PATHS = re.compile(r"(/(?:join|setup)/)[A-Za-z0-9_-]+")
 
 

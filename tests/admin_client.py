@@ -91,4 +91,6 @@ def page_links(page: str) -> dict[str, str]:
 
 async def join(http: httpx.AsyncClient, token: str, name: str) -> int:
     """Open a link and give a name: 303 (to the board) when it works."""
-    return (await post_form(http, f"/join/{token}", {"name": name})).status_code
+    # A professional link asks for their service too; other links ignore it.
+    fields = {"name": name, "agency_choice": "health"}
+    return (await post_form(http, f"/join/{token}", fields)).status_code

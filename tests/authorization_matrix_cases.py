@@ -304,7 +304,9 @@ async def _join(browser: Browser, token: str, name: str) -> httpx.Response | Non
     found = CSRF.search(page.text)
     if page.status_code != 200 or not found:
         return None
-    return await browser.http.post(f"/join/{token}", data={"csrf": found.group(1), "name": name})
+    # A professional gives their service (ignored on other links).
+    fields = {"csrf": found.group(1), "name": name, "agency_choice": "health"}
+    return await browser.http.post(f"/join/{token}", data=fields)
 
 
 def _card(section: str, text: str, **more: Any) -> Map[Any]:

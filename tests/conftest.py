@@ -62,6 +62,7 @@ class RunningServer:
         name: str = "",
         relationship: str = "",
         key: str | bool = True,
+        agency: str = "",
     ) -> YClient:
         """A stock client on this role's link: someone new each time, unless `key` is the key
         of someone who joined before (`client.key`), who then comes back."""
@@ -73,6 +74,7 @@ class RunningServer:
             name=name or role,
             key=key,
             relationship=relationship,
+            agency=agency,
         )
         await client.connect()
         return client

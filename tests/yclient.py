@@ -44,11 +44,14 @@ class YClient:
         key: str | bool = True,
         cookie: str = "",
         relationship: str = "",
+        agency: str = "",
     ) -> None:
         self.key = new_key() if key is True else (key or None)
         query = {"token": token, "name": name} if token is not None else {}
         if token is not None and relationship:
             query["relationship"] = relationship
+        if token is not None and agency:
+            query["agency"] = agency
         if token is not None and self.key:
             query["key"] = self.key
         self.url = f"{ws_url}/{room}" + (f"?{urlencode(query)}" if query else "")

@@ -46,7 +46,7 @@ STANCE = "only each person can record their own stance; edit refused"
 MARK = "only each person can place, move or remove their own mark; edit refused"
 SCALE = "only the facilitator can remove a scale that holds other people's marks; edit refused"
 
-_PERSON_FIELDS = frozenset({"name", "role", "relationship"})
+_PERSON_FIELDS = frozenset({"name", "role", "relationship", "agency"})
 
 
 class _Other:
@@ -92,7 +92,7 @@ class Writer:
 
     id: str
     role: Role
-    person: Mapping[str, Any] = field(default_factory=dict)  # {name, role, relationship?}
+    person: Mapping[str, Any] = field(default_factory=dict)  # {name, role, relationship?, …}
 
     @property
     def facilitator(self) -> bool:
@@ -133,7 +133,7 @@ def _meta(change: Change, writer: Writer) -> str | None:
 
 
 def _own_entry(entry: Any, writer: Writer) -> bool:
-    """`{name, role, relationship?}` exactly as the server knows this writer."""
+    """`{name, role, relationship?, agency?}` exactly as the server knows this writer."""
     if not isinstance(entry, dict) or not {"name", "role"} <= entry.keys() <= _PERSON_FIELDS:
         return False
     return all(entry[k] == writer.person.get(k) for k in entry)

@@ -134,7 +134,7 @@ def write_map(doc: Doc[Any], data: Mapping[str, Any]) -> None:
     """Populate a layer doc from the product's JSON shape, in one transaction.
 
     `data`: optional `title`, `labelSet`, `optionalSections` and `people` (participant id ->
-    {name, role, relationship?}, the board's name cache: the only keys written to meta);
+    {name, role, relationship?, agency?}, the board's name cache: the only keys written to meta);
     `cards` and/or `sections` (as render_meeting gives); `scales`; and `createdAt`, the time
     for cards and ratings that carry none. Invalid input raises ValueError: clients would
     trip on it.
@@ -184,6 +184,8 @@ def _person_entry(person: Mapping[str, Any]) -> dict[str, str]:
     entry = {"name": str(person["name"]), "role": str(person["role"])}
     if person.get("relationship"):
         entry["relationship"] = str(person["relationship"])
+    if person.get("agency"):
+        entry["agency"] = str(person["agency"])
     return entry
 
 
@@ -489,7 +491,8 @@ def _render_roster(roster: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "name": str(p["name"]),
             "role": str(p["role"]),
             "relationship": _opt_text(p.get("relationship")),
-            "agency": _opt_text(p.get("agency")),
+            # A professional's service as they gave it; "" for none (the record's contract).
+            "agency": str(p.get("agency") or ""),
         }
         for p in roster
     ]

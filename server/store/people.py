@@ -123,7 +123,12 @@ class PeopleStore(StoreBase):
         return found, participant_of(row) if key is not None and row.id is not None else None
 
     async def participant(
-        self, grant: Grant, name: str, relationship: str = "", key: str | None = None
+        self,
+        grant: Grant,
+        name: str,
+        relationship: str = "",
+        key: str | None = None,
+        agency: str = "",
     ) -> Participant:
         """Whoever holds this key on this link (a reconnect, under the name they first gave),
         else a new participant with this name who holds it. Without a key, always someone new
@@ -136,15 +141,21 @@ class PeopleStore(StoreBase):
         place in the meeting.
         """
         found = await self.holder(grant, key) if key is not None else None
-        return found or await self.add_participant(grant, name, relationship, key)
+        return found or await self.add_participant(grant, name, relationship, key, agency)
 
     async def add_participant(
-        self, grant: Grant, name: str, relationship: str = "", key: str | None = None
+        self,
+        grant: Grant,
+        name: str,
+        relationship: str = "",
+        key: str | None = None,
+        agency: str = "",
     ) -> Participant:
         """A new participant on this link who holds this key (as `participant`, without
         looking first: for a key `arrival` found nobody for); if someone with the same key
-        was added meanwhile (the same client, twice at once), theirs."""
-        args = (grant, name, relationship, key or new_key())
+        was added meanwhile (the same client, twice at once), theirs. `agency`: the service
+        a professional said they are from (typed: it proves nothing)."""
+        args = (grant, name, relationship, key or new_key(), agency)
         try:
             if self._sqlite:  # one hop on the writer's thread, between the journal's appends
                 return await self._sqlite_writer().run(lambda conn, _: self._add(conn, *args), ())
@@ -179,7 +190,7 @@ class PeopleStore(StoreBase):
             )
 
     def _add(
-        self, conn: Connection, grant: Grant, name: str, relationship: str, key: str
+        self, conn: Connection, grant: Grant, name: str, relationship: str, key: str, agency: str
     ) -> Participant:
         """Sync SQLAlchemy Core: SQLite's writer runs it on its thread, PostgreSQL through
         `run_sync`. Through aiosqlite the insert held SQLite's write lock across turns of the
@@ -219,6 +230,7 @@ class PeopleStore(StoreBase):
             relationship,
             admission,
             now(),
+            agency,
         )
         row = {
             "id": person.id,
@@ -227,6 +239,7 @@ class PeopleStore(StoreBase):
             "role": person.role.value,
             "name": name,
             "relationship": relationship,
+            "agency": agency,
             "admission": admission.value,
             "created_at": person.joined_at,
             "key_hash": token_hash(key),

@@ -70,6 +70,7 @@ class Participant:
     relationship: str
     admission: Admission = Admission.ADMITTED
     joined_at: datetime | None = None  # when they first opened the link
+    agency: str = ""  # a professional's service, as they gave it: proves nothing
 
     @property
     def admitted(self) -> bool:
@@ -80,6 +81,8 @@ class Participant:
         person: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role.value}
         if self.relationship:
             person["relationship"] = self.relationship
+        if self.agency:
+            person["agency"] = self.agency
         return person
 
 
@@ -93,6 +96,7 @@ def participant_of(r: Any) -> Participant:
         r.relationship,
         Admission(r.admission),
         aware(r.created_at),
+        r.agency,
     )
 
 

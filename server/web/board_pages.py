@@ -28,11 +28,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.board import model
+from server.board import agencies, model
 from server.board.links import looks_like_key, new_key
 from server.board.permissions import Admission, Layer, Role, Status, can_edit, can_open
 from server.i18n import N_, _
 from server.store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
+from server.web.agency_form import agency_answer
 from server.web.auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 from server.web.guesses import wrong_token
 from server.web.kept_pages import kept_from_link, kept_page_of
@@ -91,9 +92,12 @@ def _pending(request: Request, link_id: int) -> dict[str, str] | None:
     if not isinstance(value, dict) or value.get("link") != link_id:
         return None
     name, relationship = value.get("name"), value.get("relationship")
+    agency = value.get("agency", "")
     if not isinstance(name, str) or not name or not isinstance(relationship, str):
         return None
-    return {"name": name, "relationship": relationship}
+    if not isinstance(agency, str):
+        return None
+    return {"name": name, "relationship": relationship, "agency": agency}
 
 
 def _keep_pending(
@@ -132,17 +136,19 @@ def _keep_key(request: Request, response: Response, token: str, key: str) -> Non
 
 
 async def _join_as(
-    request: Request, grant: Grant, name: str, relationship: str, key: str
+    request: Request, grant: Grant, name: str, relationship: str, key: str, agency: str = ""
 ) -> tuple[Participant, str]:
     """Who this browser (holding `key`) is on this link under this name: the participant
-    holding the key if the name and relationship are theirs, else someone new (with a new key
-    if the old one is somebody else's on this link). The name alone never finds anyone."""
+    holding the key if the name, relationship and agency are theirs, else someone new (with a
+    new key if the old one is somebody else's on this link). The name alone never finds
+    anyone."""
     store = services_of(request).store
     mine = await store.holder(grant, key)
-    if mine is not None and (mine.name, mine.relationship) == (name, relationship):
+    given = (name, relationship, agency)
+    if mine is not None and (mine.name, mine.relationship, mine.agency) == given:
         return mine, key
     key = key if mine is None else new_key()
-    return await store.add_participant(grant, name, relationship, key), key
+    return await store.add_participant(grant, name, relationship, key, agency), key
 
 
 async def join(request: Request) -> Response:
@@ -173,7 +179,9 @@ async def join(request: Request) -> Response:
         # as the same person (let in if it was).
         mine = await services.store.holder(grant, known)
         if mine is not None:
-            values = {"name": mine.name, "relationship": mine.relationship}
+            choice, other = agencies.choice_of(mine.agency)
+            values = {"name": mine.name, "relationship": mine.relationship, "agency": mine.agency}
+            values |= {"agency_choice": choice, "agency_other": other}
             returning = True
     if request.method == "POST" or pending:
         # A GET with a pending join is this page reloading itself after "no room": the name
@@ -184,13 +192,16 @@ async def join(request: Request) -> Response:
         values = {"name": name, "relationship": relationship}
         if not name:
             errors["name"] = _("Enter your name, so others know who is here")
-        elif services.link_joins.hit(f"link:{grant.link_id}"):
-            # The websocket's join limit per link (SAFETYMAP_LINK_JOIN_LIMIT), shared: a
-            # script posting this form cannot add people faster than it could connect.
+        values |= agency_answer(grant.role, fields, errors)
+        # The websocket's join limit per link (SAFETYMAP_LINK_JOIN_LIMIT), shared: a script
+        # posting this form cannot add people faster than it could connect.
+        if not errors and services.link_joins.hit(f"link:{grant.link_id}"):
             no_room = _(LINK_BUSY)
-        else:
+        elif not errors:
             try:
-                person, key = await _join_as(request, grant, name, relationship, key)
+                person, key = await _join_as(
+                    request, grant, name, relationship, key, values["agency"]
+                )
             except MeetingGone:
                 return _link_not_working(request)  # deleted since the link was checked
             except WaitingRoomFull:  # before MeetingFull, which it is a kind of
@@ -219,9 +230,13 @@ async def join(request: Request) -> Response:
         no_room=no_room,
         returning=returning,
         retry_seconds=RETRY_SECONDS,
+        agencies=[(value, _(words)) for value, words in agencies.CHOICES.items()],
+        asks_agency=agencies.takes_agency(grant.role),
+        agency_required=agencies.agency_required(grant.role),
     )
     if no_room:
-        _keep_pending(request, response, grant.link_id, values)
+        said = ("name", "relationship", "agency")
+        _keep_pending(request, response, grant.link_id, {k: values.get(k, "") for k in said})
     if key != known:
         _keep_key(request, response, token, key)
     return response

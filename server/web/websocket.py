@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from server import metrics
+from server.board.agencies import AGENCY_MAX, takes_agency
 from server.board.links import KEY_MAX, KEY_MIN, looks_like_key
 from server.board.permissions import Admission, Layer, Role, can_open
 from server.ratelimit import retry_after_header
@@ -146,8 +147,12 @@ async def _participant(ws: WebSocket, services: Services, meeting_id: str) -> Pa
         return person
     name = clean_name(ws.query_params.get("name")) or _DEFAULT_NAMES[grant.role]
     relationship = clean_name(ws.query_params.get("relationship"))
+    # A professional's service, as typed (it proves nothing); kept for no other role.
+    agency = (
+        clean_name(ws.query_params.get("agency"), AGENCY_MAX) if takes_agency(grant.role) else ""
+    )
     try:  # nobody holds that key on this link yet (or no key: someone new)
-        return await services.store.add_participant(grant, name, relationship, key)
+        return await services.store.add_participant(grant, name, relationship, key, agency)
     # 45xx: a stock client keeps trying, and gets in (or into the waiting room) once there is
     # room. Nothing was kept of them: a name refused here takes no place anywhere.
     except WaitingRoomFull:

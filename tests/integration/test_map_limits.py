@@ -70,7 +70,8 @@ async def test_a_full_meeting_takes_nobody_new_but_the_facilitator(tmp_path: Pat
         await within(chair.synced.wait(), 20, "chair synced")
         async with Browser(server) as browser:
             page = await browser.submit(
-                f"/join/{meeting['tokens']['professional']}", {"name": "Four"}
+                f"/join/{meeting['tokens']['professional']}",
+                {"name": "Four", "agency_choice": "school"},
             )
             assert page.status_code == 400 and "as many people as it can take" in page.text
 

@@ -24,6 +24,7 @@ from tests.yclient import YClient, new_key
 async def join(browser: Browser, link: str, name: str, relationship: str = "") -> str:
     """Join by the link's page as a browser does; the page it lands on."""
     fields = {"name": name, **({"relationship": relationship} if relationship else {})}
+    fields["agency_choice"] = "health"  # asked of professionals only; ignored on other links
     joined = await browser.submit(link, fields)
     assert joined.status_code == 303, joined.text
     page = await browser.get(joined.headers["location"])

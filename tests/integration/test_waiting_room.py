@@ -99,7 +99,7 @@ async def test_a_browser_waits_on_a_page_that_checks_again(server: RunningServer
     mid = str(meeting["id"])
     token = meeting["tokens"]["professional"]  # type: ignore[index]
     async with Browser(server) as browser:
-        joined = await browser.submit(f"/join/{token}", {"name": "Alex"})
+        joined = await browser.submit(f"/join/{token}", {"name": "Alex", "agency_choice": "police"})
         assert joined.status_code == 303 and joined.headers["location"] == f"/m/{mid}"
         waiting = await browser.get(f"/m/{mid}")
         assert waiting.status_code == 200

@@ -37,12 +37,17 @@ async def sign_in(
     return context, page
 
 
-async def join(page: Page, link: str, name: str, relationship: str = "") -> Page:
-    """Open an invitation link, give a name, and wait for the board to be connected."""
+async def join(
+    page: Page, link: str, name: str, relationship: str = "", agency: str = "Health"
+) -> Page:
+    """Open an invitation link, give a name (and on a professional's link, their service),
+    and wait for the board to be connected."""
     await page.goto(link)
     await page.get_by_label("Your name").fill(name)
     if relationship:
         await page.get_by_label("How you know the child (optional)").fill(relationship)
+    if await page.get_by_test_id("agency").count() and agency:
+        await page.get_by_test_id("agency").get_by_label(agency, exact=True).check()
     await page.get_by_role("button", name="Join the meeting").click()
     await page.wait_for_url(BOARD_URL)
     await board_online(page)

@@ -47,6 +47,8 @@ async def ask_to_join(page: Page, link: str, name: str, relationship: str | None
     await page.get_by_label("Your name").fill(name)
     if relationship is not None:
         await page.get_by_label("How you know the child (optional)").fill(relationship)
+    if await page.get_by_test_id("agency").count():  # a professional's link asks their service
+        await page.get_by_test_id("agency").get_by_label("Health", exact=True).check()
     await page.get_by_role("button", name="Join the meeting").click()
     await expect(page.get_by_role("heading", name="Please wait")).to_be_visible()
 
@@ -289,7 +291,8 @@ async def test_a_typed_name_does_not_make_a_second_browser_the_person_let_in(
 
     ana_context, ana = await new_page(chromium, server.address)
     await ask_to_join(ana, links["professional"], "Ana Example", None)
-    await expect(people).to_have_text([re.compile(r"^Ana Example, Professional")], timeout=10_000)
+    first = re.compile(r"^Ana Example, Health \(Professional\)")
+    await expect(people).to_have_text([first], timeout=10_000)
     await people.get_by_role("button", name="Let in").click()
     await board_online(ana)
 
@@ -298,7 +301,7 @@ async def test_a_typed_name_does_not_make_a_second_browser_the_person_let_in(
     impostor.on("websocket", lambda ws: sockets.append(ws.url))
     await ask_to_join(impostor, links["professional"], "Ana Example", None)
     await expect(people).to_have_text(
-        [re.compile(r"^Ana Example \(2\), Professional")], timeout=10_000
+        [re.compile(r"^Ana Example \(2\), Health \(Professional\)")], timeout=10_000
     )
     await screenshot(chair, "same-name-waiting")
     await impostor.reload()  # what the waiting page does by itself every 5 seconds

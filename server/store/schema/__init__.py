@@ -98,6 +98,9 @@ participants = Table(
     Column("role", String(16), nullable=False),
     Column("name", String(100), nullable=False),
     Column("relationship", String(100), nullable=False, server_default=""),
+    # The service a professional said they are from ("Police", or what they typed for
+    # "Other"): typed, so it proves nothing; empty for everyone else (migration 0012).
+    Column("agency", String(100), nullable=False, server_default=""),
     Column("admission", String(16), nullable=False, server_default="admitted"),  # see Admission
     Column("created_at", DateTime(timezone=True), nullable=False),
     # SHA-256 of the participant's key, the secret their browser (a cookie) or stock client

@@ -1,0 +1,57 @@
+"""A professional's agency in a real browser (Debian's Chromium): the join page asks which
+service they are from and will not let them in without an answer (with an error summary that
+links to the question), and then everyone's board names them with it, in the roster and on
+the cards they write ("Written by DC Dana Reid, Police")."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Browser, expect
+
+from tests.browser import chromium, new_page  # noqa: F401 - the fixture
+from tests.conftest import RunningServer
+from tests.system.test_browser_a11y import serious_violations
+from tests.system.test_browser_board import add_card, board_online, card, join
+
+
+async def test_a_professional_names_their_service_and_the_board_shows_it(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    meeting = await server.meeting("Planning for Leo (fictional)")
+    links = meeting["links"]
+    pro_context, pro = await new_page(chromium, server.address, bypass_csp=True)
+    await pro.goto(links["professional"])
+    await pro.get_by_label("Your name").fill("DC Dana Reid")
+    await pro.get_by_role("button", name="Join the meeting").click()
+    # Not in without a service: the summary says so and takes them to the question.
+    summary = pro.get_by_role("alert")
+    await expect(summary).to_contain_text("Choose which service you are from")
+    assert await serious_violations(pro) == []
+    await summary.get_by_role("link", name="Choose which service you are from").click()
+    await expect(pro).to_have_url(f"{links['professional']}#agency_choice")
+    await expect(pro.get_by_label("Your name")).to_have_value("DC Dana Reid")
+    await pro.get_by_text("Police", exact=True).click()  # the whole label is the target
+    await expect(pro.get_by_label("Police", exact=True)).to_be_checked()
+    await pro.get_by_role("button", name="Join the meeting").click()
+    # The browser keeps the error link's fragment across the redirect (as for "#name").
+    await pro.wait_for_url(re.compile(r"/m/[^/?#]+(#agency_choice)?$"))
+    await board_online(pro)
+
+    family_context, family = await new_page(chromium, server.address)
+    await join(family, links["family"], "Jo", "Mum")
+    roster = family.get_by_test_id("roster-list")
+    await expect(roster).to_contain_text("DC Dana Reid, Police (Professional)")
+    await expect(roster).to_contain_text("Jo, Family (Mum)")
+    worry = await add_card(pro, "danger", "Leo could be hurt if the arguments carry on")
+    await expect(card(family, worry).get_by_test_id("card-by")).to_have_text(
+        "Written by DC Dana Reid, Police"
+    )
+    # The name cache in the document keeps it once she has gone.
+    await pro_context.close()
+    await expect(roster).not_to_contain_text("DC Dana Reid")
+    await expect(card(family, worry).get_by_test_id("card-by")).to_have_text(
+        "Written by DC Dana Reid, Police"
+    )
+    await family_context.close()
