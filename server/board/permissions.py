@@ -69,6 +69,12 @@ def can_manage_links(role: Role) -> bool:
     return role is Role.FACILITATOR
 
 
+def can_record_agreement(role: Role) -> bool:
+    """Only the facilitator records who agreed the plan: the family link may be held by the
+    person the child needs protecting from."""
+    return role is Role.FACILITATOR
+
+
 def read_only_reason(role: Role, status: Status, locked: bool = False) -> str:
     """Plain words for why an edit was refused (sent as the close reason)."""
     if status is Status.ENDED:

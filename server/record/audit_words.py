@@ -11,6 +11,7 @@ from server.i18n import N_, _
 from server.record import labels
 from server.store.audit import (
     ADMIT,
+    AGREEMENT,
     DELETE,
     END,
     EXPORT,
@@ -79,6 +80,15 @@ def what_happened(entry: Entry, names: Mapping[str, str] | None = None) -> str:
         return _("Revoked the %(role)s link", role=role)
     if action == END:
         return _("Ended the meeting")
+    if action == AGREEMENT:  # for whom is in the details (an id); their words never are
+        who = names.get(str(details.get("participant"))) if names else None
+        if details.get("agreed"):
+            if who:
+                return _("Recorded that %(name)s agreed the plan", name=who)
+            return _("Recorded that someone agreed the plan")
+        if who:
+            return _("Recorded that %(name)s did not agree the plan", name=who)
+        return _("Recorded that someone did not agree the plan")
     return action  # an action newer than these words
 
 

@@ -6,13 +6,14 @@ databases. Methods take and return plain dataclasses (`records`), never ORM rows
 `Store` is composed of one part per concept, all sharing `StoreBase` (the engine and settings):
 meetings and links (`meetings`), participants and admission (`people`), the update log
 (`log`), the record (`snapshots`), deletion (`deletion`) and where each meeting stands now
-(`standing`: what live connections are re-checked against), the audit trail (`audit`) and
-who keeps the agreed plan after the meeting (`kept`).
+(`standing`: what live connections are re-checked against), the audit trail (`audit`), who
+keeps the agreed plan after the meeting (`kept`) and who agreed it (`agreements`).
 """
 
 from __future__ import annotations
 
 from server.store.accounts import Accounts
+from server.store.agreements import AgreementRefused, AgreementStore
 from server.store.audit import TrailStore
 from server.store.clock import aware, now
 from server.store.deletion import DeletionStore
@@ -21,6 +22,7 @@ from server.store.log import Editors, LogStore
 from server.store.meetings import MeetingStore
 from server.store.people import PeopleStore
 from server.store.records import (
+    Agreement,
     Author,
     EditRefused,
     Grant,
@@ -43,6 +45,8 @@ from server.store.standing import Standing, StandingStore
 from server.sync import crdt as crdt
 
 __all__ = [
+    "Agreement",
+    "AgreementRefused",
     "Author",
     "EditRefused",
     "Editors",
@@ -74,6 +78,7 @@ class Store(
     StandingStore,
     TrailStore,
     KeptStore,
+    AgreementStore,
 ):
     """The whole storage interface: construct with `Store(engine, link_key, ...)`."""
 

@@ -35,6 +35,7 @@ END: Final = "end"
 DELETE: Final = "delete"
 WITHDRAW: Final = "withdraw"
 RESTORE: Final = "restore"
+AGREEMENT: Final = "agreement"
 
 # action -> the detail keys it may carry (a whitelist, so no text slips in by accident).
 ACTIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -50,6 +51,8 @@ ACTIONS: Final[Mapping[str, frozenset[str]]] = {
     DELETE: frozenset({"reason"}),
     WITHDRAW: frozenset({"card", "layer"}),
     RESTORE: frozenset({"card", "layer"}),
+    # Whose agreement with the plan was recorded, and which way: never their words.
+    AGREEMENT: frozenset({"participant", "agreed"}),
 }
 
 

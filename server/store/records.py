@@ -101,6 +101,28 @@ def participant_of(r: Any) -> Participant:
 
 
 @dataclass(frozen=True, slots=True)
+class Agreement:
+    """What the facilitator recorded for one person when the plan was read back."""
+
+    participant_id: str
+    agreed: bool
+    words: str
+    recorded_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "participantId": self.participant_id,
+            "agreed": self.agreed,
+            "words": self.words,
+            "recordedAt": self.recorded_at.isoformat(),
+        }
+
+
+def agreement_of(r: Any) -> Agreement:
+    return Agreement(r.participant_id, bool(r.agreed), r.words, aware(r.recorded_at) or now())
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotMeta:
     meeting_id: str
     n: int

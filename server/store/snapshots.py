@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from server.board.agreement import in_roster_order
 from server.board.permissions import Layer, Status
+from server.store.agreements import recorded
 from server.store.base import StoreBase
 from server.store.log import Editors, card_writers_of, layer_log
 from server.store.people import attendees
@@ -33,8 +35,8 @@ class SnapshotStore(StoreBase):
 
         The snapshot is the update log as it stands once the meeting is marked ended (every
         process's updates, not just what this process holds), rendered by `render(states,
-        roster, writers, editors)`. From that moment the log refuses the meeting's updates
-        (see `append`).
+        roster, writers, editors)`, with who agreed the plan (`agreement`). From that moment
+        the log refuses the meeting's updates (see `append`).
         """
         async with self.engine.begin() as conn:
             changed = await conn.execute(
@@ -56,6 +58,11 @@ class SnapshotStore(StoreBase):
                 bound[Layer(r.layer)][int(r.client_id)] = r.participant_id
             editors = await card_writers_of(conn, meeting_id)
             rendered = await asyncio.to_thread(render, states, roster, bound, editors)
+            # Who agreed the plan, as recorded until this moment (the share lock its writes
+            # take waited for this transaction's update, or this update for them).
+            agreed = [a.as_json() for a in await recorded(conn, meeting_id)]
+            roster_order = rendered.get("participants", [])
+            rendered = {**rendered, "agreement": in_roster_order(agreed, roster_order)}
             last = (
                 await conn.execute(
                     select(func.max(snapshots.c.n)).where(snapshots.c.meeting_id == meeting_id)

@@ -18,11 +18,20 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import ratelimit
-from server.board.permissions import Layer, Role, can_end, can_lock, can_manage_links, can_open
-from server.live import deletion, meetings
+from server.board.agreement import BadWords
+from server.board.permissions import (
+    Layer,
+    Role,
+    can_end,
+    can_lock,
+    can_manage_links,
+    can_open,
+    can_record_agreement,
+)
+from server.live import agreement, deletion, meetings
 from server.record import view
 from server.services import Services
-from server.store import Participant, audit
+from server.store import Agreement, AgreementRefused, Participant, audit
 from server.store.accounts import Facilitator
 from server.store.people import shown_names
 from server.web.api_error import ApiError
@@ -276,6 +285,50 @@ async def lock(request: Request) -> JSONResponse:
     return JSONResponse({"locked": locked})
 
 
+async def list_agreement(request: Request) -> JSONResponse:
+    """What the facilitator has recorded so far: who agreed the plan, with their words."""
+    caller = await _caller(request)
+    if not can_record_agreement(caller.role):
+        raise ApiError(403, "only the facilitator records who agreed the plan")
+    assert caller.meeting_id is not None
+    recorded = await caller.services.store.agreements(caller.meeting_id)
+    return JSONResponse({"agreement": [a.as_json() for a in recorded]})
+
+
+_AGREEMENT_REFUSED = {
+    AgreementRefused.NO_SUCH_PERSON: 404,
+    AgreementRefused.NOT_LET_IN: 409,
+    AgreementRefused.ENDED: 409,
+}
+
+
+async def record_agreement(request: Request) -> JSONResponse:
+    """Record (or change) whether one person agreed the plan, until the meeting ends."""
+    caller = await _caller(request)
+    if not can_record_agreement(caller.role):
+        raise ApiError(403, "only the facilitator records who agreed the plan")
+    body = await _json(request)
+    _fields(body, {"agreed": bool, "words": str})
+    agreed = body.get("agreed")
+    if not isinstance(agreed, bool):
+        raise ApiError(422, 'send {"agreed": true} or {"agreed": false}, with "words" if any')
+    assert caller.meeting_id is not None
+    try:
+        done = await agreement.record(
+            caller.services.store,
+            caller.meeting_id,
+            request.path_params["participant_id"],
+            agreed,
+            str(body.get("words") or ""),
+            caller.actor,
+        )
+    except BadWords as exc:
+        raise ApiError(422, str(exc)) from None
+    if not isinstance(done, Agreement):
+        raise ApiError(_AGREEMENT_REFUSED[done], done.value)
+    return JSONResponse(done.as_json())
+
+
 async def list_snapshots(request: Request) -> JSONResponse:
     caller = await _caller(request)
     metas = await caller.services.store.snapshots(request.path_params["meeting_id"])
@@ -343,6 +396,12 @@ routes = [
         "/api/meetings/{meeting_id}/participants/{participant_id}/{action}",
         _guard(admission),
         methods=["POST"],
+    ),
+    Route("/api/meetings/{meeting_id}/agreement", _guard(list_agreement), methods=["GET"]),
+    Route(
+        "/api/meetings/{meeting_id}/agreement/{participant_id}",
+        _guard(record_agreement),
+        methods=["PUT"],
     ),
     Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),
     Route("/api/meetings/{meeting_id}/snapshots/{n}", _guard(get_snapshot), methods=["GET"]),

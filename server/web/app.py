@@ -21,7 +21,15 @@ from server.i18n import _
 from server.services import Services
 from server.settings import Settings
 from server.store.schema import migrate
-from server.web import account_pages, api, board_pages, guesses, kept_pages, meeting_pages
+from server.web import (
+    account_pages,
+    agreement_pages,
+    api,
+    board_pages,
+    guesses,
+    kept_pages,
+    meeting_pages,
+)
 from server.web.auth import Forbidden
 from server.web.headers import SecurityHeaders
 from server.web.pages import problem
@@ -136,6 +144,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
         *api.routes,
         *account_pages.routes,
         *meeting_pages.routes,
+        *agreement_pages.routes,
         *board_pages.routes,
         *kept_pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -131,6 +131,7 @@ async def meeting_page(request: Request) -> Response:
     # Times in the server's zone, named; the trail names people as the lists below do.
     times = Times.named(services.settings.timezone)
     called = shown_names(people)
+    agreed = {a.participant_id: a for a in await services.store.agreements(meeting.id)}
     # Two people may give the same name: the lists number them ("Jo (2)"), say when each came,
     # and warn before letting in someone whose name another person in the meeting gave.
     names = Counter(p.name.casefold() for p in people)
@@ -145,6 +146,7 @@ async def meeting_page(request: Request) -> Response:
         snapshots=snapshots,
         waiting=waiting,
         admitted=[p for p in people if p.admitted and p.role is not Role.FACILITATOR],
+        agreement=agreed,  # who agreed the plan, by participant id (_agreement.html)
         shown=called,
         name_shared={p.id for p in people if names[p.name.casefold()] > 1},
         came=lambda p: times.clock(p.joined_at.isoformat()) if p.joined_at else "",

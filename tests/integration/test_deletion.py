@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import func, select, update
 
 from server.store import audit, now
+from server.store.schema import agreements, links, meetings, participants, snapshots, updates
 from server.store.schema import audit as audit_table
-from server.store.schema import links, meetings, participants, snapshots, updates
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_api_meetings import api_token
 from tests.servers import cli, create_meeting, server_env
@@ -27,7 +27,7 @@ def _raw(data_dir: Path) -> bytes:
 async def _rows(server: RunningServer, meeting_id: str) -> dict[str, int]:
     counts = {}
     async with server.services.store.engine.connect() as conn:
-        for table in (meetings, links, participants, updates, snapshots, audit_table):
+        for table in (meetings, links, participants, updates, snapshots, agreements, audit_table):
             column = table.c.id if table is meetings else table.c.meeting_id
             query = select(func.count()).select_from(table).where(column == meeting_id)
             counts[table.name] = (await conn.execute(query)).scalar_one()
@@ -51,7 +51,9 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         }
         marker = f"MARKER-{uuid.uuid4().hex}"
         chair = await server.client(meeting, "facilitator", name="Sam")
-        notes = await server.client(meeting, "professional", layer="professional", name="Alex")
+        notes = await server.client(
+            meeting, "professional", layer="professional", name="Alex", agency=f"{marker} agency"
+        )
         await within(chair.synced.wait(), 20, "chair synced")
         await within(notes.synced.wait(), 20, "notes synced")
         chair.add_card("c1", "worries", f"{marker} on the map")
@@ -60,11 +62,17 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         await notes.wait_for(lambda: "x1" in notes.cards())
         await server.services.journal.flush()
         async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
+            # What Alex said when the plan was read back goes with the meeting too.
+            alex = await notes.whoami()
+            said = {"agreed": False, "words": f"{marker} in their words"}
+            recorded = await http.put(f"/api/meetings/{meeting['id']}/agreement/{alex}", json=said)
+            assert recorded.status_code == 200, recorded.text
             assert (await http.post(f"/api/meetings/{meeting['id']}/end")).status_code == 200
         # The test means something only if the marker was on disk to begin with.
         assert marker.encode() in _raw(data_dir)
         before = await _rows(server, meeting["id"])
-        assert all(before[name] for name in ("links", "participants", "updates", "snapshots"))
+        kept = ("links", "participants", "updates", "snapshots", "agreements")
+        assert all(before[name] for name in kept)
 
         # A link, even the facilitator's, cannot delete: only the owner's account.
         async with httpx.AsyncClient(base_url=server.address) as http:

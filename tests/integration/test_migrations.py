@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from server.store.schema import create_engine, metadata, migrate
@@ -33,3 +35,42 @@ async def check_migrations(url: str) -> None:
         assert await migrate.current(engine) == migrate.head()
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_people_who_joined_before_agencies_have_none(backend: str, tmp_path: Path) -> None:
+    """0012 and 0013 upgrade a database with meetings in it: everyone who joined before has
+    the empty agency, and no agreement is recorded for anyone."""
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        try:
+            await migrate.upgrade(engine, "0011")
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "insert into meetings (id, title, label_set, status, created_at)"
+                        " values ('m1', 'Before (fictional)', 'child_protection', 'open', :at)"
+                    ),
+                    {"at": datetime(2026, 5, 12, tzinfo=UTC)},
+                )
+                await conn.execute(
+                    text(
+                        "insert into links (id, meeting_id, role, token_hash, created_at)"
+                        " values (1, 'm1', 'professional', :hash, :at)"
+                    ),
+                    {"hash": "0" * 64, "at": datetime(2026, 5, 12, tzinfo=UTC)},
+                )
+                await conn.execute(
+                    text(
+                        "insert into participants (id, meeting_id, link_id, role, name,"
+                        " created_at) values ('p1', 'm1', 1, 'professional', 'Ana', :at)"
+                    ),
+                    {"at": datetime(2026, 5, 12, tzinfo=UTC)},
+                )
+            await migrate.upgrade(engine)
+            async with engine.connect() as conn:
+                agency = (await conn.execute(text("select agency from participants"))).scalar()
+                agreed = (await conn.execute(text("select count(*) from agreements"))).scalar()
+            assert (agency, agreed) == ("", 0)
+        finally:
+            await engine.dispose()

@@ -261,7 +261,8 @@ async def test_end_meeting_once_with_snapshot(store: Store) -> None:
     # The snapshot is the whole log as it stood at the end, whoever appended it.
     [(states, roster)] = seen
     assert items([snapshot.state_main]) == expected == items([states[Layer.MAIN]])
-    assert snapshot.rendered == {"k": 1} and snapshot.roster == roster == [person.identity()]
+    assert snapshot.rendered == {"k": 1, "agreement": []}  # nobody's agreement recorded
+    assert snapshot.roster == roster == [person.identity()]
     assert [m.n for m in await store.snapshots(meeting.id)] == [1]
     assert json.dumps(meta.as_json())
     assert editors_seen == [

@@ -166,6 +166,26 @@ snapshots = Table(
     Column("roster", Text, nullable=False),  # JSON list, frozen at the end
 )
 
+# What each person said when the plan was read back, as the facilitator recorded it before
+# the meeting ended (migration 0013): one row per participant, changed until the end, then
+# frozen into the snapshot. Deleted with the meeting (and with the participant).
+agreements = Table(
+    "agreements",
+    metadata,
+    Column(
+        "meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "participant_id",
+        String(36),
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("agreed", Boolean, nullable=False),
+    Column("words", String(500), nullable=False, server_default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 # The audit trail: append-only (nothing updates or deletes a row). meeting_id is deliberately
 # not a foreign key, so the trail outlives the meeting it records, deletion included. Neither
 # the actor's label nor the details ever hold card text or names: see audit.py.
