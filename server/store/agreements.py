@@ -71,15 +71,18 @@ class AgreementStore(StoreBase):
             index_elements=[agreements.c.meeting_id, agreements.c.participant_id],
             set_={"agreed": agreed, "words": words, "recorded_at": at},
         )
-        async with self.engine.begin() as conn:
+        async with self.engine.connect() as conn:
             admission = (await conn.execute(person)).scalar()
-            if admission is None:
-                return AgreementRefused.NO_SUCH_PERSON
-            if admission not in _ATTENDED:
-                return AgreementRefused.NOT_LET_IN
+        if admission is None:
+            return AgreementRefused.NO_SUCH_PERSON
+        if admission not in _ATTENDED:
+            return AgreementRefused.NOT_LET_IN
+        # The write starts a transaction of its own: on SQLite a read first would make it a
+        # stale reader that cannot take the write lock once the journal has appended.
+        async with self.engine.begin() as conn:
             if not self._sqlite:
                 await conn.execute(is_open.with_for_update(read=True))
             done = await conn.execute(upsert)
-            if done.rowcount == 0:
-                return AgreementRefused.ENDED
+        if done.rowcount == 0:
+            return AgreementRefused.ENDED  # once let in, always counted: only the end refuses
         return Agreement(participant_id, agreed, words, at)

@@ -258,3 +258,22 @@ async def test_the_meeting_page_records_it_with_a_form(server: RunningServer) ->
         assert late.status_code == 409
         recorded = await chair.get(f"/api/meetings/{meeting_id}/agreement")
     assert [(a["agreed"], a["words"]) for a in recorded.json()["agreement"]] == [(False, "Not yet")]
+
+
+async def test_recording_while_people_type_is_never_refused_by_the_database(
+    server: RunningServer,
+) -> None:
+    """The journal appends all the time in a live meeting: a recording never trips over it
+    (on SQLite a transaction that read first could not take the write lock afterwards)."""
+    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+    meeting = await _meeting(server, owner)
+    typist = await server.client(meeting, "family", name="Jo")
+    await within(typist.synced.wait(), 20, "Jo synced")
+    jo = await typist.whoami()
+    for i in range(30):
+        typist.add_card(f"c{i}", "strengths", f"Walks to school together, day {i}")
+        answer = await _put(server, owner, meeting["id"], jo, {"agreed": i % 2 == 0})
+        assert answer.status_code == 200, answer.text
+    await typist.wait_for(lambda: len(typist.cards()) == 30)
+    [final] = await _recorded(server, owner, meeting["id"])
+    assert final["agreed"] is False
