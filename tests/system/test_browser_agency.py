@@ -12,7 +12,7 @@ from playwright.async_api import Browser, expect
 from tests.browser import chromium, new_page  # noqa: F401 - the fixture
 from tests.conftest import RunningServer
 from tests.system.test_browser_a11y import serious_violations
-from tests.system.test_browser_board import add_card, board_online, card, join
+from tests.system.test_browser_board import add_card, board_online, card, join, sign_in
 
 
 async def test_a_professional_names_their_service_and_the_board_shows_it(
@@ -55,3 +55,42 @@ async def test_a_professional_names_their_service_and_the_board_shows_it(
         "Written by DC Dana Reid, Police"
     )
     await family_context.close()
+
+
+async def test_the_facilitator_records_agreement_on_the_meeting_page(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """Read back and agree: the meeting page lists each person let in, with their service,
+    and records what they said from the keyboard or a tap; it can be changed until the end."""
+    chair_context, chair = await sign_in(chromium, server, bypass_csp=True)
+    await chair.get_by_label("Meeting title").fill("Planning for Leo (fictional)")
+    await chair.get_by_label("Use a waiting room").uncheck()
+    await chair.get_by_role("button", name="Create meeting").click()
+    await expect(chair.get_by_role("heading", name="Planning for Leo (fictional)")).to_be_visible()
+    pro_link = await chair.locator("#url-professional").input_value()
+    family_link = await chair.locator("#url-family").input_value()
+    pro_context, pro = await new_page(chromium, server.address)
+    await join(pro, pro_link, "DC Dana Reid", agency="Police")
+    family_context, family = await new_page(chromium, server.address)
+    await join(family, family_link, "Jo", "Mum")
+
+    await chair.reload()
+    section = chair.get_by_test_id("agreement")
+    dana = section.get_by_role("group", name="DC Dana Reid, Police")
+    await expect(dana).to_be_visible()
+    assert await serious_violations(chair) == []
+    await dana.get_by_label("Did not agree").check()
+    await dana.get_by_label("Their words (optional)").fill("Not until the school has been asked")
+    await section.get_by_role("button", name="Save what DC Dana Reid said").click()
+    await expect(dana.get_by_test_id("agreement-recorded")).to_have_text(
+        "Recorded: did not agree · “Not until the school has been asked”"
+    )
+    jo = section.get_by_role("group", name="Jo (Mum)")
+    await jo.get_by_label("Agreed the plan").focus()
+    await chair.keyboard.press("Space")
+    await section.get_by_role("button", name="Save what Jo said").press("Enter")
+    await expect(jo.get_by_test_id("agreement-recorded")).to_have_text("Recorded: agreed the plan")
+    await expect(dana.get_by_label("Did not agree")).to_be_checked()  # kept, as recorded
+    for context in (chair_context, pro_context, family_context):
+        await context.close()
