@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.board import attribution, model
+from server.board.agreement import in_roster_order
 from server.board.permissions import Layer, Status
 from server.record import attendance, record_trail, view
 from server.store import Meeting, Store, now
@@ -57,6 +58,9 @@ async def document(
         added_by=added,
         edited_by=edited,
     )
+    # Who has agreed the plan so far, as the snapshot will say it when the meeting ends.
+    agreed = [a.as_json() for a in await store.agreements(meeting_id)]
+    rendered["agreement"] = in_roster_order(agreed, rendered.get("participants", []))
     rendered = await _with_trail(store, rendered, meeting_id, None, family=family)
     document = view.with_export_facts(rendered, None, family=family, generated_at=generated)
     return view.with_chain(document, await earlier_maps(store, meeting), family=family)

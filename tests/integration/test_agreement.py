@@ -219,6 +219,26 @@ async def test_the_snapshot_and_its_json_export_keep_it_in_the_rosters_order(
     jsonschema.validate(document, SCHEMA)
 
 
+async def test_a_draft_of_the_open_meeting_shows_what_is_recorded_so_far(
+    server: RunningServer,
+) -> None:
+    """The draft the facilitator exports before ending says who has agreed so far, as the
+    snapshot will, in every copy."""
+    from server.record import exports
+
+    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+    meeting = await _meeting(server, owner)
+    jo = await _person(server, meeting, "family", "Jo")
+    assert (await _put(server, owner, meeting["id"], jo, {"agreed": True})).status_code == 200
+    for family in (False, True):
+        draft = await exports.document(
+            server.services.store, meeting["id"], snapshot=None, family=family
+        )
+        assert draft["export"]["draft"]
+        assert [(a["participantId"], a["agreed"]) for a in draft["agreement"]] == [(jo, True)]
+        jsonschema.validate(draft, SCHEMA)
+
+
 async def test_the_meeting_page_records_it_with_a_form(server: RunningServer) -> None:
     from tests.integration.test_meeting_pages import create_meeting, link_on, signed_in
 

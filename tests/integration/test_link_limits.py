@@ -62,7 +62,8 @@ async def test_the_join_form_spends_the_links_join_allowance_too(tmp_path: Path)
         # Another link of the same meeting is not held up.
         async with Browser(server) as professional:
             joined = await professional.submit(
-                f"/join/{meeting['tokens']['professional']}", {"name": "Social worker"}
+                f"/join/{meeting['tokens']['professional']}",
+                {"name": "Social worker", "agency_choice": "childrens_social_care"},
             )
             assert joined.status_code == 303, joined.text
 
