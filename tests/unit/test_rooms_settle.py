@@ -12,6 +12,7 @@ import pytest
 from server.board.permissions import Layer
 from server.live import rooms as rooms_module
 from server.live.rooms import Rooms
+from tests.waiting import within
 
 
 class SlowStore:
@@ -23,7 +24,7 @@ class SlowStore:
 
     async def meeting(self, meeting_id: str) -> None:
         self.asked.set()
-        await self.answer.wait()
+        await within(self.answer.wait(), 60, "told to answer (shutdown cancels it first)")
 
 
 class Journal:
@@ -39,9 +40,9 @@ async def test_a_room_still_loading_at_shutdown_is_settled(
     rooms = Rooms(store, Journal(), max_document_bytes=1 << 20, compact_threshold=100)  # type: ignore[arg-type]
     peer: Any = object()
     opening = asyncio.create_task(rooms.open("m", Layer.MAIN, peer))
-    await asyncio.wait_for(store.asked.wait(), 5)
+    await within(store.asked.wait(), 5, "the load asked for the meeting")
     opening.cancel()  # the connection went as the server stopped; the load is shielded
     await asyncio.gather(opening, return_exceptions=True)
-    await asyncio.wait_for(rooms.save_all(), 5)
+    await within(rooms.save_all(), 5, "save_all settled the load")
     left = [t for t in asyncio.all_tasks() if "Rooms._load" in repr(t.get_coro()) and not t.done()]
     assert not left, left
