@@ -101,6 +101,12 @@ def _check_urls(settings: Settings) -> None:
                 f"SAFETYMAP_BASE_URL must be http(s)://host[:port], the public address, not "
                 f"{settings.base_url[:100]!r}"
             )
+        if parts.path.strip("/"):
+            # The app serves from the root (/join, /m, /ws): links under a path would not work.
+            raise StartupError(
+                f"SAFETYMAP_BASE_URL must be http(s)://host[:port] with no path "
+                f"({parts.path[:60]!r}): serve Safety Map at the root of its own host name"
+            )
     driver = driver_of(settings.database_url)
     if driver not in _DRIVERS:
         raise StartupError(

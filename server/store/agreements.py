@@ -11,7 +11,7 @@ from sqlalchemy import exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.board.permissions import Admission, Status
+from server.board.permissions import Admission, Role, Status
 from server.store.base import StoreBase
 from server.store.records import Agreement, agreement_of
 from server.store.schema import agreements, meetings, participants
@@ -26,6 +26,7 @@ class AgreementRefused(enum.Enum):
     NO_SUCH_PERSON = "no such participant in this meeting"
     NOT_LET_IN = "they were never let in to the meeting"
     ENDED = "the meeting has ended"
+    NOT_A_PERSON = "the shared screen is a screen, not a person: nobody agrees for it"
 
 
 async def recorded(conn: AsyncConnection, meeting_id: str) -> list[Agreement]:
@@ -72,10 +73,12 @@ class AgreementStore(StoreBase):
             set_={"agreed": agreed, "words": words, "recorded_at": at},
         )
         async with self.engine.connect() as conn:
-            admission = (await conn.execute(person)).scalar()
-        if admission is None:
+            found = (await conn.execute(person.add_columns(participants.c.role))).first()
+        if found is None:
             return AgreementRefused.NO_SUCH_PERSON
-        if admission not in _ATTENDED:
+        if found.role == Role.VIEWER.value:
+            return AgreementRefused.NOT_A_PERSON
+        if found.admission not in _ATTENDED:
             return AgreementRefused.NOT_LET_IN
         # The write starts a transaction of its own: on SQLite a read first would make it a
         # stale reader that cannot take the write lock once the journal has appended.

@@ -299,6 +299,7 @@ _AGREEMENT_REFUSED = {
     AgreementRefused.NO_SUCH_PERSON: 404,
     AgreementRefused.NOT_LET_IN: 409,
     AgreementRefused.ENDED: 409,
+    AgreementRefused.NOT_A_PERSON: 422,
 }
 
 

@@ -116,7 +116,7 @@ async def plan(request: Request) -> Response:
         title=document["meeting"]["title"],
         map=document,
         family=family,
-        agreed_on=_day(ended),
+        ended_on=_day(ended),
         until=_until(ended, services_of(request).settings.link_lifetime),
         pdf=f"{_page(person.meeting_id)}.pdf",
         columns=model.COLUMNS,

@@ -3,14 +3,16 @@ every template, and plain-language error pages."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from server import i18n
+from server.record.times import Times
 from server.store.accounts import Facilitator
-from server.web.auth import csrf_token, ensure_csrf_cookie
+from server.web.auth import csrf_token, ensure_csrf_cookie, services_of
 
 _env = i18n.environment()
 
@@ -24,12 +26,23 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     body = _env.get_template(template).render(
-        request=request, csrf=csrf_token(request) if forms else "", user=user, **context
+        request=request,
+        csrf=csrf_token(request) if forms else "",
+        user=user,
+        when=lambda at: _when(request, at),
+        **context,
     )
     response = HTMLResponse(body, status_code=status)
     if forms:
         ensure_csrf_cookie(request, response)
     return response
+
+
+def _when(request: Request, at: datetime | None) -> str:
+    """A stored time as pages show it: in SAFETYMAP_TIMEZONE, the zone named, as the record."""
+    if at is None:
+        return ""
+    return Times.named(services_of(request).settings.timezone).when(at.isoformat())
 
 
 def problem(request: Request, status: int, title: str, message: str) -> HTMLResponse:

@@ -160,6 +160,17 @@ async def test_someone_never_let_in_has_nothing_recorded(server: RunningServer) 
     assert answer.status_code == 409 and "never let in" in answer.json()["error"]
 
 
+async def test_nobody_agrees_for_the_shared_screen(server: RunningServer) -> None:
+    """The screen on the wall is let in, but it is not a person: the record never says it
+    agreed the plan."""
+    owner = {"Authorization": f"Bearer {await api_token(server)}"}
+    meeting = await _meeting(server, owner)
+    screen = await _person(server, meeting, "viewer", "Meeting room screen")
+    answer = await _put(server, owner, meeting["id"], screen, {"agreed": True})
+    assert answer.status_code == 422 and "not a person" in answer.json()["error"]
+    assert await _recorded(server, owner, meeting["id"]) == []
+
+
 async def test_a_board_of_a_family_member_cannot_record_even_with_its_csrf_token(
     server: RunningServer,
 ) -> None:

@@ -149,7 +149,8 @@ async def test_a_family_member_keeps_the_family_copy_in_the_same_browser(
     caplog.set_level(logging.DEBUG)
     async with meeting_with_a_plan(server) as plan:
         page = await keeps(plan.jo, plan.meeting, "family")
-        assert "This is the plan agreed on" in page.text and "nobody can change it" in page.text
+        assert "This is the plan as it stood when the meeting ended, on" in page.text
+        assert "nobody can change it" in page.text
         assert SHARED in page.text and NOTES not in page.text
         assert "board.js" not in page.text and "<form" not in page.text  # read-only
         headers = page.headers

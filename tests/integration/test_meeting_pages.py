@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 
 from server.sync import protocol
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, running_server
 from tests.waiting import within
 from tests.webclient import Browser
 from tests.yclient import YClient
@@ -142,3 +143,23 @@ async def test_facilitator_opens_board_and_ends_meeting(server: RunningServer) -
         assert "Ended" in page.text and "Snapshot" in page.text
         board = await chair.get(f"/m/{meeting_id}")
         assert '"status": "ended"' in board.text and '"canEdit": false' in board.text
+
+
+async def test_the_pages_show_times_in_the_servers_zone_named(tmp_path: Path) -> None:
+    """SAFETYMAP_TIMEZONE holds for the facilitator's pages as for the record: the end, each
+    snapshot and the dashboard's lists say their time in that zone, and name it."""
+    zoned = r"\d{1,2} \w+ \d{4}, \d\d:\d\d UTC\+14:00"  # Kiritimati: no abbreviation
+    zone = {"SAFETYMAP_TIMEZONE": "Pacific/Kiritimati"}
+    async with (
+        running_server(tmp_path / "data", **zone) as server,
+        await signed_in(server) as chair,
+    ):
+        meeting_id = await create_meeting(chair)
+        listed = await chair.get("/")
+        assert re.search(rf'<span class="meta">{zoned}</span>', listed.text), listed.text
+        await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
+        page = (await chair.get(f"/meetings/{meeting_id}")).text
+        assert re.search(rf"Ended {zoned}</p>", page), page
+        assert re.search(rf"<h3>Snapshot 1: {zoned}</h3>", page), page
+        listed = await chair.get("/")
+        assert re.search(rf"ended {zoned}</span>", listed.text), listed.text

@@ -66,6 +66,11 @@ async def test_settings_that_cannot_serve_refuse_in_one_line(tmp_path: Path) -> 
                 env(SAFETYMAP_BASE_URL="map.example.org"),
                 ["SAFETYMAP_BASE_URL must be http(s)://host"],
             ),
+            # Links under a path the app does not serve from (it redirects to /m, opens /ws).
+            "path": (
+                env(SAFETYMAP_BASE_URL="https://map.example.org/safetymap"),
+                ["with no path", "'/safetymap'", "root of its own host name"],
+            ),
             # A typo in the level failed later, in logging, with a traceback and exit code 1.
             "log level": (env(SAFETYMAP_LOG_LEVEL="VERBOSE"), ["SAFETYMAP_LOG_LEVEL must be one"]),
             # A process that lost its database URL, relaying a private SQLite into Redis.

@@ -61,7 +61,8 @@ async def test_a_parent_reads_and_downloads_the_plan_after_the_end(
     await jo.goto(family_link)
     await expect(jo).to_have_url(f"{server.address}/m/{meeting['id']}/kept")
     await expect(jo.get_by_role("heading", name="Planning for Mia")).to_be_visible()
-    await expect(jo.get_by_test_id("kept-agreed")).to_contain_text("This is the plan agreed on")
+    ended = "This is the plan as it stood when the meeting ended"
+    await expect(jo.get_by_test_id("kept-agreed")).to_contain_text(ended)
     await expect(jo.get_by_test_id("kept-agreed")).to_contain_text("nobody can change it")
     await expect(jo.get_by_text(AGREED)).to_be_visible()
     await expect(jo.get_by_text(NOTES)).to_have_count(0)
