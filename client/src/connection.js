@@ -4,7 +4,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as authProtocol from 'y-protocols/auth'
 
 /**
- * @typedef {'invalid' | 'ended' | 'forbidden' | 'tooLarge' | 'failed'} RefusalKind
+ * @typedef {'invalid' | 'ended' | 'forbidden' | 'wrongAddress' | 'tooLarge' | 'failed'} RefusalKind
  * @typedef {{ kind: RefusalKind, code: number, reason: string }} Refusal
  * @typedef {'connecting' | 'connected' | 'disconnected'} SocketStatus
  */
@@ -21,6 +21,9 @@ export function classifyClose (code, reason) {
     // A change that crossed the facilitator's lock on the way: reconnect, and it is sent again
     // (and kept) once the board is unlocked.
     if (/\blocked\b/i.test(reason)) return null
+    // Opened at an address the server does not serve from (not its public one): nothing the
+    // person's role says, and the page cannot fix it by itself.
+    if (/\borigin\b/i.test(reason)) return { kind: 'wrongAddress', code, reason }
     return { kind: /\bended\b/i.test(reason) ? 'ended' : 'forbidden', code, reason }
   }
   // Resending the same change would only be refused again, so these stop too.

@@ -160,6 +160,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   'connection.readOnly': 'You can see the map but not change it.',
   'connection.linkInvalid': 'This link is not valid any more. Ask the person running the meeting for a new link.',
   'connection.forbidden': 'You can see the map but not change it.',
+  'connection.wrongAddress': 'This page was opened at an address the meeting is not served from. Open the meeting again from its link.',
   'connection.tooLarge': 'The map is too big to save more changes. Ask the person running the meeting for help.',
   'connection.failed': 'A change could not be saved. Reload the page to see the map as it is now.',
   'connection.professionalUnavailable': 'The professionals-only notes could not be opened.',

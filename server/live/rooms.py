@@ -23,7 +23,7 @@ from server.live.relay import Kind, Message, Relay
 from server.live.room import Peer, Room
 from server.record import view
 from server.store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
-from server.sync import crdt
+from server.sync import awareness, crdt
 from server.sync.closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ class Rooms:
         if self._unsaved:
             room.tell(UNSAVED)
         if self._relay is not None:
+            # "Who is here?": the others' people announced themselves before we loaded.
+            self._relay.publish(Kind.AWARENESS, meeting_id, layer.value, b"")
             missed = self._relay.since(mark)
             if missed is None:
                 self._catch_up_soon(room)
@@ -257,7 +259,12 @@ class Rooms:
         room = self.loaded(message.meeting_id, layer)
         if room is None:
             return  # not here: it loads from the log, which already has it
-        if message.kind is Kind.AWARENESS:
+        if message.kind is Kind.AWARENESS and not message.payload:
+            if self._relay is not None and (here := room.presence.local()):
+                # Asked who is here: our own people (theirs answer for themselves).
+                payload = awareness.encode_update(here)
+                self._relay.publish(Kind.AWARENESS, message.meeting_id, message.layer, payload)
+        elif message.kind is Kind.AWARENESS:
             room.integrate_presence(message.payload)
         elif not message.payload:
             self._catch_up_soon(room)  # a marker: an update too large to relay is in the log

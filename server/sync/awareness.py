@@ -243,6 +243,15 @@ class AwarenessTable:
                     here.append(entry)
         return here
 
+    def local(self) -> list[Entry]:
+        """The clients of this process's own connections (for another process that has just
+        loaded the room: it did not hear them announce themselves)."""
+        return [
+            entry
+            for client_id, entry in self._entries.items()
+            if entry.state is not None and client_id != SERVER_CLIENT_ID
+        ]
+
     def _fits(self, before: Entry | None, entry: Entry) -> bool:
         """Would the table stay within MAX_TABLE_BYTES with `entry` in place of `before`?"""
         grows = (entry.size if entry.state is not None else 0) - (before.size if before else 0)

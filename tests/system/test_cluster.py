@@ -65,6 +65,24 @@ async def test_clients_on_different_processes_converge(tmp_path: Path, size: int
         assert fresh.cards() == expected
 
 
+async def test_a_late_joiner_on_another_process_sees_who_is_already_here(tmp_path: Path) -> None:
+    """Someone already in the meeting announced themselves before the second process had the
+    meeting loaded (it had nobody to tell): on loading it, that process asks the others who
+    is here, at once, not at their next renewal (15 s later, in a browser)."""
+    async with cluster(tmp_path, 2) as (group, meeting):
+        early = await group.connect(meeting, 0, name="Already here")
+        await early.whoami()  # its presence is stamped, relayed, and dropped by process 1
+        late = await group.connect(meeting, 1, name="Late")
+
+        def names() -> set[str]:
+            return {s["user"]["name"] for s in late.presence.values() if s and "user" in s}
+
+        try:
+            await late.wait_for(lambda: "Already here" in names(), 5)
+        except TimeoutError:
+            raise AssertionError(f"the late joiner sees only {names()}") from None
+
+
 async def test_sigkill_one_process_loses_nothing_anyone_saw(tmp_path: Path) -> None:
     async with cluster(tmp_path, 2) as (group, meeting):
         a = await group.connect(meeting, 0, name="On the first")

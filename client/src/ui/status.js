@@ -89,6 +89,7 @@ export class StatusView {
     const problems = {
       invalid: t('connection.linkInvalid'),
       forbidden: '',
+      wrongAddress: t('connection.wrongAddress'),
       tooLarge: t('connection.tooLarge'),
       failed: t('connection.failed'),
       ended: ''
