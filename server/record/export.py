@@ -57,13 +57,27 @@ def printable(value: Any) -> Any:
     return value
 
 
+def told_apart(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with a number after a name someone earlier in the roster already gave
+    ("Kelly Brown", "Kelly Brown (2)"), as the facilitator's lists do: a typed name proves
+    nothing, and two rows, or two cards' "Written by", must not read as one person."""
+    seen: dict[str, int] = {}
+    people = []
+    for person in document.get("participants", []):
+        same = " ".join(str(person.get("name", "")).split()).casefold()
+        seen[same] = seen.get(same, 0) + 1
+        n = seen[same]
+        people.append(person if n == 1 else {**person, "name": f"{person['name']} ({n})"})
+    return {**document, "participants": people}
+
+
 def render(document: Mapping[str, Any], fmt: str, zone: str = DEFAULT_ZONE) -> bytes:
     """The record in `fmt`; the formats people read say every time in `zone`
     (SAFETYMAP_TIMEZONE), the JSON keeps ISO 8601."""
     if fmt == "json":
         return to_json(document).encode()
     times = Times.named(zone)
-    document = printable(document)
+    document = told_apart(printable(document))
     if fmt == "md":
         return to_markdown(document, times).encode()
     if fmt == "pdf":
