@@ -87,13 +87,8 @@ def _status(key: str) -> str:
     return labels.status(key, view.gettext)
 
 
-def _too_often(request: Request, wait: float) -> Response:
-    busy = problem(
-        request,
-        429,
-        _("Please wait a minute"),
-        _("You have opened the plan many times just now. Try again in a minute."),
-    )
+def _too_often(request: Request, wait: float, message: str) -> Response:
+    busy = problem(request, 429, _("Please wait a minute"), message)
     busy.headers["Retry-After"] = retry_after_header(wait)
     return busy
 
@@ -101,7 +96,9 @@ def _too_often(request: Request, wait: float) -> Response:
 async def plan(request: Request) -> Response:
     person = await _keeper(request, request.path_params["meeting_id"])
     if person is not None and (wait := services_of(request).kept_pages.hit(person.id)):
-        return _too_often(request, wait)  # each view reads and renders the snapshot
+        # Each view reads and renders the snapshot.
+        again = _("You have opened the plan many times just now. Try again in a minute.")
+        return _too_often(request, wait, again)
     document = await _document(request, person) if person else None
     if person is None or document is None:
         return link_not_working(request)
@@ -137,14 +134,8 @@ async def plan_pdf(request: Request) -> Response:
     # Before any work for it: one download of theirs rendering at a time, and at most so many.
     wait = 60.0 if person.id in services.kept_rendering else services.kept_pdfs.hit(person.id)
     if wait:
-        busy = problem(
-            request,
-            429,
-            _("Please wait a minute"),
-            _("You have downloaded the plan several times just now. Try again in a minute."),
-        )
-        busy.headers["Retry-After"] = retry_after_header(wait)
-        return busy
+        again = _("You have downloaded the plan several times just now. Try again in a minute.")
+        return _too_often(request, wait, again)
     services.kept_rendering.add(person.id)
     try:
         document = await _document(request, person)

@@ -9,7 +9,15 @@ import json
 from tests.conftest import RunningServer
 from tests.integration.test_meeting_pages import signed_in
 from tests.waiting import within
+from tests.webclient import Browser
 
+
+async def _export(chair: Browser, meeting_id: str, query: str) -> dict[str, object]:
+    """The meeting's JSON record as the facilitator downloads it."""
+    response = await chair.get(f"/meetings/{meeting_id}/export?format=json{query}")
+    assert response.status_code == 200
+    document: dict[str, object] = json.loads(response.content)
+    return document
 
 async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningServer) -> None:
     async with await signed_in(server) as chair:
@@ -22,13 +30,7 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         await jo.disconnect()
         await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
 
-        async def export(query: str) -> dict[str, object]:
-            response = await chair.get(f"/meetings/{meeting_id}/export?format=json{query}")
-            assert response.status_code == 200
-            document: dict[str, object] = json.loads(response.content)
-            return document
-
-        first, second = await export(""), await export("")
+        first, second = await _export(chair, meeting_id, ""), await _export(chair, meeting_id, "")
         trail = first["audit"]
         assert isinstance(trail, list)
         seen = [(row["who"], row["what"]) for row in trail]
@@ -39,7 +41,7 @@ async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningSe
         for document in (first, second):
             document["export"]["generatedAt"] = "…"  # type: ignore[index]
         assert first == second
-        family = await export("&family=1")
+        family = await _export(chair, meeting_id, "&family=1")
         assert "audit" not in family
         people = {p["name"]: p["id"] for p in first["participants"]}  # type: ignore[attr-defined]
         for document in (first, family):
@@ -71,13 +73,8 @@ async def test_the_family_copy_says_nothing_of_time_in_the_professionals_notes(
         await notes.disconnect()
         await chair.submit(f"/meetings/{meeting_id}", {}, action=f"/meetings/{meeting_id}/end")
 
-        async def export(query: str) -> dict[str, object]:
-            response = await chair.get(f"/meetings/{meeting_id}/export?format=json{query}")
-            assert response.status_code == 200
-            document: dict[str, object] = json.loads(response.content)
-            return document
-
-        full, family = await export(""), await export("&family=1")
+        full = await _export(chair, meeting_id, "")
+        family = await _export(chair, meeting_id, "&family=1")
         [alex] = [p["id"] for p in full["participants"] if p["name"] == "Alex"]  # type: ignore[attr-defined]
         assert alex in {row["participant"] for row in full["attendance"]}  # type: ignore[attr-defined]
         assert alex not in {row["participant"] for row in family["attendance"]}  # type: ignore[attr-defined]
