@@ -19,6 +19,7 @@ async def _export(chair: Browser, meeting_id: str, query: str) -> dict[str, obje
     document: dict[str, object] = json.loads(response.content)
     return document
 
+
 async def test_the_full_record_carries_the_trail_up_to_the_end(server: RunningServer) -> None:
     async with await signed_in(server) as chair:
         created = await chair.submit("/", {"title": "Trail", "label_set": "early_help"})
