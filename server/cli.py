@@ -324,11 +324,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     for warning in startup.check_settings(settings):  # raises StartupError: refused
         logging.getLogger("server.ops.startup").warning("%s", warning)
     setup = asyncio.run(_checked_setup_link(settings))
-    print(f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).")
+    lines = [f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir})."]
     if setup:
-        print(f"No facilitator account yet. Open this link once to create one:\n  {setup}")
+        lines.append(f"No facilitator account yet. Open this link once to create one:\n  {setup}")
     else:
-        print(f"Facilitators sign in at {settings.base_url}/login")
+        lines.append(f"Facilitators sign in at {settings.base_url}/login")
+    for line in lines:
+        print(logs.announcement(line, settings.log_format))
     sys.stdout.flush()
     app = create_app(settings)
     rebalance.on_signal(app)  # SIGUSR1: shed half of the websockets (rebalance.py)

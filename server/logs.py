@@ -81,6 +81,18 @@ def failure_line(message: str, log_format: str = "text") -> str:
     return JsonFormatter().format(record)
 
 
+def announcement(message: str, log_format: str = "text") -> str:
+    """A start-up line `safetymap serve` prints on standard output whatever the log level (where
+    it listens, the set-up link): as it is, or one JSON object like every log line."""
+    if log_format != "json":
+        return message
+    record = logging.makeLogRecord(
+        {"name": "server.cli", "levelname": "INFO", "levelno": logging.INFO}
+    )
+    record.msg = " ".join(message.split())
+    return JsonFormatter().format(record)
+
+
 # Database drivers log statement parameters (update bytes, names) at DEBUG: never let them.
 _QUIET = ("aiosqlite", "sqlalchemy", "asyncpg", "alembic")
 _TEXT = "%(levelname)s %(name)s: %(message)s"

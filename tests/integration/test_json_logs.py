@@ -40,6 +40,10 @@ async def test_json_log_lines_carry_ids_and_no_secrets(tmp_path: Path) -> None:
         assert client.close_code == 4400
     stdout, stderr = read_log(out), read_log(log)
 
+    # Standard output's start-up lines are JSON objects too (the set-up link among them).
+    said = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    assert said[0]["message"].startswith("Safety Map on http://127.0.0.1:"), said
+    assert all(line["logger"] == "server.cli" and line["level"] == "INFO" for line in said)
     lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
     assert lines, "the server logged nothing"
     for line in lines:
