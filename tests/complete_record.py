@@ -118,7 +118,7 @@ AGREEMENT = [
     {"participantId": NURSE, "agreed": True, "words": "", "recordedAt": ENDED},
 ]  # fmt: skip
 ATTENDANCE = [
-    {"participant": CHAIR, "firstJoined": "2026-05-12T09:58:00+00:00", "lastLeft": None,
+    {"participant": CHAIR, "firstJoined": "2026-05-12T08:58:00+00:00", "lastLeft": None,
      "minutes": 92},
     {"participant": POLICE, "firstJoined": "2026-05-12T09:02:00+00:00",
      "lastLeft": "2026-05-12T10:00:00+00:00", "minutes": 58},

@@ -76,7 +76,7 @@ def test_every_section_and_field_in_words(
     assert "Label set: Early help" in text
     assert "Meeting held: 12 May 2026, 10:00 BST" in text
     assert "Generated 12 May 2026, 13:00 BST" in text
-    for line in ("Sam Taylor Facilitator Children's Services 10:58 BST stayed to the end 92",
+    for line in ("Sam Taylor Facilitator Children's Services 09:58 BST stayed to the end 92",
                  "DC Dana Reid Professional Police 10:02 BST 11:00 BST 58",
                  "Kelly Brown Family Mum 10:05 BST stayed to the end 85"):  # fmt: skip
         assert line in text.replace("|", " ").replace("  ", " ").replace("  ", " "), line
