@@ -141,6 +141,10 @@ async def test_facilitator_opens_board_and_ends_meeting(server: RunningServer) -
         assert ended.status_code == 303
         page = await chair.get(f"/meetings/{meeting_id}")
         assert "Ended" in page.text and "Snapshot" in page.text
+        # No dead links, copy buttons or QR codes to send; what the links still do, and until.
+        assert 'data-testid="links-ended"' in page.text
+        assert 'id="url-family"' not in page.text and "Show QR code" not in page.text
+        assert re.search(r"to read and download the plan until \d{1,2} \w+ \d{4}\.", page.text)
         board = await chair.get(f"/m/{meeting_id}")
         assert '"status": "ended"' in board.text and '"canEdit": false' in board.text
 
