@@ -17,6 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from server.store import Store
 from server.store.schema import create_engine
 from server.store.schema.migrate import upgrade
 
@@ -61,3 +62,17 @@ async def migrated_postgresql(tmp_path: Path) -> AsyncIterator[tuple[str, asyncp
             yield url, admin
         finally:
             await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def migrated_store(backend: str, tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on a fresh database of `backend` at the current schema; closed afterwards
+    (its engine, and SQLite's writer thread with its connection)."""
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        store = Store(engine, "test-secret")
+        try:
+            yield store
+        finally:
+            await store.close()

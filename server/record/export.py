@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from server.board.names import numbered
 from server.record import markdown
 from server.record.times import DEFAULT_ZONE, Times
 
@@ -61,13 +62,12 @@ def told_apart(document: Mapping[str, Any]) -> dict[str, Any]:
     """The document with a number after a name someone earlier in the roster already gave
     ("Kelly Brown", "Kelly Brown (2)"), as the facilitator's lists do: a typed name proves
     nothing, and two rows, or two cards' "Written by", must not read as one person."""
-    seen: dict[str, int] = {}
-    people = []
-    for person in document.get("participants", []):
-        same = " ".join(str(person.get("name", "")).split()).casefold()
-        seen[same] = seen.get(same, 0) + 1
-        n = seen[same]
-        people.append(person if n == 1 else {**person, "name": f"{person['name']} ({n})"})
+    people = document.get("participants", [])
+    shown = numbered(str(person.get("name", "")) for person in people)
+    people = [
+        person if name == person.get("name") else {**person, "name": name}
+        for person, name in zip(people, shown, strict=True)
+    ]
     return {**document, "participants": people}
 
 

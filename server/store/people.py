@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.links import derive_key, looks_like_token, new_key, token_hash
+from server.board.names import numbered
 from server.board.permissions import Admission, Role, waits
 from server.store.base import StoreBase
 from server.store.clock import now
@@ -341,11 +342,4 @@ def shown_names(people: list[Participant]) -> dict[str, str]:
     """How the facilitator's lists tell people apart, by participant id: a name someone who
     opened a link earlier already gave gets a number, in the order they came ("Jo", "Jo (2)").
     `people` first come first, as `PeopleStore.people` gives them."""
-    count: dict[str, int] = {}
-    shown = {}
-    for person in people:
-        same = person.name.casefold()
-        count[same] = count.get(same, 0) + 1
-        n = count[same]
-        shown[person.id] = person.name if n == 1 else f"{person.name} ({n})"
-    return shown
+    return dict(zip((p.id for p in people), numbered(p.name for p in people), strict=True))

@@ -77,7 +77,7 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def _until(ended: datetime, lifetime: timedelta | None) -> str:
+def last_day(ended: datetime, lifetime: timedelta | None) -> str:
     """The last day the plan can be opened ("" when links have no lifetime: it is kept until
     the meeting is deleted)."""
     return _day(ended + lifetime - timedelta(seconds=1)) if lifetime else ""
@@ -114,7 +114,7 @@ async def plan(request: Request) -> Response:
         map=document,
         family=family,
         ended_on=_day(ended),
-        until=_until(ended, services_of(request).settings.link_lifetime),
+        until=last_day(ended, services_of(request).settings.link_lifetime),
         pdf=f"{_page(person.meeting_id)}.pdf",
         columns=model.COLUMNS,
         optional=[s for s in model.OPTIONAL_SECTIONS if s in document["optionalSections"]],

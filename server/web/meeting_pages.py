@@ -25,6 +25,7 @@ from server.store import Meeting, Participant, audit
 from server.store.accounts import Facilitator
 from server.store.people import shown_names
 from server.web.auth import check_csrf, facilitator, services_of
+from server.web.kept_pages import last_day
 from server.web.numbers import whole_number
 from server.web.pages import problem, redirect, render
 
@@ -48,12 +49,10 @@ def qr_svg(url: str, title: str) -> Markup:
 
 
 def _kept_until(meeting: Meeting, lifetime: timedelta | None, times: Times) -> str:
-    """The last day people let in can reopen an ended meeting's plan ("" : until it is
-    deleted), as the kept page says it (kept_pages.py)."""
-    if meeting.ended_at is None or lifetime is None:
+    """The last day people let in can reopen an ended meeting's plan, as its page says it."""
+    if meeting.ended_at is None:
         return ""
-    last = times.moment((meeting.ended_at + lifetime - timedelta(seconds=1)).isoformat())
-    return f"{last.day} {last:%B %Y}"
+    return last_day(times.moment(meeting.ended_at.isoformat()), lifetime)
 
 
 async def _signed_in(request: Request) -> Facilitator | Response:

@@ -14,20 +14,14 @@ from sqlalchemy import func, select
 
 from server.board.permissions import Admission, Layer, Role
 from server.store import Agreement, AgreementRefused, Store, now
-from server.store.schema import agreements, create_engine
-from server.store.schema.migrate import upgrade
-from tests.databases import BACKENDS, database_url
+from server.store.schema import agreements
+from tests.databases import BACKENDS, migrated_store
 
 
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    async with database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade(engine)
-        try:
-            yield Store(engine, "test-secret")
-        finally:
-            await engine.dispose()
+    async with migrated_store(request.param, tmp_path) as opened:
+        yield opened
 
 
 def _roster(states: dict[Layer, bytes], roster: list[dict[str, Any]], *_: Any) -> dict[str, Any]:

@@ -34,19 +34,14 @@ from server.store.people import shown_names
 from server.store.schema import create_engine, links
 from server.store.schema.migrate import upgrade
 from server.sync import crdt
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, database_url, migrated_store
 from tests.waiting import eventually, within
 
 
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    async with database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade(engine)
-        try:
-            yield Store(engine, "test-secret")
-        finally:
-            await engine.dispose()
+    async with migrated_store(request.param, tmp_path) as opened:
+        yield opened
 
 
 def server_log() -> tuple[list[bytes], dict[str, Any]]:
