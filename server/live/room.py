@@ -338,11 +338,17 @@ class Room:
         self._rebuild()
 
     def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
+        me = peer.identity.get("id")
+
+        def others(client_id: int) -> bool:
+            return self.presence.owned_by_another(peer, client_id) or self._client_ids.taken(
+                me, client_id
+            )
+
         try:
-            entries = awareness.decode_update(payload, one_connection=True)
+            entries = awareness.decode_update(payload, one_connection=True, others=others)
         except protocol.ProtocolError as exc:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
-        me = peer.identity.get("id")
         entries = self._client_ids.visible(me, entries)
         try:
             accepted = self.presence.apply(peer, entries, peer.identity)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,12 +54,18 @@ class Entry:
     size: int = field(default=0, compare=False)  # bytes of the state as it arrived
 
 
-def decode_update(payload: bytes, *, one_connection: bool = False) -> list[Entry]:
+def decode_update(
+    payload: bytes,
+    *,
+    one_connection: bool = False,
+    others: Callable[[int], bool] = lambda client_id: False,
+) -> list[Entry]:
     """A presence frame's entries. `one_connection`: the frame comes from one client, which
     may announce at most MAX_CLIENTS_PER_CONNECTION clientIDs: more is refused before any
     state is parsed (250 states of 4 KiB took 5-10 ms of JSON each frame, all to be refused).
-    (It may still name others with no state: y-protocols relays the removal of a peer that
-    timed out.)"""
+    `others(client_id)`: that clientID is someone else's. A stock provider passes on every
+    change it hears, so a newcomer's first frame may name everyone present: their entries
+    are no claim, are left out unparsed (they would be dropped anyway), and do not count."""
     reader = Reader(payload)
     count = reader.var_uint()
     if count > MAX_ENTRIES_PER_FRAME:
@@ -72,7 +78,8 @@ def decode_update(payload: bytes, *, one_connection: bool = False) -> list[Entry
         raw = reader.var_string()
         if len(raw) > MAX_STATE_BYTES:
             raise ProtocolError(f"a presence state is at most {MAX_STATE_BYTES} bytes")
-        found.append((client_id, clock, raw))
+        if not others(client_id):
+            found.append((client_id, clock, raw))
     reader.expect_end()
     if one_connection:
         claimed = {client_id for client_id, _, raw in found if raw != "null"}
@@ -177,6 +184,10 @@ class AwarenessTable:
             self._entries[entry.client_id] = stamped
             accepted.append(stamped)
         return accepted
+
+    def owned_by_another(self, owner: object, client_id: int) -> bool:
+        holder = self._owner.get(client_id)
+        return holder is not None and holder is not owner
 
     def remove_owner(self, owner: object) -> list[Entry]:
         """Forget a closed connection's clients; return the 'left' entries to relay."""

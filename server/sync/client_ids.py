@@ -51,6 +51,10 @@ class ClientIds:
             return entries
         return [e for e in entries if self.owners.get(e.client_id, me) == me]
 
+    def taken(self, me: Any, client_id: int) -> bool:
+        """Whether `client_id` is bound to a participant other than `me`."""
+        return self.owners.get(client_id, me) != me
+
     def present(self, me: str, accepted: list[awareness.Entry]) -> tuple[Binding, ...]:
         """Bind the clientIDs `me` has just appeared with, first (a removal binds nothing)."""
         return self.bind(me, (e.client_id for e in accepted if e.state is not None))

@@ -269,3 +269,32 @@ async def test_node_peer_with_a_key_is_let_in_once_and_comes_back_as_itself(
     family = [(p["id"], p["admission"]) for p in people if p["role"] == "family"]
     assert family == [(waiting["id"], "admitted"), (family[1][0], "waiting")], people
     await py.disconnect()
+
+
+async def test_node_peer_joining_five_present_people_is_not_closed(
+    server: RunningServer, node: NodePeers
+) -> None:
+    """A stock provider passes on every presence change it hears: joining a room where five
+    people are present, its first presence frame names all five. That is no claim on their
+    clientIDs, and no reason to close it (the server once did, 4400, at more than 4)."""
+    meeting = await server.meeting()
+    present = []
+    for n in range(5):
+        client = await server.client(meeting, "professional", name=f"Person {n}")
+        await asyncio.wait_for(client.synced.wait(), 5)
+        await client.set_presence({"user": {"color": "#000000"}})
+        present.append(client)
+    await present[0].wait_for(lambda: len(present[0].presence) >= 5)
+
+    process = await node.start(
+        meeting, "family", card_id="node-card", text="Nan Rita visits", wait_for="py-card"
+    )
+    await present[0].wait_for(lambda: "node-card" in present[0].cards(), timeout=PEER_TIMEOUT)
+    # The peer has heard everyone by now, and passed it on: it is still connected.
+    await present[0].wait_for(lambda: len(present[0].presence) >= 6, timeout=PEER_TIMEOUT)
+    present[0].add_card("py-card", "strengths", "Leo's nan visits on Sundays")
+    run = await node.result(process)
+    assert run.returncode == 0 and run.names() == ["synced", "wrote", "seen", "cards"], run
+    # The others' entries it passed on changed nothing of theirs: each is still who they are.
+    names = {s["user"]["name"] for s in present[0].presence.values() if s and "user" in s}
+    assert {f"Person {n}" for n in range(5)} <= names

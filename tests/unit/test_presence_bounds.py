@@ -30,3 +30,23 @@ def test_too_many_clients_in_one_frame_are_refused_before_any_state_is_parsed() 
     mine = [awareness.Entry(1, 1, {"cursor": None})]
     decoded = awareness.decode_update(awareness.encode_update(mine + gone), one_connection=True)
     assert len(decoded) == 9
+
+
+def test_others_entries_passed_on_are_not_claims() -> None:
+    """A stock provider passes on what it hears: a newcomer's first frame names everyone
+    present. Entries under others' clientIDs are left out unparsed and do not count."""
+    theirs = [awareness.Entry(30_000 + i, 3, {"user": {"name": f"P{i}"}}) for i in range(8)]
+    mine = [awareness.Entry(7, 1, {"cursor": None})]
+    payload = awareness.encode_update(theirs + mine)
+    decoded = awareness.decode_update(
+        payload, one_connection=True, others=lambda client_id: client_id >= 30_000
+    )
+    assert [entry.client_id for entry in decoded] == [7]
+    # Unknown clientIDs still count: the same frame from a connection that owns none of them
+    # claims nine.
+    try:
+        awareness.decode_update(payload, one_connection=True)
+    except awareness.PresenceLimit:
+        pass
+    else:
+        raise AssertionError("nine claimed clientIDs in one frame were accepted")
