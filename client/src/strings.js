@@ -8,6 +8,11 @@ export const DEFAULT_STRINGS = Object.freeze({
   'board.loading': 'Loading the map…',
 
   'column.tabs': 'Parts of the map',
+  // Short names on the phone's tabs (each part's own heading stays for screen readers).
+  'tab.worries': 'Worries',
+  'tab.workingWell': 'Going well',
+  'tab.needsToHappen': 'To happen',
+  'tab.more': 'More',
   'column.scales': 'Scales',
   'section.empty': 'Nothing here yet.',
   'section.more': 'More sections',
@@ -116,6 +121,9 @@ export const DEFAULT_STRINGS = Object.freeze({
   'scale.marks': 'Marks',
   'scale.noMarks': 'Nobody has placed a mark yet.',
   'scale.mark': '{person}: {value}',
+  'scale.people.one': '{count} person',
+  'scale.people.other': '{count} people',
+  'scale.peopleAt': 'at {value}: show or hide their names on the line',
   'scale.reason': 'Why: {text}',
   'scale.upText': 'One point up: {text}',
   'scale.yourMark': 'Your mark',
@@ -136,6 +144,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   'roster.heading': 'Who is here',
   'roster.count.one': '{count} person here',
   'roster.count.other': '{count} people here',
+  'roster.here.one': '{count} here',
+  'roster.here.other': '{count} here',
   'roster.you': '{name} (you)',
   'roster.entry': '{name}, {role}',
   'roster.entryRelationship': '{name}, {role} ({relationship})',
@@ -197,6 +207,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   'toolbar.sectionsHeading': 'Extra sections on this map',
   'toolbar.end': 'End the meeting',
   'toolbar.keys': 'Keyboard shortcuts',
+  'toolbar.menu': 'Menu',
 
   'end.title': 'End the meeting?',
   'end.body': 'Everyone will see the map as it is now and nobody will be able to change it. The map is saved for the record.',

@@ -1,8 +1,10 @@
 // The top of the board: the meeting's title, the connection state, the tools (undo, redo,
 // shortcuts; for the facilitator: present, pause changes, extra sections, end) and the roster
-// (for the facilitator, with "Take out" next to each admitted person).
+// (for the facilitator, with "Take out" next to each admitted person). On a phone the tools
+// fold into a menu and the roster into a count ("5 here") that opens the names.
 import { rosterEntry } from '../people.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
+import { Disclosure } from './menu.js'
 
 /**
  * @typedef {'connecting' | 'online' | 'offline' | 'ended' | 'closed'} ConnectionState
@@ -49,11 +51,15 @@ export class Header {
     this.keys = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'shortcuts', onclick: () => dialogs.shortcuts() }, t('toolbar.keys'))
     /** @type {HTMLElement[]} */
     const facilitator = []
+    /** @type {HTMLElement[]} what no longer works once the meeting has ended */
+    this.openOnly = []
     this.lock = null
     this.sections = null
     if (config.isFacilitator && config.mode === 'edit' && config.status === 'open') {
       if (config.presentUrl) {
-        facilitator.push(h('a', { class: 'button button--tool', href: config.presentUrl, target: '_blank', rel: 'noopener', 'data-testid': 'present' }, t('toolbar.present')))
+        const present = h('a', { class: 'button button--tool', href: config.presentUrl, target: '_blank', rel: 'noopener', 'data-testid': 'present' }, t('toolbar.present'))
+        facilitator.push(present)
+        this.openOnly.push(present)
       }
       this.lock = !config.csrfToken ? null : h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'lock-toggle', 'aria-pressed': 'false', onclick: () => actions.toggleLock() }, t('toolbar.lock'))
       if (this.lock) facilitator.push(this.lock)
@@ -62,7 +68,9 @@ export class Header {
         facilitator.push(this.sections.wrap)
       }
       if (config.endUrl && config.csrfToken) {
-        facilitator.push(h('button', { type: 'button', class: 'button button--tool button--warning', 'data-testid': 'end-meeting', onclick: () => dialogs.confirmEnd() }, t('toolbar.end')))
+        const end = h('button', { type: 'button', class: 'button button--tool button--warning', 'data-testid': 'end-meeting', onclick: () => dialogs.confirmEnd() }, t('toolbar.end'))
+        facilitator.push(end)
+        this.openOnly.push(end)
       }
     }
     if (config.mode === 'present' && config.isFacilitator && config.editUrl) {
@@ -73,9 +81,14 @@ export class Header {
 
     // The presentation view says what it is, whoever opened it: the shared screen, read-only.
     const presenting = config.mode === 'present' ? h('p', { class: 'present-badge', 'data-testid': 'presenting', text: t('role.viewer') }) : null
+    // Phones: the roster's count opens the names, "Menu" opens the tools (wide screens show both).
+    this.rosterToggle = new Disclosure(this.roster, this.rosterList, { class: 'button button--tool roster-toggle', 'data-testid': 'roster-toggle' }, '')
+    this.menuWrap = h('div', { class: 'board-menu' })
+    this.menu = new Disclosure(this.menuWrap, this.toolbar, { class: 'button button--tool board-menu-toggle', 'data-testid': 'board-menu' }, t('toolbar.menu'))
+    this.menuWrap.append(this.menu.button, this.toolbar)
     this.el = h('header', { class: 'board-header' },
       h('div', { class: 'board-heading' }, this.ownTitle ? this.title : null, presenting, this.pill),
-      this.toolbar,
+      h('div', { class: 'board-header-buttons' }, this.rosterToggle.button, this.menuWrap),
       this.roster)
   }
 
@@ -120,8 +133,10 @@ export class Header {
   update () {
     const { t, board, session } = this
     setText(this.title, this.config.title || board.meta.title || t('board.untitled'))
+    this.title.title = this.title.textContent ?? ''
     const editing = board.editable
     for (const tool of this.editTools) show(tool, editing)
+    for (const tool of this.openOnly) show(tool, !board.ended)
     this.undo.disabled = !session.history.canUndo()
     this.redo.disabled = !session.history.canRedo()
     if (this.lock) {
@@ -133,7 +148,9 @@ export class Header {
       show(this.sections.wrap, editing)
       for (const [id, box] of this.sections.boxes) box.checked = board.meta.optionalSections.includes(id)
     }
-    show(this.toolbar, [...this.toolbar.children].some((c) => c instanceof HTMLElement && !c.hidden))
+    const tools = [...this.toolbar.children].some((c) => c instanceof HTMLElement && !c.hidden)
+    show(this.toolbar, tools)
+    show(this.menuWrap, tools)
   }
 
   /**
@@ -144,6 +161,7 @@ export class Header {
     const { t, board } = this
     setText(this.rosterCount, `(${roster.length})`)
     setText(this.rosterCountText, t.plural('roster.count', roster.length))
+    setText(this.rosterToggle.button, t.plural('roster.here', roster.length))
     // The facilitator may take out anyone admitted (the waiting room knows who that is).
     const removable = roster.map((p) => waiting?.mayTakeOut(p.id) === true)
     const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, p.agency, removable[i]]))

@@ -1,11 +1,18 @@
 // One 0–10 scale: the question and both end texts (editable by the facilitator), everyone's
 // marks as named chips on the line and as a list with reasons (no average), and this
-// person's own mark.
+// person's own mark. Chips never overlap: each is placed at its number, then lifted above any
+// chip already there; more than STACK people on one number show as "8 people", which opens
+// their names.
 import { SCALE_MAX, SCALE_MIN } from '../model.js'
 import { makeRating, marksByValue, setRating, setRevealed, setScaleText, visibleMarks } from '../scales.js'
 import { excerpt } from './card.js'
 import { autosize, h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
+
+/** Up to this many names stack on one number; more fold into "N people". */
+const STACK = 3
+/** Pixels kept between chips. */
+const GAP = 3
 
 /**
  * @typedef {import('../model.js').Scale} Scale
@@ -74,15 +81,21 @@ export class ScaleView {
     }
 
     // The line: ticks 0–10 and named chips. The list below says the same in words.
+    // The names are aria-hidden (the list says them); "8 people" is a button everyone can use.
     this.chips = h('div', { class: 'scale-chips' })
+    /** @type {Set<number>} numbers whose folded names are open */
+    this.openValues = new Set()
     const ticks = []
     for (let v = SCALE_MIN; v <= SCALE_MAX; v++) {
-      const tick = h('span', { class: 'scale-tick', text: String(v) })
+      const tick = h('span', { class: 'scale-tick', 'aria-hidden': 'true', text: String(v) })
       tick.style.left = `${v * 10}%`
       ticks.push(tick)
     }
-    const line = this.line = h('div', { class: 'scale-line', 'aria-hidden': 'true' },
-      h('div', { class: 'scale-track' }), ticks, this.chips)
+    const line = this.line = h('div', { class: 'scale-line' },
+      h('div', { class: 'scale-track', 'aria-hidden': 'true' }), ticks, this.chips)
+    this.laidWidth = -1
+    // Laid out again when the line gets its width (a tab shown) or changes it (a resize).
+    new ResizeObserver(() => { if (this.line.clientWidth !== this.laidWidth) this.layoutChips() }).observe(line)
 
     this.hiddenNote = h('p', { class: 'scale-hidden-note', 'data-testid': 'scale-hidden-note' })
     this.marks = h('ul', { class: 'scale-marks', 'data-testid': 'scale-marks' })
@@ -210,21 +223,33 @@ export class ScaleView {
     const { visible, hiddenCount } = visibleMarks(scale, board.me)
     const nameOf = (/** @type {string} */ id) => board.personName(id)
     const groups = marksByValue(visible, nameOf)
-    const chipsKey = JSON.stringify([...groups].map(([v, ids]) => [v, ids.map(nameOf)]))
+    const chipsKey = JSON.stringify([[...this.openValues], ...[...groups].map(([v, ids]) => [v, ids.map(nameOf)])])
     if (this.chips.dataset.key !== chipsKey) {
       this.chips.dataset.key = chipsKey
+      const focused = document.activeElement instanceof HTMLElement && this.chips.contains(document.activeElement) ? document.activeElement.dataset.value : undefined
       /** @type {HTMLElement[]} */
       const chips = []
-      for (const [value, ids] of groups) {
-        ids.forEach((id, stack) => {
-          const chip = h('span', { class: `scale-chip${id === board.me ? ' scale-chip--me' : ''}`, 'data-testid': 'scale-chip', 'data-value': String(value), text: nameOf(id) })
-          chip.style.left = `${value * 10}%`
-          chip.style.setProperty('--stack', String(stack))
-          chips.push(chip)
-        })
+      for (const [value, ids] of [...groups].sort((a, b) => a[0] - b[0])) {
+        const folded = ids.length > STACK
+        if (folded) {
+          const open = this.openValues.has(value)
+          chips.push(h('button', {
+            type: 'button', class: 'scale-chip scale-chip--group', 'data-testid': 'scale-chip-group', 'data-value': String(value), 'aria-expanded': String(open),
+            onclick: () => {
+              if (open) this.openValues.delete(value)
+              else this.openValues.add(value)
+              this.update(this.scale)
+            }
+          }, t.plural('scale.people', ids.length), h('span', { class: 'visually-hidden', text: ` ${t('scale.peopleAt', { value })}` })))
+          if (!open) continue
+        }
+        for (const id of ids) {
+          chips.push(h('span', { class: `scale-chip${id === board.me ? ' scale-chip--me' : ''}`, 'aria-hidden': 'true', 'data-testid': 'scale-chip', 'data-value': String(value), text: nameOf(id) }))
+        }
       }
       replaceChildren(this.chips, chips)
-      this.line.style.setProperty('--rows', String(Math.max(1, ...[...groups.values()].map((ids) => ids.length))))
+      if (focused !== undefined) /** @type {HTMLElement | null} */ (this.chips.querySelector(`button[data-value="${focused}"]`))?.focus()
+      this.layoutChips()
     }
 
     // The list reads from 0 to 10, so the spread is plain in words too.
@@ -256,6 +281,32 @@ export class ScaleView {
       if (this.saveButton) setText(this.saveButton, mine ? t('scale.update') : t('scale.save'))
       if (this.removeButton) show(this.removeButton, mine !== undefined)
     }
+  }
+
+  /** Each chip at its number (kept inside the line), lifted above any chip it would touch. */
+  layoutChips () {
+    const width = this.line.clientWidth
+    this.laidWidth = width
+    if (!width) return
+    const chips = /** @type {HTMLElement[]} */ ([...this.chips.children])
+    for (const chip of chips) chip.style.left = '0px' // measured at their own width
+    const sizes = chips.map((chip) => [chip.offsetWidth, chip.offsetHeight])
+    /** @type {{ left: number, right: number, bottom: number, top: number }[]} */
+    const placed = []
+    let height = 0
+    chips.forEach((chip, i) => {
+      const [w, ht] = sizes[i]
+      const x = (Number(chip.dataset.value) - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * width
+      const left = Math.max(0, Math.min(width - w, x - w / 2))
+      const touches = (/** @type {number} */ y) => placed.some((p) =>
+        left < p.right + GAP && p.left < left + w + GAP && y < p.top + GAP && p.bottom < y + ht + GAP)
+      const y = [0, ...placed.map((p) => p.top + GAP)].sort((a, b) => a - b).find((y) => !touches(y)) ?? 0
+      placed.push({ left, right: left + w, bottom: y, top: y + ht })
+      height = Math.max(height, y + ht)
+      chip.style.left = `${left}px`
+      chip.style.setProperty('--lift', `${y}px`)
+    })
+    this.line.style.setProperty('--chips', `${height}px`)
   }
 
   destroy () {

@@ -1,5 +1,6 @@
-// On narrow screens (phones, or 200 % zoom) the map's parts become tabs: one column at a time.
-// On wide screens every part is shown and the tab list is hidden.
+// On narrow screens (phones, or 200 % zoom) the map's parts become tabs: one column at a time,
+// on one row of short names that stays at the top while the part scrolls. On wide screens
+// every part is shown and the tab list is hidden.
 import { h, replaceChildren, uid } from './dom.js'
 
 /** @typedef {{ id: string, label: string, el: HTMLElement }} Region */
@@ -9,9 +10,11 @@ export class Tabs {
    * @param {HTMLElement} list the element that becomes the tab list
    * @param {string} label the tab list's accessible name
    * @param {() => void} [onChange] called when another part is shown
+   * @param {Record<string, string>} [short] short names of parts by id (else the part's label)
    */
-  constructor (list, label, onChange = () => {}) {
+  constructor (list, label, onChange = () => {}, short = {}) {
     this.onChange = onChange
+    this.short = short
     this.list = list
     list.setAttribute('aria-label', label)
     /** @type {Region[]} */
@@ -45,7 +48,7 @@ export class Tabs {
         'data-testid': `tab-${region.id}`,
         onclick: () => this.select(region.id),
         onkeydown: (/** @type {KeyboardEvent} */ e) => this.onKey(e, region.id)
-      }, region.label)
+      }, this.short[region.id] ?? region.label)
       this.buttons.set(region.id, button)
       return button
     })
