@@ -22,7 +22,17 @@ from pycrdt import Map
 from server.board import model
 from tests.browser import chromium, screenshot  # noqa: F401 - the fixture
 from tests.conftest import RunningServer
-from tests.system.test_browser_board import add_card, card, cards_in, joined, text_of
+from tests.system.test_browser_a11y import serious_violations
+from tests.system.test_browser_board import (
+    BOARD_URL,
+    add_card,
+    board_online,
+    card,
+    cards_in,
+    joined,
+    sign_in,
+    text_of,
+)
 from tests.waiting import within
 
 PHONE: dict[str, Any] = {
@@ -254,6 +264,21 @@ async def test_a_professional_and_the_facilitator_see_the_map_first_on_a_phone(
                 await screenshot(page, "phone-facilitator-menu-360x800")
             await context.close()
 
+    # The facilitator signed in, on their own board (the site bar has their links too).
+    context, chair = await sign_in(chromium, server, **PHONE)
+    await chair.get_by_label("Meeting title").fill("Planning for Ava")
+    await chair.get_by_label("Use a waiting room").uncheck()
+    await chair.get_by_role("button", name="Create meeting").click()
+    await chair.get_by_test_id("open-board").click()
+    await chair.wait_for_url(BOARD_URL)
+    await board_online(chair)
+    await add_card(chair, "harm", "Ava was left alone at home on 3 March")
+    top = await first_card_top(chair)
+    print(f"facilitator signed in, 360x800: first card at {top:.0f} px")
+    assert top <= 200
+    await screenshot(chair, "phone-facilitator-board-360x800")
+    await context.close()
+
 
 async def test_the_scale_on_a_phone_and_a_big_screen_with_8_people_on_one_number(
     server: RunningServer,
@@ -262,7 +287,7 @@ async def test_the_scale_on_a_phone_and_a_big_screen_with_8_people_on_one_number
     async with meeting_with_people(server) as meeting:
         for options, name in [(PHONE, "phone-scale-360x800"), (SCREEN, "scale-1920x1080")]:
             context, page = await joined(
-                chromium, server, meeting["links"]["family"], "Jo", **options
+                chromium, server, meeting["links"]["family"], "Jo", bypass_csp=True, **options
             )
             if options is PHONE:
                 await page.get_by_test_id("tab-scales").click()
@@ -282,6 +307,8 @@ async def test_the_scale_on_a_phone_and_a_big_screen_with_8_people_on_one_number
             await expect(group).to_have_attribute("aria-expanded", "true")
             await expect(scale.get_by_test_id("scale-chip")).to_have_count(len(OTHERS))
             assert await expect_no_overlap(page, scale) == len(OTHERS) + 1
+            found = await serious_violations(page)
+            assert not found, "\n".join(found)
             await scale.scroll_into_view_if_needed()
             await screenshot(page, name)
             await context.close()

@@ -114,7 +114,9 @@ async def test_the_facilitator_lets_people_in_turns_them_away_and_takes_them_out
         kim.get_by_role("heading", name="The facilitator has not let you in")
     ).to_be_visible(timeout=15_000)
 
-    # Jo is in the facilitator's list of who is here, with "Take out", which asks first.
+    # Jo is in the facilitator's list of who is here (on a phone it opens from its count, "2
+    # here"), with "Take out", which asks first.
+    await chair.get_by_test_id("roster-toggle").click()
     jo_here = chair.get_by_test_id("roster-person").filter(has_text="Jo, Family (Mum)")
     await expect(jo_here).to_be_visible()
     take_out = jo_here.get_by_role("button", name="Take out")
