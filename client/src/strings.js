@@ -14,6 +14,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   'tab.needsToHappen': 'To happen',
   'tab.more': 'More',
   'column.scales': 'Scales',
+  'skip.label': 'Go straight to a part of the map',
+  'skip.to': 'Skip to {part}',
   'section.empty': 'Nothing here yet.',
   'section.more': 'More sections',
 
@@ -220,6 +222,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   'keys.moveSection': 'Alt + Left or Right arrow: move the card to the previous or next section.',
   'keys.undo': 'Ctrl + Z: undo. Ctrl + Shift + Z or Ctrl + Y: redo.',
   'keys.add': 'In a new card, Enter adds it and Escape cancels.',
+  'keys.addHere': 'N: add a card here (to the section you are in, or the first part of the map in view). Not while typing.',
+  'keys.skip': 'Tab from the top of the page: links to go straight to each part of the map.',
   'keys.close': 'Close',
 
   'announce.added': '{name} added a card to {section}.',

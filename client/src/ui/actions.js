@@ -72,6 +72,29 @@ export class Actions {
   }
 
   /**
+   * The keyboard's "add a card here": open the "Add a card" form of the section `from` is in
+   * (a card or a section), else of the first section of the column `from` is in, else of the
+   * first column in view. False when there is no form to open.
+   * @param {Element} from
+   */
+  addCardHere (from) {
+    const open = [...this.views.sections.values()].filter((view) => view.composer && !view.el.hidden)
+    const inView = (/** @type {Element | null} */ el) => {
+      const r = el?.getBoundingClientRect()
+      return !!r && r.width > 0 && r.bottom > 0 && r.top < window.innerHeight
+    }
+    const here = from.closest('.map-section, [data-testid="card"]')
+    const column = from.closest('.column')
+    const view = open.find((v) => here instanceof HTMLElement && v.id === here.dataset.section) ??
+      open.find((v) => column !== null && column.contains(v.el)) ??
+      open.find((v) => inView(v.el.closest('.column')))
+    if (!view?.composer) return false
+    this.tabs.reveal(view.el)
+    view.composer.open()
+    return true
+  }
+
+  /**
    * Put a card at `index` among the other cards of `section`.
    * @param {Card} card
    * @param {string} section

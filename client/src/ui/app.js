@@ -35,6 +35,12 @@ import { WithdrawnList } from './withdrawn.js'
  * @typedef {import('../session.js').Layer} Layer
  */
 
+/** Whether keys pressed in `el` are typing (a field, a list, editable text) or meant for a dialog. @param {HTMLElement} el */
+function typing (el) {
+  return el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || el.isContentEditable || el.closest('dialog') !== null ||
+    (el instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset'].includes(el.type))
+}
+
 export class BoardApp {
   /**
    * @param {HTMLElement} root
@@ -134,16 +140,21 @@ export class BoardApp {
         makeComposer: (section) => new Composer({ board, session, t, actions, sectionViews: views.sections }, section)
       }, id),
       makeScale: (scale) => new ScaleView({ board, session, t, actions, announcer }, scale),
-      makeWithdrawnList: () => new WithdrawnList({ board, t, actions, views: views.withdrawn })
+      makeWithdrawnList: () => new WithdrawnList({ board, t, actions, views: views.withdrawn }),
+      reveal: (el) => tabs.reveal(el)
     }, this.regions)
     this.loading = h('p', { class: 'board-loading', 'data-testid': 'loading', text: t('board.loading') })
     root.classList.add('board', board.present ? 'board--present' : 'board--edit')
     root.setAttribute('aria-busy', 'true')
     if (config.isFacilitator && !board.present && !board.ended) this.waiting = new WaitingRoom({ t, board, api, announcer, render, root, roster: header.roster })
-    replaceChildren(root, header.el, banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, banners.toast, this.liveRegion, dialogs.el, this.waiting?.dialog, this.peopleList)
+    replaceChildren(root, this.parts.skipLinks, header.el, banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, banners.toast, this.liveRegion, dialogs.el, this.waiting?.dialog, this.peopleList)
     this.parts.build()
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
+    // "Add a card here" also with the focus outside the board (nothing focused, after a click).
+    document.addEventListener('keydown', (e) => {
+      if (!root.contains(/** @type {Node} */ (e.target))) this.addHere(e)
+    })
     window.addEventListener('beforeunload', (e) => {
       // Also while the server says it cannot save: the page holds the only copy of the edits.
       if ((session.unsent || session.notSaving()) && !board.ended) {
@@ -328,7 +339,21 @@ export class BoardApp {
       if (e.key === 'ArrowUp') this.actions.moveStep(view.card, -1)
       else if (e.key === 'ArrowDown') this.actions.moveStep(view.card, 1)
       else this.actions.moveSection(view.card, e.key === 'ArrowLeft' ? -1 : 1)
+      return
     }
+    this.addHere(e)
+  }
+
+  /**
+   * N: "Add a card" here. A plain letter, so never while typing, nor with a modifier (the
+   * browser's and screen readers' keys), nor held down.
+   * @param {KeyboardEvent} e
+   */
+  addHere (e) {
+    const target = /** @type {HTMLElement} */ (e.target)
+    if (!this.board.editable || e.defaultPrevented || e.key.toLowerCase() !== 'n') return
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || typing(target)) return
+    if (this.actions.addCardHere(target)) e.preventDefault()
   }
 
   /**

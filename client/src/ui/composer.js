@@ -1,5 +1,7 @@
-// "Add a card": a button that opens a small form under a section. Enter adds the card and
-// keeps the form open for the next one; Escape closes it.
+// "Add a card": a button in the section's heading (a Tab or two from the skip link to its
+// column, however many cards there are) that opens a small form just below it. Enter adds
+// the card (at the end of the section) and keeps the form open for the next one; Escape
+// closes it.
 import { excerpt } from './card.js'
 import { h, replaceChildren, uid } from './dom.js'
 
@@ -81,7 +83,7 @@ export class Composer {
       h('button', { type: 'submit', class: 'button', 'data-testid': 'new-card-submit' }, t('add.submit')),
       h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'new-card-cancel', onclick: () => this.close(true) }, t('add.cancel'))
     ))
-    this.el = h('div', { class: 'composer-wrap' }, this.form, this.button)
+    // The section puts `button` in its heading and `form` under it.
   }
 
   open () {

@@ -25,7 +25,9 @@ export class Dialogs {
         h('li', { text: t('keys.moveUpDown') }),
         h('li', { text: t('keys.moveSection') }),
         h('li', { text: t('keys.undo') }),
-        h('li', { text: t('keys.add') })),
+        h('li', { text: t('keys.addHere') }),
+        h('li', { text: t('keys.add') }),
+        h('li', { text: t('keys.skip') })),
       h('form', { method: 'dialog' }, h('button', { class: 'button', 'data-testid': 'shortcuts-close' }, t('keys.close'))))
     this.endError = h('p', { class: 'field-error', role: 'alert' })
     this.endConfirm = h('button', { type: 'button', class: 'button button--warning', 'data-testid': 'end-confirm', onclick: () => this.end() }, t('end.confirm'))

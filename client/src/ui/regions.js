@@ -1,7 +1,8 @@
 // The map's parts on the board: a region per column of sections, "More" (the optional
 // sections), the scales and the withdrawn cards (only while there are some). Built again
 // whenever editing is switched on or off (every view inside looks different then), brought up
-// to date on each render, and shown one at a time as tabs on narrow screens.
+// to date on each render, and shown one at a time as tabs on narrow screens. Skip links at the
+// top of the board go straight to each part (a keyboard's way past the header and the cards).
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
@@ -14,7 +15,8 @@ import { h, replaceChildren, setText, show, uid } from './dom.js'
  *   views: import('./views.js').Views,
  *   makeSection: (id: string) => import('./section.js').SectionView,
  *   makeScale: (scale: import('../model.js').Scale) => import('./scale.js').ScaleView,
- *   makeWithdrawnList: () => import('./withdrawn.js').WithdrawnList
+ *   makeWithdrawnList: () => import('./withdrawn.js').WithdrawnList,
+ *   reveal: (el: Element) => void
  * }} RegionsDeps
  */
 
@@ -24,7 +26,7 @@ export class Regions {
    * @param {RegionsDeps} deps
    * @param {HTMLElement} el the element the regions go in
    */
-  constructor ({ board, config, t, actions, views, makeSection, makeScale, makeWithdrawnList }, el) {
+  constructor ({ board, config, t, actions, views, makeSection, makeScale, makeWithdrawnList, reveal }, el) {
     this.board = board
     this.config = config
     this.t = t
@@ -33,7 +35,11 @@ export class Regions {
     this.makeSection = makeSection
     this.makeScale = makeScale
     this.makeWithdrawnList = makeWithdrawnList
+    this.reveal = reveal
     this.el = el
+    // Shown on focus only; the board puts it first. Filled in by update.
+    this.skipList = h('ul')
+    this.skipLinks = h('nav', { class: 'skip-links', 'aria-label': t('skip.label'), 'data-testid': 'skip-links' }, this.skipList)
     // Made by build.
     /** @type {Region[]} */
     this.columns = []
@@ -64,21 +70,22 @@ export class Regions {
     this.columns = []
     const columns = this.config.columns.map((column) => {
       const headingId = uid(`column-${column.id}`)
-      const el = h('section', { class: `column column--${column.id}`, 'data-testid': `column-${column.id}`, 'aria-labelledby': headingId, 'data-labelledby': headingId },
+      // Focusable from script only: where a skip link lands.
+      const el = h('section', { class: `column column--${column.id}`, id: `part-${column.id}`, tabindex: -1, 'data-testid': `column-${column.id}`, 'aria-labelledby': headingId, 'data-labelledby': headingId },
         h('h2', { class: 'column-title', id: headingId, text: column.title }),
         h('div', { class: 'column-sections' }, column.sections.map(sectionEl)))
       this.columns.push({ id: column.id, label: column.title, el })
       return el
     })
     const moreId = uid('column-more')
-    this.optional = h('section', { class: 'column column--more', 'data-testid': 'column-more', 'aria-labelledby': moreId, 'data-labelledby': moreId },
+    this.optional = h('section', { class: 'column column--more', id: 'part-more', tabindex: -1, 'data-testid': 'column-more', 'aria-labelledby': moreId, 'data-labelledby': moreId },
       h('h2', { class: 'column-title', id: moreId, text: t('section.more') }),
       h('div', { class: 'column-sections' }, board.optionalIds.map(sectionEl)))
     const scalesId = uid('scales')
     this.scalesList = h('div', { class: 'scales-list' })
     this.scalesNone = h('p', { class: 'scales-none', text: t('scales.none') })
     this.addScaleButton = h('button', { type: 'button', class: 'add-button', 'data-testid': 'add-scale', onclick: () => this.actions.addOverallScale() })
-    this.scales = h('section', { class: 'scales-region', 'data-testid': 'scales', 'aria-labelledby': scalesId, 'data-labelledby': scalesId },
+    this.scales = h('section', { class: 'scales-region', id: 'part-scales', tabindex: -1, 'data-testid': 'scales', 'aria-labelledby': scalesId, 'data-labelledby': scalesId },
       h('h2', { class: 'column-title', id: scalesId, text: t('scales.heading') }),
       this.scalesList, this.scalesNone, this.addScaleButton)
     replaceChildren(this.el, h('div', { class: 'columns' }, columns), this.optional, this.scales, this.withdrawn.el)
@@ -105,6 +112,27 @@ export class Regions {
     show(this.optional, this.moreShown)
     this.updateScales()
     this.withdrawn.update(board.withdrawnCards)
+    this.updateSkipLinks()
+  }
+
+  /** A link to each part shown now (not the withdrawn cards: they are after the scales). */
+  updateSkipLinks () {
+    const parts = this.tabs().filter((part) => part.id !== 'withdrawn' && !part.el.hidden)
+    const key = parts.map((part) => `${part.id}:${part.label}`).join('|')
+    if (this.skipList.dataset.key === key) return
+    this.skipList.dataset.key = key
+    replaceChildren(this.skipList, parts.map((part) => h('li', null, h('a', {
+      class: 'skip-link',
+      href: `#${part.el.id}`,
+      'data-testid': `skip-${part.id}`,
+      onclick: (/** @type {MouseEvent} */ e) => {
+        // Focus the part itself (the URL stays as it is); on narrow screens show its tab first.
+        e.preventDefault()
+        this.reveal(part.el)
+        part.el.focus({ preventScroll: true })
+        part.el.scrollIntoView({ block: 'start' })
+      }
+    }, this.t('skip.to', { part: part.label })))))
   }
 
   updateScales () {

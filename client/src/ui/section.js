@@ -1,5 +1,6 @@
 // One section of the map (e.g. "Strengths"): heading, prompt, its cards in order and, for
-// people who may edit, the "Add a card" form. Next steps are a table.
+// people who may edit, "Add a card" beside the heading and its form under it (before the
+// cards, so it is reached without tabbing through them). Next steps are a table.
 import { h, show, uid } from './dom.js'
 
 /**
@@ -48,10 +49,11 @@ export class SectionView {
     },
     h('div', { class: 'section-head' },
       h('h3', { id: headingId, class: 'section-title', text: text.label }),
+      this.composer?.button,
       text.prompt ? h('p', { class: 'section-prompt', text: text.prompt }) : null),
+    this.composer?.form,
     container,
-    this.empty,
-    this.composer?.el)
+    this.empty)
   }
 
   /**
