@@ -1,10 +1,13 @@
-// One card on the map: its text (live, shared), who wrote it and whose view it is, stances,
-// the danger-statement/goal pairing, and — for people who may edit — its tools.
+// One card on the map: its text (live, shared), who wrote it and whose view it is, stances
+// (this person's own as buttons on the card), the danger-statement/goal pairing, and — for
+// people who may edit — its tools (shown on hover and focus on wide screens, board.css).
 // Next steps render as table rows with owner, due date and status cells.
-import { setCardField, setStance } from '../cards.js'
+import { setCardField } from '../cards.js'
 import { STANCES, STATUSES } from '../model.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
+import { roving } from './roving.js'
+import { StanceButtons } from './stances.js'
 import { bindText } from './textbinding.js'
 
 /**
@@ -105,8 +108,16 @@ export class CardView {
       setText(this.textEl, t('card.emptyText'))
     }
 
+    /** Makes a button the toolbar's one Tab stop (set by buildTools). @type {(button: HTMLButtonElement) => void} */
+    this.rove = () => {}
     this.tools = this.editable ? this.buildTools() : null
     this.panel = this.editable ? this.buildPanel() : null
+    // Everyone who may edit takes a view on the card itself.
+    this.stances = this.editable && board.me
+      ? new StanceButtons({ t, origin: session.origin, me: board.me, card: () => this.card })
+      : null
+    // The stance buttons and the tools share one row under the text.
+    const foot = this.editable ? h('div', { class: 'card-foot' }, this.stances?.el, this.tools) : null
 
     const body = [
       this.badges,
@@ -132,10 +143,10 @@ export class CardView {
         this.owner.cell,
         this.due.cell,
         this.status.cell,
-        this.tools ? h('td', { class: 'step-tools', role: 'cell' }, this.tools, this.panel) : null
+        foot ? h('td', { class: 'step-tools', role: 'cell' }, foot, this.panel) : null
       )
     } else {
-      this.el = h('li', attrs, body, this.tools, this.panel)
+      this.el = h('li', attrs, body, foot, this.panel)
     }
     this.update(card)
   }
@@ -164,36 +175,13 @@ export class CardView {
     }, h('span', { 'aria-hidden': 'true', text: '⋯' }))
     // One Tab stop for the three buttons; Left and Right arrows move between them.
     const buttons = [this.upButton, this.downButton, this.moreButton]
-    return h('div', {
-      class: 'card-tools', role: 'toolbar', 'aria-label': t('card.tools'),
-      onkeydown: (/** @type {KeyboardEvent} */ e) => {
-        if (e.altKey || e.ctrlKey || e.metaKey) return
-        const enabled = buttons.filter((b) => !b.disabled)
-        const i = enabled.indexOf(/** @type {HTMLButtonElement} */ (e.target))
-        let next = -1
-        if (e.key === 'ArrowRight') next = (i + 1) % enabled.length
-        else if (e.key === 'ArrowLeft') next = (i - 1 + enabled.length) % enabled.length
-        else if (e.key === 'Home') next = 0
-        else if (e.key === 'End') next = enabled.length - 1
-        if (next < 0 || i < 0) return
-        e.preventDefault()
-        this.rove(enabled[next])
-        enabled[next].focus()
-      },
-      onfocusin: (/** @type {FocusEvent} */ e) => {
-        if (e.target instanceof HTMLButtonElement) this.rove(e.target)
-      }
-    }, handle, buttons)
-  }
-
-  /** Make `button` the toolbar's one Tab stop. @param {HTMLButtonElement} button */
-  rove (button) {
-    for (const b of [this.upButton, this.downButton, this.moreButton]) if (b) b.tabIndex = b === button ? 0 : -1
+    const tools = h('div', { class: 'card-tools', role: 'toolbar', 'aria-label': t('card.tools') }, handle, buttons)
+    this.rove = roving(tools, () => buttons)
+    return tools
   }
 
   buildPanel () {
     const { t } = this
-    const { me } = this.board
     const card = this.card
     const panelId = uid('card-panel')
     this.moreButton?.setAttribute('aria-controls', panelId)
@@ -235,26 +223,6 @@ export class CardView {
       answers = h('div', { class: 'field' }, h('label', { for: answersId, text: t('card.answersLabel') }), this.answersSelect)
     }
 
-    const legendId = uid('stance')
-    /** @type {Map<string, HTMLButtonElement>} */
-    this.stanceButtons = new Map()
-    const stanceButtons = STANCES.map((stance) => {
-      const button = h('button', {
-        type: 'button', class: `stance-button stance-button--${stance}`, 'data-testid': `stance-${stance}`,
-        'aria-pressed': 'false',
-        onclick: () => {
-          const mine = this.card.stance[me]
-          setStance(this.card, me, mine === stance ? null : stance, this.session.origin)
-        }
-      }, t(`stance.${stance}`))
-      this.stanceButtons.set(stance, button)
-      return button
-    })
-    const stances = !me ? null : h('div', { class: 'field', role: 'group', 'aria-labelledby': legendId },
-      h('p', { class: 'field-label', id: legendId, text: t('card.yourView') }),
-      h('div', { class: 'stance-buttons' }, stanceButtons)
-    )
-
     const scale = card.section === 'danger' && this.board.facilitator
       ? h('button', {
         type: 'button', class: 'button button--secondary', 'data-testid': 'card-add-scale',
@@ -290,7 +258,7 @@ export class CardView {
           this.moreButton?.focus()
         }
       }
-    }, move, speaker, answers, stances, scale, remove)
+    }, move, speaker, answers, scale, remove)
     return panel
   }
 
@@ -454,8 +422,7 @@ export class CardView {
       }
       if (document.activeElement !== this.answersSelect) this.answersSelect.value = card.answers
     }
-    const mine = card.stance[board.me]
-    for (const [stance, button] of this.stanceButtons ?? []) button.setAttribute('aria-pressed', String(mine === stance))
+    this.stances?.update(card)
   }
 
   focusText () {
