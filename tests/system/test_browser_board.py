@@ -387,8 +387,8 @@ async def test_keyboard_only_add_edit_move_delete_and_mark_a_scale(
     gran, may = [await c.get_attribute("data-item-id") or "" for c in await strengths.all()]
     await expect(text_of(page, gran)).to_have_value("Gran walks Ava to school")
 
-    # Edit: back to the first card's text, type at its end.
-    await tab_to(page, text_of(page, gran), back=True)
+    # Edit: on to the first card's text ("Add a card" sits above the cards), type at its end.
+    await tab_to(page, text_of(page, gran))
     await keyboard.press("Control+End")
     await keyboard.type(" on weekdays")
     await expect(text_of(page, gran)).to_have_value("Gran walks Ava to school on weekdays")
@@ -408,7 +408,10 @@ async def test_keyboard_only_add_edit_move_delete_and_mark_a_scale(
         )
     )
 
-    # Delete: Tab to the card's tools, open "More", Tab to "Delete card"; then undo it.
+    # Delete: Tab past the card's view (Agree…) to its tools, open "More", Tab to "Delete
+    # card"; then undo it.
+    await keyboard.press("Tab")
+    await expect(card(page, gran).get_by_test_id("stance-agree")).to_be_focused()
     await keyboard.press("Tab")
     await keyboard.press("End")
     menu = card(page, gran).get_by_test_id("card-menu")
