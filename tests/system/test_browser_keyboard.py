@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.browser import chromium  # noqa: F401 - the fixture
+from tests.browser import chromium, screenshot  # noqa: F401 - the fixture
 from tests.conftest import RunningServer
 from tests.system.test_browser_board import (
     add_card,
@@ -88,6 +88,9 @@ async def test_skip_links_reach_each_column_and_the_scale_in_a_few_tabs(
     await page.keyboard.press("Tab")
     await expect(scale.locator(":focus")).to_have_count(1)
     print(f"Tabs through the skip links: {counts}")
+    await from_the_top(page)
+    await tabs_until(page, page.get_by_test_id("skip-working_well"), limit=20)
+    await screenshot(page, "board-skip-link-1920x1080")
     for part, presses in counts.items():
         assert presses <= MOST_TABS, f"{presses} Tabs to {part}"
     # Hidden until focused: the skip links take no room on the board.
@@ -176,6 +179,7 @@ async def test_card_tools_show_on_hover_and_focus_and_stay_one_tab_stop(
     assert await tools.evaluate("el => getComputedStyle(el).visibility") == "visible"
     await card(page, second).hover()
     await expect(tools).to_have_css("opacity", "1")
+    await screenshot(page, "board-card-tools-hover-1920x1080")
     await page.mouse.move(0, 0)
     await expect(tools).to_have_css("opacity", "0")
 
