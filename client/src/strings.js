@@ -84,6 +84,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   'stance.unsureBy': 'Unsure: {names}',
 
   'add.button': 'Add a card',
+  // On a phone, beside the section's name: the shorter word keeps both on one row.
+  'add.buttonShort': 'Add',
   'add.buttonTo': 'Add a card to {section}',
   'add.textLabel': 'New card for {section}',
   'add.hint': 'Press Enter to add. Shift+Enter starts a new line.',

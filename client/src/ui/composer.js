@@ -36,7 +36,8 @@ export class Composer {
       'aria-expanded': 'false', 'aria-controls': formId,
       'aria-label': t('add.buttonTo', { section: label }),
       onclick: () => this.open()
-    }, h('span', { 'aria-hidden': 'true', class: 'add-plus', text: '+' }), ' ', t('add.button'))
+    }, h('span', { 'aria-hidden': 'true', class: 'add-plus', text: '+' }), ' ',
+    h('span', { class: 'add-long', text: t('add.button') }), h('span', { class: 'add-short', text: t('add.buttonShort') }))
     this.text = h('textarea', {
       id: textId, rows: 2, 'data-testid': 'new-card-text', 'aria-describedby': hintId,
       onkeydown: (/** @type {KeyboardEvent} */ e) => {
