@@ -1,8 +1,8 @@
-// Copy buttons on the meeting page (a file, not inline script: the CSP allows only 'self').
+// Copy buttons in the meeting page's table of links (a file, not inline script: the CSP allows only 'self').
 for (const button of document.querySelectorAll("button.copy")) {
   button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.copy || "");
-    const status = button.closest(".field")?.querySelector(".copy-status");
+    const status = button.closest(".copy-cell")?.querySelector(".copy-status");
     if (!(input instanceof HTMLInputElement)) return;
     input.select();
     try {
