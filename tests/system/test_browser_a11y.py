@@ -14,6 +14,8 @@ from playwright.async_api import Browser, Page, expect
 from tests.browser import chromium, new_page  # noqa: F401 - the fixture
 from tests.conftest import RunningServer
 from tests.system.test_browser_board import BOARD_URL, board_online, join, populate, sign_in
+from tests.waiting import within
+from tests.yclient import YClient
 
 AXE = Path(__file__).parents[2] / "client" / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
@@ -96,3 +98,36 @@ async def test_no_serious_accessibility_violations_on_the_main_pages(
     assert any(" button-name (critical)" in line for line in await serious_violations(viewer))
     for context in (viewer_context, family_context, chair_context):
         await context.close()
+
+
+async def test_no_serious_accessibility_violations_on_the_meeting_page_in_each_state(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """The meeting page with people let in (its table of links with a QR code open, the
+    agreement form), on a big screen and a phone, and once the meeting has ended."""
+    found: list[str] = []
+    chair_context, chair = await sign_in(
+        chromium, server, bypass_csp=True, viewport={"width": 1920, "height": 1080}
+    )
+    await chair.get_by_label("Meeting title").fill("Planning for Leo")
+    await chair.get_by_label("Use a waiting room").uncheck()
+    await chair.get_by_role("button", name="Create meeting").click()
+    await expect(chair.get_by_role("heading", name="Planning for Leo")).to_be_visible()
+    meeting_id = chair.url.rsplit("/", 1)[1]
+    family = (await chair.locator("#url-family").input_value()).rsplit("/", 1)[1]
+    jo = YClient(server.ws_url, meeting_id, family, name="Jo", relationship="Mum")
+    await jo.connect()
+    await within(jo.synced.wait(), 20, "Jo synced")
+    await chair.reload()
+    await expect(chair.get_by_test_id("agreement")).to_be_visible()
+    await chair.get_by_test_id("link-family").get_by_text("Show QR code").click()
+    found += await serious_violations(chair)
+    await chair.set_viewport_size({"width": 360, "height": 800})
+    found += await serious_violations(chair)
+    await chair.get_by_test_id("end-meeting").click()
+    await expect(chair.get_by_test_id("links-ended")).to_be_visible()
+    found += await serious_violations(chair)
+    assert not found, "\n".join(found)
+    await jo.disconnect()
+    await chair_context.close()
