@@ -29,10 +29,12 @@ def screen(width: int) -> dict[str, Any]:
     return size | ({"is_mobile": True, "has_touch": True} if width < 400 else {})
 
 
-async def signed_in(browser: Browser, server: RunningServer, width: int) -> Page:
+async def signed_in(
+    browser: Browser, server: RunningServer, width: int, name: str = "Sam Chair"
+) -> Page:
     """The facilitator signed in at this width, on the dashboard (one account per server)."""
     if await server.services.accounts.by_email("sam@example.org") is None:
-        await server.services.accounts.add("sam@example.org", "Sam Chair", PASSWORD)
+        await server.services.accounts.add("sam@example.org", name, PASSWORD)
     _, page = await new_page(browser, server.address, **screen(width))
     await page.goto("/login")
     await page.get_by_label("E-mail address").fill("sam@example.org")
@@ -154,6 +156,7 @@ async def test_delete_this_meeting_sits_inside_the_page_column(
         await delete.scroll_into_view_if_needed()
         assert await inside(delete, column), (width, await box(delete), await box(column))
         assert await inside(page.get_by_test_id("delete"), column), width
+        await screenshot(page, f"facilitator-meeting-page-{width}")
         await page.context.close()
 
 
