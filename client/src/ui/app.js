@@ -16,11 +16,12 @@ import { Composer } from './composer.js'
 import { Dialogs } from './dialogs.js'
 import { autosizeAll, h, replaceChildren, show, uid } from './dom.js'
 import { DragController } from './dragdrop.js'
-import { fitToScreen } from './fit.js'
 import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
 import { Regions } from './regions.js'
 import { ScaleView } from './scale.js'
+import { Screen } from './screen.js'
+import { ScreenControl } from './screencontrol.js'
 import { SectionView } from './section.js'
 import { StatusView } from './status.js'
 import { Tabs } from './tabs.js'
@@ -149,6 +150,11 @@ export class BoardApp {
     if (config.isFacilitator && !board.present && !board.ended) this.waiting = new WaitingRoom({ t, board, api, announcer, render, root, roster: header.roster })
     replaceChildren(root, this.parts.skipLinks, header.el, banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, banners.toast, this.liveRegion, dialogs.el, this.waiting?.dialog, this.peopleList)
     this.parts.build()
+    // The shared screen pages and follows the facilitator, whose board steers it (presence).
+    const awareness = session.main.provider.awareness
+    this.screen = board.present ? new Screen({ t, config, awareness, regions: this.regions }) : null
+    const steer = config.isFacilitator && !board.present && !board.ended ? new ScreenControl({ t, config, awareness }) : null
+    header.el.after(...[this.screen?.bar, steer?.el].filter((el) => el !== undefined))
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
     // "Add a card here" also with the focus outside the board (nothing focused, after a click).
@@ -171,7 +177,7 @@ export class BoardApp {
       resizing = setTimeout(() => {
         resizing = null
         this.resizeTexts()
-        if (board.present) fitToScreen(this.root)
+        this.screen?.layout()
       }, 150)
     })
     this.ready = true
@@ -238,7 +244,8 @@ export class BoardApp {
       } catch {}
     }
     show(this.loading, !loaded && session.main.status !== 'disconnected')
-    if (board.present) requestAnimationFrame(() => fitToScreen(this.root))
+    // In the same frame: a card that arrived is never drawn outside the screen's pages.
+    this.screen?.layout()
   }
 
   updateRoster () {
