@@ -49,7 +49,7 @@ export class Screen {
     this.prev = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-prev', 'aria-label': t('screen.previous'), onclick: () => this.go(this.view.page - 1) }, h('span', { 'aria-hidden': 'true', text: '‹' }))
     this.next = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-next', 'aria-label': t('screen.next'), onclick: () => this.go(this.view.page + 1) }, h('span', { 'aria-hidden': 'true', text: '›' }))
     this.bar = h('div', { class: 'screen-bar', 'data-testid': 'screen-bar' }, this.showing, this.prev, this.pageText, this.next)
-    /** @type {Map<string, string>} region element test id -> what it is, for the bar */
+    /** @type {Map<string, string>} a column view ("column:<id>") -> its title, for the bar */
     this.titles = new Map(config.columns.map((c) => [`column:${c.id}`, c.title]))
     this.titles.set('column:more', t('section.more'))
     awareness.on('change', () => this.follow())
@@ -100,6 +100,7 @@ export class Screen {
     const page = Math.min(this.view.page, this.pages)
     this.view.page = page
     this.showRange(shown, boxes, starts[page - 1] ?? 0, starts[page] ?? shown.length)
+    if (this.pages === 1) this.balance(shown, columns)
     setText(this.showing, this.view.show === 'map' ? this.t('screen.map') : this.view.show === 'scales' ? this.t('scales.heading') : this.titles.get(this.view.show) ?? '')
     setText(this.pageText, this.t('screen.page', { page, pages: this.pages }))
     show(this.prev, this.pages > 1)
@@ -108,6 +109,17 @@ export class Screen {
     this.prev.disabled = page <= 1
     this.next.disabled = page >= this.pages
     this.tell({ show: this.view.show, page, pages: this.pages })
+  }
+
+  /**
+   * A map that fits on one screen is spread evenly over the columns (not all in the first),
+   * unless that would push anything past the last one.
+   * @param {HTMLElement[]} units
+   * @param {number} columns
+   */
+  balance (units, columns) {
+    this.regions.style.columnFill = 'balance'
+    if (this.lastColumns(units, 0, columns).some((c) => c >= columns)) this.regions.style.columnFill = ''
   }
 
   /** @param {HTMLElement} region */
@@ -122,6 +134,7 @@ export class Screen {
   fitColumns () {
     const box = this.regions
     box.style.height = ''
+    box.style.columnFill = ''
     const root = /** @type {HTMLElement} */ (box.parentElement)
     const bottom = parseFloat(getComputedStyle(root).paddingBottom) || 0
     const top = box.getBoundingClientRect().top
