@@ -50,7 +50,15 @@ MORE_CARDS: list[tuple[str, str]] = [
         "Mum and Dad remember the night of 3 March differently, and talking about it still "
         "ends in an argument, so the plan for evenings has not been agreed yet.",
     ),
-    ("strengths", "Dad reads Mia a story every night he is at home."),
+    (
+        "strengths",
+        "Dad reads Mia a story every night he is at home, and on Sundays they go to the library "
+        "together to choose new books. Mia told her key worker that her favourite is the one "
+        "about the bear who cannot sleep, and that Dad does all the voices. The nursery says "
+        "Mia's talking has come on a lot since the spring, and she now tells the other "
+        "children stories of her own at circle time. Dad says reading together is the part of "
+        "the day he looks forward to most, and he wants to keep it going whatever else changes.",
+    ),
     ("strengths", "Mia has a best friend at nursery, Zara, and they play together every day."),
     ("strengths", "Mum asked the health visitor for help with money and went to the food bank."),
     (
