@@ -152,7 +152,8 @@ export class BoardApp {
     this.parts.build()
     // The shared screen pages and follows the facilitator, whose board steers it (presence).
     const awareness = session.main.provider.awareness
-    this.screen = board.present ? new Screen({ t, config, awareness, regions: this.regions }) : null
+    const settle = () => { for (const scale of views.scales.values()) scale.layoutChips() }
+    this.screen = board.present ? new Screen({ t, config, awareness, regions: this.regions, settle }) : null
     const steer = config.isFacilitator && !board.present && !board.ended ? new ScreenControl({ t, config, awareness }) : null
     header.el.after(...[this.screen?.bar, steer?.el].filter((el) => el !== undefined))
 

@@ -13,7 +13,8 @@ import { MAX_PAGES, pageEnd, pageForKey, ScreenFollower } from './screensteer.js
  *   t: import('../strings.js').Translate,
  *   config: Pick<import('../config.js').BoardConfig, 'columns'>,
  *   awareness: import('y-protocols/awareness').Awareness,
- *   regions: HTMLElement
+ *   regions: HTMLElement,
+ *   settle: () => void
  * }} ScreenDeps
  */
 
@@ -35,8 +36,10 @@ const ZOOMS = [1.5, 1.25, 1]
 
 export class Screen {
   /** @param {ScreenDeps} deps */
-  constructor ({ t, config, awareness, regions }) {
+  constructor ({ t, config, awareness, regions, settle }) {
     this.t = t
+    // Lays out what sizes itself from its own width (a scale's name chips) before measuring.
+    this.settle = settle
     this.awareness = awareness
     this.regions = regions
     this.columnIds = [...config.columns.map((c) => c.id), 'more']
@@ -101,6 +104,7 @@ export class Screen {
     this.view.page = page
     this.showRange(shown, boxes, starts[page - 1] ?? 0, starts[page] ?? shown.length)
     if (this.pages === 1) this.balance(shown, columns)
+    this.settle()
     setText(this.showing, this.view.show === 'map' ? this.t('screen.map') : this.view.show === 'scales' ? this.t('scales.heading') : this.titles.get(this.view.show) ?? '')
     setText(this.pageText, this.t('screen.page', { page, pages: this.pages }))
     show(this.prev, this.pages > 1)
@@ -162,6 +166,7 @@ export class Screen {
     let start = 0
     while (start < units.length && starts.length <= MAX_PAGES) {
       this.showRange(units, boxes, start, units.length)
+      this.settle()
       const last = this.lastColumns(units, start, columns)
       start = pageEnd(last, start, columns, (i) => units[i].matches(HEADINGS))
       starts.push(start)
