@@ -85,7 +85,7 @@ export class BoardApp {
     const announcer = this.announcer = new Announcer(this.liveRegion, (n) => t.plural('announce.many', n))
     this.tabList = h('div', { class: 'board-tabs', 'data-testid': 'tabs' })
     const short = { worries: t('tab.worries'), working_well: t('tab.workingWell'), needs_to_happen: t('tab.needsToHappen'), more: t('tab.more') }
-    const tabs = this.tabs = new Tabs(this.tabList, t('column.tabs'), () => this.resizeTexts(), short)
+    const tabs = this.tabs = new Tabs(this.tabList, t('column.tabs'), () => { this.resizeTexts(); this.screen?.layout() }, short)
     this.regions = h('div', { class: 'board-regions' })
     // Made before the actions, which use them: the toast's Undo and the end dialog reach the
     // actions through callbacks.
