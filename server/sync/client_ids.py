@@ -53,7 +53,7 @@ class ClientIds:
 
     def taken(self, me: Any, client_id: int) -> bool:
         """Whether `client_id` is bound to a participant other than `me`."""
-        return self.owners.get(client_id, me) != me
+        return bool(self.owners.get(client_id, me) != me)
 
     def present(self, me: str, accepted: list[awareness.Entry]) -> tuple[Binding, ...]:
         """Bind the clientIDs `me` has just appeared with, first (a removal binds nothing)."""
