@@ -328,6 +328,15 @@ async def test_an_ended_meeting_board_offers_neither_end_nor_present(
     context, page = await joined(chromium, server, meeting["links"]["facilitator"], "Sam", **SCREEN)
     await expect(page.get_by_test_id("end-meeting")).to_be_visible()
     await expect(page.get_by_test_id("present")).to_be_visible()
+    # A shared screen on (the board grows its "Shared screen" control) and someone the
+    # facilitator may take out: neither is offered once the meeting has ended.
+    screen_context, screen = await joined(
+        chromium, server, meeting["links"]["viewer"], "Room screen", **SCREEN
+    )
+    await expect(page.get_by_test_id("screen-control")).to_be_visible()
+    family = await server.client(meeting, "family", name="Jo")
+    await family.set_presence({"user": {}})
+    await expect(page.get_by_test_id("take-out")).to_have_count(2, timeout=15_000)  # Jo, the screen
     async with httpx.AsyncClient(base_url=server.address) as http:
         response = await http.post(
             f"/api/meetings/{meeting['id']}/end",
@@ -336,8 +345,10 @@ async def test_an_ended_meeting_board_offers_neither_end_nor_present(
         assert response.status_code == 200
     await expect(page.get_by_test_id("connection-status")).to_have_attribute("data-state", "ended")
     await expect(page.get_by_test_id("ended-banner")).to_be_visible()
-    for tool in ["end-meeting", "present", "lock-toggle", "undo", "redo"]:
+    for tool in ["end-meeting", "present", "lock-toggle", "undo", "redo", "screen-control"]:
         await expect(page.get_by_test_id(tool)).to_be_hidden()
+    await expect(page.get_by_test_id("take-out")).to_have_count(0)
+    await screen_context.close()
     await page.reload()
     await expect(page.get_by_test_id("ended-banner")).to_be_visible()
     for tool in ["end-meeting", "present", "lock-toggle", "undo", "redo"]:

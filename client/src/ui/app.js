@@ -154,7 +154,7 @@ export class BoardApp {
     const awareness = session.main.provider.awareness
     const settle = () => { for (const scale of views.scales.values()) scale.layoutChips() }
     this.screen = board.present ? new Screen({ t, config, awareness, regions: this.regions, settle }) : null
-    const steer = config.isFacilitator && !board.present && !board.ended ? new ScreenControl({ t, config, awareness }) : null
+    const steer = this.steer = config.isFacilitator && !board.present && !board.ended ? new ScreenControl({ t, config, awareness }) : null
     header.el.after(...[this.screen?.bar, steer?.el].filter((el) => el !== undefined))
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
@@ -208,8 +208,8 @@ export class BoardApp {
     this.rendering = true
     const { session, board } = this
     board.read()
+    this.status.update() // first: it learns that the meeting has ended, which the rest follow
     this.updateRoster()
-    this.status.update()
     this.banners.setUnsaved(session.notSaving() && !board.ended && !session.main.refusal)
     this.waiting?.update()
 
@@ -221,6 +221,11 @@ export class BoardApp {
     const focus = captureFocus(this.root)
     this.parts.update()
     this.header.update()
+    // Once the meeting has ended there is no screen to steer (the screen is closed too).
+    if (board.ended && this.steer) {
+      this.steer.el.remove()
+      this.steer = null
+    }
     this.updatePeopleList()
     this.tabs.setRegions(this.parts.tabs())
     autosizeAll(this.toSize)
