@@ -54,6 +54,18 @@ async def test_a_board_of_25_cards_shows_five_cards_a_column_and_the_scale_on_on
     context, page = await joined(chromium, server, meeting["links"]["facilitator"], "Sam", **SCREEN)
     await populate(page, MAP_25)
     await expect(page.get_by_test_id("card")).to_have_count(25)
+    # As in a real meeting: ten people here and the shared screen on (its "Shared screen"
+    # control shows on the board). Ten chips with "Take out" took three rows above the map.
+    screen_context, _ = await joined(
+        chromium, server, meeting["links"]["viewer"], "Room screen", **SCREEN
+    )
+    await expect(page.get_by_test_id("screen-control")).to_be_visible()
+    people = []
+    for n, role in enumerate(["family"] * 4 + ["professional"] * 5):
+        person = await server.client(meeting, role, name=f"Person {n} with a longer name")
+        await person.set_presence({"user": {}})
+        people.append(person)
+    await expect(page.get_by_test_id("roster-toggle")).to_have_text("11 here")
     await page.mouse.move(0, 0)
     await page.evaluate("document.activeElement.blur()")
     height = await page.evaluate("document.documentElement.scrollHeight")
@@ -69,6 +81,10 @@ async def test_a_board_of_25_cards_shows_five_cards_a_column_and_the_scale_on_on
     for column, bottom in measured.items():
         assert bottom <= 1080, f"the 5th card of {column} ends at {bottom} px"
     assert scale["top"] <= 1080, f"the scale's heading starts at {scale['top']} px"
+    # The names are a click away.
+    await page.get_by_test_id("roster-toggle").click()
+    await expect(page.get_by_test_id("roster-person")).to_have_count(11)
+    await screen_context.close()
     await context.close()
 
 

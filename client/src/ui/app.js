@@ -155,7 +155,8 @@ export class BoardApp {
     const settle = () => { for (const scale of views.scales.values()) scale.layoutChips() }
     this.screen = board.present ? new Screen({ t, config, awareness, regions: this.regions, settle }) : null
     const steer = this.steer = config.isFacilitator && !board.present && !board.ended ? new ScreenControl({ t, config, awareness }) : null
-    header.el.after(...[this.screen?.bar, steer?.el].filter((el) => el !== undefined))
+    if (this.screen) header.el.after(this.screen.bar)
+    if (steer) header.besideTitle(steer.el)
 
     root.addEventListener('keydown', (e) => this.onKeyDown(e))
     // "Add a card here" also with the focus outside the board (nothing focused, after a click).

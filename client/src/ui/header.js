@@ -6,6 +6,9 @@ import { rosterEntry } from '../people.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { Disclosure } from './menu.js'
 
+/** Past this many people the roster is a count that opens the names, on every screen. */
+const FOLD_ROSTER_AT = 4
+
 /**
  * @typedef {'connecting' | 'online' | 'offline' | 'ended' | 'closed'} ConnectionState
  * @typedef {{
@@ -92,6 +95,12 @@ export class Header {
       this.roster)
   }
 
+  /** Put a small control of the facilitator's in the header's first row, beside the title
+   * (the "Shared screen" control: a row of its own pushed the map down). @param {HTMLElement} el */
+  besideTitle (el) {
+    this.el.firstElementChild?.after(el)
+  }
+
   buildSections () {
     const { t, config, actions } = this
     const panelId = uid('sections')
@@ -162,6 +171,9 @@ export class Header {
     setText(this.rosterCount, `(${roster.length})`)
     setText(this.rosterCountText, t.plural('roster.count', roster.length))
     setText(this.rosterToggle.button, t.plural('roster.here', roster.length))
+    // More people than fit one row fold into the count on wide screens too: a room of ten
+    // took three rows above the map.
+    this.el.classList.toggle('board-header--many', roster.length > FOLD_ROSTER_AT)
     // The facilitator may take out anyone admitted (the waiting room knows who that is).
     const removable = roster.map((p) => waiting?.mayTakeOut(p.id) === true)
     const key = JSON.stringify(roster.map((p, i) => [p.id, p.name, p.role, p.relationship, p.agency, removable[i]]))
