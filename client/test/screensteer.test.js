@@ -51,10 +51,12 @@ test('with several facilitators, the latest change wins', () => {
   assert.equal(follower.update(states), null)
 })
 
-test('the facilitator\'s control reads what a screen shows, never a family member\'s claim', () => {
+test('the facilitator\'s control reads what a screen shows, never a family member\'s or a professional\'s claim', () => {
   /** @type {Map<number, unknown>} */
   const states = new Map([
     [1, { user: { role: 'family' }, shown: { show: 'scales', page: 2, pages: 3 } }],
+    [5, { user: { role: 'professional' }, shown: { show: 'map', page: 1, pages: 1 } }],
+    [6, { shown: { show: 'map', page: 1, pages: 1 } }],
     [2, { user: { role: 'facilitator' }, screen: { show: 'map', page: 1 } }]
   ])
   assert.equal(shownOnScreen(states, columns), null)

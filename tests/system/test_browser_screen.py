@@ -306,3 +306,36 @@ async def test_the_facilitator_steers_the_screen_and_nobody_else_can(
     await chair.disconnect()
     await chair_context.close()
     await screen_context.close()
+
+
+async def test_only_the_screen_tells_the_facilitator_what_it_shows(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """A professional's link (not the room's screen, not the facilitator) writing `shown` into
+    its presence, first in the room, must not stand in for the screen on the facilitator's
+    control: it would say "Page 1 of 1" and hold Next on page 1 while the screen has more."""
+    meeting, chair, _ids = await map_of(server, 60)
+    links = meeting["links"]
+    size = {"viewport": {"width": 1920, "height": 1080}}
+    liar = await server.client(meeting, "professional", name="Pat Liar")
+    await liar.set_presence({"shown": {"show": "map", "page": 1, "pages": 1}})
+    screen_context, screen = await joined(chromium, server, links["viewer"], "Room screen", **size)
+    await expect(screen.locator("[data-testid=card]")).to_have_count(60)
+    pat = screen.get_by_test_id("roster-person").filter(has_text="Pat Liar")
+    await expect(pat).to_have_count(1)
+    pages = await pages_of(screen)
+    assert pages >= 2, "60 cards at 24 px take more than one screen"
+
+    chair_context, board = await joined(chromium, server, links["facilitator"], "Sam", **size)
+    await board.wait_for_url(BOARD_URL)
+    await board_online(board)
+    control = board.get_by_test_id("screen-control")
+    await expect(control.get_by_test_id("screen-status")).to_have_text(f"Page 1 of {pages}")
+    await control.get_by_test_id("screen-control-next").click()
+    await expect(screen.get_by_test_id("screen-page")).to_have_text(f"Page 2 of {pages}")
+    await expect(control.get_by_test_id("screen-status")).to_have_text(f"Page 2 of {pages}")
+    await liar.disconnect()
+    await chair.disconnect()
+    await chair_context.close()
+    await screen_context.close()

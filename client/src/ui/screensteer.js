@@ -70,9 +70,14 @@ export class ScreenFollower {
   }
 }
 
+/** Whose `shown` the facilitator's control reads: the shared-screen link's, and a facilitator's own "Present". */
+const SCREEN_ROLES = ['viewer', 'facilitator']
+
 /**
  * What the screens in the room say they show (for the facilitator's control): the first
- * report from a screen that is not a family member's, read tolerantly.
+ * report from the shared screen's link or a facilitator's (server-stamped `user.role`), read
+ * tolerantly. A family member's or a professional's report is no screen's: it could hold the
+ * control on a page the screen is not on.
  * @param {Map<number, unknown>} states
  * @param {readonly string[]} columnIds
  * @returns {Shown | null}
@@ -80,7 +85,8 @@ export class ScreenFollower {
 export function shownOnScreen (states, columnIds) {
   for (const state of states.values()) {
     const o = obj(state)
-    if (o.shown === undefined || obj(o.user).role === 'family') continue
+    const role = obj(o.user).role
+    if (o.shown === undefined || typeof role !== 'string' || !SCREEN_ROLES.includes(role)) continue
     const view = readView(o.shown, columnIds)
     const pages = whole(obj(o.shown).pages, 1)
     return { show: view.show, page: Math.min(view.page, pages), pages }
