@@ -10,6 +10,7 @@ presence moves nothing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -339,3 +340,62 @@ async def test_only_the_screen_tells_the_facilitator_what_it_shows(
     await chair.disconnect()
     await chair_context.close()
     await screen_context.close()
+
+
+# Frames the page draws in `ms`, and how long its main thread was busy with long tasks.
+FRAMES = """async (ms) => {
+  let busy = 0
+  let frames = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) busy += e.duration
+  })
+  observer.observe({ type: 'longtask' })
+  const began = performance.now()
+  await new Promise((resolve) => {
+    const frame = () => {
+      frames++
+      if (performance.now() - began < ms) requestAnimationFrame(frame)
+      else resolve()
+    }
+    requestAnimationFrame(frame)
+  })
+  observer.disconnect()
+  return { busy, frames }
+}"""
+
+
+async def test_a_flood_of_presence_from_a_family_link_does_not_stall_the_screen(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    """Every render laid the whole screen out again, page by page (a third of a second for 60
+    cards): a family link changing its presence every 10 ms held the screen to 8 frames in 3 s,
+    its main thread busy all the time, so it neither drew nor answered keys."""
+    meeting, chair, _ids = await map_of(server, 60)
+    size = {"viewport": {"width": 1920, "height": 1080}}
+    context, screen = await joined(chromium, server, meeting["links"]["viewer"], "Room", **size)
+    await expect(screen.locator("[data-testid=card]")).to_have_count(60)
+    pages = await pages_of(screen)
+    family = await server.client(meeting, "family", name="Jo Flood")
+    flooding = True
+
+    async def flood() -> None:
+        clock = 1
+        while flooding:
+            clock += 1
+            await family.set_presence({"n": clock}, clock=clock)
+            await asyncio.sleep(0.01)
+
+    task = asyncio.create_task(flood())
+    try:
+        await asyncio.sleep(0.5)
+        drawn = await screen.evaluate(FRAMES, 3000)
+        assert drawn["frames"] >= 40, drawn
+        await screen.keyboard.press("PageDown")
+        await expect(screen.get_by_test_id("screen-page")).to_have_text(f"Page 2 of {pages}")
+    finally:
+        flooding = False
+        await task
+    await family.disconnect()
+    await chair.disconnect()
+    await context.close()

@@ -64,10 +64,12 @@ export class BoardApp {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.slowTimer = null
     this.ready = false
+    // Whether the next render brings more than presence: the shared screen lays out at once.
+    this.screenNow = true
 
     const session = this.session = new Session(config, {
       onDocChange: (layer, events, tr) => this.onDocChange(layer, events, tr),
-      onPresence: () => this.scheduleRender(),
+      onPresence: () => this.scheduleRender(true),
       onConnection: () => this.scheduleRender(),
       onServerStatus: () => this.scheduleRender()
     })
@@ -188,7 +190,9 @@ export class BoardApp {
 
   // --- rendering -------------------------------------------------------------------------
 
-  scheduleRender () {
+  /** @param {boolean} [presenceOnly] only someone's presence changed (not the map, not the connection) */
+  scheduleRender (presenceOnly = false) {
+    if (!presenceOnly) this.screenNow = true
     if (this.renderQueued || !this.ready) return
     this.renderQueued = true
     requestAnimationFrame(() => this.render())
@@ -251,8 +255,11 @@ export class BoardApp {
       } catch {}
     }
     show(this.loading, !loaded && session.main.status !== 'disconnected')
-    // In the same frame: a card that arrived is never drawn outside the screen's pages.
-    this.screen?.layout()
+    // In the same frame: a card that arrived is never drawn outside the screen's pages. After
+    // presence alone (anyone's link can change it every few ms), once the screen has time.
+    if (this.screenNow) this.screen?.layout()
+    else this.screen?.relayout()
+    this.screenNow = false
   }
 
   updateRoster () {

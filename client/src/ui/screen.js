@@ -34,6 +34,13 @@ const COLUMN_EM = 16
 // Bigger type while everything still fits on one page (a single column, a short map).
 const ZOOMS = [1.5, 1.25, 1]
 
+/** Whether a mutation changed anything (a render sets many attributes to what they were). @param {MutationRecord} m */
+function changes (m) {
+  if (m.type === 'childList') return true
+  if (m.type === 'characterData') return m.oldValue !== m.target.nodeValue
+  return m.oldValue !== /** @type {Element} */ (m.target).getAttribute(m.attributeName ?? '')
+}
+
 export class Screen {
   /** @param {ScreenDeps} deps */
   constructor ({ t, config, awareness, regions, settle }) {
@@ -47,6 +54,10 @@ export class Screen {
     this.view = { show: 'map', page: 1 }
     this.pages = 1
     this.follower = new ScreenFollower(this.columnIds)
+    this.top = 0 // where the map started at the last layout
+    // What changed on the map since the last layout (the layout's own changes taken out).
+    this.changes = new MutationObserver(() => {})
+    this.changes.observe(regions, { subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true, characterDataOldValue: true })
     this.pageText = h('p', { class: 'screen-page', 'data-testid': 'screen-page' })
     this.showing = h('p', { class: 'screen-showing', 'data-testid': 'screen-showing' })
     this.prev = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-prev', 'aria-label': t('screen.previous'), onclick: () => this.go(this.view.page - 1) }, h('span', { 'aria-hidden': 'true', text: '‹' }))
@@ -80,7 +91,22 @@ export class Screen {
     this.layout()
   }
 
-  /** Lay the map out on the screen again (after each render, and when the window changes). */
+  /**
+   * After a render for presence alone: lay out again only if the map or where it starts
+   * changed. A layout of a long map measures it page by page (a third of a second or more):
+   * presence changing every few ms, from anyone's link, kept the screen from drawing.
+   */
+  relayout () {
+    // Nothing on the map changed, nor where it starts (the roster above it may have grown),
+    // and nothing reaches past the screen.
+    const box = this.regions
+    const root = document.documentElement
+    const changed = this.changes.takeRecords().some(changes) || box.getBoundingClientRect().top !== this.top ||
+      box.scrollWidth > box.clientWidth || root.scrollHeight > root.clientHeight || root.scrollWidth > root.clientWidth
+    if (changed) this.layout()
+  }
+
+  /** Lay the map out on the screen again (after a render, and when the window changes). */
   layout () {
     const box = this.regions
     for (const region of box.querySelectorAll('.column, .scales-region, .withdrawn-region')) {
@@ -113,6 +139,8 @@ export class Screen {
     this.prev.disabled = page <= 1
     this.next.disabled = page >= this.pages
     this.tell({ show: this.view.show, page, pages: this.pages })
+    this.changes.takeRecords()
+    this.top = box.getBoundingClientRect().top
   }
 
   /**
