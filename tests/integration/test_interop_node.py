@@ -29,7 +29,7 @@ from tests.yclient import new_key
 CLIENT = Path(__file__).resolve().parents[2] / "client"
 PEER = CLIENT / "interop" / "yjs-peer.mjs"
 NODE_PACKAGES = ("yjs", "y-websocket", "ws")
-PEER_TIMEOUT = 10.0  # seconds the Node peer waits before giving up on its own
+PEER_TIMEOUT = 20.0  # seconds a Node peer waits before giving up (Node starts slowly on a busy CI)
 
 
 @dataclass

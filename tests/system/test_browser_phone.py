@@ -330,7 +330,7 @@ async def test_an_ended_meeting_board_offers_neither_end_nor_present(
     await expect(page.get_by_test_id("present")).to_be_visible()
     # A shared screen on (the board grows its "Shared screen" control) and someone the
     # facilitator may take out: neither is offered once the meeting has ended.
-    screen_context, screen = await joined(
+    screen_context, _ = await joined(
         chromium, server, meeting["links"]["viewer"], "Room screen", **SCREEN
     )
     await expect(page.get_by_test_id("screen-control")).to_be_visible()
