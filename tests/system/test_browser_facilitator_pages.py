@@ -184,9 +184,21 @@ async def test_an_ended_meeting_offers_no_dead_link(
 ) -> None:
     page = await signed_in(chromium, server, 1366)
     await new_meeting(page)
+    clients = await everyone_joins(server, page)
+    for client in clients:
+        await client.disconnect()
     await page.get_by_test_id("end-meeting").click()
     await expect(page.get_by_text("Ended", exact=False).first).to_be_visible()
     await expect(page.get_by_test_id("links-ended")).to_be_visible()
+    # Who may reopen the plan (docs/security.md: the facilitator can stop it for one person
+    # after the end): the family and professionals let in, not the shared screen.
+    keeping = page.get_by_test_id("keeping-plan").get_by_role("listitem")
+    await expect(keeping).to_have_count(4)
+    await expect(keeping.filter(has_text="Meeting room screen")).to_have_count(0)
+    jo = keeping.filter(has_text="Jo Example")
+    await jo.get_by_role("button", name="Stop their access to the plan").click()
+    await expect(keeping).to_have_count(3)
+    await expect(keeping.filter(has_text="Jo Example")).to_have_count(0)
     for name in ("Copy link", "Revoke", "Replace with a new link", "Create a new link"):
         await expect(page.get_by_role("button", name=name)).to_have_count(0)
     await expect(page.get_by_text("Show QR code")).to_have_count(0)
