@@ -242,6 +242,11 @@ async def test_the_facilitator_steers_the_screen_and_nobody_else_can(
     await expect(showing).to_have_text("Whole map")
     pages = await pages_of(screen)
     assert pages >= 2, "60 cards at 24 px take more than one screen"
+    # A next step's due date reads as the record writes it, not as the ISO day stored.
+    dues = [d.strip() for d in await screen.locator("td.step-due").all_text_contents()]
+    assert any(dues), dues
+    for due in filter(None, dues):
+        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", due), dues
 
     # A family member writing `screen` into their own presence (even claiming to be the
     # facilitator: the server stamps who they are) moves nothing.

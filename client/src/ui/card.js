@@ -3,6 +3,7 @@
 // people who may edit — its tools (shown on hover and focus on wide screens, board.css).
 // Next steps render as table rows with owner, due date and status cells.
 import { setCardField } from '../cards.js'
+import { readableDay } from '../dates.js'
 import { STANCES, STATUSES } from '../model.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
@@ -269,7 +270,10 @@ export class CardView {
    */
   fieldCell (key, testid, label) {
     const cell = h('td', { class: `step-${key}`, role: 'cell', 'data-label': label })
-    if (!this.editable) return { cell, set: (/** @type {string} */ value) => setText(cell, value) }
+    if (!this.editable) {
+      const shown = key === 'due' ? (/** @type {string} */ value) => readableDay(value, document.documentElement.lang || undefined) : (/** @type {string} */ value) => value
+      return { cell, set: (/** @type {string} */ value) => setText(cell, shown(value)) }
+    }
     const input = h('input', {
       type: key === 'due' ? 'date' : 'text', class: 'cell-input', 'data-testid': testid, autocomplete: 'off', 'aria-label': label,
       list: key === 'owner' ? this.peopleListId : undefined
