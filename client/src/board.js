@@ -155,6 +155,9 @@ export class Board {
 
   /** Names of the other people typing in a card now (told in its own layer's room). @param {string} key */
   editingNames (key) {
+    // The shared screen never shows who is typing: a link toggling it every few ms must not
+    // make the screen lay its pages out again.
+    if (this.present) return []
     const professional = key.startsWith('professional:')
     const layer = professional ? this.session.professional : this.session.main
     if (!layer) return []
