@@ -340,16 +340,13 @@ class Room:
     def _receive_awareness(self, peer: Peer, payload: bytes) -> None:
         me = peer.identity.get("id")
 
-        def others(client_id: int) -> bool:
-            return self.presence.owned_by_another(peer, client_id) or self._client_ids.taken(
-                me, client_id
-            )
+        def others(cid: int) -> bool:  # another connection's, or another participant's, for good
+            return self.presence.owned_by_another(peer, cid) or self._client_ids.taken(me, cid)
 
         try:
             entries = awareness.decode_update(payload, one_connection=True, others=others)
         except protocol.ProtocolError as exc:
             raise Close(MALFORMED, f"malformed frame: {exc}") from None
-        entries = self._client_ids.visible(me, entries)
         try:
             accepted = self.presence.apply(peer, entries, peer.identity)
         except awareness.PresenceLimit as exc:

@@ -44,15 +44,10 @@ class ClientIds:
         self.owners.update(new)
         return new
 
-    def visible(self, me: Any, entries: list[awareness.Entry]) -> list[awareness.Entry]:
-        """Presence entries `me` may announce: none under another participant's clientID
-        (stock clients pass on what they hear, so that is no reason to close them)."""
-        if not self.owners:
-            return entries
-        return [e for e in entries if self.owners.get(e.client_id, me) == me]
-
     def taken(self, me: Any, client_id: int) -> bool:
-        """Whether `client_id` is bound to a participant other than `me`."""
+        """Whether `client_id` is bound to a participant other than `me`: `me` may not
+        announce presence under it (a stock client passes on what it hears: no reason to
+        close it, its entry is just left out)."""
         return bool(self.owners.get(client_id, me) != me)
 
     def present(self, me: str, accepted: list[awareness.Entry]) -> tuple[Binding, ...]:
