@@ -68,24 +68,26 @@ class NodePeers:
         key: str = "",
     ) -> asyncio.subprocess.Process:
         _require_node_modules()
+        # `--option=value`: a random token or key may begin with "-", which node's parseArgs
+        # would take for an option of its own when given as a separate argument.
         args = [
             str(PEER),
-            "--ws-url", self.server.ws_url,
-            "--room", meeting["id"] + (f"/{layer}" if layer else ""),
-            "--token", meeting["tokens"][role],
-            "--name", f"Node {role}",
-            "--id", card_id,
-            "--text", text,
-            "--timeout", str(PEER_TIMEOUT),
-        ]  # fmt: skip
+            f"--ws-url={self.server.ws_url}",
+            f"--room={meeting['id']}" + (f"/{layer}" if layer else ""),
+            f"--token={meeting['tokens'][role]}",
+            f"--name=Node {role}",
+            f"--id={card_id}",
+            f"--text={text}",
+            f"--timeout={PEER_TIMEOUT}",
+        ]
         if wait_for:
-            args += ["--wait-for", wait_for]
+            args.append(f"--wait-for={wait_for}")
         if expect_close:
             args.append("--expect-close")
         if close_code is not None:
-            args += ["--close-code", str(close_code)]
+            args.append(f"--close-code={close_code}")
         if key:
-            args += ["--key", key]
+            args.append(f"--key={key}")
         process = await asyncio.create_subprocess_exec(
             "node",
             *args,
