@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server import keyfile
+from server.board.jargon import Jargon, JargonError, load_jargon
 from server.ratelimit import Rate, RateError
 
 N = TypeVar("N", int, float)
@@ -53,6 +54,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Time zone the record (PDF, Word, Markdown) and the meeting page show times in, named "
         '("12 May 2026, 10:00 BST"): an IANA name such as `Europe/London` or `UTC`. The '
         "JSON record keeps ISO 8601 with offsets.",
+    ),
+    "SAFETYMAP_JARGON_FILE": (
+        "(the shipped list, `server/board/jargon.txt`)",
+        "A UTF-8 text file of words the board gently flags while someone types a card, each "
+        "with what to say instead (the format is in the shipped file and "
+        "docs/running-a-meeting.md); `serve` refuses a missing or malformed file.",
     ),
     "SAFETYMAP_MAX_PARTICIPANTS": (
         "100",
@@ -236,6 +243,7 @@ class Settings:
     participant_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_PARTICIPANT_BYTE_LIMIT"]
     header_timeout: float = 10.0
     timezone: str = SETTINGS["SAFETYMAP_TIMEZONE"][0]
+    jargon: Jargon = field(default_factory=lambda: load_jargon(None))
     base_url_set: bool = False  # False: the base URL follows the address served on
     secret_key_set: bool = False  # False: the key is this host's generated file
 
@@ -321,6 +329,7 @@ class Settings:
             participant_byte_limit=_rate(get, "SAFETYMAP_PARTICIPANT_BYTE_LIMIT"),
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
             timezone=_zone(get, "SAFETYMAP_TIMEZONE"),
+            jargon=_jargon(get, "SAFETYMAP_JARGON_FILE"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
             secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,
         ).with_address(None, None)  # unset, the base URL is the address served on, in every command
@@ -355,6 +364,18 @@ def _zone(get: Callable[[str], str | None], name: str) -> str:
             "(if none is known, install the system's zone data: apt-get install tzdata)"
         ) from None
     return raw
+
+
+def _jargon(get: Callable[[str], str | None], name: str) -> Jargon:
+    """The organisation's jargon list, or the shipped one when the setting is unset."""
+    raw = get(name)
+    try:
+        return load_jargon(Path(raw).expanduser() if raw else None)
+    except JargonError as exc:
+        raise SettingsError(
+            f"{name}: {exc}; fix the file (its format is in docs/running-a-meeting.md) or "
+            "unset the setting to use the shipped list"
+        ) from None
 
 
 def _rate(get: Callable[[str], str | None], name: str) -> Rate:

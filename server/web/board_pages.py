@@ -290,6 +290,8 @@ def board_config(
         "optionalSections": {sid: section(sid) for sid in model.OPTIONAL_SECTIONS},
         "strings": {},
         "csrfToken": csrf_token(request),  # echoed as X-CSRF-Token by the lock and end buttons
+        # Words flagged gently while someone types a card (board/jargon.py, SAFETYMAP_JARGON_FILE).
+        "jargon": settings.jargon.as_json() if not present else {"terms": [], "allowed": []},
         "locale": "en-GB",
     }
 

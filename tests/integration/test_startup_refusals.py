@@ -45,6 +45,8 @@ async def test_settings_that_cannot_serve_refuse_in_one_line(tmp_path: Path) -> 
     def env(**settings: str) -> dict[str, str]:
         return server_env(tmp_path / "data", 0, **settings)
 
+    malformed = tmp_path / "jargon.txt"
+    malformed.write_text("DV: Say what happened.\n: a suggestion for no word\n", encoding="utf-8")
     async with database_url("postgresql", tmp_path) as url:
         shared = {"SAFETYMAP_DATABASE_URL": url, "SAFETYMAP_REDIS_URL": REDIS}
         no_key = env(**shared)
@@ -70,6 +72,15 @@ async def test_settings_that_cannot_serve_refuse_in_one_line(tmp_path: Path) -> 
             "path": (
                 env(SAFETYMAP_BASE_URL="https://map.example.org/safetymap"),
                 ["with no path", "'/safetymap'", "root of its own host name"],
+            ),
+            # The organisation's jargon list: missing, or a line the board could not use.
+            "jargon missing": (
+                env(SAFETYMAP_JARGON_FILE=str(tmp_path / "no-such-list.txt")),
+                ["SAFETYMAP_JARGON_FILE", "no file at", "unset the setting"],
+            ),
+            "jargon malformed": (
+                env(SAFETYMAP_JARGON_FILE=str(malformed)),
+                ["SAFETYMAP_JARGON_FILE", "line 2: nothing before the colon", "fix the file"],
             ),
             # A typo in the level failed later, in logging, with a traceback and exit code 1.
             "log level": (env(SAFETYMAP_LOG_LEVEL="VERBOSE"), ["SAFETYMAP_LOG_LEVEL must be one"]),
