@@ -1,6 +1,7 @@
 // The map as this page last read it from both documents, and the lookups the views make into
 // it: sections, people's names, what a link to a card shows, who is typing in a card, and what
 // this person may do. Read again once per render; knows nothing about the DOM.
+import { jargonMatcher } from './jargon.js'
 import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES, wasDeleted } from './model.js'
 import { personOf } from './people.js'
 import { cardActions, linkState, splitWithdrawn } from './withdraw.js'
@@ -56,6 +57,8 @@ export class Board {
     this.ended = config.status === 'ended'
     this.endedAt = config.endedAt
     this.editable = this.computeEditable()
+    /** Words in a card that may not be clear to everyone (jargon.js), by the organisation's list. */
+    this.flagJargon = jargonMatcher(config.jargon)
   }
 
   /** Read both documents again (the board does, once per render). */

@@ -11,7 +11,8 @@ import { str } from './model.js'
  *   mode: 'edit' | 'present', labelSet: string, columns: Column[],
  *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
  *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
- *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string
+ *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string,
+ *   jargon: import('./jargon.js').JargonList
  * }} BoardConfig
  */
 
@@ -35,6 +36,22 @@ function stringMap (v) {
   const out = {}
   for (const [key, value] of Object.entries(obj(v))) if (typeof value === 'string') out[key] = value
   return out
+}
+
+/**
+ * The organisation's jargon list (server/board/jargon.py): terms with suggestions, and the
+ * capital-letter words not to ask about.
+ * @param {unknown} v
+ * @returns {import('./jargon.js').JargonList}
+ */
+function jargonList (v) {
+  const o = obj(v)
+  const terms = Array.isArray(o.terms) ? o.terms : []
+  const allowed = Array.isArray(o.allowed) ? o.allowed : []
+  return {
+    terms: terms.map(obj).filter((t) => str(t.term).trim()).map((t) => ({ term: str(t.term), suggestion: str(t.suggestion) })),
+    allowed: allowed.filter((w) => typeof w === 'string')
+  }
 }
 
 /**
@@ -79,7 +96,8 @@ export function parseConfig (raw) {
     participantsUrl: str(c.participantsUrl) || `/api/meetings/${id}/participants`,
     csrfToken: str(c.csrfToken),
     presentUrl: str(c.presentUrl) || `/m/${id}/present`,
-    editUrl: str(c.editUrl) || `/m/${id}`
+    editUrl: str(c.editUrl) || `/m/${id}`,
+    jargon: jargonList(c.jargon)
   }
   return mode === 'present' ? asPresentation(config) : config
 }

@@ -7,6 +7,7 @@ import { readableDay } from '../dates.js'
 import { STANCES, STATUSES } from '../model.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
+import { JargonHint } from './jargonhint.js'
 import { roving } from './roving.js'
 import { StanceButtons } from './stances.js'
 import { bindText } from './textbinding.js'
@@ -83,6 +84,8 @@ export class CardView {
 
     /** @type {HTMLTextAreaElement | null} */
     this.textarea = null
+    /** @type {JargonHint | null} */
+    this.jargon = null
     /** @type {HTMLElement} */
     this.textEl = h('p', { class: 'card-text', 'data-testid': 'card-text' })
     if (this.editable && card.text) {
@@ -98,7 +101,8 @@ export class CardView {
       this.textarea = textarea
       this.textEl = textarea
       const binding = bindText(textarea, card.text, session.origin)
-      this.cleanup.push(binding.destroy)
+      this.jargon = new JargonHint({ t, flag: board.flagJargon }, textarea, { clearOnBlur: true })
+      this.cleanup.push(binding.destroy, () => this.jargon?.destroy())
     } else if (card.text) {
       const ytext = card.text
       const show = () => setText(this.textEl, ytext.toString() || t('card.emptyText'))
@@ -124,6 +128,7 @@ export class CardView {
       this.badges,
       this.answersLine,
       this.textEl,
+      this.jargon?.el,
       this.byLine,
       this.stanceLine,
       this.goalsList,

@@ -1,9 +1,12 @@
 // "Add a card": a button in the section's heading (a Tab or two from the skip link to its
 // column, however many cards there are) that opens a small form just below it. Enter adds
 // the card (at the end of the section) and keeps the form open for the next one; Escape
-// closes it.
+// closes it. A worry or a goal also offers "Help me write it" (builder.js) under the text box,
+// and the text box notes jargon gently (jargonhint.js).
+import { StatementBuilder } from './builder.js'
 import { excerpt } from './card.js'
 import { h, replaceChildren, uid } from './dom.js'
+import { JargonHint } from './jargonhint.js'
 
 /**
  * @typedef {{
@@ -50,6 +53,11 @@ export class Composer {
         }
       }
     })
+    this.jargon = new JargonHint({ t, flag: board.flagJargon }, this.text)
+    /** @type {StatementBuilder | null} */
+    this.builder = section === 'danger' || section === 'goals'
+      ? new StatementBuilder({ t, kind: section }, (sentence) => this.useSentence(sentence))
+      : null
     /** @type {HTMLSelectElement | null} */
     this.layer = null
     let layerField = null
@@ -77,7 +85,10 @@ export class Composer {
     },
     h('label', { for: textId, text: t('add.textLabel', { section: label }) }),
     this.text,
+    this.jargon.el,
     h('p', { class: 'hint', id: hintId, text: t('add.hint') }),
+    this.builder?.button,
+    this.builder?.panel,
     layerField,
     answersField,
     h('div', { class: 'composer-actions' },
@@ -103,6 +114,8 @@ export class Composer {
   close (refocus) {
     this.form.hidden = true
     this.text.value = ''
+    this.jargon.clear()
+    this.builder?.reset()
     this.button.setAttribute('aria-expanded', 'false')
     if (refocus) this.button.focus()
   }
@@ -116,7 +129,22 @@ export class Composer {
     const layer = this.layer?.value === 'professional' ? 'professional' : 'main'
     this.actions.addCard(this.section, text, layer, this.answers?.value ?? '')
     this.text.value = ''
+    this.jargon.clear()
+    this.builder?.reset()
     this.text.focus()
+  }
+
+  /**
+   * The builder's sentence into the text box (after what is there), to be changed freely.
+   * @param {string} sentence
+   */
+  useSentence (sentence) {
+    const before = this.text.value.trimEnd()
+    this.text.value = before ? `${before} ${sentence}` : sentence
+    this.builder?.reset()
+    this.text.focus()
+    this.text.setSelectionRange(this.text.value.length, this.text.value.length)
+    this.jargon.check()
   }
 
   /** Keep the goal's "which worry" choices in step with the map. */
