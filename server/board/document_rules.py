@@ -30,6 +30,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, MapEvent, Subscription
 
+from server.board import picture_rules
 from server.board.model import ALL_SECTIONS, is_moment
 from server.board.permissions import Role
 
@@ -99,14 +100,43 @@ class Writer:
         return self.role is Role.FACILITATOR
 
 
-def violation(changes: Iterable[Change], writer: Writer) -> str | None:
-    """The first rule these changes break (plain words), or None: they may all be kept."""
+def violation(
+    changes: Iterable[Change], writer: Writer, place: picture_rules.Place | None = None
+) -> str | None:
+    """The first rule these changes break (plain words), or None: they may all be kept.
+
+    `place` says which pictures were uploaded to the room and which cards may take them
+    (picture_rules.py); without it, no card takes a new picture."""
     for change in changes:
         rule = _RULES.get(change.root)
         why = rule(change, writer) if rule is not None else None
+        if why is None and change.root == "items":
+            why = _pictures(change, place or _NOWHERE)
         if why is not None:
             return why
     return None
+
+
+def _pictures(change: Change, place: picture_rules.Place) -> str | None:
+    path, key, new = change.path, change.key, change.new
+    if not path and key is not None and isinstance(new, Node) and picture_rules.KEY in new.values:
+        return picture_rules.refusal(key, None, new.values[picture_rules.KEY], place)
+    if len(path) == 1 and key == picture_rules.KEY:
+        return picture_rules.refusal(str(path[0]), change.old, new, place)
+    if len(path) > 1 and path[1] == picture_rules.KEY:
+        return picture_rules.MALFORMED  # a plain array, written whole: nothing to edit inside
+    return None
+
+
+class _Nowhere:
+    def uploaded(self, picture_id: str) -> bool:
+        return False
+
+    def allows(self, card_id: str) -> bool:
+        return False
+
+
+_NOWHERE = _Nowhere()
 
 
 def _meta(change: Change, writer: Writer) -> str | None:
@@ -291,8 +321,9 @@ class Tracker:
     `close` must be called once the document is no longer used (as `Room.dispose` does).
     """
 
-    def __init__(self, doc: Doc[Any]) -> None:
+    def __init__(self, doc: Doc[Any], uploads: picture_rules.Uploads | None = None) -> None:
         self.changes: list[Change] = []
+        self._uploads = uploads
         self.typed: set[str] = set()  # cards whose text the recorded transactions changed
         # (card, participant) pairs already reported as written (`kept`): each goes to the
         # card_writers table once per loaded document (again after a reload: it is ignored).
@@ -321,10 +352,23 @@ class Tracker:
 
     def judge(self, writer: Writer) -> str | None:
         """The first rule the recorded changes break (they are then forgotten), or None."""
-        refused = violation(self.changes, writer) if self.changes else None
+        refused = violation(self.changes, writer, self) if self.changes else None
         if refused is not None:
             self.forget()
         return refused
+
+    # What the picture rules read of the room (picture_rules.Place), after the update.
+
+    def uploaded(self, picture_id: str) -> bool:
+        return self._uploads is not None and self._uploads.uploaded(picture_id)
+
+    def allows(self, card_id: str) -> bool:
+        if self._uploads is not None and self._uploads.anywhere:
+            return True
+        if self._roots["meta"].get(picture_rules.EVERYWHERE) is True:
+            return True
+        card = self._roots["items"].get(card_id)
+        return isinstance(card, Map) and card.get("section") == picture_rules.SECTION
 
     def kept(self, me: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """What the record learns from the recorded changes, once kept (then forgotten): the

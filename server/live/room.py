@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from pycrdt import Doc, TransactionEvent
 
 from server import metrics
-from server.board import document_rules
+from server.board import document_rules, picture_rules
 from server.board.limits import Limits, MapLimits
 from server.board.permissions import Layer, Role, Status, can_edit, read_only_reason
 from server.live.journal import Journal
@@ -78,6 +78,7 @@ class Room:
         shared: Shared | None = None,
         limits: Limits | None = None,
         writers: dict[int, str] | None = None,
+        uploads: picture_rules.Uploads | None = None,  # which pictures it may name
     ) -> None:
         self.meeting_id = meeting_id
         self.layer = layer
@@ -91,10 +92,9 @@ class Room:
         self.compaction = asyncio.Lock()
         self.ready.set()
         self.disposed = False
-        self._journal = journal
-        self._reload = reload
+        self._journal, self._reload = journal, reload
         self._max_bytes = max_document_bytes
-        self._shared = shared
+        self._shared, self._uploads = shared, uploads
         self._inserted_text = 0  # string content of the update being handled (see limits.py)
         self._found = structs.UpdateShape()  # the shape of the update being handled
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
@@ -122,7 +122,7 @@ class Room:
             changes.append(event.update)
 
         self._subscription = doc.observe(changed)
-        self._rules = document_rules.Tracker(doc)  # what each update changes (see _permitted)
+        self._rules = document_rules.Tracker(doc, self._uploads)  # what each update changes
         return doc
 
     def dispose(self) -> None:

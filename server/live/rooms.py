@@ -15,6 +15,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from server.board import picture_rules
 from server.board.limits import Limits
 from server.board.permissions import Layer, Status
 from server.live import control
@@ -46,8 +47,10 @@ class Rooms:
         compact_threshold: int,
         relay: Relay | None = None,
         limits: Limits | None = None,
+        picture_key: str = "",  # the secret key picture ids are signed with (picture_ids.py)
     ) -> None:
         self._store = store
+        self._picture_key = picture_key
         self._limits = limits
         self._relay = relay
         self._journal = journal
@@ -115,6 +118,7 @@ class Rooms:
             shared=self if self._relay is not None else None,
             limits=self._limits,
             writers=writers,
+            uploads=picture_rules.uploads_for(self._picture_key, meeting_id, layer),
         )
         self._rooms[key] = room
         if self._unsaved:
