@@ -30,6 +30,12 @@ _RETENTION_INTERVAL = 3600.0
 KEPT_PDF_RATE = Rate(5, 300)  # 5 downloads, then one a minute
 KEPT_PAGE_RATE = Rate(30, 60)  # views of a kept plan's page, per participant
 KEPT_PDF_AT_ONCE = 1  # kept plans' PDFs rendered at once, per process (the rest queue)
+# Pictures (web/pictures.py): per participant, 12 uploads at once, then one every 5 seconds;
+# each is re-encoded in a thread, at most two at once per process, and at most eight are
+# read or waiting at once (each holds its body, up to SAFETYMAP_PICTURE_MAX_BYTES, in memory).
+PICTURE_RATE = Rate(12, 60)
+PICTURES_ENCODED_AT_ONCE = 2
+PICTURE_UPLOADS_AT_ONCE = 8
 
 
 @dataclass
@@ -55,6 +61,11 @@ class Services:
     kept_renders: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(KEPT_PDF_AT_ONCE)
     )
+    pictures: Limiter = field(default_factory=lambda: Limiter(PICTURE_RATE))  # per participant
+    picture_encoding: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(PICTURES_ENCODED_AT_ONCE)
+    )
+    picture_uploads: set[object] = field(default_factory=set)  # uploads under way, per process
     # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
     http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -99,6 +110,7 @@ class Services:
             compact_threshold=settings.compact_threshold,
             relay=relay,
             limits=Limits(settings.max_cards, settings.max_card_text),
+            picture_key=settings.secret_key,
         )
         journal.on_health = rooms.saving
         if relay is not None:

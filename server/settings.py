@@ -177,7 +177,14 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "New websocket connections per link and process (everyone who came by that link), "
         "as COUNT/SECONDS (then 4529): what one link may cost the server in joins.",
     ),
+    "SAFETYMAP_PICTURE_MAX_BYTES": (
+        "10485760",
+        "Largest picture a card may take, as uploaded (10 MiB), from 65536 to 67108864 "
+        "(64 MiB). Every picture is re-encoded to at most 2048 pixels a side.",
+    ),
 }
+
+PICTURE_BYTES_RANGE = (65536, 64 * 2**20)
 
 
 LOG_FORMATS = ("text", "json")
@@ -242,6 +249,7 @@ class Settings:
     link_join_limit: Rate = _DEFAULT_RATES["SAFETYMAP_LINK_JOIN_LIMIT"]
     participant_byte_limit: Rate = _DEFAULT_RATES["SAFETYMAP_PARTICIPANT_BYTE_LIMIT"]
     header_timeout: float = 10.0
+    picture_max_bytes: int = 10 * 2**20
     timezone: str = SETTINGS["SAFETYMAP_TIMEZONE"][0]
     jargon: Jargon = field(default_factory=lambda: load_jargon(None))
     base_url_set: bool = False  # False: the base URL follows the address served on
@@ -328,6 +336,7 @@ class Settings:
             link_join_limit=_rate(get, "SAFETYMAP_LINK_JOIN_LIMIT"),
             participant_byte_limit=_rate(get, "SAFETYMAP_PARTICIPANT_BYTE_LIMIT"),
             header_timeout=_number(get, "SAFETYMAP_HEADER_TIMEOUT", float),
+            picture_max_bytes=_picture_bytes(get),
             timezone=_zone(get, "SAFETYMAP_TIMEZONE"),
             jargon=_jargon(get, "SAFETYMAP_JARGON_FILE"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
@@ -343,6 +352,17 @@ def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
     if value < 0:
         raise SettingsError(f"{name} must not be negative")
+    return value
+
+
+def _picture_bytes(get: Callable[[str], str | None]) -> int:
+    value = _number(get, "SAFETYMAP_PICTURE_MAX_BYTES", int)
+    low, high = PICTURE_BYTES_RANGE
+    if not low <= value <= high:
+        raise SettingsError(
+            f"SAFETYMAP_PICTURE_MAX_BYTES must be from {low} to {high} bytes, not {value}: "
+            "set it to the largest picture upload to take (10485760 is 10 MiB)"
+        )
     return value
 
 

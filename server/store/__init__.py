@@ -7,7 +7,8 @@ databases. Methods take and return plain dataclasses (`records`), never ORM rows
 meetings and links (`meetings`), participants and admission (`people`), the update log
 (`log`), the record (`snapshots`), deletion (`deletion`) and where each meeting stands now
 (`standing`: what live connections are re-checked against), the audit trail (`audit`), who
-keeps the agreed plan after the meeting (`kept`) and who agreed it (`agreements`).
+keeps the agreed plan after the meeting (`kept`), who agreed it (`agreements`) and the
+pictures on cards (`pictures`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from server.store.kept import KeptStore
 from server.store.log import Editors, LogStore
 from server.store.meetings import MeetingStore
 from server.store.people import PeopleStore
+from server.store.pictures import Picture, PictureCaps, PictureRefused, PictureStore
 from server.store.records import (
     Agreement,
     Author,
@@ -57,6 +59,9 @@ __all__ = [
     "MeetingFull",
     "MeetingGone",
     "Participant",
+    "Picture",
+    "PictureCaps",
+    "PictureRefused",
     "Refusal",
     "Refusals",
     "Snapshot",
@@ -79,6 +84,7 @@ class Store(
     TrailStore,
     KeptStore,
     AgreementStore,
+    PictureStore,
 ):
     """The whole storage interface: construct with `Store(engine, link_key, ...)`."""
 

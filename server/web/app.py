@@ -29,6 +29,7 @@ from server.web import (
     guesses,
     kept_pages,
     meeting_pages,
+    pictures,
 )
 from server.web.auth import Forbidden
 from server.web.headers import SecurityHeaders
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
         *meeting_pages.routes,
         *agreement_pages.routes,
         *board_pages.routes,
+        *pictures.routes,
         *kept_pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         WebSocketRoute("/ws/{meeting_id}", live),

@@ -289,6 +289,11 @@ def board_config(
         "sections": {sid: section(sid) for sid in model.SECTIONS},
         "optionalSections": {sid: section(sid) for sid in model.OPTIONAL_SECTIONS},
         "strings": {},
+        # Uploads go to uploadUrl; a picture is read at `${uploadUrl}/${id}` (pictures.py).
+        "pictures": {
+            "uploadUrl": f"/m/{meeting.id}/pictures",
+            "maxBytes": settings.picture_max_bytes,
+        },
         "csrfToken": csrf_token(request),  # echoed as X-CSRF-Token by the lock and end buttons
         # Words flagged gently while someone types a card (board/jargon.py, SAFETYMAP_JARGON_FILE).
         "jargon": settings.jargon.as_json() if not present else {"terms": [], "allowed": []},

@@ -84,6 +84,11 @@ async def test_settings_that_cannot_serve_refuse_in_one_line(tmp_path: Path) -> 
             ),
             # A typo in the level failed later, in logging, with a traceback and exit code 1.
             "log level": (env(SAFETYMAP_LOG_LEVEL="VERBOSE"), ["SAFETYMAP_LOG_LEVEL must be one"]),
+            # A picture limit of 0 (or of gigabytes, read into memory) is a typo.
+            "picture size": (
+                env(SAFETYMAP_PICTURE_MAX_BYTES="0"),
+                ["SAFETYMAP_PICTURE_MAX_BYTES must be from 65536 to 67108864", "10485760"],
+            ),
             # A process that lost its database URL, relaying a private SQLite into Redis.
             "sqlite+redis": (env(SAFETYMAP_REDIS_URL=REDIS), ["SAFETYMAP_DATABASE_URL"]),
             "driver": (

@@ -186,6 +186,24 @@ agreements = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
+# Pictures on cards (migration 0014): the re-encoded bytes, never the description (the
+# document holds it, with the id). Deleted with the meeting.
+pictures = Table(
+    "pictures",
+    metadata,
+    Column("id", String(40), primary_key=True),  # random and signed: picture_ids.py
+    Column("meeting_id", String(36), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("layer", String(16), nullable=False),
+    Column("content_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_by", String(36), nullable=False),  # participant id
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pictures_meeting", "meeting_id", "layer"),
+)
+
 # The audit trail: append-only (nothing updates or deletes a row). meeting_id is deliberately
 # not a foreign key, so the trail outlives the meeting it records, deletion included. Neither
 # the actor's label nor the details ever hold card text or names: see audit.py.
