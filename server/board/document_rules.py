@@ -6,6 +6,8 @@ Nobody can act as someone else (docs/document-model.md, "Who may write what"):
   never change once the card exists;
 - a scale mark (`scales[s].ratings[pid]`) and a stance (`items[id].stance[pid]`) are written,
   moved and removed by participant `pid` alone;
+- a scale's wording (`question`, `low`, `high`) and the worry it is `about` are changed by
+  the facilitator alone;
 - `meta` is the facilitator's, except that everyone may write their own entry in
   `meta.people`, with the name and role the server knows them by;
 - a card is deleted by its author or the facilitator only; anyone else who can edit
@@ -46,6 +48,8 @@ SECTION = "a card stays in one of the map's sections (withdraw it instead); edit
 STANCE = "only each person can record their own stance; edit refused"
 MARK = "only each person can place, move or remove their own mark; edit refused"
 SCALE = "only the facilitator can remove a scale that holds other people's marks; edit refused"
+WORDING = "only the facilitator can change a scale's question or what its ends mean; edit refused"
+_WORDING = frozenset({"question", "low", "high", "about"})
 
 _PERSON_FIELDS = frozenset({"name", "role", "relationship", "agency"})
 
@@ -226,6 +230,8 @@ def _scales(change: Change, writer: Writer) -> str | None:
     if len(path) == 1:
         if key == "ratings" and (_others(change.old, writer) or _others(change.new, writer)):
             return MARK
+        if key in _WORDING and not writer.facilitator:  # the record shows what was asked
+            return WORDING
         return None
     if path[1] == "ratings":
         pid = path[2] if len(path) > 2 else key

@@ -151,7 +151,19 @@ def test_a_scale_holding_others_marks_is_removed_by_the_facilitator_only() -> No
     assert violation(gone, SAM) is None
     assert violation(gone, JO) is None  # only Jo's own mark was on it
     assert violation(gone, ALEX) == rules.SCALE
-    assert violation([Change("scales", ("s1",), "question", "update", "a", "b")], ALEX) is None
+
+
+@pytest.mark.parametrize("key", ["question", "low", "high", "about"])
+def test_a_scales_wording_is_the_facilitators(key: str) -> None:
+    """The record shows what people were asked: nobody else rewords it under their marks."""
+    for action, old, new in (("update", "a", "b"), ("add", None, "b"), ("delete", "a", None)):
+        change = [Change("scales", ("s1",), key, action, old, new)]
+        assert violation(change, SAM) is None
+        for writer in (ALEX, JO):
+            assert violation(change, writer) == rules.WORDING, (key, action, writer)
+    # A new scale comes with its wording; that is not a change of it.
+    new = Node({"question": "How safe?", "low": "", "high": "", "about": "", "ratings": keys()})
+    assert violation([Change("scales", (), "s2", "add", None, new)], JO) is None
 
 
 @pytest.mark.parametrize(
@@ -298,6 +310,13 @@ def test_replaced_maps_are_reported_with_their_old_keys() -> None:
     assert changes["meta", "people"].old.keys() == {JO.id}
     assert violation(changes.values(), JO) is None  # only Jo's own were in them
     assert violation([changes["scales", "ratings"]], ALEX) == rules.MARK
+
+
+def test_rewording_a_scale_is_reported() -> None:
+    [change] = tracked(seeded, lambda doc: scales(doc)["s1"].__setitem__("question", "Safe?"))
+    assert (change.root, change.path, change.key) == ("scales", ("s1",), "question")
+    assert violation([change], JO) == rules.WORDING
+    assert violation([change], SAM) is None
 
 
 def test_the_summary_follows_later_changes() -> None:
