@@ -12,8 +12,10 @@ import { str } from './model.js'
  *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
  *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
  *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string,
- *   jargon: import('./jargon.js').JargonList
+ *   jargon: import('./jargon.js').JargonList,
+ *   lastMarks: Record<string, LastMark[]>
  * }} BoardConfig
+ * @typedef {{ name: string, value: number }} LastMark a mark from the meeting this one reviews
  */
 
 /** @param {unknown} v @returns {Record<string, any>} */
@@ -52,6 +54,23 @@ function jargonList (v) {
     terms: terms.map(obj).filter((t) => str(t.term).trim()).map((t) => ({ term: str(t.term), suggestion: str(t.suggestion) })),
     allowed: allowed.filter((w) => typeof w === 'string')
   }
+}
+
+/**
+ * Last meeting's marks in a review, by "layer:scale id" (server/record/last_marks.py).
+ * @param {unknown} v
+ * @returns {Record<string, LastMark[]>}
+ */
+function lastMarks (v) {
+  /** @type {Record<string, LastMark[]>} */
+  const out = {}
+  for (const [key, marks] of Object.entries(obj(v))) {
+    if (!Array.isArray(marks)) continue
+    out[key] = marks.map(obj)
+      .filter((m) => Number.isInteger(m.value) && m.value >= 0 && m.value <= 10)
+      .map((m) => ({ name: str(m.name), value: m.value }))
+  }
+  return out
 }
 
 /**
@@ -97,7 +116,8 @@ export function parseConfig (raw) {
     csrfToken: str(c.csrfToken),
     presentUrl: str(c.presentUrl) || `/m/${id}/present`,
     editUrl: str(c.editUrl) || `/m/${id}`,
-    jargon: jargonList(c.jargon)
+    jargon: jargonList(c.jargon),
+    lastMarks: lastMarks(c.lastMarks)
   }
   return mode === 'present' ? asPresentation(config) : config
 }

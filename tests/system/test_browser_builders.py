@@ -2,12 +2,17 @@
 the gentle jargon notes, in Debian's Chromium: on a 360 px phone by keyboard, the sentence
 shown as it is typed, put into the card's text box to be changed freely; jargon noted a moment
 after typing stops (politely, never per key), never blocking a card or changing its text; and
-axe-core finds nothing serious with a builder open and a note showing."""
+axe-core finds nothing serious with a builder open and a note showing. And a scale made for a
+worry asks about that worry (shortened with an ellipsis), in words the facilitator can change
+and the record prints."""
 
 from __future__ import annotations
 
 from playwright.async_api import Browser, Locator, Page, expect
+from pycrdt import Map
 
+from server.record import exports, markdown
+from server.record.times import Times
 from tests.browser import chromium, screenshot  # noqa: F401 - the fixture
 from tests.conftest import RunningServer
 from tests.system.test_browser_a11y import serious_violations
@@ -195,4 +200,61 @@ async def test_jargon_is_noted_gently_and_never_blocks(
     await expect(card_hint).to_be_empty()
 
     assert not found, "\n".join(found)
+    await context.close()
+
+
+WORRY = (
+    "Children's services and the school are worried that Leo will be left alone overnight "
+    "again when Dad works nights, and that nobody will know until the morning."
+)
+WORRY_QUESTION = (
+    "On a scale of 0 to 10, how safe are the children from this worry: “Children's services "
+    "and the school are worried that Leo will be left alone overnight again when Dad works…”?"
+)
+
+
+async def test_a_scale_for_a_worry_asks_about_that_worry_and_the_facilitator_rewords_it(
+    server: RunningServer,
+    chromium: Browser,  # noqa: F811
+) -> None:
+    meeting = await server.meeting("Planning for Leo")
+    context, chair = await joined(chromium, server, meeting["links"]["facilitator"], "Sam")
+    await chair.get_by_test_id("add-danger").click()
+    box = chair.get_by_test_id("composer-danger").get_by_test_id("new-card-text")
+    await box.fill(WORRY)
+    await box.press("Enter")
+    await box.press("Escape")
+    worry = cards_in(chair, "danger").first
+    await worry.get_by_test_id("card-menu").click()
+    await worry.get_by_test_id("card-add-scale").click()
+    scale = chair.locator('[data-testid="scale"]:not([data-scale-id="overall"])')
+    await expect(scale).to_have_count(1)
+    question = scale.get_by_test_id("scale-question")
+    await expect(question).to_have_value(WORRY_QUESTION)
+    await expect(scale.get_by_test_id("scale-low")).to_have_value(
+        "This is sure to happen if nothing changes"
+    )
+    await expect(scale.get_by_test_id("scale-high")).to_have_value(
+        "Everyone agrees the children are safe from this"
+    )
+
+    # The family reads it; the facilitator rewords it, and the family reads that.
+    family = await server.client(meeting, "family", name="Jo")
+
+    def family_question() -> str:
+        scales = family.doc.get("scales", type=Map)
+        return str(next((s["question"] for k, s in scales.items() if k != "overall"), ""))
+
+    await family.wait_for(lambda: family_question() == WORRY_QUESTION)
+    reworded = "On a scale of 0 to 10, how safe is Leo at night when Dad works?"
+    await question.fill(reworded)
+    await question.blur()
+    await family.wait_for(lambda: family_question() == reworded)
+
+    # The record asks what the meeting asked.
+    document = await exports.document(
+        server.services.store, meeting["id"], snapshot=None, family=True
+    )
+    assert f"### {reworded}" in markdown.build(document, Times.named("Europe/London"))
+    await family.disconnect()
     await context.close()

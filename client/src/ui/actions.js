@@ -8,6 +8,7 @@ import { readWithdrawal, str } from '../model.js'
 import { editingByRoom } from '../people.js'
 import { addScale, deleteScale } from '../scales.js'
 import { cardActions, restoreCard, withdrawCard } from '../withdraw.js'
+import { worryScaleWording } from '../worryscale.js'
 
 /**
  * @typedef {import('../model.js').Card} Card
@@ -248,14 +249,19 @@ export class Actions {
   /** @param {Card} card */
   addScaleFor (card) {
     const doc = card.map.doc
-    if (doc) this.createScale(doc, newId(), card.id)
+    // Its question quotes the worry (worryscale.js); the facilitator can change it.
+    if (doc) this.createScale(doc, newId(), card.id, worryScaleWording(card.text?.toString() ?? '', this.t))
   }
 
-  /** @param {Y.Doc} doc @param {string} id @param {string} about */
-  createScale (doc, id, about) {
+  /**
+   * @param {Y.Doc} doc @param {string} id @param {string} about
+   * @param {{ question: string, low: string, high: string }} [wording] the overall scale's by default
+   */
+  createScale (doc, id, about, wording) {
     const { t } = this
+    const words = wording ?? { question: t('scale.defaultQuestion'), low: t('scale.defaultLow'), high: t('scale.defaultHigh') }
     this.session.history.stopCapturing()
-    addScale(doc, { id, about, question: t('scale.defaultQuestion'), low: t('scale.defaultLow'), high: t('scale.defaultHigh') }, this.session.origin)
+    addScale(doc, { id, about, ...words }, this.session.origin)
     this.session.history.stopCapturing()
     const layer = doc === this.session.main.doc ? 'main' : 'professional'
     this.focusAfterRender(() => {

@@ -8,6 +8,7 @@ import { makeRating, marksByValue, setRating, setRevealed, setScaleText, visible
 import { excerpt } from './card.js'
 import { autosize, h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
+import { LastMarks } from './lastmarks.js'
 
 /** Up to this many names stack on one number; more fold into "N people". */
 const STACK = 3
@@ -97,6 +98,10 @@ export class ScaleView {
     // Laid out again when the line gets its width (a tab shown) or changes it (a resize).
     new ResizeObserver(() => { if (this.line.clientWidth !== this.laidWidth) this.layoutChips() }).observe(line)
 
+    // A review: last meeting's marks, faint, in a row of their own (lastmarks.js).
+    const last = board.config.lastMarks[this.key] ?? []
+    this.lastMarks = last.length ? new LastMarks({ t }, last) : null
+
     this.hiddenNote = h('p', { class: 'scale-hidden-note', 'data-testid': 'scale-hidden-note' })
     this.marks = h('ul', { class: 'scale-marks', 'data-testid': 'scale-marks' })
     this.noMarks = h('p', { class: 'scale-no-marks', text: t('scale.noMarks') })
@@ -126,6 +131,7 @@ export class ScaleView {
       wording ? wordingFields : this.question,
       h('div', { class: 'scale-figure' },
         line,
+        this.lastMarks?.el,
         h('div', { class: 'scale-ends' }, this.lowText, this.highText)),
       this.hiddenNote,
       h('h4', { class: 'scale-marks-title', text: t('scale.marks') }),
