@@ -16,6 +16,7 @@ from server.live.relay import Relay
 from server.live.rooms import Rooms
 from server.live.shared_limits import http_limits
 from server.ratelimit import HttpLimits, Limiter, LocalLimits, Rate
+from server.record.review_marks import ReviewMarks
 from server.settings import Settings
 from server.store import Store, deployment
 from server.store.accounts import Accounts
@@ -61,6 +62,8 @@ class Services:
     kept_renders: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(KEPT_PDF_AT_ONCE)
     )
+    # A review's board: last meeting's marks, read from its record once (record/review_marks.py).
+    review_marks: ReviewMarks = field(default_factory=ReviewMarks)
     pictures: Limiter = field(default_factory=lambda: Limiter(PICTURE_RATE))  # per participant
     picture_encoding: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(PICTURES_ENCODED_AT_ONCE)

@@ -41,7 +41,6 @@ from server.web.meeting_pages import ROLE_NAMES
 from server.web.page_json import script_json
 from server.web.pages import link_not_working as _link_not_working
 from server.web.pages import problem, redirect, render
-from server.web.review_marks import review_marks
 from server.web.websocket import clean_name
 
 ROLE_SENTENCES = {
@@ -337,8 +336,9 @@ async def board(request: Request) -> Response:
     config = board_config(request, meeting, participant, mode)
     # A review: where each person put their mark last time, shown faintly on its scale (the
     # family's board: the shared map's scales only).
+    services = services_of(request)
     family = not config["professional"]
-    config["lastMarks"] = await review_marks(services_of(request).store, meeting, family=family)
+    config["lastMarks"] = await services.review_marks.of(services.store, meeting, family=family)
     # JSON in a non-executable script element, with < > & escaped (page_json.py).
     payload = script_json(config)
     return render(

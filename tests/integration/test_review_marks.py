@@ -114,6 +114,29 @@ async def test_a_reviews_board_carries_last_meetings_marks(server: RunningServer
     assert all(not scale.get("ratings") for scale in scales.values())
 
 
+async def test_read_once_and_never_served_once_the_previous_meeting_is_deleted(
+    server: RunningServer,
+) -> None:
+    """Each process keeps the marks it read (an ended snapshot never changes); deleting the
+    meeting before stops them at once, and drops them from memory."""
+    async with await signed_in(server) as chair:
+        made = await ended_and_reviewed(server, chair)
+        opened = await chair.get(f"/meetings/{made['review']}/board")
+        board_url = opened.headers["location"]
+        for _ in range(3):
+            board = await chair.get(board_url)
+            assert embedded_config(board.text)[1]["lastMarks"]["main:overall"] == LAST_OVERALL
+        assert len(server.services.review_marks) == 1
+        first = made["first"]
+        deleted = await chair.submit(
+            f"/meetings/{first}", {"confirm": "yes"}, action=f"/meetings/{first}/delete"
+        )
+        assert deleted.status_code == 303
+        board = await chair.get(board_url)
+    assert embedded_config(board.text)[1]["lastMarks"] == {}
+    assert len(server.services.review_marks) == 0
+
+
 async def test_a_meeting_that_reviews_nothing_has_no_last_marks(server: RunningServer) -> None:
     async with await signed_in(server) as chair:
         meeting_id = await create_meeting(chair)
