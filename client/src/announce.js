@@ -2,6 +2,7 @@
 // Pure: reads Yjs events, returns sentences. Typing inside a card is never announced.
 import * as Y from 'yjs'
 import { readWithdrawal, str } from './model.js'
+import { readPictures } from './pictures.js'
 
 /**
  * @typedef {import('./strings.js').Translate} Translate
@@ -51,6 +52,13 @@ export function describeRemote (events, items, scales, d) {
           else if (withdrawal.action === 'delete') out.push(t('announce.restored', { section }))
         } else if (keys.has('section')) out.push(t('announce.movedTo', { section }))
         else if (keys.has('order')) out.push(t('announce.moved', { section }))
+        else if (keys.has('pictures')) {
+          const before = readPictures(keys.get('pictures')?.oldValue).length
+          const after = readPictures(card.get('pictures')).length
+          if (after > before) out.push(t('announce.pictureAdded', { section }))
+          else if (after < before) out.push(t('announce.pictureRemoved', { section }))
+          else out.push(t('announce.pictureChanged', { section }))
+        }
       } else if (path.length === 2 && path[1] === 'stance') {
         const card = items.get(String(path[0]))
         if (!(card instanceof Y.Map)) continue

@@ -1,7 +1,7 @@
 // Every HTTP call the board makes, one function each: the facilitator's calls to the server's
-// JSON API (lock, end, the waiting room) and loading the page again. Kept in one place so that
-// what the page asks of the server can be read at a glance; the map itself travels over the
-// websocket (connection.js).
+// JSON API (lock, end, the waiting room), sending a picture, and loading the page again. Kept
+// in one place so that what the page asks of the server can be read at a glance; the map
+// itself travels over the websocket (connection.js).
 
 /**
  * @typedef {import('./config.js').BoardConfig} BoardConfig
@@ -73,6 +73,77 @@ export function meetingApi (config) {
     /** Take an admitted person out (the server closes their connection). @param {string} id */
     remove: (id) => admission('remove', id)
   }
+}
+
+/**
+ * @typedef {{ id: string, width: number, height: number, type: string, url: string }} Uploaded
+ * @typedef {{ ok: true, picture: Uploaded } | { ok: false, status: number, message: string }} UploadAnswer
+ *   `message`: the server's own words ("This file is not a picture…"), or "" when it gave none
+ * @typedef {{ file: Blob, filename: string, description: string, layer: 'main' | 'professional' }} PictureUpload
+ */
+
+/**
+ * What an upload sends: a multipart form (`picture`, `description`, `layer`) with the header
+ * that a cross-site form cannot send, and the facilitator's CSRF token.
+ * @param {{ uploadUrl: string, csrfToken: string }} target
+ * @param {PictureUpload} upload
+ */
+export function pictureRequest (target, upload) {
+  const body = new FormData()
+  body.append('picture', upload.file, upload.filename)
+  body.append('description', upload.description.trim())
+  body.append('layer', upload.layer)
+  /** @type {Record<string, string>} */
+  const headers = { 'X-Requested-With': 'safetymap' }
+  if (target.csrfToken) headers['X-CSRF-Token'] = target.csrfToken
+  return { url: target.uploadUrl, headers, body }
+}
+
+/**
+ * The server's answer to an upload: the stored picture (201), or its refusal in its own words.
+ * @param {number} status 0: no answer (offline, the connection dropped)
+ * @param {string} text the body
+ * @returns {UploadAnswer}
+ */
+export function uploadAnswer (status, text) {
+  /** @type {any} */
+  let body = null
+  try {
+    body = JSON.parse(text)
+  } catch {}
+  const ok = status >= 200 && status < 300
+  if (ok && body && typeof body.id === 'string' && body.id) {
+    const n = (/** @type {unknown} */ v) => (typeof v === 'number' ? v : 0)
+    const s = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : '')
+    return { ok: true, picture: { id: body.id, width: n(body.width), height: n(body.height), type: s(body.type), url: s(body.url) } }
+  }
+  const message = body && typeof body.error === 'string' ? body.error : ''
+  return { ok: false, status: ok ? 500 : status, message }
+}
+
+/**
+ * Send a picture (XMLHttpRequest: fetch cannot tell how much of the body has gone).
+ * @param {{ uploadUrl: string, csrfToken: string }} target
+ * @param {PictureUpload} upload
+ * @param {(sent: number, total: number) => void} onProgress
+ * @param {AbortSignal} [signal] stops sending (the answer is then status 0)
+ * @returns {Promise<UploadAnswer>}
+ */
+export function uploadPicture (target, upload, onProgress, signal) {
+  const { url, headers, body } = pictureRequest(target, upload)
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest()
+    signal?.addEventListener('abort', () => xhr.abort())
+    xhr.open('POST', url)
+    xhr.withCredentials = true
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value)
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total) }
+    xhr.onload = () => resolve(uploadAnswer(xhr.status, xhr.responseText))
+    xhr.onerror = () => resolve(uploadAnswer(0, ''))
+    xhr.ontimeout = () => resolve(uploadAnswer(0, ''))
+    xhr.onabort = () => resolve(uploadAnswer(0, ''))
+    xhr.send(body)
+  })
 }
 
 /** Load the page again: the way out of a connection problem the page cannot mend itself. */

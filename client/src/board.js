@@ -4,6 +4,7 @@
 import { jargonMatcher } from './jargon.js'
 import { groupBySection, readCards, readMeta, readPeople, readScales, ROLES, wasDeleted } from './model.js'
 import { personOf } from './people.js'
+import { AddedPictures, localStore, MAX_PICTURES, mayChangePicture, picturesAllowed } from './pictures.js'
 import { cardActions, linkState, splitWithdrawn } from './withdraw.js'
 
 /**
@@ -44,7 +45,7 @@ export class Board {
     /** @type {Scale[]} */
     this.scales = []
     /** @type {Meta} */
-    this.meta = { title: '', optionalSections: [], locked: null, ended: false, endedAt: '' }
+    this.meta = { title: '', optionalSections: [], locked: null, ended: false, endedAt: '', picturesEverywhere: false }
     /** @type {Map<string, Person>} */
     this.people = new Map()
     // Presence is read by ui/app.js, which also says who joined and left.
@@ -59,6 +60,8 @@ export class Board {
     this.editable = this.computeEditable()
     /** Words in a card that may not be clear to everyone (jargon.js), by the organisation's list. */
     this.flagJargon = jargonMatcher(config.jargon)
+    /** The pictures this browser added (their uploader may change them). */
+    this.addedPictures = new AddedPictures(localStore(), config.meetingId)
   }
 
   /** Read both documents again (the board does, once per render). */
@@ -167,6 +170,20 @@ export class Board {
     const mine = layer.doc.clientID
     const roster = professional ? this.professionalRoster : this.roster
     return roster.filter((p) => p.editing === key && p.clientId !== mine && (!this.me || p.id !== this.me)).map((p) => p.name)
+  }
+
+  /** Where pictures are sent and fetched from; null when the server takes none. */
+  get pictures () { return this.config.pictures }
+
+  /** Whether this person is offered "Add a picture" on a card now. @param {Card} card */
+  mayAddPicture (card) {
+    return !!this.config.pictures && this.editable && !this.present && !card.withdrawn &&
+      picturesAllowed(card.section, this.meta.picturesEverywhere) && card.pictures.length < MAX_PICTURES
+  }
+
+  /** Whether this person may remove a picture from a card or change its description (not on a withdrawn card: it is kept as it was). @param {Card} card @param {string} id */
+  mayChangePicture (card, id) {
+    return !this.present && !card.withdrawn && mayChangePicture(this.viewer(), card, this.addedPictures.has(id))
   }
 
   /** Whether the facilitator has locked the board (the server writes `meta.locked`). */

@@ -13,9 +13,12 @@ import { str } from './model.js'
  *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
  *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string,
  *   jargon: import('./jargon.js').JargonList,
- *   lastMarks: Record<string, LastMark[]>
+ *   lastMarks: Record<string, LastMark[]>,
+ *   pictures: PictureConfig | null
  * }} BoardConfig
  * @typedef {{ name: string, value: number }} LastMark a mark from the meeting this one reviews
+ * @typedef {{ uploadUrl: string, maxBytes: number }} PictureConfig where pictures are sent
+ *   (and fetched from, `{uploadUrl}/{id}`), and the largest the server takes
  */
 
 /** @param {unknown} v @returns {Record<string, any>} */
@@ -74,6 +77,20 @@ function lastMarks (v) {
 }
 
 /**
+ * Pictures on cards, when the server takes them (an older one names no `pictures`: then the
+ * board offers none).
+ * @param {unknown} v
+ * @returns {PictureConfig | null}
+ */
+function pictureConfig (v) {
+  const o = obj(v)
+  const uploadUrl = str(o.uploadUrl)
+  if (!uploadUrl) return null
+  const maxBytes = typeof o.maxBytes === 'number' && Number.isFinite(o.maxBytes) && o.maxBytes > 0 ? Math.floor(o.maxBytes) : 0
+  return { uploadUrl: uploadUrl.replace(/\/+$/, ''), maxBytes }
+}
+
+/**
  * @param {unknown} raw the parsed JSON
  * @returns {BoardConfig}
  */
@@ -117,7 +134,8 @@ export function parseConfig (raw) {
     presentUrl: str(c.presentUrl) || `/m/${id}/present`,
     editUrl: str(c.editUrl) || `/m/${id}`,
     jargon: jargonList(c.jargon),
-    lastMarks: lastMarks(c.lastMarks)
+    lastMarks: lastMarks(c.lastMarks),
+    pictures: pictureConfig(c.pictures)
   }
   return mode === 'present' ? asPresentation(config) : config
 }

@@ -1,6 +1,7 @@
 // Tolerant readers of the meeting documents (docs/document-model.md): any client can write
 // anything, so reading never throws; wrongly typed values read as empty or absent.
 import * as Y from 'yjs'
+import { readPictures } from './pictures.js'
 
 export const STANCES = /** @type {const} */ (['agree', 'dispute', 'unsure'])
 export const STATUSES = /** @type {const} */ (['not_started', 'in_progress', 'done'])
@@ -16,7 +17,8 @@ export const SCALE_MAX = 10
  *   id: string, layer: LayerName, map: Y.Map<unknown>, section: string,
  *   text: Y.Text | null, order: string, author: string, createdAt: string,
  *   speaker: string, answers: string, owner: string, due: string, status: Status | '',
- *   stance: Record<string, Stance>, withdrawn: Withdrawal | null
+ *   stance: Record<string, Stance>, withdrawn: Withdrawal | null,
+ *   pictures: import('./pictures.js').Picture[]
  * }} Card
  * @typedef {{ by: string, at: string }} Withdrawal who took a card off the map, and when
  * @typedef {{ value: number, reason: string, up: string, at: string }} Rating
@@ -26,7 +28,10 @@ export const SCALE_MAX = 10
  * }} Scale
  * @typedef {{ name: string, role: string, relationship: string, agency?: string }} Person
  *   `agency`: a professional's service as they gave it ("Police"); typed, so it proves nothing
- * @typedef {{ title: string, optionalSections: string[], locked: boolean | null, ended: boolean, endedAt: string }} Meta
+ * @typedef {{
+ *   title: string, optionalSections: string[], locked: boolean | null, ended: boolean, endedAt: string,
+ *   picturesEverywhere: boolean
+ * }} Meta
  */
 
 /** @param {unknown} value */
@@ -67,7 +72,8 @@ export function readCards (items, layer, sections) {
       due: readDate(value.get('due')),
       status: STATUSES.includes(/** @type {any} */ (status)) ? /** @type {Status} */ (status) : '',
       stance: readStances(value.get('stance')),
-      withdrawn: readWithdrawal(value.get('withdrawn'))
+      withdrawn: readWithdrawal(value.get('withdrawn')),
+      pictures: readPictures(value.get('pictures'))
     })
   })
   return cards
@@ -209,7 +215,9 @@ export function readMeta (meta, optionalIds) {
     // Written by the server; null while it has not written it yet.
     locked: typeof meta.get('locked') === 'boolean' ? /** @type {boolean} */ (meta.get('locked')) : null,
     ended: meta.get('status') === 'ended',
-    endedAt: str(meta.get('endedAt'))
+    endedAt: str(meta.get('endedAt')),
+    // The facilitator's "Allow pictures on every card".
+    picturesEverywhere: meta.get('picturesEverywhere') === true
   }
 }
 

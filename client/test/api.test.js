@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { afterEach, test } from 'node:test'
-import { meetingApi } from '../src/api.js'
+import { meetingApi, pictureRequest, uploadAnswer } from '../src/api.js'
 
 // What each call sends, with fetch replaced: the routes of the server's meeting API and the
 // facilitator's CSRF header must stay exactly as the board has always sent them.
@@ -92,4 +92,28 @@ test('admitting, turning away and taking out post to the person\'s own route', a
     ['/api/meetings/m1/participants/p2/reject', 'POST', '{}'],
     ['/api/meetings/m1/participants/p3/remove', 'POST', '{}']
   ])
+})
+
+test('a picture is sent as a multipart form with the anti-forgery header, and the CSRF token when there is one', async () => {
+  const file = new Blob(['not really a jpeg'], { type: 'image/jpeg' })
+  const request = pictureRequest({ uploadUrl: '/m/m1/pictures', csrfToken: 'tok' }, { file, filename: 'leo.jpg', description: '  Leo\u2019s house ', layer: 'main' })
+  assert.equal(request.url, '/m/m1/pictures')
+  assert.deepEqual(request.headers, { 'X-Requested-With': 'safetymap', 'X-CSRF-Token': 'tok' })
+  assert.equal(request.body.get('description'), 'Leo\u2019s house')
+  assert.equal(request.body.get('layer'), 'main')
+  const sent = /** @type {File} */ (request.body.get('picture'))
+  assert.equal(sent.name, 'leo.jpg')
+  assert.equal(await sent.text(), 'not really a jpeg')
+  const family = pictureRequest({ uploadUrl: '/m/m1/pictures', csrfToken: '' }, { file, filename: 'd.png', description: 'x', layer: 'professional' })
+  assert.deepEqual(family.headers, { 'X-Requested-With': 'safetymap' })
+  assert.equal(family.body.get('layer'), 'professional')
+})
+
+test('the answer to an upload: the stored picture, or the server\u2019s own words', () => {
+  assert.deepEqual(uploadAnswer(201, '{"id":"p1","width":640,"height":480,"type":"image/jpeg","url":"/m/m1/pictures/p1"}'),
+    { ok: true, picture: { id: 'p1', width: 640, height: 480, type: 'image/jpeg', url: '/m/m1/pictures/p1' } })
+  assert.deepEqual(uploadAnswer(415, '{"error":"This file is not a picture."}'), { ok: false, status: 415, message: 'This file is not a picture.' })
+  assert.deepEqual(uploadAnswer(502, '<html>Bad gateway</html>'), { ok: false, status: 502, message: '' })
+  assert.deepEqual(uploadAnswer(0, ''), { ok: false, status: 0, message: '' })
+  assert.deepEqual(uploadAnswer(201, '{"width":1}'), { ok: false, status: 500, message: '' }, 'a success without an id is not one')
 })

@@ -63,3 +63,10 @@ test('close codes: 44xx (and too-big frames) are final, the rest reconnect', () 
   assert.equal(classifyClose(4400, '')?.kind, 'failed')
   for (const code of [1000, 1001, 1006, 1011, 1012, 4508]) assert.equal(classifyClose(code, ''), null, String(code))
 })
+
+test('pictures are offered only when the server names where they go', () => {
+  assert.equal(parseConfig({}).pictures, null)
+  assert.equal(parseConfig({ pictures: { maxBytes: 5 } }).pictures, null)
+  assert.deepEqual(parseConfig({ pictures: { uploadUrl: '/m/m1/pictures/', maxBytes: 10485760 } }).pictures, { uploadUrl: '/m/m1/pictures', maxBytes: 10485760 })
+  assert.deepEqual(parseConfig({ pictures: { uploadUrl: '/m/m1/pictures', maxBytes: 'big' } }).pictures, { uploadUrl: '/m/m1/pictures', maxBytes: 0 })
+})

@@ -92,7 +92,7 @@ test('readMeta and readPeople', () => {
     meta.set('people', people)
   })
   assert.deepEqual(readMeta(meta, ['unknowns', 'child_voice', 'safety_network', 'safety_plan']), {
-    title: 'Planning meeting (example)', optionalSections: ['unknowns', 'safety_plan'], locked: true, ended: false, endedAt: ''
+    title: 'Planning meeting (example)', optionalSections: ['unknowns', 'safety_plan'], locked: true, ended: false, endedAt: '', picturesEverywhere: false
   })
   assert.deepEqual([...readPeople(meta)], [['p1', { name: 'Jo', role: 'family', relationship: 'Mum', agency: '' }]])
 })
