@@ -301,6 +301,15 @@ export class Actions {
     this.session.main.doc.transact(() => meta.set('optionalSections', ids), this.session.origin)
   }
 
+  /** The facilitator allows pictures on every card, or only in the child's voice. @param {boolean} on */
+  setPicturesEverywhere (on) {
+    const meta = this.session.main.meta
+    this.session.main.doc.transact(() => {
+      if (on) meta.set('picturesEverywhere', true)
+      else meta.delete('picturesEverywhere')
+    }, this.session.origin)
+  }
+
   /**
    * Say which card this person is typing in, in the presence of that card's room only: the
    * main room (heard by the family and the shared screen) never hears of a professionals-only

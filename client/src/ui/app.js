@@ -3,7 +3,7 @@
 // shortcuts. The only place that knows every part.
 import * as Y from 'yjs'
 import { describeRemote } from '../announce.js'
-import { meetingApi, reloadPage } from '../api.js'
+import { meetingApi, reloadPage, uploadPicture } from '../api.js'
 import { Board } from '../board.js'
 import { rosterFromAwareness } from '../people.js'
 import { Session } from '../session.js'
@@ -18,6 +18,8 @@ import { autosizeAll, h, replaceChildren, show, uid } from './dom.js'
 import { DragController } from './dragdrop.js'
 import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
+import { PictureAdd } from './pictureadd.js'
+import { PictureView } from './pictureview.js'
 import { Regions } from './regions.js'
 import { ScaleView } from './scale.js'
 import { Screen } from './screen.js'
@@ -127,8 +129,16 @@ export class BoardApp {
     const drag = this.drag = new DragController({ board, sectionViews: views.sections, actions })
     const peopleListId = uid('people')
     this.peopleList = h('datalist', { id: peopleListId })
+    /** @type {PictureAdd | null} "Add a picture" (made after the map, below) */
+    this.pictureAdd = null
+    /** @type {PictureView | null} a picture opened large */
+    this.pictureView = null
+    const pictures = {
+      add: (/** @type {Card} */ card) => this.pictureAdd?.open(card),
+      open: (/** @type {Card} */ card, /** @type {import('../pictures.js').Picture} */ picture) => this.pictureView?.open(card, picture)
+    }
     /** @type {import('./card.js').CardDeps} */
-    this.cardDeps = { board, session, t, actions, drag, sizeLater: (textarea) => this.sizeLater(textarea), peopleListId }
+    this.cardDeps = { board, session, t, actions, drag, sizeLater: (textarea) => this.sizeLater(textarea), peopleListId, pictures }
     // The map's parts (columns, "More", scales) inside `regions`.
     this.parts = new Regions({
       board,
@@ -143,7 +153,7 @@ export class BoardApp {
         makeComposer: (section) => new Composer({ board, session, t, actions, sectionViews: views.sections }, section)
       }, id),
       makeScale: (scale) => new ScaleView({ board, session, t, actions, announcer }, scale),
-      makeWithdrawnList: () => new WithdrawnList({ board, t, actions, views: views.withdrawn }),
+      makeWithdrawnList: () => new WithdrawnList({ board, t, actions, pictures, views: views.withdrawn }),
       reveal: (el) => tabs.reveal(el)
     }, this.regions)
     this.loading = h('p', { class: 'board-loading', 'data-testid': 'loading', text: t('board.loading') })
@@ -152,6 +162,17 @@ export class BoardApp {
     if (config.isFacilitator && !board.present && !board.ended) this.waiting = new WaitingRoom({ t, board, api, announcer, render, root, roster: header.roster })
     replaceChildren(root, this.parts.skipLinks, header.el, banners.el, this.waiting?.el, this.loading, this.tabList, this.regions, banners.toast, this.liveRegion, dialogs.el, this.waiting?.dialog, this.peopleList)
     this.parts.build()
+    if (config.pictures && !board.present) {
+      const pictureDeps = { t, board, session, announcer, render }
+      this.pictureAdd = new PictureAdd({ ...pictureDeps, upload: uploadPicture })
+      this.pictureView = new PictureView({
+        ...pictureDeps,
+        focusCard: (card) => {
+          this.pendingFocus = () => this.views.cards.get(`${card.layer}:${card.id}`)?.focusText()
+        }
+      })
+      root.append(this.pictureAdd.el, this.pictureView.el)
+    }
     // The shared screen pages and follows the facilitator, whose board steers it (presence).
     const awareness = session.main.provider.awareness
     const settle = () => { for (const scale of views.scales.values()) scale.layoutChips() }
@@ -232,6 +253,7 @@ export class BoardApp {
       this.steer = null
     }
     this.updatePeopleList()
+    this.pictureView?.update()
     this.tabs.setRegions(this.parts.tabs())
     autosizeAll(this.toSize)
     this.toSize.clear()

@@ -5,6 +5,7 @@
 import { setCardField } from '../cards.js'
 import { readableDay } from '../dates.js'
 import { STANCES, STATUSES } from '../model.js'
+import { CardPictures } from './cardpictures.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 import { bindField } from './fields.js'
 import { JargonHint } from './jargonhint.js'
@@ -24,7 +25,8 @@ import { bindText } from './textbinding.js'
  *   actions: Pick<import('./actions.js').Actions, 'moveStep' | 'moveToEnd' | 'addScaleFor' | 'askRemove' | 'setEditing'>,
  *   drag: Pick<import('./dragdrop.js').DragController, 'start'>,
  *   sizeLater: (textarea: HTMLTextAreaElement) => void,
- *   peopleListId: string
+ *   peopleListId: string,
+ *   pictures: import('./cardpictures.js').CardPicturesDeps['pictures']
  * }} CardDeps
  */
 
@@ -60,7 +62,7 @@ export class CardView {
    * @param {Card} card
    * @param {CardKind} kind
    */
-  constructor ({ board, session, t, actions, drag, sizeLater, peopleListId }, card, kind) {
+  constructor ({ board, session, t, actions, drag, sizeLater, peopleListId, pictures }, card, kind) {
     this.board = board
     this.session = session
     this.t = t
@@ -81,6 +83,7 @@ export class CardView {
     this.byLine = h('p', { class: 'card-by', 'data-testid': 'card-by' })
     this.stanceLine = h('p', { class: 'card-stances', 'data-testid': 'card-stances' })
     this.editingLine = h('p', { class: 'card-editing', 'data-testid': 'card-editing' })
+    this.pictures = new CardPictures({ board, t, pictures }, card)
 
     /** @type {HTMLTextAreaElement | null} */
     this.textarea = null
@@ -129,6 +132,7 @@ export class CardView {
       this.answersLine,
       this.textEl,
       this.jargon?.el,
+      this.pictures.el,
       this.byLine,
       this.stanceLine,
       this.goalsList,
@@ -371,6 +375,8 @@ export class CardView {
     setText(this.editingLine, editing.map((name) => t('card.editing', { name })).join(' · '))
     show(this.editingLine, editing.length > 0)
     this.el.classList.toggle('card--busy', editing.length > 0)
+
+    this.pictures.update(card)
 
     if (this.kind === 'row') {
       this.owner?.set(card.owner)

@@ -17,7 +17,7 @@ const FOLD_ROSTER_AT = 4
  *   board: import('../board.js').Board,
  *   session: Pick<import('../session.js').Session, 'history' | 'mayWrite'>,
  *   root: HTMLElement,
- *   actions: Pick<import('./actions.js').Actions, 'undo' | 'redo' | 'toggleLock' | 'setOptionalSections'>,
+ *   actions: Pick<import('./actions.js').Actions, 'undo' | 'redo' | 'toggleLock' | 'setOptionalSections' | 'setPicturesEverywhere'>,
  *   dialogs: Pick<import('./dialogs.js').Dialogs, 'shortcuts' | 'confirmEnd'>
  * }} HeaderDeps
  * @typedef {Pick<import('./waiting.js').WaitingRoom, 'mayTakeOut' | 'confirmTakeOut'>} TakeOut
@@ -120,9 +120,15 @@ export class Header {
       boxes.set(id, box)
       return h('div', { class: 'checkbox' }, box, h('label', { for: boxId, text: text.label }))
     })
+    // Pictures: always in the child's voice; on every card when the facilitator allows it.
+    const picturesId = uid('pictures-everywhere')
+    const pictures = config.pictures
+      ? h('input', { type: 'checkbox', id: picturesId, 'data-testid': 'pictures-everywhere', onchange: () => actions.setPicturesEverywhere(!!pictures?.checked) })
+      : null
     const panel = h('fieldset', { class: 'sections-panel', id: panelId, hidden: true },
-      h('legend', { text: t('toolbar.sectionsHeading') }), items)
-    return { wrap: h('div', { class: 'sections-menu' }, button, panel), boxes }
+      h('legend', { text: t('toolbar.sectionsHeading') }), items,
+      pictures ? h('div', { class: 'checkbox sections-pictures' }, pictures, h('label', { for: picturesId, text: t('toolbar.picturesEverywhere') })) : null)
+    return { wrap: h('div', { class: 'sections-menu' }, button, panel), boxes, pictures }
   }
 
   /** @param {ConnectionState} state */
@@ -156,6 +162,7 @@ export class Header {
     if (this.sections) {
       show(this.sections.wrap, editing)
       for (const [id, box] of this.sections.boxes) box.checked = board.meta.optionalSections.includes(id)
+      if (this.sections.pictures) this.sections.pictures.checked = board.meta.picturesEverywhere
     }
     const tools = [...this.toolbar.children].some((c) => c instanceof HTMLElement && !c.hidden)
     show(this.toolbar, tools)

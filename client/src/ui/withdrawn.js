@@ -1,8 +1,10 @@
 // The withdrawn cards: one list for the whole board, after the scales (a tab of its own on
 // narrow screens), there only while a card is withdrawn. Each says where it was, who wrote it,
-// who withdrew it and when; the facilitator may put it back or delete it for good.
+// who withdrew it and when, and its pictures; the facilitator may put it back or delete it for
+// good.
 import { whenText } from '../withdraw.js'
 import { answersText } from './card.js'
+import { CardPictures } from './cardpictures.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
 
 /**
@@ -10,7 +12,8 @@ import { h, replaceChildren, setText, show, uid } from './dom.js'
  * @typedef {{
  *   board: import('../board.js').Board,
  *   t: import('../strings.js').Translate,
- *   actions: Pick<import('./actions.js').Actions, 'askRestore' | 'askDeleteForGood'>
+ *   actions: Pick<import('./actions.js').Actions, 'askRestore' | 'askDeleteForGood'>,
+ *   pictures: import('./cardpictures.js').CardPicturesDeps['pictures']
  * }} WithdrawnDeps
  */
 
@@ -19,10 +22,11 @@ export class WithdrawnList {
    * `views` holds each card's view by "layer:id" (the actions look there for the focus).
    * @param {WithdrawnDeps & { views: Map<string, WithdrawnView> }} deps
    */
-  constructor ({ board, t, actions, views }) {
+  constructor ({ board, t, actions, pictures, views }) {
     this.board = board
     this.t = t
     this.actions = actions
+    this.pictures = pictures
     /** @type {Map<string, WithdrawnView>} */
     this.views = views
     const headingId = uid('withdrawn')
@@ -49,7 +53,7 @@ export class WithdrawnList {
         view = undefined
       }
       if (!view) {
-        view = new WithdrawnView({ board, t, actions: this.actions }, card)
+        view = new WithdrawnView({ board, t, actions: this.actions, pictures: this.pictures }, card)
         this.views.set(key, view)
       }
       view.update(card)
@@ -79,7 +83,7 @@ export class WithdrawnView {
    * @param {WithdrawnDeps} deps
    * @param {Card} card
    */
-  constructor ({ board, t, actions }, card) {
+  constructor ({ board, t, actions, pictures }, card) {
     this.board = board
     this.t = t
     this.card = card
@@ -96,6 +100,8 @@ export class WithdrawnView {
       this.cleanup.push(() => ytext.unobserve(showText))
     } else setText(this.text, t('card.emptyText'))
     this.answers = h('p', { class: 'card-answers', 'data-testid': 'card-answers-line' })
+    // Its pictures, to look at: nothing is added to or taken off a withdrawn card.
+    this.pictures = new CardPictures({ board, t, pictures }, card, { readOnly: true })
     this.byLine = h('p', { class: 'card-by', 'data-testid': 'card-by' })
     this.withdrawnBy = h('p', { class: 'withdrawn-by', 'data-testid': 'withdrawn-by' })
     const offered = board.actionsFor(card)
@@ -117,7 +123,7 @@ export class WithdrawnView {
       'data-item-id': card.id,
       'data-layer': card.layer
     },
-    this.badges, this.was, this.answers, this.text, this.byLine, this.withdrawnBy,
+    this.badges, this.was, this.answers, this.text, this.pictures.el, this.byLine, this.withdrawnBy,
     this.restoreButton || this.deleteButton ? h('div', { class: 'withdrawn-actions' }, this.restoreButton, this.deleteButton) : null)
   }
 
@@ -137,6 +143,7 @@ export class WithdrawnView {
     setText(this.answers, answers.text)
     this.answers.dataset.link = answers.state
     show(this.answers, answers.text !== '')
+    this.pictures.update(card)
     const speaker = card.speaker ? board.speakerLabel(card.speaker) : ''
     setText(this.byLine, t('card.by', { person: board.personLabel(card.author) }) + (speaker ? ` · ${t('card.speaker', { speaker })}` : ''))
     const by = board.personLabel(card.withdrawn?.by ?? '')
