@@ -197,13 +197,35 @@ export class Screen {
       this.showRange(units, boxes, start, units.length)
       this.settle()
       const last = this.lastColumns(units, start, columns)
-      start = pageEnd(last, start, columns, (i) => units[i].matches(HEADINGS))
+      start = this.fitEnd(units, boxes, start, pageEnd(last, start, columns, (i) => units[i].matches(HEADINGS)), columns)
       starts.push(start)
       if (!all) break
     }
     if (starts[starts.length - 1] < units.length) starts.push(units.length)
     if (starts.length === 1) starts.push(0)
     return starts
+  }
+
+  /**
+   * A page's end, checked as the page will show: laid out with what follows it, a section or
+   * column that ends on this page had its bottom padding on the next; shown alone, it takes
+   * it here, which can push its last unit (and the heading kept with it) into a column past
+   * the screen's last. Then the page ends a unit earlier, until all of it fits.
+   * @param {HTMLElement[]} units
+   * @param {{ el: Element, units: HTMLElement[] }[]} boxes
+   * @param {number} start
+   * @param {number} end
+   * @param {number} columns
+   */
+  fitEnd (units, boxes, start, end, columns) {
+    while (end < units.length && end > start + 1) {
+      this.showRange(units, boxes, start, end)
+      this.settle()
+      if (this.lastColumns(units, start, columns).slice(start, end).every((c) => c < columns)) break
+      end--
+      while (end > start + 1 && units[end - 1].matches(HEADINGS)) end--
+    }
+    return end
   }
 
   /**
