@@ -253,7 +253,8 @@ async def _export_one(
 ) -> bytes:
     """Render one export and record it in the audit trail (raises NotExportable)."""
     document = await exports.document(store, meeting_id, snapshot=snapshot, family=args.family)
-    content = await asyncio.to_thread(export.render, document, args.format, zone)
+    files = await exports.picture_files(store, document) if args.format in export.PICTURED else {}
+    content = await asyncio.to_thread(export.render, document, args.format, zone, files)
     event = audit.export(
         meeting_id,
         audit.cli(_os_user()),

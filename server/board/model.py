@@ -16,6 +16,7 @@ from pycrdt import Array, Doc, Map, Text, XmlText
 from server.board.order_keys import ORDER_DIGITS as ORDER_DIGITS
 from server.board.order_keys import is_order_key as is_order_key
 from server.board.order_keys import order_between as order_between
+from server.board.picture_rules import read_pictures, written_pictures
 from server.i18n import N_
 
 SCHEMA_VERSION: Final = 1
@@ -104,6 +105,7 @@ class Item(TypedDict):
     status: str | None
     stance: dict[str, str]
     withdrawn: dict[str, str] | None  # {by, at}: withdrawn, not deleted (still in the record)
+    pictures: list[dict[str, str]]  # [{id, description}] (picture_rules.py)
 
 
 class Scale(TypedDict):
@@ -161,9 +163,7 @@ def write_map(doc: Doc[Any], data: Mapping[str, Any]) -> None:
         if not is_order_key(order):
             order = last[card["section"]] = order_between(last.get(card["section"]), None)
         items[card["id"]] = Map(_item_fields(card, order, default_at))
-    scales = {
-        scale["id"]: Map(_scale_fields(scale, default_at)) for scale in data.get("scales", [])
-    }
+    scales = {s["id"]: Map(_scale_fields(s, default_at)) for s in data.get("scales", [])}
     people = {str(pid): _person_entry(person) for pid, person in data.get("people", {}).items()}
     with doc.transaction():
         meta = doc.get("meta", type=Map)
@@ -216,6 +216,8 @@ def _item_fields(card: Mapping[str, Any], order: str, default_at: object) -> dic
             raise ValueError(f"unknown status {card['status']!r}")
     if (withdrawn := _withdrawal(card.get("withdrawn"))) is not None:
         fields["withdrawn"] = withdrawn
+    if pictures := written_pictures(card.get("pictures")):
+        fields["pictures"] = pictures
     stance = dict(card.get("stance") or {})
     stance.update({s["participant"]: s["stance"] for s in card.get("stances") or []})
     if not set(stance.values()) <= set(STANCES):
@@ -327,8 +329,7 @@ def _rating_value(value: object) -> int | None:
 def _read_item(raw: object) -> Item | None:
     if not isinstance(raw, dict) or raw.get("section") not in ALL_SECTIONS:
         return None
-    stance = raw.get("stance")
-    status = raw.get("status")
+    stance, status = raw.get("stance"), raw.get("status")
     return {
         "section": raw["section"],
         "text": _text(raw.get("text")),
@@ -341,6 +342,7 @@ def _read_item(raw: object) -> Item | None:
         "due": _iso_date(raw.get("due")),
         "status": status if status in NEXT_STEP_STATUSES else None,
         "withdrawn": _withdrawal(raw.get("withdrawn")),
+        "pictures": read_pictures(raw.get("pictures")),
         "stance": {
             who: what
             for who, what in (stance.items() if isinstance(stance, dict) else ())
@@ -350,9 +352,7 @@ def _read_item(raw: object) -> Item | None:
 
 
 def _withdrawal(value: object) -> dict[str, str] | None:
-    if not isinstance(value, dict):
-        return None
-    by, at = value.get("by"), value.get("at")
+    by, at = (value.get("by"), value.get("at")) if isinstance(value, dict) else (None, None)
     if not isinstance(by, str) or not isinstance(at, str) or not is_moment(at):
         return None
     return {"by": by, "at": at}
@@ -463,8 +463,8 @@ def _render_card(item_id: str, item: Item, layer: str) -> dict[str, Any]:
         {"participant": who, "stance": item["stance"][who]} for who in sorted(item["stance"])
     ]
     card = {k: v for k, v in item.items() if k != "stance"}
-    if card["withdrawn"] is None:
-        del card["withdrawn"]  # records rendered before withdrawal existed stay byte-identical
+    for absent in [key for key in ("withdrawn", "pictures") if not card[key]]:
+        del card[absent]  # records rendered before these existed stay byte-identical
     return card | {"id": item_id, "layer": layer, "stances": stances}
 
 

@@ -101,3 +101,33 @@ def ids_of(value: Any) -> set[str]:
     if not isinstance(value, list):
         return set()
     return {e["id"] for e in value if isinstance(e, dict) and isinstance(e.get("id"), str)}
+
+
+# The record: what a card's pictures read as, and how a carried-over card writes them ------
+
+
+def read_pictures(value: Any) -> list[dict[str, str]]:
+    """A card's pictures as the record reads them, `{"id", "description"}` in order: entries
+    that are not a picture with a description are skipped (readers are tolerant)."""
+    found: dict[str, str] = {}  # id -> description, in order; an id twice counts once
+    for entry in value if isinstance(value, list) else ():
+        picture_id, alt = (
+            (entry.get("id"), entry.get("alt")) if isinstance(entry, dict) else ("", "")
+        )
+        if isinstance(picture_id, str) and isinstance(alt, str) and alt.strip():
+            found.setdefault(picture_id, alt.strip()[:MAX_ALT])
+    return [{"id": i, "description": d} for i, d in found.items()][:MAX_PICTURES]
+
+
+def written_pictures(pictures: Any) -> list[dict[str, str]]:
+    """The document's `pictures` for a card the server writes (a review's carried cards),
+    from the record's `{"id", "description"}`."""
+    return [{"id": p["id"], "alt": p["description"]} for p in read_record(pictures)]
+
+
+def read_record(value: Any) -> list[dict[str, str]]:
+    """The record's `{"id", "description"}` entries, as `read_pictures` reads the document's."""
+    entries = value if isinstance(value, list) else []
+    return read_pictures(
+        [{"id": e.get("id"), "alt": e.get("description")} for e in entries if isinstance(e, dict)]
+    )

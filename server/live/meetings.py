@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from server.board import picture_ids
 from server.board.permissions import LABEL_SETS, Admission, Layer, Role
 from server.i18n import N_
 from server.live.rooms import Rooms
-from server.record.review import starting_layers
+from server.record.review import carried_pictures, starting_layers
 from server.settings import Settings
 from server.store import LogEntry, Meeting, Participant, SnapshotMeta, Store, audit
 from server.sync.closes import LINK_REVOKED, TAKEN_OUT, UNAUTHORIZED
@@ -125,11 +126,24 @@ async def start_review(services: Services, meeting: Meeting, owner_id: str) -> s
         previous_id=meeting.id,
         waiting_room=meeting.waiting_room,
     )
-    layers = starting_layers(snapshot.rendered, review.created_at.isoformat())
+    pictures = await _carry_pictures(services, meeting.id, review.id, snapshot.rendered)
+    layers = starting_layers(snapshot.rendered, review.created_at.isoformat(), pictures)
     await services.store.append(
         [LogEntry(review.id, Layer(layer), update) for layer, update in layers.items()]
     )
     return review.id
+
+
+async def _carry_pictures(
+    services: Services, meeting_id: str, review_id: str, rendered: dict[str, Any]
+) -> dict[str, str]:
+    """Copy the pictures on the carried cards to the review, each under a new id signed for
+    it and its layer (the review's cards name those): old id -> new id."""
+    kept = await services.store.pictures_of(meeting_id, carried_pictures(rendered))
+    key = services.settings.secret_key
+    renamed = {old: picture_ids.mint(key, review_id, p.layer.value) for old, p in kept.items()}
+    await services.store.copy_pictures(review_id, {renamed[old]: p for old, p in kept.items()})
+    return renamed
 
 
 _ADMISSIONS = {

@@ -14,10 +14,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.board.names import numbered
+from server.board.picture_encoding import PictureFile
 from server.record import markdown
 from server.record.times import DEFAULT_ZONE, Times
 
 FORMATS = ("json", "md", "pdf", "docx")
+PICTURED = ("pdf", "docx")  # the formats that show the pictures themselves
+
+Pictures = Mapping[str, PictureFile]  # picture id -> its kept file
+NO_PICTURES: Pictures = {}
 
 
 def to_json(document: Mapping[str, Any]) -> str:
@@ -28,16 +33,16 @@ def to_markdown(document: Mapping[str, Any], times: Times) -> str:
     return markdown.build(document, times)
 
 
-def to_pdf(document: Mapping[str, Any], times: Times) -> bytes:
+def to_pdf(document: Mapping[str, Any], times: Times, pictures: Pictures = NO_PICTURES) -> bytes:
     from server.record import pdf  # WeasyPrint loads only for a PDF
 
-    return pdf.build(document, times)
+    return pdf.build(document, times, pictures)
 
 
-def to_docx(document: Mapping[str, Any], times: Times) -> bytes:
+def to_docx(document: Mapping[str, Any], times: Times, pictures: Pictures = NO_PICTURES) -> bytes:
     from server.record import word
 
-    return word.build(document, times)
+    return word.build(document, times, pictures)
 
 
 # What no one reads and XML may not hold: C0 and C1 controls (but tab and line breaks), lone
@@ -71,9 +76,16 @@ def told_apart(document: Mapping[str, Any]) -> dict[str, Any]:
     return {**document, "participants": people}
 
 
-def render(document: Mapping[str, Any], fmt: str, zone: str = DEFAULT_ZONE) -> bytes:
+def render(
+    document: Mapping[str, Any],
+    fmt: str,
+    zone: str = DEFAULT_ZONE,
+    pictures: Pictures = NO_PICTURES,
+) -> bytes:
     """The record in `fmt`; the formats people read say every time in `zone`
-    (SAFETYMAP_TIMEZONE), the JSON keeps ISO 8601."""
+    (SAFETYMAP_TIMEZONE), the JSON keeps ISO 8601. `pictures`: the kept files of the
+    pictures on its cards (exports.picture_files), shown in the PDF and Word records; the
+    JSON and Markdown carry each one's description and id."""
     if fmt == "json":
         return to_json(document).encode()
     times = Times.named(zone)
@@ -81,7 +93,7 @@ def render(document: Mapping[str, Any], fmt: str, zone: str = DEFAULT_ZONE) -> b
     if fmt == "md":
         return to_markdown(document, times).encode()
     if fmt == "pdf":
-        return to_pdf(document, times)
+        return to_pdf(document, times, pictures)
     if fmt == "docx":
-        return to_docx(document, times)
+        return to_docx(document, times, pictures)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from server.board import attribution, model
 from server.board.agreement import in_roster_order
 from server.board.permissions import Layer, Status
+from server.board.picture_encoding import PictureFile
 from server.record import attendance, record_trail, view
 from server.store import Meeting, Store, now
 from server.sync import crdt
@@ -19,6 +21,15 @@ class NotExportable(LookupError):
 
 
 async def document(
+    store: Store, meeting_id: str, *, snapshot: int | None, family: bool
+) -> dict[str, Any]:
+    """The record of a meeting (a snapshot, or a draft of an open meeting), each picture on
+    a card with its type and size (the bytes: `picture_files`)."""
+    found = await _document(store, meeting_id, snapshot=snapshot, family=family)
+    return await _with_pictures(store, found, meeting_id, family=family)
+
+
+async def _document(
     store: Store, meeting_id: str, *, snapshot: int | None, family: bool
 ) -> dict[str, Any]:
     meeting = await store.meeting(meeting_id)
@@ -64,6 +75,60 @@ async def document(
     rendered = await _with_trail(store, rendered, meeting_id, None, family=family)
     document = view.with_export_facts(rendered, None, family=family, generated_at=generated)
     return view.with_chain(document, await earlier_maps(store, meeting), family=family)
+
+
+def _cards(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [card for cards in document.get("sections", {}).values() for card in cards]
+
+
+async def _with_pictures(
+    store: Store, document: dict[str, Any], meeting_id: str, *, family: bool
+) -> dict[str, Any]:
+    """Each picture on a card with its type, width and height, as kept. A picture that is
+    not kept (or, in the family copy, one of the professionals' layer: never on a card of
+    the shared map, as the rules hold) is left as the card names it, with no file."""
+    ids = {p["id"] for card in _cards(document) for p in card.get("pictures", [])}
+    if not ids:
+        return document
+    kept = await store.picture_facts(meeting_id, ids)
+    readable = {
+        pid: facts
+        for pid, facts in kept.items()
+        if not (family and facts.layer is Layer.PROFESSIONAL)
+    }
+
+    def described(picture: Mapping[str, Any]) -> dict[str, Any]:
+        facts = readable.get(picture["id"])
+        if facts is None:
+            return {"id": picture["id"], "description": picture["description"]}
+        return {
+            "id": picture["id"],
+            "description": picture["description"],
+            "type": facts.content_type,
+            "width": facts.width,
+            "height": facts.height,
+        }
+
+    sections = {
+        sid: [
+            {**card, "pictures": [described(p) for p in card["pictures"]]}
+            if card.get("pictures")
+            else card
+            for card in cards
+        ]
+        for sid, cards in document["sections"].items()
+    }
+    return {**document, "sections": sections}
+
+
+async def picture_files(store: Store, document: Mapping[str, Any]) -> dict[str, PictureFile]:
+    """The kept bytes of the pictures an export document shows (those with a type: see
+    `document`), for the PDF and Word records."""
+    ids = {p["id"] for card in _cards(document) for p in card.get("pictures", []) if "type" in p}
+    meeting_id = document["meeting"]["id"]
+    return {
+        pid: picture.file for pid, picture in (await store.pictures_of(meeting_id, ids)).items()
+    }
 
 
 async def _with_trail(

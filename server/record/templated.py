@@ -4,11 +4,13 @@ it (reading.py), and the rendered map itself."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment
 
+from server.board.picture_encoding import PictureFile
 from server.i18n import environment
 from server.record import history, markdown_text
 from server.record.reading import Reading
@@ -21,8 +23,23 @@ html = environment()
 markdown = environment(finalize=markdown_text.finalize)
 
 
-def fill(name: str, document: Mapping[str, Any], templates: Environment, times: Times) -> str:
+def fill(
+    name: str,
+    document: Mapping[str, Any],
+    templates: Environment,
+    times: Times,
+    pictures: Mapping[str, PictureFile] | None = None,
+) -> str:
+    """The template filled; `pictures` (id -> kept file) show as `data:` images."""
     r = Reading(document, times, gettext)
+    files = pictures or {}
+
+    def picture_src(picture_id: str) -> str:
+        file = files.get(picture_id)
+        if file is None:
+            return ""
+        return f"data:{file.content_type};base64,{base64.b64encode(file.data).decode()}"
+
     text: str = templates.get_template(name).render(
         map=document,
         r=r,
@@ -32,5 +49,6 @@ def fill(name: str, document: Mapping[str, Any], templates: Environment, times: 
         labels=document["labels"],
         chart=lambda scale: history.svg(document["history"], scale, gettext),
         series_label=lambda line: history.series_label(line, gettext),
+        picture_src=picture_src,
     )
     return text

@@ -10,14 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from docx import Document
+from docx.shared import Mm
 
+from server.board.picture_encoding import PictureFile
 from server.i18n import N_, _
 from server.record.history import meeting_label, series_label
 from server.record.reading import Reading, rows_of
 from server.record.times import Times, day
 
 
-def build(document: Mapping[str, Any], times: Times) -> bytes:
+def build(document: Mapping[str, Any], times: Times, pictures: Mapping[str, PictureFile]) -> bytes:
     r = Reading(document, times, _)
     meeting, facts, labels = document["meeting"], document["export"], document["labels"]
     doc = Document()
@@ -49,7 +51,7 @@ def build(document: Mapping[str, Any], times: Times) -> bytes:
             if not cards:
                 doc.add_paragraph(_("Nothing recorded."))
             for card in cards:
-                _card(doc, card, r.card_facts(card))
+                _card(doc, card, r.card_facts(card), pictures)
     if withdrawn := r.withdrawn():
         doc.add_heading(_("Withdrawn"), level=1)
         doc.add_paragraph(
@@ -57,7 +59,7 @@ def build(document: Mapping[str, Any], times: Times) -> bytes:
               "without a trace.")
         )  # fmt: skip
         for card in withdrawn:
-            _card(doc, card, r.card_facts(card), labels[card["section"]])
+            _card(doc, card, r.card_facts(card), pictures, labels[card["section"]])
 
     doc.add_heading(labels["next_steps"], level=1)
     _table(doc, [_("Action"), _("Owner"), _("Due"), _("Status")], r.steps())
@@ -192,9 +194,38 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
-def _card(doc: Any, card: Mapping[str, Any], lines: list[str], section: str = "") -> None:
+def _card(
+    doc: Any,
+    card: Mapping[str, Any],
+    lines: list[str],
+    pictures: Mapping[str, PictureFile],
+    section: str = "",
+) -> None:
     text = f"{section}: {card['text']}" if section else card["text"]
     if card["layer"] == "professional":
         text += f" ({_('professionals only')})"
     doc.add_paragraph(text, style="List Bullet")
+    for picture in card.get("pictures", []):
+        _picture(doc, picture, pictures.get(picture["id"]))
     doc.add_paragraph(" · ".join(lines))
+
+
+PICTURE_WIDTH = Mm(80)  # at most: a drawing reads at this size on A4 without taking a page
+
+
+def _picture(doc: Any, picture: Mapping[str, Any], file: PictureFile | None) -> None:
+    """The picture, its description as its alternative text (what a screen reader says),
+    and the description again as a caption that everyone reads."""
+    description = picture["description"]
+    if file is not None:
+        run = doc.add_paragraph().add_run()
+        wide = file.width >= file.height
+        run.add_picture(
+            io.BytesIO(file.data),
+            width=PICTURE_WIDTH if wide else None,
+            height=None if wide else PICTURE_WIDTH,
+        )
+        for drawing in run.element.xpath(".//wp:docPr"):
+            drawing.set("descr", description)
+            drawing.set("name", _("Picture"))
+    doc.add_paragraph(f"{_('Picture')}: {description}").runs[0].italic = True

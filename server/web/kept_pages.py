@@ -142,8 +142,9 @@ async def plan_pdf(request: Request) -> Response:
         if document is None:
             return link_not_working(request)
         zone = services.settings.timezone
+        files = await exports.picture_files(services.store, document)
         async with services.kept_renders:
-            content = await asyncio.to_thread(export.render, document, "pdf", zone)
+            content = await asyncio.to_thread(export.render, document, "pdf", zone, files)
     finally:
         services.kept_rendering.discard(person.id)
     family = document["export"]["variant"] == "family"

@@ -233,8 +233,10 @@ async def download(request: Request) -> Response:
         )
     except exports.NotExportable:
         return _not_found(request)
+    store = services_of(request).store
+    files = await exports.picture_files(store, document) if fmt in export.PICTURED else {}
     content = await asyncio.to_thread(
-        export.render, document, fmt, services_of(request).settings.timezone
+        export.render, document, fmt, services_of(request).settings.timezone, files
     )
     await services_of(request).store.record_event(
         audit.export(
