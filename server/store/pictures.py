@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, insert, select, update
 
 from server.board.permissions import Layer, Status
 from server.board.picture_encoding import PictureFile
@@ -27,6 +27,16 @@ class Picture:
     file: PictureFile
     uploaded_by: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PictureFacts:
+    """What the record says of a picture besides its bytes."""
+
+    layer: Layer
+    content_type: str
+    width: int
+    height: int
 
 
 class PictureRefused(enum.Enum):
@@ -78,9 +88,9 @@ class PictureStore(StoreBase):
         uploaded_by: str,
         caps: PictureCaps,
     ) -> Picture | PictureRefused:
-        """Keep an upload, while the meeting is open and within its caps. PostgreSQL: under
-        a lock on the meeting's row, so that two uploads at once cannot both take the last
-        place; SQLite has one writer at a time anyway."""
+        """Keep an upload, while the meeting is open and within its caps: under a lock on the
+        meeting's row (PostgreSQL) or the database's write lock (SQLite), so that two uploads
+        at once cannot both take the last place."""
         picture = Picture(picture_id, meeting_id, layer, file, uploaded_by, now())
         status = select(meetings.c.status).where(meetings.c.id == meeting_id)
         if not self._sqlite:
@@ -89,12 +99,12 @@ class PictureStore(StoreBase):
             pictures.c.meeting_id == meeting_id
         )
         async with self.engine.begin() as conn:
-            if not self._sqlite:
-                found = (await conn.execute(status)).scalar()
-            else:
-                # BEGIN IMMEDIATE's effect: take the write lock before reading the counts.
-                await conn.exec_driver_sql("UPDATE meetings SET id = id WHERE 0")
-                found = (await conn.execute(status)).scalar()
+            if self._sqlite:
+                # Take the write lock before reading the counts (as BEGIN IMMEDIATE would): a
+                # second upload waits here, then counts this one.
+                touch = update(meetings).where(meetings.c.id == meeting_id)
+                await conn.execute(touch.values(locked=meetings.c.locked))
+            found = (await conn.execute(status)).scalar()
             if found is None:
                 return PictureRefused.GONE
             if found != Status.OPEN.value:
@@ -124,6 +134,18 @@ class PictureStore(StoreBase):
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return {row.id: _picture(row) for row in rows}
+
+    async def picture_facts(self, meeting_id: str, ids: set[str]) -> dict[str, PictureFacts]:
+        """The layer, type and size of these pictures of this meeting (no bytes)."""
+        if not ids:
+            return {}
+        c = pictures.c
+        query = select(c.id, c.layer, c.content_type, c.width, c.height).where(
+            c.meeting_id == meeting_id, c.id.in_(sorted(ids))
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {r.id: PictureFacts(Layer(r.layer), r.content_type, r.width, r.height) for r in rows}
 
     async def copy_pictures(self, to_meeting: str, copies: Mapping[str, Picture]) -> None:
         """Keep these pictures again for another meeting (a review), under new ids."""

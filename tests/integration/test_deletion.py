@@ -10,11 +10,22 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, update
 
-from server.store import audit, now
-from server.store.schema import agreements, links, meetings, participants, snapshots, updates
+from server.board.permissions import Layer
+from server.board.picture_encoding import reencode
+from server.store import PictureCaps, audit, now
+from server.store.schema import (
+    agreements,
+    links,
+    meetings,
+    participants,
+    pictures,
+    snapshots,
+    updates,
+)
 from server.store.schema import audit as audit_table
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_api_meetings import api_token
+from tests.pictures import photo_with_gps, send
 from tests.servers import cli, create_meeting, server_env
 from tests.waiting import eventually, within
 
@@ -27,7 +38,8 @@ def _raw(data_dir: Path) -> bytes:
 async def _rows(server: RunningServer, meeting_id: str) -> dict[str, int]:
     counts = {}
     async with server.services.store.engine.connect() as conn:
-        for table in (meetings, links, participants, updates, snapshots, agreements, audit_table):
+        tables = (meetings, links, participants, updates, snapshots, agreements, pictures)
+        for table in (*tables, audit_table):
             column = table.c.id if table is meetings else table.c.meeting_id
             query = select(func.count()).select_from(table).where(column == meeting_id)
             counts[table.name] = (await conn.execute(query)).scalar_one()
@@ -61,6 +73,18 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         await chair.wait_for(lambda: "c1" in chair.cards())
         await notes.wait_for(lambda: "x1" in notes.cards())
         await server.services.journal.flush()
+        # A picture in the notes: its stored (re-encoded) bytes are a marker of their own.
+        async with httpx.AsyncClient(base_url=server.address) as http:
+            query = f"?token={meeting['tokens']['professional']}&key={notes.key}"
+            sent = await send(http, meeting["id"], photo_with_gps(), query=query, layer="notes")
+            assert sent.status_code == 400  # (the layer is named "professional")
+            sent = await send(
+                http, meeting["id"], photo_with_gps(), query=query, layer="professional"
+            )
+            assert sent.status_code == 201, sent.text
+            picture = (await http.get(sent.json()["url"] + query)).content
+        windows = [picture[i : i + 32] for i in range(200, len(picture) - 32, 997)]
+        assert len(windows) > 5 and all(w in _raw(data_dir) for w in windows)
         async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
             # What Alex said when the plan was read back goes with the meeting too.
             alex = await notes.whoami()
@@ -71,7 +95,7 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         # The test means something only if the marker was on disk to begin with.
         assert marker.encode() in _raw(data_dir)
         before = await _rows(server, meeting["id"])
-        kept = ("links", "participants", "updates", "snapshots", "agreements")
+        kept = ("links", "participants", "updates", "snapshots", "agreements", "pictures")
         assert all(before[name] for name in kept)
 
         # A link, even the facilitator's, cannot delete: only the owner's account.
@@ -93,7 +117,9 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
         [entry] = await audit.for_meeting(server.services.store.engine, meeting["id"])
         assert entry.event.action == "delete" and entry.event.actor.kind == "facilitator"
         assert marker.encode() not in _raw(data_dir)
+        assert not any(w in _raw(data_dir) for w in windows)
     assert marker.encode() not in _raw(data_dir)
+    assert not any(w in _raw(data_dir) for w in windows)
 
 
 async def test_ended_meetings_past_retention_are_purged(tmp_path: Path) -> None:
@@ -101,6 +127,10 @@ async def test_ended_meetings_past_retention_are_purged(tmp_path: Path) -> None:
     old, recent, still_open = [await create_meeting(env, t) for t in ("Old", "Recent", "Open")]
     async with running_server(tmp_path / "data", SAFETYMAP_RETENTION_DAYS="0") as server:
         store = server.services.store
+        # A picture on the old meeting: deleted with it.
+        file = reencode(photo_with_gps())
+        caps = PictureCaps(10, 2**20)
+        assert await store.add_picture("p" * 38, old["id"], Layer.MAIN, file, "someone", caps)
         for meeting, days in ((old, 100), (recent, 10)):
             assert await store.end_meeting(meeting["id"], None, now(), lambda s, r, w, e: {})
             async with store.engine.begin() as conn:
@@ -114,6 +144,7 @@ async def test_ended_meetings_past_retention_are_purged(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data", SAFETYMAP_RETENTION_DAYS="5") as server:
         store = server.services.store
         assert await store.meeting(old["id"]) is None
+        assert await store.picture(old["id"], "p" * 38) is None
         assert await store.meeting(still_open["id"]) is not None
         # The server enforces retention by itself too: 5 days is past "recent".
         await eventually(lambda: _gone(server, recent["id"]), timeout=10)
