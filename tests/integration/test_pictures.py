@@ -291,3 +291,19 @@ async def test_cards_name_only_pictures_of_their_meeting_and_layer_where_allowed
     assert await attempt("danger", one) is None
     await chair.disconnect()
     await pro.disconnect()
+
+
+async def test_one_participant_cannot_keep_the_server_re_encoding(server: RunningServer) -> None:
+    """Twelve uploads at once, then one every five seconds, per participant: the thirteenth
+    is 429 with Retry-After, and the other parent on the same link is not held back."""
+    meeting = await server.meeting("Many pictures (fictional)")
+    mid = meeting["id"]
+    small = drawing_png((20, 20))
+    async with Browser(server) as mum, Browser(server) as dad:
+        board = _board(await _joined(mum, meeting, "family", "Jo"))
+        answers = [await send(mum.http, mid, small, board) for _ in range(13)]
+        assert [a.status_code for a in answers] == [201] * 12 + [429]
+        assert int(answers[-1].headers["retry-after"]) >= 1
+        assert "Try again in" in answers[-1].json()["error"]
+        other = _board(await _joined(dad, meeting, "family", "Sam"))
+        assert (await send(dad.http, mid, small, other)).status_code == 201

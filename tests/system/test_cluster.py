@@ -13,6 +13,7 @@ from pycrdt import Map, Text
 
 from tests.cluster import RedisServer, cluster, converged
 from tests.conftest import free_port
+from tests.pictures import carries_no_metadata, drawing_png, photo_with_gps, send
 from tests.yclient import YClient
 
 
@@ -180,3 +181,50 @@ async def test_revoking_a_link_closes_its_connections_on_every_process(tmp_path:
         assert revoked.status_code == 200, revoked.text
         await b.wait_closed(10)
         assert b.close_code == 4401
+
+
+async def test_a_picture_uploaded_through_one_process_is_named_and_read_through_another(
+    tmp_path: Path,
+) -> None:
+    """The upload goes to the first process; the card naming it is written through the
+    second, which checks the id by itself (no lookup: it is signed) and keeps it; the
+    picture is read back through the second, from the shared database, byte for byte."""
+    async with cluster(tmp_path, 2) as (group, meeting):
+        uploader = await group.connect(meeting, 0, name="Ana")
+        writer = await group.connect(meeting, 1, role="family", name="Jo")
+        first, second = (f"http://127.0.0.1:{port}" for port in group.ports)
+        token = meeting["tokens"]["professional"]
+        async with httpx.AsyncClient(base_url=first) as http:
+            query = f"?token={token}&key={uploader.key}"
+            sent = await send(http, meeting["id"], photo_with_gps(), query=query)
+            assert sent.status_code == 201, sent.text
+            hidden = await send(
+                http, meeting["id"], drawing_png(), query=query, layer="professional"
+            )
+            assert hidden.status_code == 201, hidden.text
+            there = await http.get(sent.json()["url"] + query)
+        picture = sent.json()["id"]
+        me = await writer.whoami()
+        writer.items["voice"] = Map(
+            {
+                "section": "child_voice",
+                "text": Text("Leo drew his houses"),
+                "order": "V",
+                "author": me,
+                "createdAt": "2026-01-01T10:00:00+00:00",
+                "pictures": [{"id": picture, "alt": "Leo's three houses"}],
+            }
+        )
+        await uploader.wait_for(lambda: "voice" in uploader.items, 10)
+        assert not writer.closed.is_set()
+        family = f"?token={meeting['tokens']['family']}&key={writer.key}"
+        async with httpx.AsyncClient(base_url=second) as http:
+            here = await http.get(sent.json()["url"] + family)
+            assert here.status_code == 200 and here.content == there.content
+            assert carries_no_metadata(here.content)
+            # The professionals' picture: not for the family, on any process.
+            assert (await http.get(hidden.json()["url"] + family)).status_code == 404
+        # Named on the shared map through the second process: refused there too.
+        writer.items["voice"]["pictures"] = [{"id": hidden.json()["id"], "alt": "Notes"}]
+        await writer.wait_closed(10)
+        assert writer.close_code == 4403
