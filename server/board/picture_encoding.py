@@ -8,6 +8,10 @@ declared type), turned the right way up from its EXIF orientation, scaled down t
 metadata at all (no EXIF, XMP, comments, text chunks or ICC profile: colours are converted to
 sRGB first). A PNG stays a PNG with its transparency (drawings); everything else becomes a
 JPEG. A GIF or an animated WebP keeps its first frame.
+
+A file cut short in its pixels is refused, except once WeasyPrint has been imported in the
+process (a PDF rendered): it sets Pillow's global `LOAD_TRUNCATED_IMAGES`, and what arrived is
+then kept, the rest grey. Either way nothing but pixels is kept.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from server.board.permissions import Layer
 from server.live import meetings
 from server.store import audit
 from tests.conftest import RunningServer
+from tests.integration.test_meeting_capacity import owner_of
 from tests.integration.test_participant_keys import join, link
 from tests.pictures import carries_no_metadata, drawing_png, photo_with_gps, send
 from tests.waiting import within
@@ -307,3 +308,27 @@ async def test_one_participant_cannot_keep_the_server_re_encoding(server: Runnin
         assert "Try again in" in answers[-1].json()["error"]
         other = _board(await _joined(dad, meeting, "family", "Sam"))
         assert (await send(dad.http, mid, small, other)).status_code == 201
+
+
+async def test_the_signed_in_facilitator_uploads_with_the_csrf_token_only(
+    server: RunningServer,
+) -> None:
+    """By their session alone (not the board's join cookie): the facilitator's calls must
+    carry the CSRF token; `X-Requested-With`, enough for a link holder, is not."""
+    async with owner_of(server) as owner:
+        meeting = await owner.meeting(waiting_room=False)
+        mid = meeting["id"]
+        session = owner.browser.http
+        assert "sm_joined" not in session.cookies  # the session is what speaks here
+        token = session.cookies.get("sm_csrf")
+        assert token
+        photo = drawing_png()
+        assert (await send(session, mid, photo)).status_code == 403
+        by_header = await send(session, mid, photo, {"X-Requested-With": "safetymap"})
+        assert by_header.status_code == 403
+        sent = await send(session, mid, photo, {"X-CSRF-Token": token})
+        assert sent.status_code == 201, sent.text
+        assert (await session.get(sent.json()["url"])).status_code == 200
+        # Another facilitator's meeting: nothing.
+        other = await server.meeting("Not theirs (fictional)")
+        assert (await send(session, other["id"], photo, {"X-CSRF-Token": token})).status_code == 403

@@ -53,7 +53,7 @@ def test_webp_and_gif_become_jpeg(kind: str) -> None:
         b"Leo lives at 1 Example Road",
         b"<svg xmlns='http://www.w3.org/2000/svg'></svg>",
         b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,  # a PNG's signature, then nothing that decodes
-        photo_with_gps()[:2000],  # cut short
+        photo_with_gps()[:200],  # cut short in its header
     ],
 )
 def test_what_is_not_a_picture_is_refused(data: bytes) -> None:
