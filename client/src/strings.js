@@ -321,6 +321,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   'toolbar.end': 'End the meeting',
   'toolbar.keys': 'Keyboard shortcuts',
   'toolbar.menu': 'Menu',
+  'toolbar.language': 'Language',
+  'toolbar.languageFailed': 'The language could not be changed. Try again.',
 
   'end.title': 'End the meeting?',
   'end.body': 'Everyone will see the map as it is now and nobody will be able to change it. The map is saved for the record.',
