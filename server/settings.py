@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from server import keyfile
 from server.board.jargon import Jargon, JargonError, load_jargon
 from server.ratelimit import Rate, RateError
+from server.translation.languages import Language, LanguageError, offered, parse_setting
 
 N = TypeVar("N", int, float)
 
@@ -172,6 +173,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Bytes of websocket frames per participant and process (all their connections "
         "together), as BYTES/SECONDS: past it their frames are read more slowly, never refused.",
     ),
+    "SAFETYMAP_LANGUAGES": (
+        "en,pl",
+        "Languages people may choose for the board and their family copy, as catalogue codes "
+        "(`server/locale/<code>/LC_MESSAGES/messages.po`); English is always offered.",
+    ),
+    "SAFETYMAP_PSEUDO_LOCALES": (
+        "0",
+        "`1`: also offer the pseudo-locales `en-XA` (accented, 40% longer) and `ar-XB` (right "
+        "to left), for tests only; never for real meetings.",
+    ),
     "SAFETYMAP_LINK_JOIN_LIMIT": (
         "30/10",
         "New websocket connections per link and process (everyone who came by that link), "
@@ -252,6 +263,8 @@ class Settings:
     picture_max_bytes: int = 10 * 2**20
     timezone: str = SETTINGS["SAFETYMAP_TIMEZONE"][0]
     jargon: Jargon = field(default_factory=lambda: load_jargon(None))
+    languages: tuple[str, ...] = ("en", "pl")
+    pseudo_locales: bool = False
     base_url_set: bool = False  # False: the base URL follows the address served on
     secret_key_set: bool = False  # False: the key is this host's generated file
 
@@ -266,6 +279,10 @@ class Settings:
     @property
     def link_lifetime(self) -> timedelta | None:
         return timedelta(days=self.link_days) if self.link_days else None
+
+    @property
+    def offered_languages(self) -> tuple[Language, ...]:
+        return offered(self.languages, self.pseudo_locales)
 
     def link_url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/join/{token}"
@@ -339,6 +356,8 @@ class Settings:
             picture_max_bytes=_picture_bytes(get),
             timezone=_zone(get, "SAFETYMAP_TIMEZONE"),
             jargon=_jargon(get, "SAFETYMAP_JARGON_FILE"),
+            languages=_languages(get, "SAFETYMAP_LANGUAGES"),
+            pseudo_locales=_flag(get, "SAFETYMAP_PSEUDO_LOCALES"),
             base_url_set=get("SAFETYMAP_BASE_URL") is not None,
             secret_key_set=get("SAFETYMAP_SECRET_KEY") is not None,
         ).with_address(None, None)  # unset, the base URL is the address served on, in every command
@@ -396,6 +415,13 @@ def _jargon(get: Callable[[str], str | None], name: str) -> Jargon:
             f"{name}: {exc}; fix the file (its format is in docs/running-a-meeting.md) or "
             "unset the setting to use the shipped list"
         ) from None
+
+
+def _languages(get: Callable[[str], str | None], name: str) -> tuple[str, ...]:
+    try:
+        return parse_setting(get(name) or SETTINGS[name][0])
+    except LanguageError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
 
 
 def _rate(get: Callable[[str], str | None], name: str) -> Rate:

@@ -146,6 +146,22 @@ export function uploadPicture (target, upload, onProgress, signal) {
   })
 }
 
+/**
+ * Keep this person's language (the server stores it with them, for the record too).
+ * @param {Pick<BoardConfig, 'languageUrl' | 'csrfToken'>} config
+ * @param {string} code
+ * @returns {Promise<boolean>} whether the server took it
+ */
+export async function chooseLanguage (config, code) {
+  const response = await fetch(config.languageUrl, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', ...(config.csrfToken ? { 'X-CSRF-Token': config.csrfToken } : {}) },
+    body: JSON.stringify({ language: code })
+  }).catch(() => null)
+  return response?.ok === true
+}
+
 /** Load the page again: the way out of a connection problem the page cannot mend itself. */
 export function reloadPage () {
   window.location.reload()

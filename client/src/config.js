@@ -4,6 +4,7 @@ import { str } from './model.js'
 /**
  * @typedef {{ id: string, title: string, sections: string[] }} Column
  * @typedef {{ label: string, prompt: string }} SectionText
+ * @typedef {{ code: string, name: string }} LanguageChoice a language, named in itself
  * @typedef {{
  *   wsUrl: string, meetingId: string, params: Record<string, string>, professional: boolean,
  *   participant: { id: string, name: string, role: string, relationship: string, agency?: string },
@@ -11,6 +12,7 @@ import { str } from './model.js'
  *   mode: 'edit' | 'present', labelSet: string, columns: Column[],
  *   sections: Record<string, SectionText>, optionalSections: Record<string, SectionText>,
  *   strings: Record<string, string>, title: string, locale: string, locked: boolean,
+ *   dir: 'ltr' | 'rtl', language: string, languages: LanguageChoice[], languageUrl: string,
  *   endUrl: string, lockUrl: string, participantsUrl: string, csrfToken: string, presentUrl: string, editUrl: string,
  *   jargon: import('./jargon.js').JargonList,
  *   lastMarks: Record<string, LastMark[]>,
@@ -124,6 +126,11 @@ export function parseConfig (raw) {
     strings: stringMap(c.strings),
     title: str(c.title),
     locale: str(c.locale),
+    dir: c.dir === 'rtl' ? 'rtl' : 'ltr',
+    language: str(c.language),
+    // The languages this person may switch to (each named in itself), and where to say so.
+    languages: (Array.isArray(c.languages) ? c.languages : []).map((l) => ({ code: str(obj(l).code), name: str(obj(l).name) })).filter((l) => l.code && l.name),
+    languageUrl: str(c.languageUrl) || `/m/${id}/language`,
     locked: c.locked === true,
     // The server's routes, unless the page names others.
     endUrl: str(c.endUrl) || `/api/meetings/${id}/end`,

@@ -130,6 +130,7 @@ class PeopleStore(StoreBase):
         relationship: str = "",
         key: str | None = None,
         agency: str = "",
+        language: str = "en",
     ) -> Participant:
         """Whoever holds this key on this link (a reconnect, under the name they first gave),
         else a new participant with this name who holds it. Without a key, always someone new
@@ -142,7 +143,7 @@ class PeopleStore(StoreBase):
         place in the meeting.
         """
         found = await self.holder(grant, key) if key is not None else None
-        return found or await self.add_participant(grant, name, relationship, key, agency)
+        return found or await self.add_participant(grant, name, relationship, key, agency, language)
 
     async def add_participant(
         self,
@@ -151,12 +152,14 @@ class PeopleStore(StoreBase):
         relationship: str = "",
         key: str | None = None,
         agency: str = "",
+        language: str = "en",
     ) -> Participant:
         """A new participant on this link who holds this key (as `participant`, without
         looking first: for a key `arrival` found nobody for); if someone with the same key
         was added meanwhile (the same client, twice at once), theirs. `agency`: the service
-        a professional said they are from (typed: it proves nothing)."""
-        args = (grant, name, relationship, key or new_key(), agency)
+        a professional said they are from (typed: it proves nothing); `language`: the one they
+        chose (checked by the caller)."""
+        args = (grant, name, relationship, key or new_key(), agency, language)
         try:
             if self._sqlite:  # one hop on the writer's thread, between the journal's appends
                 return await self._sqlite_writer().run(lambda conn, _: self._add(conn, *args), ())
@@ -191,7 +194,14 @@ class PeopleStore(StoreBase):
             )
 
     def _add(
-        self, conn: Connection, grant: Grant, name: str, relationship: str, key: str, agency: str
+        self,
+        conn: Connection,
+        grant: Grant,
+        name: str,
+        relationship: str,
+        key: str,
+        agency: str,
+        language: str,
     ) -> Participant:
         """Sync SQLAlchemy Core: SQLite's writer runs it on its thread, PostgreSQL through
         `run_sync`. Through aiosqlite the insert held SQLite's write lock across turns of the
@@ -232,6 +242,7 @@ class PeopleStore(StoreBase):
             admission,
             now(),
             agency,
+            language,
         )
         row = {
             "id": person.id,
@@ -241,6 +252,7 @@ class PeopleStore(StoreBase):
             "name": name,
             "relationship": relationship,
             "agency": agency,
+            "language": language,
             "admission": admission.value,
             "created_at": person.joined_at,
             "key_hash": token_hash(key),
@@ -296,6 +308,13 @@ class PeopleStore(StoreBase):
             await conn.execute(change.values(admission=admission.value))
             found = (await conn.execute(select(participants).where(*row))).first()
         return None if found is None else participant_of(found)
+
+    async def set_language(self, meeting_id: str, participant_id: str, language: str) -> bool:
+        """Keep the language someone chose (a code the caller checked); False if not here."""
+        row = (participants.c.id == participant_id, participants.c.meeting_id == meeting_id)
+        async with self.engine.begin() as conn:
+            done = await conn.execute(update(participants).where(*row).values(language=language))
+        return bool(done.rowcount)
 
     async def facilitator_participant(self, meeting_id: str, name: str) -> Participant | None:
         """The signed-in owner as a participant, on the meeting's live facilitator link: found

@@ -71,6 +71,7 @@ class Participant:
     admission: Admission = Admission.ADMITTED
     joined_at: datetime | None = None  # when they first opened the link
     agency: str = ""  # a professional's service, as they gave it: proves nothing
+    language: str = "en"  # the board's words and their record copy (translation/languages.py)
 
     @property
     def admitted(self) -> bool:
@@ -97,6 +98,7 @@ def participant_of(r: Any) -> Participant:
         Admission(r.admission),
         aware(r.created_at),
         r.agency,
+        r.language,
     )
 
 

@@ -33,6 +33,7 @@ from server.web import (
 )
 from server.web.auth import Forbidden
 from server.web.headers import SecurityHeaders
+from server.web.languages import LanguageMiddleware
 from server.web.pages import problem
 from server.web.request_ids import RequestIds
 from server.web.websocket import live
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
         lifespan=lifespan,
         middleware=[
             Middleware(RequestIds),
+            Middleware(LanguageMiddleware),
             Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
         ],
         exception_handlers={

@@ -33,6 +33,8 @@ from server.board.links import looks_like_key, new_key
 from server.board.permissions import Admission, Layer, Role, Status, can_edit, can_open
 from server.i18n import N_, _
 from server.store import Grant, Meeting, MeetingFull, MeetingGone, Participant, WaitingRoomFull
+from server.translation.board_words import board_strings
+from server.web import languages
 from server.web.agency_form import agency_answer
 from server.web.auth import check_csrf, csrf_token, facilitator, joined, remember_join, services_of
 from server.web.guesses import wrong_token
@@ -92,12 +94,12 @@ def _pending(request: Request, link_id: int) -> dict[str, str] | None:
     if not isinstance(value, dict) or value.get("link") != link_id:
         return None
     name, relationship = value.get("name"), value.get("relationship")
-    agency = value.get("agency", "")
+    agency, language = value.get("agency", ""), value.get("language", "")
     if not isinstance(name, str) or not name or not isinstance(relationship, str):
         return None
-    if not isinstance(agency, str):
+    if not isinstance(agency, str) or not isinstance(language, str):
         return None
-    return {"name": name, "relationship": relationship, "agency": agency}
+    return {"name": name, "relationship": relationship, "agency": agency, "language": language}
 
 
 def _keep_pending(
@@ -136,7 +138,13 @@ def _keep_key(request: Request, response: Response, token: str, key: str) -> Non
 
 
 async def _join_as(
-    request: Request, grant: Grant, name: str, relationship: str, key: str, agency: str = ""
+    request: Request,
+    grant: Grant,
+    name: str,
+    relationship: str,
+    key: str,
+    agency: str = "",
+    language: str = "en",
 ) -> tuple[Participant, str]:
     """Who this browser (holding `key`) is on this link under this name: the participant
     holding the key if the name, relationship and agency are theirs, else someone new (with a
@@ -146,9 +154,11 @@ async def _join_as(
     mine = await store.holder(grant, key)
     given = (name, relationship, agency)
     if mine is not None and (mine.name, mine.relationship, mine.agency) == given:
+        if mine.language != language:
+            await store.set_language(mine.meeting_id, mine.id, language)
         return mine, key
     key = key if mine is None else new_key()
-    return await store.add_participant(grant, name, relationship, key, agency), key
+    return await store.add_participant(grant, name, relationship, key, agency, language), key
 
 
 async def join(request: Request) -> Response:
@@ -172,6 +182,10 @@ async def join(request: Request) -> Response:
     known = _key(request)
     key = known or new_key()  # given with the form (see the module's docstring)
     pending = _pending(request, grant.link_id) if request.method == "GET" else None
+    # The page's language: ?language= (a link may carry it), else the browser's (languages.py).
+    asked = languages.pick(request, request.query_params.get("language"))
+    if asked is not None:
+        languages.use(request.scope, asked)
     if grant.role is Role.VIEWER and request.method == "GET":
         values = {"name": _("Shared screen")}
     if request.method == "GET" and not pending and known:
@@ -190,6 +204,9 @@ async def join(request: Request) -> Response:
         name = clean_name(fields.get("name"))
         relationship = clean_name(fields.get("relationship")) if grant.role is Role.FAMILY else ""
         values = {"name": name, "relationship": relationship}
+        chosen = languages.pick(request, fields.get("language"))
+        if chosen is not None:  # an unknown language: the page's own, never an error
+            languages.use(request.scope, chosen)
         if not name:
             errors["name"] = _("Enter your name, so others know who is here")
         values |= agency_answer(grant.role, fields, errors)
@@ -200,7 +217,13 @@ async def join(request: Request) -> Response:
         elif not errors:
             try:
                 person, key = await _join_as(
-                    request, grant, name, relationship, key, values["agency"]
+                    request,
+                    grant,
+                    name,
+                    relationship,
+                    key,
+                    values["agency"],
+                    languages.language_of(request).code,
                 )
             except MeetingGone:
                 return _link_not_working(request)  # deleted since the link was checked
@@ -213,6 +236,7 @@ async def join(request: Request) -> Response:
                 response = redirect(f"/m/{meeting.id}{view}")
                 remember_join(request, response, meeting.id, person.id)
                 _keep_key(request, response, token, key)
+                languages.remember(request, response, languages.language_of(request))
                 if PENDING_COOKIE in request.cookies:
                     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
                 return response
@@ -233,9 +257,11 @@ async def join(request: Request) -> Response:
         agencies=[(value, _(words)) for value, words in agencies.CHOICES.items()],
         asks_agency=agencies.takes_agency(grant.role),
         agency_required=agencies.agency_required(grant.role),
+        languages=languages.offered(request),
+        language=languages.language_of(request).code,
     )
     if no_room:
-        said = ("name", "relationship", "agency")
+        said = ("name", "relationship", "agency", "language")
         _keep_pending(request, response, grant.link_id, {k: values.get(k, "") for k in said})
     if key != known:
         _keep_key(request, response, token, key)
@@ -259,6 +285,7 @@ def board_config(
     """What the board's script needs, handed over as JSON in the page (see client/src)."""
     labels = model.LABEL_SETS.get(meeting.label_set, model.LABEL_SETS[model.DEFAULT_LABEL_SET])
     settings = services_of(request).settings
+    language = languages.language_of(request)
 
     def section(section_id: str) -> dict[str, str]:
         return {"label": _(labels[section_id]), "prompt": _(model.PROMPTS[section_id])}
@@ -288,16 +315,23 @@ def board_config(
         ],
         "sections": {sid: section(sid) for sid in model.SECTIONS},
         "optionalSections": {sid: section(sid) for sid in model.OPTIONAL_SECTIONS},
-        "strings": {},
         # Uploads go to uploadUrl; a picture is read at `${uploadUrl}/${id}` (pictures.py).
         "pictures": {
             "uploadUrl": f"/m/{meeting.id}/pictures",
             "maxBytes": settings.picture_max_bytes,
         },
+        # Every word of the board in the participant's language (translation/board_words.py).
+        "strings": board_strings(language),
         "csrfToken": csrf_token(request),  # echoed as X-CSRF-Token by the lock and end buttons
         # Words flagged gently while someone types a card (board/jargon.py, SAFETYMAP_JARGON_FILE).
         "jargon": settings.jargon.as_json() if not present else {"terms": [], "allowed": []},
-        "locale": "en-GB",
+        "locale": language.tag,
+        "dir": language.direction,
+        "language": language.code,
+        "languages": [
+            {"code": lang.code, "name": lang.name} for lang in languages.offered(request)
+        ],
+        "languageUrl": f"/m/{meeting.id}/language",
     }
 
 
@@ -316,6 +350,10 @@ async def board(request: Request) -> Response:
         kept = await kept_page_of(request, meeting_id)  # the meeting ended: the plan they keep
         return redirect(kept) if kept else _link_not_working(request)
     meeting, participant = found
+    # Their own choice, as stored (an unoffered one: the browser's language, languages.py).
+    chosen = languages.pick(request, participant.language)
+    if chosen is not None:
+        languages.use(request.scope, chosen)
     if participant.admission is Admission.WAITING:
         # Plain HTML that reloads itself: works on any phone, with or without script.
         return render(
@@ -375,4 +413,5 @@ routes = [
     Route("/m/{meeting_id}", board),
     Route("/m/{meeting_id}/present", board),
     Route("/meetings/{meeting_id}/board", facilitator_board),
+    Route("/m/{meeting_id}/language", languages.change, methods=["POST"]),
 ]

@@ -12,9 +12,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from server import i18n
 from server.record.times import Times
 from server.store.accounts import Facilitator
+from server.web import languages
 from server.web.auth import csrf_token, ensure_csrf_cookie, services_of
-
-_env = i18n.environment()
 
 
 def render(
@@ -25,12 +24,18 @@ def render(
     forms: bool = True,
     **context: Any,
 ) -> HTMLResponse:
-    body = _env.get_template(template).render(
-        request=request,
-        csrf=csrf_token(request) if forms else "",
-        user=user,
-        when=lambda at: _when(request, at),
-        **context,
+    language = languages.language_of(request)
+    body = (
+        i18n.page_environment(language.code)
+        .get_template(template)
+        .render(
+            request=request,
+            page_language=language,
+            csrf=csrf_token(request) if forms else "",
+            user=user,
+            when=lambda at: _when(request, at),
+            **context,
+        )
     )
     response = HTMLResponse(body, status_code=status)
     if forms:

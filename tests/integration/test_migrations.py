@@ -39,8 +39,8 @@ async def check_migrations(url: str) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_people_who_joined_before_agencies_have_none(backend: str, tmp_path: Path) -> None:
-    """0012 and 0013 upgrade a database with meetings in it: everyone who joined before has
-    the empty agency, and no agreement is recorded for anyone."""
+    """0012, 0013 and 0015 upgrade a database with meetings in it: everyone who joined before
+    has the empty agency and reads English, and no agreement is recorded for anyone."""
     async with database_url(backend, tmp_path) as url:
         engine = create_engine(url)
         try:
@@ -69,8 +69,9 @@ async def test_people_who_joined_before_agencies_have_none(backend: str, tmp_pat
                 )
             await migrate.upgrade(engine)
             async with engine.connect() as conn:
-                agency = (await conn.execute(text("select agency from participants"))).scalar()
+                said = text("select agency, language from participants")
+                agency, language = (await conn.execute(said)).one()
                 agreed = (await conn.execute(text("select count(*) from agreements"))).scalar()
-            assert (agency, agreed) == ("", 0)
+            assert (agency, language, agreed) == ("", "en", 0)
         finally:
             await engine.dispose()

@@ -89,6 +89,12 @@ async def test_settings_that_cannot_serve_refuse_in_one_line(tmp_path: Path) -> 
                 env(SAFETYMAP_PICTURE_MAX_BYTES="0"),
                 ["SAFETYMAP_PICTURE_MAX_BYTES must be from 65536 to 67108864", "10485760"],
             ),
+            # A language without a catalogue: its people would have read English unawares.
+            "language": (
+                env(SAFETYMAP_LANGUAGES="en,de"),
+                ["SAFETYMAP_LANGUAGES", "no catalogue for 'de'", "server/locale/de/LC_MESSAGES"],
+            ),
+            "pseudo": (env(SAFETYMAP_LANGUAGES="en,ar-XB"), ["SAFETYMAP_PSEUDO_LOCALES=1"]),
             # A process that lost its database URL, relaying a private SQLite into Redis.
             "sqlite+redis": (env(SAFETYMAP_REDIS_URL=REDIS), ["SAFETYMAP_DATABASE_URL"]),
             "driver": (

@@ -53,6 +53,9 @@ export class BoardApp {
     this.root = root
     this.config = config
     const t = this.t = createStrings(config.strings, config.locale || document.documentElement.lang || undefined)
+    // The page says its language and direction already; a page that did not follows the board's.
+    if (config.locale) document.documentElement.lang = config.locale
+    document.documentElement.dir = config.dir
     /** @type {Set<string>} keys ("layer:id") of the cards withdrawn as last shown */
     this.withdrawnKeys = new Set()
     /** @type {Map<string, string>} card key -> section, as last shown (to name a deleted card's section) */

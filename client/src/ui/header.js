@@ -4,6 +4,7 @@
 // fold into a menu and the roster into a count ("5 here") that opens the names.
 import { rosterEntry } from '../people.js'
 import { h, replaceChildren, setText, show, uid } from './dom.js'
+import { languageControl } from './language.js'
 import { Disclosure } from './menu.js'
 
 /** Past this many people the roster is a count that opens the names, on every screen. */
@@ -80,7 +81,9 @@ export class Header {
       facilitator.push(h('a', { class: 'button button--tool', href: config.editUrl, 'data-testid': 'edit-link' }, t('toolbar.edit')))
     }
     this.editTools = [this.undo, this.redo, this.keys]
-    replaceChildren(this.toolbar, this.editTools, facilitator)
+    // Each person's own words: not on the shared screen, which the whole room reads.
+    const language = config.mode === 'edit' ? languageControl(t, config) : null
+    replaceChildren(this.toolbar, this.editTools, facilitator, language)
 
     // The presentation view says what it is, whoever opened it: the shared screen, read-only.
     const presenting = config.mode === 'present' ? h('p', { class: 'present-badge', 'data-testid': 'presenting', text: t('role.viewer') }) : null

@@ -103,6 +103,9 @@ participants = Table(
     Column("agency", String(100), nullable=False, server_default=""),
     Column("admission", String(16), nullable=False, server_default="admitted"),  # see Admission
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The language they chose for the board's words and their copy of the record: a
+    # catalogue code of SAFETYMAP_LANGUAGES ("en", "pl"; migration 0015).
+    Column("language", String(16), nullable=False, server_default="en"),
     # SHA-256 of the participant's key, the secret their browser (a cookie) or stock client
     # (`key=`) comes back with: who a participant is, never their name (two people may share
     # one). Unique per link; NULL only for people who joined before keys (migration 0008).
