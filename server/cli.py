@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         "--all-ended", action="store_true", help="every ended meeting, one file each in --out-dir"
     )
     export.add_argument("--out-dir", help="directory for --all-ended")
+    export.add_argument(
+        "--language", default="en", help="the record's words in this language (default: en)"
+    )
 
     meeting = commands.add_parser("meeting", help="meetings")
     meeting_commands = meeting.add_subparsers(dest="meeting_command", required=True)
@@ -254,7 +257,9 @@ async def _export_one(
     """Render one export and record it in the audit trail (raises NotExportable)."""
     document = await exports.document(store, meeting_id, snapshot=snapshot, family=args.family)
     files = await exports.picture_files(store, document) if args.format in export.PICTURED else {}
-    content = await asyncio.to_thread(export.render, document, args.format, zone, files)
+    content = await asyncio.to_thread(
+        export.render, document, args.format, zone, files, args.language
+    )
     event = audit.export(
         meeting_id,
         audit.cli(_os_user()),
@@ -359,6 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "facilitator":
         return asyncio.run(_facilitator_add(settings, args))
     if args.command == "export":
+        offered = [lang.code for lang in settings.offered_languages]
+        if args.language not in offered:
+            print(f"error: --language is one of {', '.join(offered)}", file=sys.stderr)
+            return 2
         if args.all_ended:
             if args.meeting_id or args.output or args.snapshot or not args.out_dir:
                 print("error: --all-ended takes --out-dir and no meeting id", file=sys.stderr)

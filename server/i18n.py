@@ -12,7 +12,8 @@ it (`use_language`) for the pages a participant sees; everything else is in Engl
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
@@ -39,6 +40,17 @@ def translations(language: str = SOURCE) -> gettext.NullTranslations:
 def use_language(code: str) -> None:
     """The language of what this request's task says from here on (a language code)."""
     _language.set(code)
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """`_()` in this language inside the block (a record rendered for someone, whatever the
+    request's own language)."""
+    token = _language.set(code)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 def current_language() -> str:

@@ -15,8 +15,10 @@ from typing import Any
 
 from server.board.names import numbered
 from server.board.picture_encoding import PictureFile
+from server.i18n import speaking
 from server.record import markdown
 from server.record.times import DEFAULT_ZONE, Times
+from server.translation.languages import SOURCE
 
 FORMATS = ("json", "md", "pdf", "docx")
 PICTURED = ("pdf", "docx")  # the formats that show the pictures themselves
@@ -81,19 +83,23 @@ def render(
     fmt: str,
     zone: str = DEFAULT_ZONE,
     pictures: Pictures = NO_PICTURES,
+    language: str = SOURCE,
 ) -> bytes:
     """The record in `fmt`; the formats people read say every time in `zone`
-    (SAFETYMAP_TIMEZONE), the JSON keeps ISO 8601. `pictures`: the kept files of the
-    pictures on its cards (exports.picture_files), shown in the PDF and Word records; the
-    JSON and Markdown carry each one's description and id."""
+    (SAFETYMAP_TIMEZONE) and their own words (headings, labels, roles, dates) in `language`,
+    whatever language the request was in; the JSON keeps ISO 8601 and ids. Card text and
+    names stay as people wrote them. `pictures`: the kept files of the pictures on its cards
+    (exports.picture_files), shown in the PDF and Word records; the JSON and Markdown carry
+    each one's description and id."""
     if fmt == "json":
         return to_json(document).encode()
-    times = Times.named(zone)
+    times = Times.named(zone, language)
     document = told_apart(printable(document))
-    if fmt == "md":
-        return to_markdown(document, times).encode()
-    if fmt == "pdf":
-        return to_pdf(document, times, pictures)
-    if fmt == "docx":
-        return to_docx(document, times, pictures)
+    with speaking(language):
+        if fmt == "md":
+            return to_markdown(document, times).encode()
+        if fmt == "pdf":
+            return to_pdf(document, times, pictures)
+        if fmt == "docx":
+            return to_docx(document, times, pictures)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -10,4 +10,7 @@ from server.record.times import Times
 
 
 def build(document: Mapping[str, Any], times: Times) -> str:
-    return templated.fill("export.md.j2", document, templated.markdown, times).rstrip() + "\n"
+    return (
+        templated.fill("export.md.j2", document, templated.markdown(times.language), times).rstrip()
+        + "\n"
+    )

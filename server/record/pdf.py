@@ -16,6 +16,8 @@ def build(document: Mapping[str, Any], times: Times, pictures: Mapping[str, Pict
     from weasyprint import HTML
 
     pdf: bytes = HTML(
-        string=templated.fill("export.html", document, templated.html, times, pictures)
+        string=templated.fill(
+            "export.html", document, templated.html(times.language), times, pictures
+        )
     ).write_pdf(pdf_tags=True)
     return pdf

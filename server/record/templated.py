@@ -6,21 +6,28 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment
 
 from server.board.picture_encoding import PictureFile
-from server.i18n import environment
+from server.i18n import environment, translations
 from server.record import history, markdown_text
 from server.record.reading import Reading
-from server.record.times import Times, day
-from server.record.view import gettext
+from server.record.times import Times
 
-html = environment()
-# The Markdown record prints every value as escaped plain text (markdown_text.py): whatever
-# people typed makes no heading, table, list, link, image, code or HTML in it.
-markdown = environment(finalize=markdown_text.finalize)
+
+@cache
+def html(language: str) -> Environment:
+    return environment(language)
+
+
+@cache
+def markdown(language: str) -> Environment:
+    """The Markdown record prints every value as escaped plain text (markdown_text.py):
+    whatever people typed makes no heading, table, list, link, image, code or HTML in it."""
+    return environment(language, finalize=markdown_text.finalize)
 
 
 def fill(
@@ -30,7 +37,9 @@ def fill(
     times: Times,
     pictures: Mapping[str, PictureFile] | None = None,
 ) -> str:
-    """The template filled; `pictures` (id -> kept file) show as `data:` images."""
+    """The record through a template, its words in `times.language` (the people's own words,
+    the cards, stay as they wrote them); `pictures` (id -> kept file) show as `data:` images."""
+    gettext = translations(times.language).gettext
     r = Reading(document, times, gettext)
     files = pictures or {}
 
@@ -45,8 +54,8 @@ def fill(
         r=r,
         people=r.people,
         when=times.when,
-        day=day,
-        labels=document["labels"],
+        day=times.day,
+        labels={sid: gettext(label) for sid, label in document["labels"].items()},
         chart=lambda scale: history.svg(document["history"], scale, gettext),
         series_label=lambda line: history.series_label(line, gettext),
         picture_src=picture_src,

@@ -8,18 +8,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
+
+from server.translation.languages import SOURCE, cldr_locale
+
 DEFAULT_ZONE = "Europe/London"
 
 
 @dataclass(frozen=True, slots=True)
 class Times:
-    """How one record says when: every moment in one zone."""
+    """How one record says when: every moment in one zone, in one language (month names from
+    Babel's CLDR data: "12 maja 2026, 10:00 BST" in Polish)."""
 
     zone: ZoneInfo
+    language: str = SOURCE
 
     @classmethod
-    def named(cls, zone: str = DEFAULT_ZONE) -> Times:
-        return cls(ZoneInfo(zone))
+    def named(cls, zone: str = DEFAULT_ZONE, language: str = SOURCE) -> Times:
+        return cls(ZoneInfo(zone), language)
 
     def moment(self, value: str) -> datetime:
         """A stored ISO time in this zone (a naive time is UTC, as the store writes it)."""
@@ -31,7 +37,20 @@ class Times:
         if not value:
             return ""
         at = self.moment(value)
+        if self.language != SOURCE:
+            said = format_datetime(at, "d MMMM y, HH:mm", locale=cldr_locale(self.language))
+            return f"{said} {self.zone_name(at)}"
         return f"{at.day} {at:%B %Y, %H:%M} {self.zone_name(at)}"
+
+    def day(self, value: str | None) -> str:
+        """ "1 July 2026" ("1 lipca 2026"); the text itself if it is not a date."""
+        if self.language == SOURCE or not value:
+            return day(value)
+        try:
+            on = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return format_date(on, "d MMMM y", locale=cldr_locale(self.language))
 
     def clock(self, value: str | None) -> str:
         """ "10:00 BST": a time of the meeting's own day."""

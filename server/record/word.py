@@ -16,12 +16,13 @@ from server.board.picture_encoding import PictureFile
 from server.i18n import N_, _
 from server.record.history import meeting_label, series_label
 from server.record.reading import Reading, rows_of
-from server.record.times import Times, day
+from server.record.times import Times
 
 
 def build(document: Mapping[str, Any], times: Times, pictures: Mapping[str, PictureFile]) -> bytes:
     r = Reading(document, times, _)
-    meeting, facts, labels = document["meeting"], document["export"], document["labels"]
+    meeting, facts = document["meeting"], document["export"]
+    labels = {sid: _(label) for sid, label in document["labels"].items()}
     doc = Document()
     # Stable bytes for the same snapshot: the file's own dates are the export's.
     moment = datetime.fromisoformat(facts["generatedAt"])
@@ -80,7 +81,7 @@ def build(document: Mapping[str, Any], times: Times, pictures: Mapping[str, Pict
     if document.get("changes"):
         _changes(doc, document["changes"], labels)
     if document.get("history"):
-        _history(doc, document["history"])
+        _history(doc, document["history"], times)
     if actions := r.actions():
         doc.add_heading(_("Who did what, and when"), level=1)
         _trail(doc, actions, times)
@@ -162,11 +163,11 @@ def _changes(doc: Any, changes: Mapping[str, Any], labels: Mapping[str, str]) ->
             doc.add_paragraph(f"{text} ({where})", style="List Bullet")
 
 
-def _history(doc: Any, history: Mapping[str, Any]) -> None:
+def _history(doc: Any, history: Mapping[str, Any], times: Times) -> None:
     """The numbers behind the chart, as a table per scale (Word takes no SVG)."""
     doc.add_heading(_("How the scales moved"), level=1)
     dates = [
-        f"{meeting_label(i, _)}, {day(m['date'])}" + (f" ({_('draft')})" if m["open"] else "")
+        f"{meeting_label(i, _)}, {times.day(m['date'])}" + (f" ({_('draft')})" if m["open"] else "")
         for i, m in enumerate(history["meetings"])
     ]
     for scale in history["scales"]:

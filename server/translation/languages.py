@@ -30,7 +30,7 @@ class Language:
 ENGLISH = Language(SOURCE, "en-GB", "English", "ltr", "en")
 PSEUDO_LANGUAGES = {
     "en-XA": Language("en-XA", "en-XA", "[Éñĝļîšĥ ···]", "ltr", "en", pseudo=True),
-    "ar-XB": Language("ar-XB", "ar-XB", "\u202eEnglish\u202c", "rtl", "ar", pseudo=True),
+    "ar-XB": Language("ar-XB", "ar-XB", "\u200f\u202eEnglish\u202c", "rtl", "ar", pseudo=True),
 }
 
 
@@ -63,6 +63,13 @@ def language(code: str) -> Language:
     name = cldr.get_display_name(cldr) or code
     direction = "rtl" if cldr.character_order == "right-to-left" else "ltr"
     return Language(code, code, name[:1].upper() + name[1:], direction, code.split("-")[0])
+
+
+def cldr_locale(code: str) -> str:
+    """Whose CLDR data names months in this language (the pseudo-locales are English)."""
+    if code == SOURCE or code in PSEUDO_LANGUAGES:
+        return "en_GB"
+    return code.replace("-", "_")
 
 
 def offered(codes: tuple[str, ...], pseudo: bool) -> tuple[Language, ...]:

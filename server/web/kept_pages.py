@@ -27,6 +27,8 @@ from server.ratelimit import retry_after_header
 from server.record import export, exports, labels, record_cards, times, view
 from server.record.times import Times
 from server.store import Participant, audit
+from server.translation.languages import ENGLISH
+from server.web import languages
 from server.web.auth import joined, remember_join, services_of
 from server.web.pages import link_not_working, problem, redirect, render
 
@@ -84,7 +86,7 @@ def last_day(ended: datetime, lifetime: timedelta | None) -> str:
 
 
 def _status(key: str) -> str:
-    return labels.status(key, view.gettext)
+    return labels.status(key, _)
 
 
 def _too_often(request: Request, wait: float, message: str) -> Response:
@@ -102,6 +104,9 @@ async def plan(request: Request) -> Response:
     document = await _document(request, person) if person else None
     if person is None or document is None:
         return link_not_working(request)
+    chosen = languages.pick(request, person.language)
+    if chosen is not None:
+        languages.use(request.scope, chosen)
     zone = services_of(request).settings.timezone
     ended = Times.named(zone).moment(document["meeting"]["endedAt"])  # the day where they are
     family = document["export"]["variant"] == "family"
@@ -118,9 +123,9 @@ async def plan(request: Request) -> Response:
         pdf=f"{_page(person.meeting_id)}.pdf",
         columns=model.COLUMNS,
         optional=[s for s in model.OPTIONAL_SECTIONS if s in document["optionalSections"]],
-        labels=document["labels"],
+        labels={sid: _(label) for sid, label in document["labels"].items()},
         active=record_cards.active,
-        person=record_cards.naming(people, view.gettext),
+        person=record_cards.naming(people, _),
         step_status=_status,
         due=times.day,
     )
@@ -143,8 +148,10 @@ async def plan_pdf(request: Request) -> Response:
             return link_not_working(request)
         zone = services.settings.timezone
         files = await exports.picture_files(services.store, document)
+        # In the words of the language they chose (the cards as written).
+        language = (languages.pick(request, person.language) or ENGLISH).code
         async with services.kept_renders:
-            content = await asyncio.to_thread(export.render, document, "pdf", zone, files)
+            content = await asyncio.to_thread(export.render, document, "pdf", zone, files, language)
     finally:
         services.kept_rendering.discard(person.id)
     family = document["export"]["variant"] == "family"

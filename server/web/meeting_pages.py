@@ -24,6 +24,8 @@ from server.services import Services
 from server.store import Meeting, Participant, audit
 from server.store.accounts import Facilitator
 from server.store.people import shown_names
+from server.translation.languages import ENGLISH, SOURCE, Language
+from server.web import languages
 from server.web.auth import check_csrf, facilitator, services_of
 from server.web.kept_pages import last_day
 from server.web.numbers import whole_number
@@ -105,6 +107,12 @@ async def dashboard(request: Request) -> Response:
     )
 
 
+def _family_languages(request: Request, people: list[Participant]) -> list[Language]:
+    """The languages other than English the family chose, as offered: one family copy each."""
+    chosen = {p.language for p in people if p.role is Role.FAMILY}
+    return [lang for lang in languages.offered(request) if lang.code in chosen - {SOURCE}]
+
+
 async def meeting_page(request: Request) -> Response:
     person = await _signed_in(request)
     if isinstance(person, Response):
@@ -167,6 +175,7 @@ async def meeting_page(request: Request) -> Response:
         changes=chain.get("changes"),
         history=chain.get("history"),
         labels=chain.get("labels", {}),
+        family_languages=_family_languages(request, people),
         chart=lambda scale: history.svg(chain["history"], scale, _),
         series_label=lambda line: history.series_label(line, _),
         trail=[
@@ -220,6 +229,8 @@ async def download(request: Request) -> Response:
     if meeting is None or fmt not in export.FORMATS:
         return _not_found(request)
     family = request.query_params.get("family") == "1"
+    # The record's words in an offered language (?language=pl); anything else: English.
+    language = languages.pick(request, request.query_params.get("language")) or ENGLISH
     number = request.query_params.get("snapshot")
     snapshot = None if number is None else whole_number(number, minimum=1)
     if number is not None and snapshot is None:
@@ -236,7 +247,12 @@ async def download(request: Request) -> Response:
     store = services_of(request).store
     files = await exports.picture_files(store, document) if fmt in export.PICTURED else {}
     content = await asyncio.to_thread(
-        export.render, document, fmt, services_of(request).settings.timezone, files
+        export.render,
+        document,
+        fmt,
+        services_of(request).settings.timezone,
+        files,
+        language.code,
     )
     await services_of(request).store.record_event(
         audit.export(
@@ -247,7 +263,8 @@ async def download(request: Request) -> Response:
             snapshot=exports.snapshot_number(document),
         ),
     )
-    name = f"safety-map-{meeting.id[:8]}{'-family' if family else ''}.{fmt}"
+    tail = ("-family" if family else "") + ("" if language is ENGLISH else f"-{language.code}")
+    name = f"safety-map-{meeting.id[:8]}{tail}.{fmt}"
     return Response(
         content,
         media_type=MEDIA_TYPES[fmt],
