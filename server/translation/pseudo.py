@@ -15,7 +15,7 @@ _ACCENTED = str.maketrans(
     "åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
 )
 PADDING = "·"
-RLO, PDF = "\u202e", "\u202c"  # right-to-left override, pop directional formatting
+RLM, RLO, PDF = "\u200f", "\u202e", "\u202c"  # right-to-left mark, override, pop
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -41,12 +41,13 @@ def accented(text: str) -> str:
 
 
 def right_to_left(text: str) -> str:
-    """Each run of words drawn right to left (U+202E ... U+202C); placeholders and tags left
-    out of the override, so a name filled in still reads as typed."""
+    """Each run of words drawn right to left (U+202E ... U+202C) after a right-to-left mark
+    (so that `dir=auto` takes it for right-to-left text, as it would Arabic); placeholders and
+    tags left out of the override, so a name filled in still reads as typed."""
     if not text:
         return text
     return "".join(
-        piece if kept or not piece.strip() else f"{RLO}{piece}{PDF}"
+        piece if kept or not piece.strip() else f"{RLM}{RLO}{piece}{PDF}"
         for piece, kept in _pieces(text)
     )
 

@@ -172,7 +172,7 @@ async def test_pseudo_locales_only_where_the_setting_enables_them(tmp_path: Path
         assert HTML.search(page).groups() == ("ar-XB", "rtl")  # type: ignore[union-attr]
         config = config_of(page)
         assert (config["dir"], config["locale"]) == ("rtl", "ar-XB")
-        assert config["strings"]["card.by"] == "\u202eWritten by \u202c{person}"
+        assert config["strings"]["card.by"] == "\u200f\u202eWritten by \u202c{person}"
         # Arabic's plural categories, each with a word.
         assert {
             f"announce.many.{c}" for c in ("zero", "one", "two", "few", "many", "other")

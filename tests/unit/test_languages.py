@@ -151,7 +151,7 @@ def test_en_xa_is_accented_and_about_40_percent_longer() -> None:
 
 def test_ar_xb_draws_words_right_to_left_but_not_what_is_filled_in() -> None:
     out = pseudo.right_to_left("Written by {person}")
-    assert out == "\u202eWritten by \u202c{person}"
+    assert out == "\u200f\u202eWritten by \u202c{person}"
 
 
 def test_a_request_gets_its_choice_then_its_browsers_language_then_english() -> None:

@@ -14,7 +14,7 @@ import { Banners } from './banners.js'
 import { CardView } from './card.js'
 import { Composer } from './composer.js'
 import { Dialogs } from './dialogs.js'
-import { autosizeAll, h, replaceChildren, show, uid } from './dom.js'
+import { autosizeAll, h, readingKey, replaceChildren, show, uid } from './dom.js'
 import { DragController } from './dragdrop.js'
 import { captureFocus, restoreFocus } from './focus.js'
 import { Header } from './header.js'
@@ -384,7 +384,7 @@ export class BoardApp {
       e.preventDefault()
       if (e.key === 'ArrowUp') this.actions.moveStep(view.card, -1)
       else if (e.key === 'ArrowDown') this.actions.moveStep(view.card, 1)
-      else this.actions.moveSection(view.card, e.key === 'ArrowLeft' ? -1 : 1)
+      else this.actions.moveSection(view.card, readingKey(e.key) === 'ArrowLeft' ? -1 : 1)
       return
     }
     this.addHere(e)

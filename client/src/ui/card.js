@@ -90,11 +90,13 @@ export class CardView {
     /** @type {JargonHint | null} */
     this.jargon = null
     /** @type {HTMLElement} */
-    this.textEl = h('p', { class: 'card-text', 'data-testid': 'card-text' })
+    // People's own words read in their own direction, whatever the board's language (dir=auto).
+    this.textEl = h('p', { class: 'card-text', 'data-testid': 'card-text', dir: 'auto' })
     if (this.editable && card.text) {
       const textarea = h('textarea', {
         class: 'card-text card-input',
         'data-testid': 'card-text',
+        dir: 'auto',
         'data-bound': 'text',
         rows: 1,
         spellcheck: 'true',

@@ -99,3 +99,13 @@ export function autosize (textarea) {
   const borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth)
   textarea.style.height = `${textarea.scrollHeight + (borders || 0)}px`
 }
+
+/**
+ * An arrow key as the page reads: right to left, ← goes forward and → back, so each is given
+ * as the other (Up, Down and every other key as they are).
+ * @param {string} key
+ */
+export function readingKey (key) {
+  if (document.documentElement.dir !== 'rtl') return key
+  return key === 'ArrowLeft' ? 'ArrowRight' : key === 'ArrowRight' ? 'ArrowLeft' : key
+}

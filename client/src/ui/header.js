@@ -37,7 +37,7 @@ export class Header {
     this.actions = actions
     // The page may already name the meeting in its own <h1>; then the board does not repeat it.
     this.ownTitle = ![...document.querySelectorAll('h1')].some((el) => !root.contains(el))
-    this.title = h('h1', { class: 'board-name', 'data-testid': 'board-title' })
+    this.title = h('h1', { class: 'board-name', 'data-testid': 'board-title', dir: 'auto' })
     this.pill = h('p', { class: 'conn-pill', 'data-testid': 'connection-status', 'data-state': 'connecting', text: t('connection.connecting') })
 
     const rosterHeading = uid('roster')

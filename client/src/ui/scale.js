@@ -89,7 +89,7 @@ export class ScaleView {
     const ticks = []
     for (let v = SCALE_MIN; v <= SCALE_MAX; v++) {
       const tick = h('span', { class: 'scale-tick', 'aria-hidden': 'true', text: String(v) })
-      tick.style.left = `${v * 10}%`
+      tick.style.insetInlineStart = `${v * 10}%` // 0 at the start: the right, right to left
       ticks.push(tick)
     }
     const line = this.line = h('div', { class: 'scale-line' },
@@ -295,7 +295,7 @@ export class ScaleView {
     this.laidWidth = width
     if (!width) return
     const chips = /** @type {HTMLElement[]} */ ([...this.chips.children])
-    for (const chip of chips) chip.style.left = '0px' // measured at their own width
+    for (const chip of chips) chip.style.insetInlineStart = '0px' // measured at their own width
     const sizes = chips.map((chip) => [chip.offsetWidth, chip.offsetHeight])
     /** @type {{ left: number, right: number, bottom: number, top: number }[]} */
     const placed = []
@@ -309,7 +309,7 @@ export class ScaleView {
       const y = [0, ...placed.map((p) => p.top + GAP)].sort((a, b) => a - b).find((y) => !touches(y)) ?? 0
       placed.push({ left, right: left + w, bottom: y, top: y + ht })
       height = Math.max(height, y + ht)
-      chip.style.left = `${left}px`
+      chip.style.insetInlineStart = `${left}px` // from the start: mirrored right to left
       chip.style.setProperty('--lift', `${y}px`)
     })
     this.line.style.setProperty('--chips', `${height}px`)

@@ -4,7 +4,7 @@
 // facilitator steers from their board (./screensteer.js) and answers the arrow keys, PageUp
 // and PageDown for whoever sits at the screen. Nothing is shown cut off: every part of the
 // map is on exactly one page, and what is not on this page is not displayed.
-import { h, setText, show } from './dom.js'
+import { h, readingKey, setText, show } from './dom.js'
 import { MAX_PAGES, pageEnd, pageForKey, ScreenFollower } from './screensteer.js'
 
 /**
@@ -60,8 +60,8 @@ export class Screen {
     this.changes.observe(regions, { subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true, characterDataOldValue: true })
     this.pageText = h('p', { class: 'screen-page', 'data-testid': 'screen-page' })
     this.showing = h('p', { class: 'screen-showing', 'data-testid': 'screen-showing' })
-    this.prev = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-prev', 'aria-label': t('screen.previous'), onclick: () => this.go(this.view.page - 1) }, h('span', { 'aria-hidden': 'true', text: '‹' }))
-    this.next = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-next', 'aria-label': t('screen.next'), onclick: () => this.go(this.view.page + 1) }, h('span', { 'aria-hidden': 'true', text: '›' }))
+    this.prev = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-prev', 'aria-label': t('screen.previous'), onclick: () => this.go(this.view.page - 1) }, h('span', { class: 'flip-rtl', 'aria-hidden': 'true', text: '‹' }))
+    this.next = h('button', { type: 'button', class: 'button button--tool', 'data-testid': 'screen-next', 'aria-label': t('screen.next'), onclick: () => this.go(this.view.page + 1) }, h('span', { class: 'flip-rtl', 'aria-hidden': 'true', text: '›' }))
     this.bar = h('div', { class: 'screen-bar', 'data-testid': 'screen-bar' }, this.showing, this.prev, this.pageText, this.next)
     /** @type {Map<string, string>} a column view ("column:<id>") -> its title, for the bar */
     this.titles = new Map(config.columns.map((c) => [`column:${c.id}`, c.title]))
@@ -69,7 +69,7 @@ export class Screen {
     awareness.on('change', () => this.follow())
     window.addEventListener('keydown', (e) => {
       if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return
-      const page = pageForKey(e.key, this.view.page, this.pages)
+      const page = pageForKey(readingKey(e.key), this.view.page, this.pages)
       if (page === null) return
       e.preventDefault()
       this.go(page)

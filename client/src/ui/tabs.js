@@ -1,7 +1,7 @@
 // On narrow screens (phones, or 200 % zoom) the map's parts become tabs: one column at a time,
 // on one row of short names that stays at the top while the part scrolls. On wide screens
 // every part is shown and the tab list is hidden.
-import { h, replaceChildren, uid } from './dom.js'
+import { h, readingKey, replaceChildren, uid } from './dom.js'
 
 /** @typedef {{ id: string, label: string, el: HTMLElement }} Region */
 
@@ -76,8 +76,9 @@ export class Tabs {
   onKey (e, id) {
     const i = this.regions.findIndex((r) => r.id === id)
     let next = -1
-    if (e.key === 'ArrowRight') next = (i + 1) % this.regions.length
-    else if (e.key === 'ArrowLeft') next = (i - 1 + this.regions.length) % this.regions.length
+    const key = readingKey(e.key)
+    if (key === 'ArrowRight') next = (i + 1) % this.regions.length
+    else if (key === 'ArrowLeft') next = (i - 1 + this.regions.length) % this.regions.length
     else if (e.key === 'Home') next = 0
     else if (e.key === 'End') next = this.regions.length - 1
     if (next < 0) return
