@@ -1,5 +1,7 @@
-// Every word the board shows, in English. A translation catalogue overrides any of them
-// through board-config `strings` (same keys). `{name}` placeholders are filled in; keys
+// Every word the board shows, in English: the source of the translation catalogue
+// (`scripts/catalogue` reads this object, one `'key': 'English text'` a line, into
+// server/locale/messages.pot with the key as msgctxt). The server hands the board every key in
+// the person's language through board-config `strings` (same keys). `{name}` placeholders are filled in; keys
 // ending in `.one` / `.other` are plural forms chosen with Intl.PluralRules (a catalogue may
 // add `.zero`, `.two`, `.few`, `.many` for its language).
 
