@@ -1,7 +1,9 @@
 """The catalogue pipeline (`scripts/catalogue`): one template, `server/locale/messages.pot`,
 holding the server's strings (pybabel's extraction, as `babel.cfg` maps it) and the board's
-(client_strings.py), and each language's `.po` merged with it as msgmerge does (new entries
-empty, changed ones fuzzy, dropped ones obsolete). Compiling happens when the server first
+(client_strings.py), and each language's `.po` merged with it as msgmerge --no-fuzzy-matching
+does (new and changed entries empty, to translate; dropped ones kept as obsolete `#~`
+comments). Fuzzy guesses are not made: a wrong guess reads like a translation to a
+reviewer, and the server would not use it anyway. Compiling happens when the server first
 needs a catalogue (catalogues.py); the pseudo-locales are made there from the template.
 
     scripts/catalogue            # extract, then merge every language
@@ -80,7 +82,7 @@ def merged(po: Path, template: Catalog) -> bytes:
     """The language's catalogue with the template's entries (msgmerge's update)."""
     catalog = _read(po)
     created = catalog.creation_date
-    catalog.update(template)
+    catalog.update(template, no_fuzzy_matching=True)
     catalog.creation_date = created  # the merge alone changes no date: --check stays quiet
     out = BytesIO()
     write_po(out, catalog, no_location=True, sort_output=True, include_previous=True)
