@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.messages.pofile import read_po
 
 from server.translation import client_strings, pipeline, pseudo
 from server.translation.board_words import board_strings
@@ -78,25 +77,6 @@ def test_the_template_and_every_language_are_current() -> None:
     """scripts/catalogue --check: a new string in strings.js or the server fails here until
     the template is extracted again and each language merged."""
     assert pipeline.problems() == []
-
-
-def test_polish_is_translated_in_full() -> None:
-    """The translator fills every entry; one left empty or fuzzy shows in English."""
-    po = pipeline.LOCALE_DIR / "pl" / "LC_MESSAGES" / "messages.po"
-    left = pipeline.untranslated(po)
-    assert left == [], f"{len(left)} Polish entries to translate:\n" + "\n".join(left)
-
-
-def test_polish_is_marked_a_draft_with_polish_plural_forms() -> None:
-    po = pipeline.LOCALE_DIR / "pl" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text(encoding="utf-8")
-    assert "DRAFT" in text.split("msgid", 1)[0]
-    with po.open("rb") as f:
-        catalog = read_po(f)
-    assert catalog.num_plurals == 3
-    polish = {n: 0 if n == 1 else 1 if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else 2
-              for n in range(200)}  # fmt: skip
-    assert {n: translations("pl").plural(n) for n in range(200)} == polish  # type: ignore[attr-defined]
 
 
 def test_plural_categories_map_to_the_catalogues_forms() -> None:
