@@ -16,6 +16,7 @@ from server.i18n import environment, translations
 from server.record import history, markdown_text
 from server.record.reading import Reading
 from server.record.times import Times
+from server.translation.languages import language
 
 
 @cache
@@ -56,6 +57,7 @@ def fill(
         when=times.when,
         day=times.day,
         labels={sid: gettext(label) for sid, label in document["labels"].items()},
+        record_language=language(times.language),  # <html lang dir>: hyphenation, mirroring
         chart=lambda scale: history.svg(document["history"], scale, gettext),
         series_label=lambda line: history.series_label(line, gettext),
         picture_src=picture_src,
