@@ -9,7 +9,6 @@ Who may call it:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server import ratelimit
 from server.board.agreement import BadWords
 from server.board.permissions import (
     Layer,
@@ -34,7 +32,7 @@ from server.services import Services
 from server.store import Agreement, AgreementRefused, Participant, audit
 from server.store.accounts import Facilitator
 from server.store.people import shown_names
-from server.web.api_error import ApiError
+from server.web.api_error import ApiError, answered
 from server.web.auth import Forbidden, check_csrf, facilitator, joined
 from server.web.guesses import wrong_token
 from server.web.numbers import whole_number
@@ -370,44 +368,32 @@ async def replace_link(request: Request) -> JSONResponse:
     return JSONResponse(result)
 
 
-Endpoint = Callable[[Request], Awaitable[JSONResponse]]
-
-
-def _guard(endpoint: Endpoint) -> Endpoint:
-    async def wrapped(request: Request) -> JSONResponse:
-        try:
-            return await endpoint(request)
-        except ApiError as exc:
-            response = JSONResponse({"error": exc.message}, status_code=exc.status)
-            if exc.retry_after:
-                response.headers["Retry-After"] = ratelimit.retry_after_header(exc.retry_after)
-            return response
-
-    return wrapped
-
-
 routes = [
     # One route per path: two would answer each other's methods with 405 and a partial Allow.
-    Route("/api/meetings", _guard(meetings_collection), methods=["GET", "POST"]),
-    Route("/api/meetings/{meeting_id}", _guard(delete_meeting), methods=["DELETE"]),
-    Route("/api/meetings/{meeting_id}/end", _guard(end_meeting), methods=["POST"]),
-    Route("/api/meetings/{meeting_id}/lock", _guard(lock), methods=["POST"]),
-    Route("/api/meetings/{meeting_id}/participants", _guard(list_participants), methods=["GET"]),
+    Route("/api/meetings", answered(meetings_collection), methods=["GET", "POST"]),
+    Route("/api/meetings/{meeting_id}", answered(delete_meeting), methods=["DELETE"]),
+    Route("/api/meetings/{meeting_id}/end", answered(end_meeting), methods=["POST"]),
+    Route("/api/meetings/{meeting_id}/lock", answered(lock), methods=["POST"]),
+    Route("/api/meetings/{meeting_id}/participants", answered(list_participants), methods=["GET"]),
     Route(
         "/api/meetings/{meeting_id}/participants/{participant_id}/{action}",
-        _guard(admission),
+        answered(admission),
         methods=["POST"],
     ),
-    Route("/api/meetings/{meeting_id}/agreement", _guard(list_agreement), methods=["GET"]),
+    Route("/api/meetings/{meeting_id}/agreement", answered(list_agreement), methods=["GET"]),
     Route(
         "/api/meetings/{meeting_id}/agreement/{participant_id}",
-        _guard(record_agreement),
+        answered(record_agreement),
         methods=["PUT"],
     ),
-    Route("/api/meetings/{meeting_id}/snapshots", _guard(list_snapshots), methods=["GET"]),
-    Route("/api/meetings/{meeting_id}/snapshots/{n}", _guard(get_snapshot), methods=["GET"]),
-    Route("/api/meetings/{meeting_id}/links/{role}/revoke", _guard(replace_link), methods=["POST"]),
+    Route("/api/meetings/{meeting_id}/snapshots", answered(list_snapshots), methods=["GET"]),
+    Route("/api/meetings/{meeting_id}/snapshots/{n}", answered(get_snapshot), methods=["GET"]),
     Route(
-        "/api/meetings/{meeting_id}/links/{role}/regenerate", _guard(replace_link), methods=["POST"]
+        "/api/meetings/{meeting_id}/links/{role}/revoke", answered(replace_link), methods=["POST"]
+    ),
+    Route(
+        "/api/meetings/{meeting_id}/links/{role}/regenerate",
+        answered(replace_link),
+        methods=["POST"],
     ),
 ]

@@ -20,20 +20,15 @@ from server.board.permissions import Role
 from server.i18n import _
 from server.ratelimit import retry_after_header
 from server.store import Participant
+from server.web.api_error import ApiError
 from server.web.auth import CSRF_COOKIE, CSRF_HEADER, facilitator, joined, services_of
 from server.web.guesses import count_wrong_token
 
 REQUESTED_WITH = "safetymap"  # X-Requested-With, for link holders' calls
 
 
-class Refused(Exception):
-    """An answer in plain words: `{"error": message}` with this status."""
-
-    def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
+# Every refusal is the API's own: `{"error": message}` with its status (api_error.answered).
+Refused = ApiError
 
 
 def not_allowed() -> Refused:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -28,6 +28,7 @@ from server.board.picture_rules import MAX_ALT
 from server.i18n import _
 from server.services import PICTURE_UPLOADS_AT_ONCE, Services
 from server.store import PictureCaps, PictureRefused
+from server.web.api_error import answered
 from server.web.auth import services_of
 from server.web.picture_access import Refused, asking
 
@@ -186,22 +187,7 @@ async def fetch(request: Request) -> Response:
     return Response(found.file.data, media_type=found.file.content_type, headers=headers)
 
 
-def _answered(
-    endpoint: Callable[[Request], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def wrapped(request: Request) -> Response:
-        try:
-            response: Response = await endpoint(request)
-        except Refused as refused:
-            response = JSONResponse({"error": refused.message}, status_code=refused.status)
-            if refused.retry_after:
-                response.headers["Retry-After"] = ratelimit.retry_after_header(refused.retry_after)
-        return response
-
-    return wrapped
-
-
 routes = [
-    Route("/m/{meeting_id}/pictures", _answered(upload), methods=["POST"]),
-    Route("/m/{meeting_id}/pictures/{picture_id}", _answered(fetch), methods=["GET"]),
+    Route("/m/{meeting_id}/pictures", answered(upload), methods=["POST"]),
+    Route("/m/{meeting_id}/pictures/{picture_id}", answered(fetch), methods=["GET"]),
 ]
