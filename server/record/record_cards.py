@@ -127,7 +127,8 @@ def linked(document: Mapping[str, Any], card_id: str, _: Gettext) -> str:
         return _("a worry that was deleted")
     card = min(found, key=lambda c: c.get("layer") != "main")  # the family-visible one first
     text = first_words(str(card["text"])) or _("a worry with no words")
-    return f"“{text}” ({_('withdrawn')})" if card.get("withdrawn") else f"“{text}”"
+    # A whole sentence for translators (an f-string's `_()` is never extracted).
+    return _("“%(text)s” (withdrawn)") % {"text": text} if card.get("withdrawn") else f"“{text}”"
 
 
 def first_words(text: str, limit: int = _EXCERPT) -> str:
