@@ -3,7 +3,8 @@
 The database is the source of truth: an update is published only after it is durable in the
 shared log, so Redis carries nothing that could not be rebuilt. Every process appends what its
 own clients changed to one stream (`XADD`, trimmed to about `maxlen` entries) and reads the
-stream from the last id it saw (`XREAD`), skipping its own entries.
+stream from the last id it saw (`XREAD`), skipping its own entries. What one commit made
+durable in a room goes as one merged update, or as few as fit `max_entry` (broadcast.py).
 
 Why a stream, and one for all meetings: a stream is read from a position, so a process whose
 connection drops for a few seconds carries on from the last id it saw instead of losing what
@@ -53,6 +54,7 @@ from redis.exceptions import RedisError
 
 from server.live.relay_stream import STREAM, Kind, Message, client, decode, encode, refused, scrub
 from server.settings import SettingsError
+from server.sync import crdt
 
 __all__ = ["STREAM", "Kind", "Message", "Relay", "decode", "encode"]  # relay_stream's too
 
@@ -199,6 +201,11 @@ class Relay:
             self._shed()
         self._idle.clear()
         self._wake.set()
+
+    def publish_updates(self, meeting_id: str, layer: str, updates: list[bytes]) -> None:
+        """Queue one room's durable updates: merged into as few messages as carry them whole."""
+        for update in crdt.packed(updates, self._max_entry):
+            self.publish(Kind.UPDATE, meeting_id, layer, update)
 
     def _shed(self) -> None:
         """The outbox is over its budget (Redis has been away a while): drop every update and

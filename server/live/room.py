@@ -1,8 +1,9 @@
 """One live document (a meeting layer) and the connections editing it: the sync logic.
 
 Message handling is synchronous and never awaits: an accepted update is applied, handed to
-the journal, and relayed only once the journal says it is durable. Sending goes through each
-connection's bounded queue, so one slow client never holds up the room.
+the journal, and relayed only once the journal says it is durable, merged with the rest of
+its commit (broadcast.py). Sending goes through each connection's bounded queue, so one
+slow client never holds up the room.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any, Protocol
 
 from pycrdt import Doc, TransactionEvent
 
-from server import metrics
 from server.board import document_rules, picture_rules
 from server.board.limits import Limits, MapLimits
 from server.board.permissions import Layer, Role, Status, can_edit, read_only_reason
+from server.live.broadcast import Broadcast
 from server.live.journal import Journal
 from server.store import Author, EditRefused, LogEntry, Refusal
 from server.sync import awareness, crdt, protocol, structs
@@ -55,7 +56,7 @@ Reloader = Callable[[], Awaitable[list[bytes]]]
 class Shared(Protocol):
     """Where a room tells the other server processes what it accepted (see relay.py)."""
 
-    def update(self, room: Room, update: bytes) -> None: ...
+    def updates(self, room: Room, updates: list[bytes]) -> None: ...
 
     def presence(self, room: Room, payload: bytes) -> None: ...
 
@@ -95,6 +96,8 @@ class Room:
         self._journal, self._reload = journal, reload
         self._max_bytes = max_document_bytes
         self._shared, self._uploads = shared, uploads
+        publish = None if shared is None else (lambda updates: shared.updates(self, updates))
+        self._broadcast = Broadcast(self.peers, publish)  # relays each commit's changes, merged
         self._inserted_text = 0  # string content of the update being handled (see limits.py)
         self._found = structs.UpdateShape()  # the shape of the update being handled
         self._new_clients: list[int] = []  # clientIDs whose first structs that update brings
@@ -315,10 +318,7 @@ class Room:
             # Refused by the log (the meeting ended elsewhere): never relay what is not kept.
             self._refused()
             return
-        self._relay(protocol.encode(protocol.SyncUpdate(change)), exclude=origin)
-        metrics.relayed()
-        if self._shared is not None:
-            self._shared.update(self, change)
+        self._broadcast.add(change, origin)
 
     def _refused(self) -> None:
         if self.status is not Status.ENDED:
@@ -403,7 +403,7 @@ class Room:
         self._arrivals.advance(found)
         for change in self._changes:
             self.size += len(change)
-            self._relay(protocol.encode(protocol.SyncUpdate(change)))
+            self._broadcast.add(change, None, ours=False)  # relayed here, not published again
         self._changes.clear()
         return True
 
@@ -421,10 +421,9 @@ class Room:
 
     # Fan-out and durability ---------------------------------------------------------------
 
-    def _relay(self, frame: bytes, exclude: Peer | None = None) -> None:
+    def _relay(self, frame: bytes) -> None:
         for peer in list(self.peers):
-            if peer is not exclude:
-                peer.send(frame)
+            peer.send(frame)
 
     def _after_durable(self, action: Callable[[], None]) -> None:
         last = self._last_append

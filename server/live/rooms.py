@@ -239,10 +239,10 @@ class Rooms:
 
     # Other server processes (relay.py) ---------------------------------------------------
 
-    def update(self, room: Room, update: bytes) -> None:
-        """Room callback: a durable update of ours, for the other processes."""
+    def updates(self, room: Room, updates: list[bytes]) -> None:
+        """Room callback: durable updates of ours (one commit's), for the other processes."""
         assert self._relay is not None
-        self._relay.publish(Kind.UPDATE, room.meeting_id, room.layer.value, update)
+        self._relay.publish_updates(room.meeting_id, room.layer.value, updates)
 
     def presence(self, room: Room, payload: bytes) -> None:
         assert self._relay is not None

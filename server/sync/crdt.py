@@ -7,10 +7,10 @@ pycrdt reports bad bytes as ValueError, and a Rust panic inside yrs as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from pycrdt import Doc, TransactionEvent
+from pycrdt import Doc, TransactionEvent, merge_updates
 
 T = TypeVar("T")
 
@@ -49,6 +49,35 @@ def doc_from_updates(updates: Iterable[bytes]) -> Doc[Any]:
 def merge(updates: Iterable[bytes]) -> bytes:
     """Fold a log of updates into one (through a Doc, so deleted content is collected)."""
     return doc_from_updates(updates).get_update()
+
+
+def merged(updates: Sequence[bytes]) -> bytes:
+    """One update that holds all of `updates` (pycrdt's `merge_updates`, as Y.mergeUpdates: no
+    Doc, nothing collected); one update is itself. CrdtError if they cannot be merged."""
+    if len(updates) == 1:
+        return updates[0]
+    return guarded(lambda: merge_updates(*updates))
+
+
+def packed(updates: Sequence[bytes], limit: int) -> list[bytes]:
+    """`updates`, in order, merged into as few updates as hold at most about `limit` bytes
+    each (a merge is no larger than its parts, give or take a few bytes); one already larger
+    stays alone. Parts that will not merge go as they are."""
+    groups: list[list[bytes]] = []
+    size = limit + 1
+    for update in updates:
+        if size + len(update) > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(update)
+        size += len(update)
+    result: list[bytes] = []
+    for group in groups:
+        try:
+            result.append(merged(group))
+        except CrdtError:
+            result.extend(group)
+    return result
 
 
 def effective_size(state: bytes, update: bytes) -> int:
