@@ -22,6 +22,7 @@ from servers import SafetyMap
 
 OUT = peers.PEERS / "profile"
 REPORT = Path(__file__).resolve().parent / "PROFILE.md"
+KEPT = "\n## CPU per edit"  # written by hand from cpu_per_edit.py: a new profile keeps it
 _LINE = re.compile(r" \(([^()]*):\d+\)$")
 
 
@@ -133,6 +134,7 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
         f"p50 {step['latencyMs']['p50']:.1f} ms, p99 {step['latencyMs']['p99']:.1f} ms; "
         f"server CPU {100 * (cpu1 - cpu0) / (wall1 - wall0):.0f}% of one core"
     )
+    kept = "".join(REPORT.read_text().partition(KEPT)[1:]) if REPORT.exists() else ""
     REPORT.write_text(
         "# Where Safety Map's time goes (py-spy, throughput scenario)\n\n"
         f"`python bench/speed/run.py --profile --profile-rate {rate} "
@@ -140,7 +142,7 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n{headline}\n\n"
         "Percentages are of all samples of the server process (`py-spy record --threads "
         "--nonblocking --rate 200`); time inside Rust (pycrdt) and C (uvloop, sqlite) counts "
-        "for the Python function that called it.\n\n```\n" + summary + "\n```\n"
+        "for the Python function that called it.\n\n```\n" + summary + "\n```\n" + kept
     )
     print(summary)
     print(f"\ncollapsed stacks: {stacks} (speedscope.app opens them)")
