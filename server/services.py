@@ -33,10 +33,13 @@ KEPT_PAGE_RATE = Rate(30, 60)  # views of a kept plan's page, per participant
 KEPT_PDF_AT_ONCE = 1  # kept plans' PDFs rendered at once, per process (the rest queue)
 # Pictures (web/pictures.py): per participant, 12 uploads at once, then one every 5 seconds;
 # each is re-encoded in a thread, at most two at once per process, and at most eight are
-# read or waiting at once (each holds its body, up to SAFETYMAP_PICTURE_MAX_BYTES, in memory).
+# read or waiting at once (each holds its body, up to SAFETYMAP_PICTURE_MAX_BYTES, in memory),
+# at most three of them by one link: a link's holder who sends bodies that never finish (its
+# people are as many as the keys it joins with) leaves the rest to everyone else.
 PICTURE_RATE = Rate(12, 60)
 PICTURES_ENCODED_AT_ONCE = 2
 PICTURE_UPLOADS_AT_ONCE = 8
+PICTURE_UPLOADS_PER_LINK = 3
 
 
 @dataclass
@@ -68,7 +71,8 @@ class Services:
     picture_encoding: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(PICTURES_ENCODED_AT_ONCE)
     )
-    picture_uploads: set[object] = field(default_factory=set)  # uploads under way, per process
+    # Uploads under way in this process: (link id, a ticket of its own) each.
+    picture_uploads: set[tuple[int, object]] = field(default_factory=set)
     # Sign-ins and wrong tokens: shared by every process through Redis when there is one.
     http_limits: HttpLimits = field(default_factory=lambda: LocalLimits({}))
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)

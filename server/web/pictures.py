@@ -26,7 +26,7 @@ from server.board import picture_encoding, picture_ids
 from server.board.permissions import Admission, Layer, Role, Status, can_edit, can_open
 from server.board.picture_rules import MAX_ALT
 from server.i18n import _
-from server.services import PICTURE_UPLOADS_AT_ONCE, Services
+from server.services import PICTURE_UPLOADS_AT_ONCE, PICTURE_UPLOADS_PER_LINK, Services
 from server.store import PictureCaps, PictureRefused
 from server.web.api_error import answered
 from server.web.auth import services_of
@@ -76,9 +76,11 @@ async def upload(request: Request) -> Response:
         seconds = ratelimit.retry_after_header(wait)
         message = _("You have sent many pictures. Try again in {seconds} seconds.")
         raise Refused(429, message.format(seconds=seconds), wait)
-    if len(services.picture_uploads) >= PICTURE_UPLOADS_AT_ONCE:
+    under_way = services.picture_uploads
+    by_link = sum(1 for link_id, _ticket in under_way if link_id == person.link_id)
+    if len(under_way) >= PICTURE_UPLOADS_AT_ONCE or by_link >= PICTURE_UPLOADS_PER_LINK:
         raise Refused(429, _("Many pictures are being sent just now. Try again in a moment."), 5)
-    ticket = object()
+    ticket = (person.link_id, object())
     services.picture_uploads.add(ticket)
     try:
         data, layer = await _read_form(request, services, limit)
