@@ -146,11 +146,13 @@ class Services:
             await self.rooms.maintain()
 
     async def _recheck(self) -> None:
-        """Every live connection against the database, every few seconds (see Rooms.recheck)."""
+        """Every live connection against the database, every few seconds (see Rooms.recheck),
+        and the last meeting's marks kept for reviews (ReviewMarks.recheck)."""
         while True:
             await asyncio.sleep(self.settings.recheck_interval)
             try:
                 await self.rooms.recheck()
+                await self.review_marks.recheck(self.store)
             except Exception as exc:
                 log.error("recheck failed (%s)", type(exc).__name__)
 

@@ -5,8 +5,9 @@ An ended meeting's snapshot never changes, so each process reads it once per (me
 snapshot, copy) and keeps only the marks (names and numbers): reloading a review's board does
 not read and parse a whole record again each time (a large one is megabytes). Whether the
 previous meeting and its snapshot still exist is asked of the database every time, so a
-deleted meeting's marks are never served, and are dropped from memory the next time its
-review's board is opened (at most KEPT entries are kept in any case).
+deleted meeting's marks are never served; they are dropped from memory the next time its
+review's board is opened, or at the process's next recheck (`recheck`) whoever deleted it
+(at most KEPT entries are kept in any case).
 """
 
 from __future__ import annotations
@@ -49,6 +50,16 @@ class ReviewMarks:
 
     def __len__(self) -> int:
         return len(self._marks)
+
+    async def recheck(self, store: Store) -> None:
+        """Drop what is kept of meetings deleted since (by hand, by retention, by another
+        process or the command line): a deleted meeting's names and marks stay in memory no
+        longer than until the next recheck, whether or not its review's board is opened."""
+        kept = {meeting_id for key in self._marks for meeting_id in key[:2]}
+        if kept:
+            standing = await store.standing(kept)
+            for meeting_id in kept - standing.keys():
+                self.forget(meeting_id)
 
     def forget(self, meeting_id: str) -> None:
         """Drop what is kept for this meeting's board, or of this meeting as the one before."""

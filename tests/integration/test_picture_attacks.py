@@ -6,12 +6,16 @@ here as well as what was fixed, so that it keeps holding."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 
 from server.services import PICTURE_UPLOADS_AT_ONCE
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, running_server
+from tests.integration.test_meeting_pages import signed_in
+from tests.integration.test_page_json import embedded_config
 from tests.integration.test_pictures import _stock, _synced
+from tests.integration.test_review_marks import LAST_OVERALL, ended_and_reviewed
 from tests.pictures import drawing_png, send
 from tests.waiting import eventually
 
@@ -67,3 +71,25 @@ async def test_one_link_cannot_hold_every_upload_under_way_with_slow_bodies(
     await eventually(lambda: not uploads, 20)  # a stalled upload ends with its connection
     for client in (*holders, pro):
         await client.disconnect()
+
+
+async def test_a_deleted_meetings_marks_leave_memory_without_its_review_being_opened(
+    tmp_path: Path,
+) -> None:
+    """Last meeting's marks (names and numbers) are kept in memory for its review's board.
+    Once that meeting is deleted they go from memory too, whether or not anyone opens the
+    review's board again (retention deletes the meetings nobody opens any more)."""
+    recheck = running_server(tmp_path, SAFETYMAP_RECHECK_INTERVAL="0.2")
+    async with recheck as server, await signed_in(server) as chair:
+        made = await ended_and_reviewed(server, chair)
+        opened = await chair.get(f"/meetings/{made['review']}/board")
+        board = await chair.get(opened.headers["location"])
+        assert embedded_config(board.text)[1]["lastMarks"]["main:overall"] == LAST_OVERALL
+        marks = server.services.review_marks
+        assert len(marks) == 1
+        first = made["first"]
+        deleted = await chair.submit(
+            f"/meetings/{first}", {"confirm": "yes"}, action=f"/meetings/{first}/delete"
+        )
+        assert deleted.status_code == 303
+        await eventually(lambda: len(marks) == 0, 20)
