@@ -7,7 +7,8 @@ Nobody can act as someone else (docs/document-model.md, "Who may write what"):
 - a scale mark (`scales[s].ratings[pid]`) and a stance (`items[id].stance[pid]`) are written,
   moved and removed by participant `pid` alone;
 - a scale's wording (`question`, `low`, `high`) and the worry it is `about` are changed by
-  the facilitator alone;
+  the facilitator alone, and so a scale is removed or replaced by the facilitator alone (put
+  back reworded, it would be a rewording);
 - `meta` is the facilitator's, except that everyone may write their own entry in
   `meta.people`, with the name and role the server knows them by;
 - a card is deleted by its author or the facilitator only; anyone else who can edit
@@ -47,7 +48,7 @@ RESTORE = "only the facilitator can restore a withdrawn card; edit refused"
 SECTION = "a card stays in one of the map's sections (withdraw it instead); edit refused"
 STANCE = "only each person can record their own stance; edit refused"
 MARK = "only each person can place, move or remove their own mark; edit refused"
-SCALE = "only the facilitator can remove a scale that holds other people's marks; edit refused"
+SCALE = "only the facilitator can remove or replace a scale; edit refused"
 WORDING = "only the facilitator can change a scale's question or what its ends mean; edit refused"
 _WORDING = frozenset({"question", "low", "high", "about"})
 
@@ -221,8 +222,9 @@ def _scales(change: Change, writer: Writer) -> str | None:
         if key is None:
             return None
         old, new = change.old, change.new
-        removes = isinstance(old, Node) and _others(old.values.get("ratings"), writer)
-        if removes and not writer.facilitator:
+        # Removed, or replaced by another: a scale put back reworded (in this update or the
+        # next) is a rewording, and only the facilitator adds or removes scales anyway.
+        if isinstance(old, Node) and not writer.facilitator:
             return SCALE
         if isinstance(new, Node) and _others(new.values.get("ratings"), writer):
             return MARK

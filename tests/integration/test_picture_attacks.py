@@ -6,18 +6,27 @@ here as well as what was fixed, so that it keeps holding."""
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+from PIL import Image
+from pycrdt import Array, Map, Text
 
+from server.board.permissions import Role
 from server.services import PICTURE_UPLOADS_AT_ONCE
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_meeting_pages import signed_in
 from tests.integration.test_page_json import embedded_config
-from tests.integration.test_pictures import _stock, _synced
+from tests.integration.test_pictures import _board, _joined, _stock, _synced
 from tests.integration.test_review_marks import LAST_OVERALL, ended_and_reviewed
-from tests.pictures import drawing_png, send
+from tests.pictures import drawing_png, photo_with_gps, send
 from tests.waiting import eventually
+from tests.webclient import Browser
+from tests.yclient import YClient
 
 MULTIPART = {"Content-Type": "multipart/form-data; boundary=bound"}
 
@@ -93,3 +102,202 @@ async def test_a_deleted_meetings_marks_leave_memory_without_its_review_being_op
         )
         assert deleted.status_code == 303
         await eventually(lambda: len(marks) == 0, 20)
+
+
+def _encoded(image: Image.Image, fmt: str, **how: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **how)
+    return out.getvalue()
+
+
+def _huge_gif() -> bytes:
+    """A small GIF whose header says it is 65535 x 65535."""
+    data = bytearray(_encoded(Image.new("P", (10, 10)), "GIF"))
+    data[6:10] = b"\xff\xff\xff\xff"
+    return bytes(data)
+
+
+async def test_what_is_sent_is_never_served_as_anything_but_a_picture(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polyglots (a JPEG that is also a web page, a script, a ZIP), SVG, a GIF of many huge
+    frames, a form of many parts or a giant field: what is kept is pixels
+    re-encoded, served as an image the browser may not sniff; nothing of it, nor the
+    description, reaches the logs."""
+    caplog.set_level(logging.DEBUG)
+    meeting = await server.meeting("Polyglots (fictional)")
+    mid = meeting["id"]
+    page = b"<html><script>alert('Qz9')</script></html>"
+    photo = photo_with_gps()
+    polyglots = {
+        "html after the picture": photo + page,
+        "html in a comment": photo[:2] + b"\xff\xfe\x00\x30" + page + photo[2:],
+        "a zip after the picture": photo + b"PK\x03\x04" + page * 20,
+    }
+    async with Browser(server) as mum:
+        board = _board(await _joined(mum, meeting, "family", "Jo"))
+        for why, data in polyglots.items():
+            sent = await send(mum.http, mid, data, board, description="Marker Vw4 drawing")
+            assert sent.status_code == 201, why
+            read = await mum.http.get(sent.json()["url"])
+            assert read.headers["content-type"] == "image/jpeg", why
+            assert read.headers["x-content-type-options"] == "nosniff", why
+            assert b"<script" not in read.content and b"PK\x03\x04" not in read.content, why
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        refused = {
+            "svg": (svg, 415),
+            "html named .jpg": (page, 415),
+            "a gif of 4 billion pixels": (_huge_gif(), 413),
+        }
+        for why, (data, status) in refused.items():
+            answer = await send(mum.http, mid, data, board, filename="a.svg")
+            assert answer.status_code == status, (why, answer.text)
+        # An animated GIF of many large frames: its first frame alone is decoded and kept.
+        frames = [Image.new("P", (2000, 2000), n % 200) for n in range(60)]
+        gif = _encoded(frames[0], "GIF", save_all=True, append_images=frames[1:])
+        kept = await send(mum.http, mid, gif, board)
+        assert kept.status_code == 201 and kept.json()["type"] == "image/jpeg"
+        # Forms built to cost the server: many parts, one giant text field.
+        many = b"".join(
+            b'--bound\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % n
+            for n in range(2000)
+        )
+        giant = b'--bound\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
+        for body in (many, giant + b"x" * 200_000 + b"\r\n"):
+            answer = await mum.http.post(
+                f"/m/{mid}/pictures", content=body + b"--bound--\r\n", headers=board | MULTIPART
+            )
+            assert answer.status_code == 400, answer.text
+    logged = caplog.text
+    assert "picture kept" in logged  # it did log the uploads ...
+    for secret in ("Vw4", "Qz9", "<script"):
+        assert secret not in logged  # ... without their descriptions or content
+
+
+async def test_only_those_who_may_read_a_layer_ever_read_its_pictures(
+    server: RunningServer,
+) -> None:
+    """A professionals-only picture, asked for by the family, the shared screen, someone
+    waiting, a revoked link's cookie, a cross-site form with the family's cookie, and another
+    meeting's participant; and a picture of one meeting or layer named where it does not
+    belong."""
+    meeting = await server.meeting("Readers (fictional)")
+    mid = meeting["id"]
+    pro = await _synced(await server.client(meeting, "professional", agency="Police"))
+    async with httpx.AsyncClient(base_url=server.address) as http:
+        pro_query = _stock(server, pro, "professional", meeting)
+        notes = await send(http, mid, drawing_png(), query=pro_query, layer="professional")
+        shared = await send(http, mid, drawing_png(), query=pro_query)
+    hidden, main = notes.json()["url"], shared.json()["url"]
+    other = await server.meeting("Another family (fictional)")
+    async with Browser(server) as mum, Browser(server) as screen, Browser(server) as kim:
+        board = _board(await _joined(mum, meeting, "family", "Jo"))
+        await _joined(screen, meeting, "viewer", "Screen")
+        for reader in (mum, screen):
+            assert (await reader.http.get(hidden)).status_code == 404
+            assert (await reader.http.get(main)).status_code == 200
+        # Another meeting's family: neither picture, nor an upload here.
+        theirs = _board(await _joined(kim, other, "family", "Kim"))
+        for url in (hidden, main):
+            assert (await kim.http.get(url)).status_code == 403
+        assert (await send(kim.http, mid, drawing_png(), theirs)).status_code == 403
+        # A cross-site form posted with the family's cookie: no header it could not send.
+        forged = await mum.http.post(
+            f"/m/{mid}/pictures",
+            headers={"Origin": "https://evil.example", "Content-Type": MULTIPART["Content-Type"]},
+            content=b'--bound\r\nContent-Disposition: form-data; name="layer"\r\n\r\nmain\r\n'
+            b"--bound--\r\n",
+        )
+        assert forged.status_code == 403
+        assert (await send(mum.http, mid, drawing_png(), {"Origin": "null"})).status_code == 403
+        # The family's link revoked: its cookie reads and sends nothing any more.
+        assert await server.services.store.revoke_link(mid, Role.FAMILY)
+        assert (await mum.http.get(main)).status_code == 403
+        assert (await send(mum.http, mid, drawing_png(), board)).status_code == 403
+
+    # Cards: a picture of one layer named in the other, and ids replayed from elsewhere.
+    async def kept(client: YClient, card: str, pictures: Any) -> bool:
+        card_fields: dict[str, Any] = {"section": "child_voice", "text": Text("A drawing")}
+        card_fields |= {"order": "V", "author": await client.whoami(), "pictures": pictures}
+        client.items[card] = Map(card_fields)
+        await client.wait_for(lambda: client.closed.is_set() or card in watcher.items)
+        return not client.closed.is_set()
+
+    watcher = await _synced(await server.client(meeting, "facilitator", layer="professional"))
+    main_id = shared.json()["id"]
+    in_notes = await _synced(await server.client(meeting, "professional", layer="professional"))
+    assert not await kept(in_notes, "n1", [{"id": main_id, "alt": "the family's drawing"}])
+    assert in_notes.close_code == 4403
+    in_notes = await _synced(await server.client(meeting, "professional", layer="professional"))
+    assert await kept(in_notes, "n2", [{"id": notes.json()["id"], "alt": "our notes"}])
+    await in_notes.disconnect()
+    await watcher.disconnect()
+    await pro.disconnect()
+
+
+async def test_a_cards_pictures_and_the_facilitators_switch_hold_against_a_stock_client(
+    server: RunningServer,
+) -> None:
+    """Shared types where plain JSON belongs, the facilitator's `picturesEverywhere` written by
+    someone else, and a scale's wording changed by a professional: refused (4403), the
+    document as it was."""
+    meeting = await server.meeting("Stock client (fictional)")
+    mid = meeting["id"]
+    async with Browser(server) as mum:
+        board = _board(await _joined(mum, meeting, "family", "Jo"))
+        picture = (await send(mum.http, mid, drawing_png(), board)).json()["id"]
+    chair = await _synced(await server.client(meeting, "facilitator"))
+
+    async def refused(role: str, write: Any) -> bool:
+        client = await _synced(await server.client(meeting, role, name="Jo"))
+        write(client, await client.whoami())
+        await client.wait_for(lambda: client.closed.is_set(), 10)
+        return client.close_code == 4403
+
+    def nested(client: YClient, me: str) -> None:
+        entry = Map({"id": picture, "alt": "a drawing"})
+        fields = {"section": "child_voice", "text": Text("x"), "order": "V", "author": me}
+        client.items["nested"] = Map(fields | {"pictures": Array([entry])})
+
+    def everywhere(client: YClient, me: str) -> None:
+        client.doc.get("meta", type=Map)["picturesEverywhere"] = True
+
+    assert await refused("family", nested)
+    assert await refused("professional", everywhere)
+    assert "nested" not in chair.items
+    assert "picturesEverywhere" not in chair.doc.get("meta", type=Map)
+    await chair.disconnect()
+
+
+async def test_nobody_but_the_facilitator_rewords_a_scale_by_removing_or_replacing_it(
+    server: RunningServer,
+) -> None:
+    """The facilitator's worry scale, not marked yet: the family link's holder removes it and
+    adds it again reworded (two updates), or writes a reworded one over it (one). Either way
+    the record would show a question nobody was asked, beside last meeting's marks in a
+    review (they go by the scale's id). Refused (4403); the wording stays the facilitator's."""
+    meeting = await server.meeting("Rewording (fictional)")
+    question = "On a scale of 0 to 10, how safe are the children from this worry: “Dad drinks”?"
+    scale = {"question": question, "low": "Not safe", "high": "Safe", "about": "d1"}
+    chair = await _synced(await server.client(meeting, "facilitator", name="Sam"))
+    chair.doc.get("scales", type=Map)["w1"] = Map({**scale, "ratings": Map()})
+
+    def reworded() -> Map[Any]:
+        return Map({**scale, "question": "How good a father is Dad?", "ratings": Map()})
+
+    async def attempt(two_updates: bool) -> int | None:
+        mum = await _synced(await server.client(meeting, "family", name="Jo"))
+        await mum.wait_for(lambda: "w1" in mum.doc.get("scales", type=Map))
+        scales = mum.doc.get("scales", type=Map)
+        if two_updates:
+            del scales["w1"]
+        scales["w1"] = reworded()
+        await mum.wait_for(lambda: mum.closed.is_set(), 10)
+        return mum.close_code
+
+    assert await attempt(two_updates=True) == 4403
+    assert await attempt(two_updates=False) == 4403
+    check = await _synced(await server.client(meeting, "professional", name="Check"))
+    assert check.doc.get("scales", type=Map)["w1"]["question"] == question
+    for client in (check, chair):
+        await client.disconnect()

@@ -145,12 +145,18 @@ def test_a_mark_is_placed_moved_and_removed_by_its_owner_alone(writer: Writer) -
     assert violation([Change("scales", (), "s2", "add", None, own)], writer) is None
 
 
-def test_a_scale_holding_others_marks_is_removed_by_the_facilitator_only() -> None:
-    held = Node({"ratings": keys(JO.id)})
-    gone = [Change("scales", (), "s1", "delete", held, None)]
-    assert violation(gone, SAM) is None
-    assert violation(gone, JO) is None  # only Jo's own mark was on it
-    assert violation(gone, ALEX) == rules.SCALE
+def test_a_scale_is_removed_or_replaced_by_the_facilitator_only() -> None:
+    """Even one holding only the writer's own mark, or none: put back reworded (in the same
+    update or the next), it would be a rewording of what people were asked."""
+    for held in (Node({"ratings": keys(JO.id)}), Node({"ratings": keys()}), Node()):
+        gone = [Change("scales", (), "s1", "delete", held, None)]
+        assert violation(gone, SAM) is None
+        assert violation(gone, JO) == rules.SCALE
+        assert violation(gone, ALEX) == rules.SCALE
+        new = Node({"question": "Reworded?", "ratings": keys()})
+        replaced = [Change("scales", (), "s1", "update", held, new)]
+        assert violation(replaced, SAM) is None
+        assert violation(replaced, JO) == rules.SCALE
 
 
 @pytest.mark.parametrize("key", ["question", "low", "high", "about"])
