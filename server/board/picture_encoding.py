@@ -26,7 +26,13 @@ MAX_SIDE = 2048
 # Decoded pixels at most (an 8000 x 6000 photo is 48 million): past it a small file can
 # still take gigabytes to decode (a decompression bomb), so it is refused before decoding.
 MAX_PIXELS = 50_000_000
+# Anything but a JPEG (decoded at a fraction of its size) is decoded whole, and scaling an
+# RGBA one down copies it again: about 10 bytes a pixel at the peak, in memory. A 200 KB PNG
+# of 49 million pixels took 650 MB; at most this many such pixels (a 300 dpi A4 scan is 9
+# million, a phone's screenshot 3): 170 MB, so that two at once stay near 350 MB.
+MAX_FULL_DECODE = 16_000_000
 JPEG_QUALITY = 85
+_ORIENTATION = 0x0112  # the EXIF tag
 
 
 class NotAPicture(Exception):
@@ -47,11 +53,17 @@ class PictureFile:
     height: int
 
 
-def reencode(data: bytes, max_side: int = MAX_SIDE, max_pixels: int = MAX_PIXELS) -> PictureFile:
+def reencode(
+    data: bytes,
+    max_side: int = MAX_SIDE,
+    max_pixels: int = MAX_PIXELS,
+    max_full_decode: int = MAX_FULL_DECODE,
+) -> PictureFile:
     """The picture in `data`, re-encoded with nothing but its pixels."""
     try:
         with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
-            if image.width * image.height > max_pixels:
+            limit = max_pixels if image.format == "JPEG" else min(max_pixels, max_full_decode)
+            if image.width * image.height > limit:
                 raise TooManyPixels
             png = image.format == "PNG"
             if image.format == "JPEG":
@@ -77,7 +89,8 @@ def _pixels(image: Image.Image, png: bool, max_side: int) -> Image.Image:
     """A fresh image of these pixels, the right way up, scaled down, in sRGB: its `info`
     (where Pillow keeps EXIF, XMP, comments, text chunks, the ICC profile) is empty, so
     saving it can write none of them."""
-    upright = ImageOps.exif_transpose(image)
+    # Turned only when the EXIF says so (otherwise it would copy the whole decoded picture).
+    upright = ImageOps.exif_transpose(image) if image.getexif().get(_ORIENTATION, 1) != 1 else image
     alpha = png and (upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info)
     mode = "RGBA" if alpha else "RGB"
     icc = upright.info.get("icc_profile")

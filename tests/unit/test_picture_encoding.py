@@ -74,5 +74,19 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded() -> None:
     with pytest.raises(TooManyPixels):
         reencode(out.getvalue())
     with pytest.raises(TooManyPixels):  # past Pillow's own limit too (its error, not ours)
-        reencode(out.getvalue(), max_pixels=10**12)
+        reencode(out.getvalue(), max_pixels=10**12, max_full_decode=10**12)
     assert picture_encoding.MAX_PIXELS < 20000 * 20000
+
+
+def test_what_is_decoded_whole_is_held_to_fewer_pixels_than_a_jpeg() -> None:
+    """A PNG (WebP, GIF) is decoded at full size, a JPEG at a fraction of it: a 17 million
+    pixel PNG of a few KB is refused before it is decoded; a JPEG of as many pixels is kept."""
+    pixels = (4200, 4200)  # 17.6 million
+    assert picture_encoding.MAX_FULL_DECODE < pixels[0] * pixels[1] < picture_encoding.MAX_PIXELS
+    png, jpeg = io.BytesIO(), io.BytesIO()
+    Image.new("RGBA", pixels, (200, 30, 30, 255)).save(png, "PNG")
+    Image.new("RGB", pixels, (200, 30, 30)).save(jpeg, "JPEG")
+    with pytest.raises(TooManyPixels):
+        reencode(png.getvalue())
+    kept = reencode(jpeg.getvalue())
+    assert (kept.width, kept.height) == (2048, 2048)
