@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -134,6 +134,8 @@ async def _read_form(request: Request, services: Services, limit: int) -> tuple[
         form = await parser.parse()
     except _TooLong:
         raise _too_big(services) from None
+    except ClientDisconnect:  # a phone that lost its signal: nobody to answer, no error here
+        raise Refused(400, _("The upload could not be read. Try again.")) from None
     except MultiPartException:
         raise Refused(400, _("The upload could not be read. Try again.")) from None
     try:
