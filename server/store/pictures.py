@@ -16,7 +16,7 @@ from server.board.permissions import Layer, Status
 from server.board.picture_encoding import PictureFile
 from server.store.base import StoreBase
 from server.store.clock import now
-from server.store.schema import meetings, pictures
+from server.store.schema import meetings, participants, pictures
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +45,19 @@ class PictureRefused(enum.Enum):
     GONE = "no such meeting"
     ENDED = "the meeting has ended"
     FULL = "the meeting holds as many pictures as it may"
+    LINK_FULL = "this link's people uploaded as many pictures as one link may"
 
 
 @dataclass(frozen=True, slots=True)
 class PictureCaps:
-    """How much of the database one meeting's pictures may take (both layers together)."""
+    """How much of the database one meeting's pictures may take (both layers together), and
+    how much of that the uploads of one link's people (0: all of it), so that one link's holder
+    cannot fill the meeting for everyone else."""
 
     count: int
     total_bytes: int
+    link_count: int = 0
+    link_bytes: int = 0
 
 
 def _picture(row: Row[Any]) -> Picture:
@@ -87,6 +92,7 @@ class PictureStore(StoreBase):
         file: PictureFile,
         uploaded_by: str,
         caps: PictureCaps,
+        link_id: int | None = None,  # the uploader's link, for caps.link_count and link_bytes
     ) -> Picture | PictureRefused:
         """Keep an upload, while the meeting is open and within its caps: under a lock on the
         meeting's row (PostgreSQL) or the database's write lock (SQLite), so that two uploads
@@ -98,6 +104,8 @@ class PictureStore(StoreBase):
         held = select(func.count(), func.coalesce(func.sum(pictures.c.size), 0)).where(
             pictures.c.meeting_id == meeting_id
         )
+        linked = select(participants.c.id).where(participants.c.link_id == link_id)
+        by_link = held.where(pictures.c.uploaded_by.in_(linked))
         async with self.engine.begin() as conn:
             if self._sqlite:
                 # Take the write lock before reading the counts (as BEGIN IMMEDIATE would): a
@@ -112,6 +120,12 @@ class PictureStore(StoreBase):
             count, total = (await conn.execute(held)).one()
             if count + 1 > caps.count or total + len(file.data) > caps.total_bytes:
                 return PictureRefused.FULL
+            if link_id is not None and (caps.link_count or caps.link_bytes):
+                count, total = (await conn.execute(by_link)).one()
+                if (caps.link_count and count + 1 > caps.link_count) or (
+                    caps.link_bytes and total + len(file.data) > caps.link_bytes
+                ):
+                    return PictureRefused.LINK_FULL
             await conn.execute(insert(pictures).values(_row(picture)))
         return picture
 

@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 
 # Per meeting, both layers together: enough for every child's drawings in a long meeting,
 # small enough that a hostile link cannot fill the database (each is re-encoded: a photo at
-# 2048 pixels is about 0.2 to 1 MB).
-CAPS = PictureCaps(count=100, total_bytes=100 * 2**20)
+# 2048 pixels is about 0.2 to 1 MB; a drawing of noise, as a PNG, 10). One link's people may
+# take half: the family link's holder cannot fill the meeting for the professionals and the
+# facilitator (uploads no card shows count too, and nobody sees them to take them away).
+CAPS = PictureCaps(count=100, total_bytes=100 * 2**20, link_count=50, link_bytes=50 * 2**20)
 _FORM_OVERHEAD = 64 * 1024  # the multipart framing and the two text fields, at most
 
 
@@ -97,13 +99,18 @@ async def upload(request: Request) -> Response:
     finally:
         services.picture_uploads.discard(ticket)
     picture_id = picture_ids.mint(services.settings.secret_key, meeting_id, layer.value)
-    kept = await services.store.add_picture(picture_id, meeting_id, layer, file, person.id, CAPS)
+    kept = await services.store.add_picture(
+        picture_id, meeting_id, layer, file, person.id, CAPS, person.link_id
+    )
     if kept is PictureRefused.GONE:
         raise Refused(404, _("This meeting is not here any more."))
     if kept is PictureRefused.ENDED:
         raise Refused(409, _("The meeting has ended. Pictures can no longer be added."))
     if kept is PictureRefused.FULL:
         raise Refused(413, _("This meeting cannot take any more pictures."))
+    if kept is PictureRefused.LINK_FULL:
+        message = _("Your link has added as many pictures as one link may. Ask the facilitator.")
+        raise Refused(413, message)
     log.info(
         "picture kept (%s layer, %s, %dx%d, %d bytes)",
         layer.value,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -302,4 +303,33 @@ async def test_nobody_but_the_facilitator_rewords_a_scale_by_removing_or_replaci
     check = await _synced(await server.client(meeting, "professional", name="Check"))
     assert check.doc.get("scales", type=Map)["w1"]["question"] == question
     for client in (check, chair):
+        await client.disconnect()
+
+
+def _noise_png(side: int = 1580) -> bytes:
+    """A PNG that no compression makes smaller: just under 10 MB, and as much once kept."""
+    return _encoded(Image.frombytes("RGBA", (side, side), os.urandom(side * side * 4)), "PNG")
+
+
+async def test_one_link_cannot_fill_the_meeting_with_pictures(server: RunningServer) -> None:
+    """The family link's holder uploads pictures of noise, never put on any card, until the
+    server says no: the professionals and the facilitator can still add theirs."""
+    meeting = await server.meeting("Full of noise (fictional)")
+    mid = meeting["id"]
+    noise = _noise_png()
+    assert 9_900_000 < len(noise) <= server.settings.picture_max_bytes
+    hostile = await _synced(await server.client(meeting, "family", name="Jo"))
+    pro = await _synced(await server.client(meeting, "professional", agency="Police"))
+    async with httpx.AsyncClient(base_url=server.address, timeout=60) as http:
+        query = _stock(server, hostile, "family", meeting)
+        answers = []
+        while not answers or answers[-1].status_code == 201:
+            answers.append(await send(http, mid, noise, query=query))
+            assert len(answers) <= 11
+        assert answers[-1].status_code == 413
+        assert "Ask the facilitator" in answers[-1].json()["error"]
+        assert len(answers) - 1 == 5  # half the meeting's 100 MB
+        theirs = await send(http, mid, noise, query=_stock(server, pro, "professional", meeting))
+        assert theirs.status_code == 201, theirs.text
+    for client in (hostile, pro):
         await client.disconnect()
