@@ -18,10 +18,12 @@ from PIL import Image
 from pycrdt import Array, Map, Text
 
 from server.board.permissions import Role
+from server.live import meetings
 from server.services import PICTURE_UPLOADS_AT_ONCE
 from tests.conftest import RunningServer, running_server
 from tests.integration.test_meeting_pages import signed_in
 from tests.integration.test_page_json import embedded_config
+from tests.integration.test_participant_keys import join, link
 from tests.integration.test_pictures import _board, _joined, _stock, _synced
 from tests.integration.test_review_marks import LAST_OVERALL, ended_and_reviewed
 from tests.pictures import drawing_png, photo_with_gps, send
@@ -180,10 +182,10 @@ async def test_what_is_sent_is_never_served_as_anything_but_a_picture(
 async def test_only_those_who_may_read_a_layer_ever_read_its_pictures(
     server: RunningServer,
 ) -> None:
-    """A professionals-only picture, asked for by the family, the shared screen, someone
-    waiting, a revoked link's cookie, a cross-site form with the family's cookie, and another
-    meeting's participant; and a picture of one meeting or layer named where it does not
-    belong."""
+    """A professionals-only picture, asked for by the family, the shared screen, a revoked
+    link's cookie, a cross-site form with the family's cookie and another meeting's
+    participant; a picture asked for by someone still waiting; and a picture of one meeting
+    or layer named where it does not belong."""
     meeting = await server.meeting("Readers (fictional)")
     mid = meeting["id"]
     pro = await _synced(await server.client(meeting, "professional", agency="Police"))
@@ -217,6 +219,19 @@ async def test_only_those_who_may_read_a_layer_ever_read_its_pictures(
         assert await server.services.store.revoke_link(mid, Role.FAMILY)
         assert (await mum.http.get(main)).status_code == 403
         assert (await send(mum.http, mid, drawing_png(), board)).status_code == 403
+    # Someone still in the waiting room reads no picture of the meeting yet.
+    waiting = await meetings.create(
+        server.settings, server.services.store, "Waiting room (fictional)", waiting_room=True
+    )
+    waiting["tokens"] = {r: u.rsplit("/", 1)[1] for r, u in waiting["links"].items()}
+    chair = await _synced(await server.client(waiting, "facilitator"))
+    async with httpx.AsyncClient(base_url=server.address) as http:
+        query = _stock(server, chair, "facilitator", waiting)
+        theirs_url = (await send(http, waiting["id"], drawing_png(), query=query)).json()["url"]
+    async with Browser(server) as ana:
+        assert "Please wait" in await join(ana, link(waiting, "professional"), "Ana")
+        assert (await ana.http.get(theirs_url)).status_code == 403
+    await chair.disconnect()
 
     # Cards: a picture of one layer named in the other, and ids replayed from elsewhere.
     async def kept(client: YClient, card: str, pictures: Any) -> bool:
