@@ -1,10 +1,12 @@
 """Two server processes behind a real nginx (Debian's package) running deploy/nginx.conf:
 websockets pass through, each client lands on its own process, and they converge; a request
-head never finished is closed after the file's client_header_timeout."""
+head never finished is closed after the file's client_header_timeout; a phone's photo (larger
+than the site's body limit elsewhere) is uploaded and read back."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import shutil
@@ -13,9 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.cluster import cluster, converged
 from tests.conftest import free_port
+from tests.pictures import send
 from tests.servers import running
 from tests.waiting import eventually, within
 from tests.yclient import YClient
@@ -114,3 +118,37 @@ async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
             await asyncio.wait_for(slow.read(), header_timeout + 5)  # closed: EOF
             assert time.monotonic() - slow_since >= header_timeout - 1
             slow_writer.close()
+
+
+async def test_a_phones_photo_is_uploaded_and_read_back_through_nginx(tmp_path: Path) -> None:
+    """A photo of several MB (a phone's is 2 to 5) through deploy/nginx.conf: the site's 2 MB
+    body limit elsewhere must not refuse it before the server sees it."""
+    nginx = nginx_binary()
+    async with cluster(tmp_path, 2) as (group, meeting):
+        folder = tmp_path / "nginx"
+        folder.mkdir()
+        listen = free_port()
+        site = folder / "safetymap.conf"
+        site.write_text(_site(group.ports, listen, folder))
+        main = folder / "nginx.conf"
+        main.write_text(_main_config(folder, site))
+        argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
+        async with running(argv, listen, folder / "error.log"):
+            token = meeting["tokens"]["professional"]
+            pro = YClient(f"ws://127.0.0.1:{listen}/ws", meeting["id"], token, name="Dana")
+            await pro.connect()
+            await within(pro.synced.wait(), 20, "client synced")
+            group.clients.append(pro)
+            noise = Image.frombytes("RGB", (1800, 1400), os.urandom(1800 * 1400 * 3))
+            out = io.BytesIO()
+            noise.save(out, "JPEG", quality=98)  # as detailed as a phone's photo, and larger
+            photo = out.getvalue()
+            assert 3_000_000 < len(photo) < 10 * 2**20
+            query = f"?token={token}&key={pro.key}"
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}", timeout=60) as http:
+                sent = await send(http, meeting["id"], photo, query=query)
+                assert sent.status_code == 201, sent.text
+                read = await http.get(sent.json()["url"] + query)
+            assert read.status_code == 200 and read.headers["content-type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(read.content)).size == (1800, 1400)
+            await pro.disconnect()
