@@ -12,14 +12,19 @@ JPEG. A GIF or an animated WebP keeps its first frame.
 A file cut short in its pixels is refused, except once WeasyPrint has been imported in the
 process (a PDF rendered): it sets Pillow's global `LOAD_TRUNCATED_IMAGES`, and what arrived is
 then kept, the rest grey. Either way nothing but pixels is kept.
+
+Pillow is imported at the first upload, not with the module: it is about 3 MiB of a server
+that may never see a picture (bench/idle_memory.py).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageOps
+if TYPE_CHECKING:
+    from PIL import Image
 
 ACCEPTED = ("JPEG", "PNG", "WEBP", "GIF")
 MAX_SIDE = 2048
@@ -60,6 +65,8 @@ def reencode(
     max_full_decode: int = MAX_FULL_DECODE,
 ) -> PictureFile:
     """The picture in `data`, re-encoded with nothing but its pixels."""
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
             limit = max_pixels if image.format == "JPEG" else min(max_pixels, max_full_decode)
@@ -89,6 +96,8 @@ def _pixels(image: Image.Image, png: bool, max_side: int) -> Image.Image:
     """A fresh image of these pixels, the right way up, scaled down, in sRGB: its `info`
     (where Pillow keeps EXIF, XMP, comments, text chunks, the ICC profile) is empty, so
     saving it can write none of them."""
+    from PIL import Image, ImageOps
+
     # Turned only when the EXIF says so (otherwise it would copy the whole decoded picture).
     upright = ImageOps.exif_transpose(image) if image.getexif().get(_ORIENTATION, 1) != 1 else image
     alpha = png and (upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info)
@@ -109,6 +118,8 @@ def _pixels(image: Image.Image, png: bool, max_side: int) -> Image.Image:
 def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
     """Colours from the picture's own profile to sRGB (a phone's Display P3 photo would look
     dull without it); a profile that cannot be read is dropped as it is."""
+    from PIL import ImageCms
+
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
