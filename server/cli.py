@@ -14,7 +14,7 @@ from pathlib import Path
 
 from server import logs
 from server.board.permissions import LABEL_SETS
-from server.live import deletion, meetings, relay_stream
+from server.live import deletion, meetings
 from server.ops import admin_cli, memory, startup
 from server.record import export, exports
 from server.record.export import FORMATS as EXPORT_FORMATS
@@ -240,6 +240,8 @@ async def _setup_link(settings: Settings) -> str | None:
 async def _checked_setup_link(settings: Settings) -> str | None:
     await startup.check_database(settings)
     if settings.redis_url:
+        from server.live import relay_stream  # redis-py only when there is a Redis
+
         await relay_stream.check(settings.redis_url)  # wrong password, CA or ACL: one line
     return await _setup_link(settings)
 

@@ -106,6 +106,14 @@ COMMIT_FAILURES = Counter(
     "Update log commits that failed (each is retried until it succeeds).",
     registry=REGISTRY,
 )
+# Defined here, not in live/shared_limits.py, so a server without Redis (which never imports
+# that) still exposes it, at 0.
+RATE_LIMIT_FALLBACKS = Counter(
+    "safetymap_rate_limit_fallbacks",
+    "Sign-in and wrong-token checks counted in this process's memory because Redis could "
+    "not be reached.",
+    registry=REGISTRY,
+)
 
 # Every Rooms of the process (tests run several servers in one process); weak, so a
 # stopped server's rooms are forgotten.

@@ -6,22 +6,32 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from server import metrics
 from server.board.limits import Limits
 from server.live import deletion
 from server.live.audit_writer import AuditWriter
 from server.live.journal import Journal
-from server.live.relay import Relay
 from server.live.rooms import Rooms
-from server.live.shared_limits import http_limits
-from server.ratelimit import HttpLimits, Limiter, LocalLimits, Rate
+from server.ratelimit import (
+    LOGIN,
+    LOGIN_ADDRESS,
+    TOKEN_GUESS,
+    HttpLimits,
+    Limiter,
+    LocalLimits,
+    Rate,
+)
 from server.record.review_marks import ReviewMarks
 from server.settings import Settings
 from server.store import Store, deployment
 from server.store.accounts import Accounts
 from server.store.schema import create_engine, is_sqlite
 from server.store.schema.migrate import upgrade
+
+if TYPE_CHECKING:
+    from server.live.relay import Relay
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +115,9 @@ class Services:
         audit_writer.start()
         relay = None
         if settings.redis_url:
+            # Only here: redis-py is about 6 MiB of an idle process (idle_memory.py).
+            from server.live.relay import Relay
+
             relay = Relay(
                 settings.redis_url, deployment=identity, retention=settings.redis_retention
             )
@@ -179,3 +192,18 @@ class Services:
         await self.audit_writer.stop()
         await self.http_limits.close()
         await self.store.close()
+
+
+def http_limits(settings: Settings) -> HttpLimits:
+    """The sign-in and wrong-token limits of a server: shared through Redis when there is
+    one (shared_limits.py, imported only then), else in this process's memory."""
+    rates = {
+        LOGIN: settings.login_limit,
+        LOGIN_ADDRESS: settings.login_address_limit,
+        TOKEN_GUESS: settings.token_guess_limit,
+    }
+    if settings.redis_url:
+        from server.live.shared_limits import SharedLimits
+
+        return SharedLimits(settings.redis_url, settings.secret_key, rates)
+    return LocalLimits(rates)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from server.live import relay_stream
 from server.live.rooms import Rooms
 from server.store import Store, audit, now
 
@@ -48,6 +47,8 @@ async def delete_meeting(
 
 async def scrub_redis(store: Store, redis_url: str, meeting_ids: list[str]) -> None:
     """Remove the meetings' updates and presence from the relay's stream in Redis."""
+    from server.live import relay_stream  # redis-py only when there is a Redis
+
     await relay_stream.scrub_all(redis_url, await store.deployment_identity(), meeting_ids)
 
 

@@ -29,7 +29,7 @@ clock) every few seconds, whether or not anyone publishes. When a meeting is del
 little while after (for what other processes sent before they heard), and dropped from every
 process's outbox and memory; the action itself, which holds no content, stays until trimmed.
 
-The stream's entries, and reaching Redis (a password, TLS), are in relay_stream.py.
+The stream's entries are relay_message.py's; reaching Redis (a password, TLS), relay_stream.py's.
 
 One deployment: every message carries this deployment's identity (deployment.py) and a
 process ignores, counts and logs once any message with another, so a restored copy pointed
@@ -52,11 +52,12 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from server.live.relay_stream import STREAM, Kind, Message, client, decode, encode, refused, scrub
+from server.live.relay_message import Kind, Message, decode, encode
+from server.live.relay_stream import STREAM, client, refused, scrub
 from server.settings import SettingsError
 from server.sync import crdt
 
-__all__ = ["STREAM", "Kind", "Message", "Relay", "decode", "encode"]  # relay_stream's too
+__all__ = ["STREAM", "Kind", "Message", "Relay", "decode", "encode"]  # the entries' too
 
 log = logging.getLogger(__name__)
 

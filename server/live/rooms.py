@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Collection, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycrdt import Doc, Map
 
@@ -20,12 +20,15 @@ from server.board.limits import Limits
 from server.board.permissions import Layer, Status
 from server.live import control
 from server.live.journal import Journal
-from server.live.relay import Kind, Message, Relay
+from server.live.relay_message import Kind, Message
 from server.live.room import Peer, Room
 from server.record import view
 from server.store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
 from server.sync import awareness, crdt
 from server.sync.closes import LINK_REVOKED, MEETING_DELETED, TAKEN_OUT, UNAUTHORIZED
+
+if TYPE_CHECKING:  # redis-py is imported only by a server with a Redis URL (services.py)
+    from server.live.relay import Relay
 
 log = logging.getLogger(__name__)
 

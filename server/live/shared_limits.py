@@ -29,36 +29,18 @@ import time
 from collections.abc import Mapping
 
 import redis.asyncio as aioredis
-from prometheus_client import Counter
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from server.metrics import REGISTRY
-from server.ratelimit import (
-    LOGIN,
-    LOGIN_ADDRESS,
-    TOKEN_GUESS,
-    Clock,
-    Count,
-    HttpLimits,
-    LocalLimits,
-    Rate,
-)
-from server.settings import Settings
+from server.metrics import RATE_LIMIT_FALLBACKS as FALLBACKS
+from server.ratelimit import Clock, Count, LocalLimits, Rate
 
 log = logging.getLogger(__name__)
 
 PREFIX = "safetymap:limit:"
 _TIMEOUT = 1.0  # seconds a check may wait for Redis before it is counted here instead
 _RETRY = 2.0  # seconds between tries while Redis is away (no wait on every sign-in)
-
-FALLBACKS = Counter(
-    "safetymap_rate_limit_fallbacks",
-    "Sign-in and wrong-token checks counted in this process's memory because Redis could "
-    "not be reached.",
-    registry=REGISTRY,
-)
 
 # KEYS: the buckets; ARGV: for each, its burst, its tokens a second and its lifetime in ms.
 # Every bucket has a token, then one is taken from each; else none is, and the answer is the
@@ -87,19 +69,6 @@ for i, key in ipairs(KEYS) do
 end
 return '0'
 """
-
-
-def http_limits(settings: Settings) -> HttpLimits:
-    """The sign-in and wrong-token limits of a server: shared through Redis when there is
-    one, else in this process's memory."""
-    rates = {
-        LOGIN: settings.login_limit,
-        LOGIN_ADDRESS: settings.login_address_limit,
-        TOKEN_GUESS: settings.token_guess_limit,
-    }
-    if settings.redis_url:
-        return SharedLimits(settings.redis_url, settings.secret_key, rates)
-    return LocalLimits(rates)
 
 
 class SharedLimits:
