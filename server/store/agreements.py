@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.board.permissions import Admission, Role, Status
@@ -66,7 +66,7 @@ class AgreementStore(StoreBase):
             exists(is_open),
             exists(person.where(participants.c.admission.in_(_ATTENDED))),
         )
-        insert = (sqlite.insert if self._sqlite else postgresql.insert)(agreements)
+        insert = _upsert(self._sqlite)(agreements)
         upsert = insert.from_select(list(values), guarded)
         upsert = upsert.on_conflict_do_update(
             index_elements=[agreements.c.meeting_id, agreements.c.participant_id],
@@ -89,3 +89,15 @@ class AgreementStore(StoreBase):
         if done.rowcount == 0:
             return AgreementRefused.ENDED  # once let in, always counted: only the end refuses
         return Agreement(participant_id, agreed, words, at)
+
+
+def _upsert(on_sqlite: bool) -> Any:
+    """The dialect's INSERT (with its ON CONFLICT), importing only that dialect: PostgreSQL's
+    is 2.5 MiB a server on SQLite never needs."""
+    if on_sqlite:
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert

@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select
-from sqlalchemy.dialects import postgresql
 
 from server.board.permissions import Admission, Status
 from server.store.clock import now
@@ -52,6 +51,8 @@ def _insert_new(dialect: str, table: Table) -> Any:
     """INSERT that skips rows already there (a clientID bound, a card's writer known)."""
     if dialect == "sqlite":
         return insert(table).prefix_with("OR IGNORE")
+    from sqlalchemy.dialects import postgresql  # 2.5 MiB a server on SQLite never needs
+
     return postgresql.insert(table).on_conflict_do_nothing()
 
 
