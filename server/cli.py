@@ -238,7 +238,8 @@ async def _setup_link(settings: Settings) -> str | None:
 
 
 async def _checked_setup_link(settings: Settings) -> str | None:
-    await startup.check_database(settings)
+    if await startup.check_database(settings):  # SQLite, empty or older: upgraded here
+        await startup.upgrade_apart()  # in a child process, which keeps Alembic's memory
     if settings.redis_url:
         from server.live import relay_stream  # redis-py only when there is a Redis
 

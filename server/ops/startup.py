@@ -10,13 +10,18 @@ between processes, a private SQLite database relayed into a shared Redis, joins 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import json
+import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from server.settings import Settings
 from server.store import deployment
-from server.store.schema import cause_of, create_engine, driver_of, is_sqlite, migrate, shown_url
+from server.store.schema import cause_of, create_engine, driver_of, is_sqlite, revisions, shown_url
 
 MIN_SECRET_KEY = 32  # characters; a generated key has 64
 CONNECT_TIMEOUT = 15.0  # seconds for the database to answer at start
@@ -24,6 +29,7 @@ _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 _ALONE = "or SAFETYMAP_SINGLE_PROCESS=1 if this is the only process"
+_CODE = str(Path(__file__).resolve().parents[2])  # where this `server` is, whatever is installed
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -160,27 +166,57 @@ DIFFERENT_KEY = (
 )
 
 
-async def check_database(settings: Settings) -> None:
+async def check_database(settings: Settings) -> str | None:
     """The database answers and holds this code's schema (raise StartupError otherwise). On
-    SQLite, an empty or older schema is fine: `serve` upgrades it itself."""
+    SQLite, an empty or older schema is fine (`serve` upgrades it itself, `upgrade_apart`):
+    then `empty` or `behind`, else None."""
     if is_sqlite(settings.database_url):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         revision = await reach(engine, settings.database_url)
-        problem = migrate.compare(revision)
+        problem = revisions.compare(revision)
         if problem == "ahead" or (problem and not is_sqlite(settings.database_url)):
-            raise StartupError(migrate.explain(revision))
+            raise StartupError(revisions.explain(revision))
         if problem is None and not await deployment.matches(engine, settings.secret_key):
             raise StartupError(DIFFERENT_KEY)
     finally:
         await engine.dispose()
+    return problem
+
+
+async def upgrade_apart() -> None:
+    """Upgrade the schema with `safetymap db upgrade` in a child process (its settings are
+    this one's environment), so that Alembic and the migration scripts, about 9 MiB, are not
+    kept by the server for as long as it runs (bench/idle_memory.py). StartupError, with the
+    child's reason, if it fails."""
+    path = os.pathsep.join(filter(None, (_CODE, os.environ.get("PYTHONPATH"))))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "db", "upgrade",
+        env={**os.environ, "PYTHONPATH": path},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await child.communicate()
+    if child.returncode:
+        raise StartupError(
+            f"the database schema could not be upgraded ({_last_words(err)}): run "
+            "`safetymap db upgrade` to see why"
+        )
+
+
+def _last_words(stderr: bytes) -> str:
+    """The reason in a failed `safetymap` command's last line (plain or a JSON log entry)."""
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    line = lines[-1] if lines else "no message"
+    with contextlib.suppress(ValueError, TypeError, KeyError):
+        line = str(json.loads(line)["message"])
+    return line.removeprefix("error: ")[:300]
 
 
 async def reach(engine: AsyncEngine, url: str) -> str | None:
     """The database's schema revision, or StartupError if it does not answer."""
     try:
-        return await asyncio.wait_for(migrate.current(engine), CONNECT_TIMEOUT)
+        return await asyncio.wait_for(revisions.current(engine), CONNECT_TIMEOUT)
     except Exception as exc:
         raise _unreachable(url, exc) from None
 

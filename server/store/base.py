@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.permissions import Role, Status
 from server.store.clock import now
-from server.store.schema import links, meetings, migrate
+from server.store.schema import links, meetings, revisions
 from server.store.sqlite_writer import SqliteWriter
 
 
@@ -40,7 +40,7 @@ class StoreBase:
     async def schema_revision(self) -> str | None:
         """The database's schema revision (readiness): raises if it does not answer."""
         async with self.engine.connect() as conn:
-            return await migrate.current_on(conn)
+            return await revisions.current_on(conn)
 
     async def close(self) -> None:
         if self._writer is not None:

@@ -20,7 +20,7 @@ from server import metrics
 from server.i18n import _
 from server.services import Services
 from server.settings import Settings
-from server.store.schema import migrate
+from server.store.schema import revisions
 from server.web import (
     account_pages,
     agreement_pages,
@@ -56,20 +56,20 @@ async def readyz(request: Request) -> JSONResponse:
         revision = await services.store.schema_revision()
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
-    schema = migrate.compare(revision)
+    schema = revisions.compare(revision)
     if getattr(request.app.state, "schema_problem", None) != schema:
         request.app.state.schema_problem = schema
         if schema is None:
             log.warning("the database schema is back at revision %s: ready", revision)
         else:
-            log.error("not ready: %s", migrate.explain(revision))
+            log.error("not ready: %s", revisions.explain(revision))
     if schema is not None:
         body = {
             "status": "unavailable",
             "schema": schema,
             "database_revision": revision,
-            "code_revision": migrate.head(),
-            "fix": migrate.explain(revision),
+            "code_revision": revisions.head(),
+            "fix": revisions.explain(revision),
         }
         return JSONResponse(body, 503)
     if services.relay is not None and not await services.relay.ping():

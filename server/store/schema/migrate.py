@@ -2,7 +2,8 @@
 
 An upgrade runs under a lock (a PostgreSQL advisory lock; on SQLite a lock file beside the
 database), so two at once do not both try the same migration: the second waits, then finds
-nothing left to do.
+nothing left to do. Alembic is imported only when there is something to do: which revision a
+database is at, and this code's, are revisions.py's (re-exported here), without it.
 """
 
 from __future__ import annotations
@@ -10,19 +11,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import functools
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.store.schema.revisions import compare, current, current_on, explain, head, read
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "SchemaError",
+    "compare",
+    "current",
+    "current_on",
+    "describe",
+    "explain",
+    "head",
+    "upgrade",
+]
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 _LOCK_KEY = "safetymap:migrate"  # hashed to a bigint advisory lock key, as store/log.py does
@@ -33,49 +45,12 @@ class SchemaError(Exception):
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     config.attributes["connection"] = connection
     return config
-
-
-@functools.cache
-def head() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def compare(revision: str | None) -> str | None:
-    """None when a database at `revision` is at this code's schema; otherwise `empty` (no
-    schema yet), `behind` (an older revision) or `ahead` (one this code does not know)."""
-    if revision == head():
-        return None
-    if revision is None:
-        return "empty"
-    try:
-        ScriptDirectory.from_config(_config()).get_revision(revision)
-    except CommandError:
-        return "ahead"
-    return "behind"
-
-
-def explain(revision: str | None) -> str:
-    """One line saying what is wrong with a database at `revision`, and the fix."""
-    problem = compare(revision)
-    if problem == "empty":
-        return "the database has no schema yet: run `safetymap db upgrade`"
-    if problem == "behind":
-        return (
-            f"the database schema is at revision {revision}, this release needs {head()}: "
-            "run `safetymap db upgrade`"
-        )
-    if problem == "ahead":
-        return (
-            f"the database schema is at revision {revision}, newer than this release knows "
-            f"(its latest is {head()}): run the release that upgraded it"
-        )
-    return f"the database schema is at revision {revision}, as this release needs"
 
 
 def describe(before: str | None, after: str | None) -> str:
@@ -90,6 +65,11 @@ def describe(before: str | None, after: str | None) -> str:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | None, str | None]:
     """Upgrade under the lock; the revisions before and after. Raises SchemaError for a
     database ahead of this code (never downgraded)."""
+    if revision == "head":
+        now = await current(engine)
+        if compare(now) is None:  # nothing to do: no lock, and no Alembic loaded
+            return now, now
+    from alembic import command
 
     def run(connection: Connection) -> tuple[str | None, str | None]:
         if connection.dialect.name == "postgresql":
@@ -97,27 +77,14 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | No
             connection.execute(
                 text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": _LOCK_KEY}
             )
-        before = _revision(connection)
+        before = read(connection)
         if compare(before) == "ahead":
             raise SchemaError(explain(before))
         command.upgrade(_config(connection), revision)
-        return before, _revision(connection)
+        return before, read(connection)
 
     async with _file_lock(engine), engine.begin() as conn:
         return await conn.run_sync(run)
-
-
-async def current(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as conn:
-        return await current_on(conn)
-
-
-async def current_on(conn: AsyncConnection) -> str | None:
-    return await conn.run_sync(_revision)
-
-
-def _revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 @contextlib.asynccontextmanager
