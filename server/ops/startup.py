@@ -14,6 +14,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 _ALONE = "or SAFETYMAP_SINGLE_PROCESS=1 if this is the only process"
+_RAISED = re.compile(r"[A-Za-z_][\w.]*(Error|Exception): ")  # a traceback's last word
 _CODE = str(Path(__file__).resolve().parents[2])  # where this `server` is, whatever is installed
 
 if TYPE_CHECKING:
@@ -187,7 +189,7 @@ async def check_database(settings: Settings) -> str | None:
 
 async def upgrade_apart() -> None:
     """Upgrade the schema with `safetymap db upgrade` in a child process (its settings are
-    this one's environment), so that Alembic and the migration scripts, about 9 MiB, are not
+    this one's environment), so that Alembic and the migration scripts, about 8 MiB, are not
     kept by the server for as long as it runs (bench/idle_memory.py). StartupError, with the
     child's reason, if it fails."""
     path = os.pathsep.join(filter(None, (_CODE, os.environ.get("PYTHONPATH"))))
@@ -205,9 +207,11 @@ async def upgrade_apart() -> None:
 
 
 def _last_words(stderr: bytes) -> str:
-    """The reason in a failed `safetymap` command's last line (plain or a JSON log entry)."""
-    lines = stderr.decode(errors="replace").strip().splitlines()
-    line = lines[-1] if lines else "no message"
+    """Why a `safetymap` command failed: its one line (plain or a JSON log entry), or the
+    exception a traceback ends with (not the SQL after it)."""
+    lines = stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+    raised = [line for line in lines if _RAISED.match(line)]
+    line = raised[-1] if raised else lines[-1]
     with contextlib.suppress(ValueError, TypeError, KeyError):
         line = str(json.loads(line)["message"])
     return line.removeprefix("error: ")[:300]

@@ -230,3 +230,18 @@ async def test_a_process_with_another_key_than_the_databases_links_refuses(
 async def test_an_unknown_time_zone_refuses_in_one_line(tmp_path: Path) -> None:
     line = await refusal(server_env(tmp_path / "data", 0, SAFETYMAP_TIMEZONE="Europe/Atlantis"))
     assert "SAFETYMAP_TIMEZONE" in line and "Europe/Atlantis" in line and "Europe/London" in line
+
+
+async def test_a_sqlite_schema_upgrade_that_fails_refuses_in_one_line(tmp_path: Path) -> None:
+    """`serve` upgrades a SQLite schema in a child process (`safetymap db upgrade`, so that
+    the server never keeps Alembic): when that fails, the server says why in one line."""
+    data = tmp_path / "data"
+    data.mkdir()
+    engine = create_engine(f"sqlite+aiosqlite:///{data / 'safetymap.db'}")
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    with sqlite3.connect(data / "safetymap.db") as db:  # 0002's tables are there already
+        db.execute("update alembic_version set version_num = '0001'")
+    line = await refusal(server_env(data, 0, SAFETYMAP_SECRET_KEY=KEY))
+    assert line.startswith("error: the database schema could not be upgraded (")
+    assert "already exists" in line and "run `safetymap db upgrade` to see why" in line

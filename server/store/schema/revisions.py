@@ -1,7 +1,7 @@
 """Which schema revision a database is at, and which this code needs, without Alembic.
 
 Every start and every readiness probe asks; only an upgrade needs Alembic (migrate.py).
-Alembic, its DDL for every dialect and the migration scripts are about 9 MiB that a serving
+Alembic, its DDL for every dialect and the migration scripts are about 8 MiB that a serving
 process would otherwise keep for its lifetime (bench/idle_memory.py), so this reads the two
 things Alembic would: the revision in its version table (`alembic_version`, the default
 `version_table`, one row on our linear history) and the `revision` and `down_revision` that
