@@ -104,19 +104,32 @@ def package(module: str) -> str:
     return ".".join(parts[:2]) if parts[0] == "server" and len(parts) > 1 else parts[0]
 
 
-def measure(setup: str, runs: int, settings: dict[str, str], folder: Path) -> dict[str, Any]:
+def measure(
+    setup: str, runs: int, settings: dict[str, str], folder: Path, source: bool = False
+) -> dict[str, Any]:
+    def env(name: str, port: int) -> dict[str, str]:
+        env = safetymap_env(folder / f"{setup}-{name}", port, **settings)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # Bytecode in a folder of our own, as a deployed (pip-installed) venv has it beside
+        # the sources; with --source, none: every module compiled at each start.
+        env["PYTHONPYCACHEPREFIX"] = str(folder / ("no-pycache" if source else "pycache"))
+        if source:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+    if not source:  # one start, not measured, writes the bytecode the measured ones read
+        port = free_port()
+        start_idle(env("warm-up", port), port, folder / f"{setup}-warm-up.log")
     starts = []
     for run in range(runs):
         port = free_port()
-        env = safetymap_env(folder / f"{setup}-{run}", port, **settings)
-        numbers = start_idle(env, port, folder / f"{setup}-{run}.log")
+        numbers = start_idle(env(str(run), port), port, folder / f"{setup}-{run}.log")
         starts.append(numbers)
         print(f"[idle] {setup} start {run + 1}: VmRSS {numbers['VmRSS'] / 1024:.1f} MiB",
               file=sys.stderr, flush=True)  # fmt: skip
     port = free_port()
-    env = safetymap_env(folder / f"{setup}-traced", port, **settings)
     out = folder / f"{setup}-traced.json"
-    traced = start_idle(env, port, folder / f"{setup}-traced.log", traced=out)
+    traced = start_idle(env("traced", port), port, folder / f"{setup}-traced.log", traced=out)
     record = json.loads(out.read_text())
     kib: dict[str, int] = defaultdict(int)
     seconds: dict[str, float] = defaultdict(float)
@@ -165,7 +178,7 @@ def show(result: dict[str, Any], top: int) -> None:
     print("Loaded: " + " ".join(name for name in result["loaded"] if not name.startswith("_")))
 
 
-async def measure_shared(runs: int, folder: Path) -> dict[str, Any]:
+async def measure_shared(runs: int, folder: Path, source: bool) -> dict[str, Any]:
     """On a fresh PostgreSQL database (migrated with `safetymap db upgrade`) and a
     redis-server of our own."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -184,7 +197,7 @@ async def measure_shared(runs: int, folder: Path) -> dict[str, Any]:
         )  # fmt: skip
         if await upgrade.wait():
             raise RuntimeError("safetymap db upgrade failed")
-        return await asyncio.to_thread(measure, "PostgreSQL + Redis", runs, shared, folder)
+        return await asyncio.to_thread(measure, "PostgreSQL + Redis", runs, shared, folder, source)
 
 
 def main() -> int:
@@ -193,13 +206,16 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=15, help="packages to list (default 15)")
     parser.add_argument("--postgres", action="store_true", help="also PostgreSQL + Redis")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument(
+        "--source", action="store_true", help="no bytecode: compile every module at each start"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="idle-memory-"))
     results = []
     try:
-        results.append(measure("SQLite", args.runs, {}, folder))
+        results.append(measure("SQLite", args.runs, {}, folder, args.source))
         if args.postgres:
-            results.append(asyncio.run(measure_shared(args.runs, folder)))
+            results.append(asyncio.run(measure_shared(args.runs, folder, args.source)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.json:
@@ -207,7 +223,8 @@ def main() -> int:
         return 0
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
-    print(f"commit {commit}, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
+    print(f"commit {commit}, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}, "
+          + ("no bytecode (--source)" if args.source else "bytecode cached"))  # fmt: skip
     for result in results:
         show(result, args.top)
     return 0
