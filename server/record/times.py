@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-
 from server.translation.languages import SOURCE, cldr_locale
 
 DEFAULT_ZONE = "Europe/London"
@@ -38,6 +36,8 @@ class Times:
             return ""
         at = self.moment(value)
         if self.language != SOURCE:
+            from babel.dates import format_datetime  # Babel only for other languages
+
             said = format_datetime(at, "d MMMM y, HH:mm", locale=cldr_locale(self.language))
             return f"{said} {self.zone_name(at)}"
         return f"{at.day} {at:%B %Y, %H:%M} {self.zone_name(at)}"
@@ -50,6 +50,8 @@ class Times:
             on = date.fromisoformat(value[:10])
         except ValueError:
             return value
+        from babel.dates import format_date
+
         return format_date(on, "d MMMM y", locale=cldr_locale(self.language))
 
     def clock(self, value: str | None) -> str:

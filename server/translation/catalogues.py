@@ -1,30 +1,35 @@
 """The compiled catalogues, made when first asked for: a language's `.po` read with Babel and
 compiled in memory (no `.mo` is kept, so none can go stale), and each pseudo-locale made from
-the template, `messages.pot`. Fuzzy and empty entries fall back to English."""
+the template, `messages.pot`. Fuzzy and empty entries fall back to English. Babel is imported
+at the first page that needs a catalogue, not at start (bench/idle_memory.py)."""
 
 from __future__ import annotations
 
 import gettext
 from functools import cache
 from io import BytesIO
-
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from typing import TYPE_CHECKING
 
 from server.translation.languages import LOCALE_DIR, PSEUDO_LANGUAGES, SOURCE, catalogue_path
 from server.translation.pseudo import PSEUDO
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 TEMPLATE = LOCALE_DIR / "messages.pot"
 
 
 @cache
 def template() -> Catalog:
+    from babel.messages.pofile import read_po
+
     with TEMPLATE.open("rb") as f:
         return read_po(f)
 
 
 def _compiled(catalog: Catalog) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo
+
     mo = BytesIO()
     write_mo(mo, catalog, use_fuzzy=False)
     mo.seek(0)
@@ -33,6 +38,8 @@ def _compiled(catalog: Catalog) -> gettext.GNUTranslations:
 
 def _pseudo(code: str) -> Catalog:
     """Every entry of the template, in the pseudo-locale (English plural forms)."""
+    from babel.messages.catalog import Catalog
+
     made = PSEUDO[code]
     catalog = Catalog(locale="en")
     for message in template():
@@ -54,6 +61,8 @@ def translations(code: str = SOURCE) -> gettext.NullTranslations:
     path = catalogue_path(code)
     if code == SOURCE or not path.is_file():
         return gettext.NullTranslations()
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as f:
         return _compiled(read_po(f, locale=code.replace("-", "_")))
 

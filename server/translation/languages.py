@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
 LOCALE_DIR = Path(__file__).parents[1] / "locale"
 SOURCE = "en"
 _CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -21,16 +19,28 @@ _CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 class Language:
     code: str  # the catalogue's folder and the setting's word: "pl"
     tag: str  # BCP 47, for <html lang> and the browser's Intl: "pl", "en-GB"
-    name: str  # named in itself, as a chooser lists it: "Polski"
-    direction: str  # "ltr" or "rtl"
     plurals: str  # whose plural rules (CLDR) the board's counts follow: "pl"
     pseudo: bool = False
+    # Its name and direction where they are not CLDR's: English and the pseudo-locales.
+    known: tuple[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        """Named in itself, as a chooser lists it: "Polski"."""
+        return (self.known or described(self.code))[0]
+
+    @property
+    def direction(self) -> str:
+        """ "ltr" or "rtl"."""
+        return (self.known or described(self.code))[1]
 
 
-ENGLISH = Language(SOURCE, "en-GB", "English", "ltr", "en")
+ENGLISH = Language(SOURCE, "en-GB", "en", known=("English", "ltr"))
 PSEUDO_LANGUAGES = {
-    "en-XA": Language("en-XA", "en-XA", "[Éñĝļîšĥ ···]", "ltr", "en", pseudo=True),
-    "ar-XB": Language("ar-XB", "ar-XB", "\u200f\u202eEnglish\u202c", "rtl", "ar", pseudo=True),
+    "en-XA": Language("en-XA", "en-XA", "en", pseudo=True, known=("[Éñĝļîšĥ ···]", "ltr")),
+    "ar-XB": Language(
+        "ar-XB", "ar-XB", "ar", pseudo=True, known=("\u200f\u202eEnglish\u202c", "rtl")
+    ),
 }
 
 
@@ -44,15 +54,18 @@ class LanguageError(ValueError):
 
 @cache
 def language(code: str) -> Language:
-    """A shipped language, named by itself through its CLDR data (Babel)."""
+    """A shipped language (LanguageError if it is not one), named by itself through its CLDR
+    data (Babel) when first shown."""
     if code == SOURCE:
         return ENGLISH
     if code in PSEUDO_LANGUAGES:
         return PSEUDO_LANGUAGES[code]
     if not _CODE.match(code):
         raise LanguageError(f"{code!r} is not a language code such as pl or pt-BR")
+    from babel import Locale, UnknownLocaleError  # only for a language other than English
+
     try:
-        cldr = Locale.parse(code.replace("-", "_"))
+        Locale.parse(code.replace("-", "_"))  # its CLDR data is read only by described()
     except (UnknownLocaleError, ValueError):
         raise LanguageError(f"{code!r} is not a language Babel knows (a code such as pl)") from None
     if not catalogue_path(code).is_file():
@@ -60,9 +73,19 @@ def language(code: str) -> Language:
             f"there is no catalogue for {code!r}: add server/locale/{code}/LC_MESSAGES/"
             "messages.po (README, Languages) or take it out of SAFETYMAP_LANGUAGES"
         )
+    return Language(code, code, code.split("-")[0])
+
+
+@cache
+def described(code: str) -> tuple[str, str]:
+    """A shipped language's name in itself and its direction, from its CLDR data: read when a
+    page first shows it, not at start, where it was 5 MiB of an idle server (idle_memory.py)."""
+    from babel import Locale
+
+    cldr = Locale.parse(code.replace("-", "_"))
     name = cldr.get_display_name(cldr) or code
     direction = "rtl" if cldr.character_order == "right-to-left" else "ltr"
-    return Language(code, code, name[:1].upper() + name[1:], direction, code.split("-")[0])
+    return name[:1].upper() + name[1:], direction
 
 
 def cldr_locale(code: str) -> str:

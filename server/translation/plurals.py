@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import math
 
-from babel import Locale
-
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
@@ -20,6 +18,8 @@ def samples(plurals: str) -> dict[str, int]:
     osoby"). Polish reads a fraction with the genitive singular, which for the feminine nouns
     the board counts (osoba, zmiana) is that very word; and the board only counts whole
     things, so this form is the fallback Intl never picks for a whole count."""
+    from babel import Locale  # at the first board page, not at start
+
     rule = Locale.parse(plurals).plural_form
     found: dict[str, int] = {}
     for n in range(1000):

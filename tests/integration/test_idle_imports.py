@@ -24,11 +24,13 @@ from tests.waiting import within
 from tests.yclient import YClient
 
 # Loaded when first used: Redis (only with SAFETYMAP_REDIS_URL), Alembic (upgrades, in a
-# child), the exports (WeasyPrint, python-docx), pictures (Pillow), QR codes (segno), and
-# the PostgreSQL dialect on SQLite.
+# child), the exports (WeasyPrint, python-docx), pictures (Pillow), QR codes (segno), the
+# PostgreSQL dialect on SQLite, and of Babel all but its core (which checks the languages of
+# SAFETYMAP_LANGUAGES at start): catalogues, and the CLDR data that names a language or
+# spells its dates (babel.dates comes with that), at the first page that shows them.
 NOT_AT_IDLE = (
     "redis", "alembic", "mako", "weasyprint", "docx", "PIL", "segno",
-    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.postgresql", "babel.messages", "babel.dates",
 )  # fmt: skip
 
 _LISTING = """
