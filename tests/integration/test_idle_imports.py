@@ -1,5 +1,5 @@
 """What a live server on SQLite without Redis never loads until someone needs it: the packages
-that made an idle process 84 MiB rather than 67 (bench/idle_memory.py has the numbers).
+that made an idle process 89 MiB rather than 67 (bench/idle_memory.py has the numbers).
 
 A real `safetymap serve` writes the names of its modules when it exits, through a wrapper
 around the command (the product has no way to list them). The first start is on an empty
