@@ -4,7 +4,9 @@
 //   node loadgen.mjs CONFIG.json      (run.py writes the config; the result is the last stdout line)
 //
 // Any y-websocket server works: clients speak the stock y-protocols framing (sync step 1/2,
-// updates, awareness). An edit is a real Yjs update made by the writer's own Y.Doc: it sets one
+// updates, awareness). With `framing: "hocuspocus"` they speak Hocuspocus's instead: every
+// message in both directions starts with the document name (a varString, the URL's path
+// here), and each client first sends an auth message (a token; the server's reply is read). An edit is a real Yjs update made by the writer's own Y.Doc: it sets one
 // unique key `~bk<9 digits>` in the root map `bench` (about 30 bytes, a keystroke's size). The
 // frames are made before the clock starts, so the timer measures the server, not Yjs encoding.
 // Receivers do not keep a Y.Doc: they find the edit ids in each frame's bytes (the key is a
@@ -65,6 +67,28 @@ const syncUpdate = (/** @type {Uint8Array} */ update) => frame([0, 2], update)
 const EMPTY_STEP1 = syncStep1(new Uint8Array([0]))
 const EMPTY_STEP2 = syncStep2(new Uint8Array([0, 0]))
 
+// Hocuspocus (@hocuspocus/server): the document name first, then the message. Its own types:
+// 0 sync, 1 awareness, 2 auth (0 token, 1 permission denied, 2 authenticated), 4 sync reply
+// (its sync step 1, answered like one in type 0), 8 sync status (an ack of the writer's update).
+const HOCUSPOCUS = config.framing === 'hocuspocus'
+const AUTH = 2
+const SYNC_REPLY = 4
+const AUTH_DENIED = 1
+
+/** The varString of a Hocuspocus document name: the path of `url`. */
+const documentPrefix = (/** @type {string} */ url) => {
+  const name = Buffer.from(decodeURIComponent(new URL(url).pathname.slice(1)))
+  const head = []
+  writeVarUint(head, name.length)
+  return Buffer.concat([Buffer.from(head), name])
+}
+
+/** Hocuspocus's auth message: a token (any: the server has no onAuthenticate hook). */
+const authFrame = () => {
+  const token = Buffer.from('bench')
+  return frame([AUTH, 0], token)
+}
+
 /** The payload of a sync frame (after type, subtype and length). */
 const syncPayload = (/** @type {Buffer} */ data) => {
   const [length, start] = readVarUint(data, 2)
@@ -121,6 +145,8 @@ class Client {
     this.room = room
     this.index = index
     this.full = full // a real Y.Doc that applies what arrives
+    /** @type {Buffer | null} */
+    this.prefix = HOCUSPOCUS ? documentPrefix(url) : null
     /** @type {any} */
     this.doc = full ? new Y.Doc() : null
     /** @type {any} */
@@ -139,9 +165,18 @@ class Client {
     this.onChange = null
     if (full) {
       this.doc.on('update', (/** @type {Uint8Array} */ update, /** @type {any} */ origin) => {
-        if (origin !== this && this.ws && this.ws.readyState === 1) this.ws.send(syncUpdate(update))
+        if (origin !== this && this.ws && this.ws.readyState === 1) this.send(syncUpdate(update))
       })
     }
+  }
+
+  /** A message in this server's framing (with Hocuspocus, the document name first). */
+  framed (/** @type {Uint8Array} */ message) {
+    return this.prefix ? Buffer.concat([this.prefix, message]) : message
+  }
+
+  send (/** @type {Uint8Array} */ message) {
+    this.ws.send(this.framed(message))
   }
 
   /** Connect and resolve once the server's sync step 2 has arrived (and been applied). */
@@ -156,9 +191,10 @@ class Client {
       this.ws = ws
       ws.binaryType = 'nodebuffer'
       ws.on('open', () => {
-        ws.send(this.full ? syncStep1(Y.encodeStateVector(this.doc)) : EMPTY_STEP1)
+        if (HOCUSPOCUS) this.send(authFrame()) // before anything else, or it is queued
+        this.send(this.full ? syncStep1(Y.encodeStateVector(this.doc)) : EMPTY_STEP1)
         if (config.awareness !== false) {
-          ws.send(awarenessFrame(this.full ? this.doc.clientID : 1 + ((Math.random() * 2 ** 31) >>> 0), `Person ${this.index + 1}`))
+          this.send(awarenessFrame(this.full ? this.doc.clientID : 1 + ((Math.random() * 2 ** 31) >>> 0), `Person ${this.index + 1}`))
         }
       })
       ws.on('message', (/** @type {Buffer} */ data) => this.receive(data))
@@ -183,6 +219,15 @@ class Client {
   /** @param {Buffer} data */
   receive (data) {
     const now = performance.now() // before any parsing: latency is the path, not our work
+    if (this.prefix) {
+      // Our document's name (one document per connection), then Hocuspocus's message type.
+      data = data.subarray(this.prefix.length)
+      if (data[0] === SYNC_REPLY) data[0] = 0
+      else if (data[0] === AUTH) {
+        if (data[1] === AUTH_DENIED) totals.denied++
+        return
+      } else if (data[0] !== 0) return // awareness, sync status
+    }
     const type = data[0]
     if (type === 0) {
       const sub = data[1]
@@ -191,9 +236,9 @@ class Client {
         else scan(this, data, now)
         if (this.onChange) this.onChange()
       } else if (sub === 0) {
-        if (this.full) this.ws.send(syncStep2(Y.encodeStateAsUpdate(this.doc, syncPayload(data))))
-        else if (this.doc) this.ws.send(syncStep2(Y.encodeStateAsUpdate(this.doc, syncPayload(data))))
-        else this.ws.send(EMPTY_STEP2)
+        if (this.full) this.send(syncStep2(Y.encodeStateAsUpdate(this.doc, syncPayload(data))))
+        else if (this.doc) this.send(syncStep2(Y.encodeStateAsUpdate(this.doc, syncPayload(data))))
+        else this.send(EMPTY_STEP2)
       } else if (sub === 1) {
         this.step2At = now
         this.step2Bytes = data.length
@@ -219,7 +264,7 @@ class Client {
     }
     this.doc.getMap('bench').set(editKey(id), this.index)
     const update = /** @type {Uint8Array} */ (this.lastUpdate)
-    return syncUpdate(update)
+    return this.framed(syncUpdate(update))
   }
 }
 
@@ -469,9 +514,14 @@ const steps = async () => {
     best = rate
     await sleep(config.pauseMs)
   }
-  // Between the last pass and the first failure, try halfway (rounded to 100/s), `refine` times.
+  // Between the last pass and the first failure, try halfway, `refine` times: by default the
+  // arithmetic middle rounded to 100/s; with `midpoint: "geometric"` (a ramp of ratios) the
+  // geometric one, so the tries keep the ramp's shape.
+  const middle = config.midpoint === 'geometric'
+    ? (/** @type {number} */ a, /** @type {number} */ b) => Math.round(Math.sqrt(a * b))
+    : (/** @type {number} */ a, /** @type {number} */ b) => Math.round((a + b) / 2 / 100) * 100
   for (let i = 0; i < config.refine && failed && connectionsLost === 0; i++) {
-    const mid = Math.round((best + failed) / 2 / 100) * 100
+    const mid = middle(best, failed)
     if (mid <= best || mid >= failed) break
     // A failed step may have left a backlog: let it drain before the next one.
     await sleep(config.pauseMs * 3)
@@ -510,7 +560,7 @@ const cardUpdates = (/** @type {number} */ count, /** @type {number} */ batch) =
 const populate = async (/** @type {string} */ url, /** @type {string} */ probeUrl, /** @type {number} */ cards) => {
   const writer = new Client(url, 0, 0, true)
   await writer.open()
-  for (const update of cardUpdates(cards, config.batch || 100)) writer.ws.send(syncUpdate(update))
+  for (const update of cardUpdates(cards, config.batch || 100)) writer.send(syncUpdate(update))
   const deadline = performance.now() + 120000
   for (;;) {
     const probe = new Client(probeUrl, 0, 1, true)

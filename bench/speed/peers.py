@@ -1,7 +1,7 @@
 """The peers, installed into the ignored bench/.peers, and the versions of everything measured.
 
 - bench/.peers/node: `npm ci` of bench/speed/package.json (the reference server
-  `@y/websocket-server`, and yjs/ws for the load generator).
+  `@y/websocket-server`, `@hocuspocus/server`, and yjs/ws for the load generator).
 - bench/.peers/venv: `pycrdt-websocket==0.16.5` and `uvicorn[standard]` (uvloop, httptools,
   websockets: the same stack Safety Map's `serve` runs on), and py-spy for `--profile`. Its own
   venv, so its pycrdt may differ from ours.
@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE.parent / ".peers"
 NODE_DIR = PEERS / "node"
 NODE_SERVER = NODE_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
+HOCUSPOCUS_SERVER = HERE / "hocuspocus_server.mjs"  # it loads @hocuspocus/server from NODE_DIR
 VENV = PEERS / "venv"
 PYCRDT_WEBSOCKET = "pycrdt-websocket==0.16.5"
 VENV_PACKAGES = [PYCRDT_WEBSOCKET, "uvicorn[standard]", "py-spy"]
@@ -66,6 +67,8 @@ def _venv_versions(packages: list[str]) -> dict[str, str]:
         "    except m.PackageNotFoundError: out[p] = 'not installed'\n"
         "print(json.dumps(out))\n"
     )
+    if not (VENV / "bin" / "python").exists():  # --no-install without the pycrdt peer
+        return {}
     done = subprocess.run(
         [str(VENV / "bin" / "python"), "-c", script, *packages], capture_output=True, text=True
     )
@@ -112,6 +115,12 @@ def versions() -> dict[str, dict[str, str]]:
             "ws": _node_version("ws", server_dir)
             if (server_dir / "node_modules" / "ws").exists()
             else _node_version("ws"),
+        },
+        "Hocuspocus": {
+            "node": node,
+            "@hocuspocus/server": _node_version("@hocuspocus/server"),
+            "yjs": _node_version("yjs"),
+            "crossws": _node_version("crossws"),
         },
         "pycrdt-websocket": _venv_versions(
             ["pycrdt-websocket", "pycrdt", "uvicorn", "uvloop", "websockets", "anyio"]

@@ -99,6 +99,7 @@ def run(rate: int, seconds: float, server_cpu: int | None, load_cpu: int | None)
 
     try:
         result = ctx.run(
+            server,
             {
                 "mode": "steps",
                 "rooms": server.rooms(50, 10),

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
-"""Speed: Safety Map beside pycrdt-websocket and the Node reference server, in one run.
+"""Speed: Safety Map beside the Node reference server, Hocuspocus and pycrdt-websocket, in one run.
 
     python bench/speed/run.py            # full run: 3 runs of every scenario, every server
-    python bench/speed/run.py --quick    # smoke run, under 3 minutes
+    python bench/speed/run.py --quick    # smoke run, under 5 minutes
+    python bench/speed/run.py --scenarios throughput --ramps 1.25   # one throughput ramp
     python bench/speed/run.py --profile  # py-spy profile of Safety Map at a fixed edit rate
 
 Installs the peers into bench/.peers (ignored), pins each server to the first CPU and the
@@ -49,8 +50,9 @@ def measure(ctx: Context, target: str, scenario: str) -> dict[str, Any] | None:
         return scenarios.fanout(ctx, make, 1, 20)  # type: ignore[no-any-return]
     if scenario == "fanout_50x10":
         return scenarios.fanout(ctx, make, 50, 10)  # type: ignore[no-any-return]
-    if scenario == "throughput":
-        return scenarios.throughput(ctx, make)  # type: ignore[no-any-return]
+    if scenario.startswith("throughput x"):
+        factor = float(scenario.rsplit("x", 1)[1])
+        return scenarios.throughput(ctx, make, factor)  # type: ignore[no-any-return]
     if scenario == "join":
         return scenarios.join(ctx, make)  # type: ignore[no-any-return]
     if scenario == "memory":
@@ -70,7 +72,7 @@ def brief(scenario: str, result: dict[str, Any]) -> str:
             f"p50 {lat['p50']:.1f} p99 {lat['p99']:.1f} max {lat['max']:.1f} ms, "
             f"lost {result['lost']}, dup {result['duplicates']}"
         )
-    if scenario == "throughput":
+    if scenario.startswith("throughput"):
         return f"best {result['best']:,} edits/s"
     if scenario in ("join", "cold"):
         return f"{result['totalMs']:.0f} ms"
@@ -129,10 +131,11 @@ def markdown(
             f"{total['duplicates']:,} | {total['closed']:,} |"
         )
     for target in results:
-        runs = results[target].get("throughput")
-        if runs:
-            lines += ["", f"## Throughput climb: {labels[target]} (median run)", ""]
-            lines.append(report.steps_table(runs))
+        for scenario, runs in results[target].items():
+            if scenario.startswith("throughput") and runs:
+                shape = scenario.split(" ", 1)[-1]
+                lines += ["", f"## Throughput climb, {shape}: {labels[target]} (median run)", ""]
+                lines.append(report.steps_table(runs))
     lines += ["", "## Versions", ""]
     for group, versions in meta["versions"].items():
         lines.append(f"- {group}: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
@@ -151,6 +154,13 @@ def markdown(
         "0.1.1 is the newest that installs. Its `ws` server has per-message deflate off by "
         "default. It sends every update back to its writer as well (counted as echoes, not "
         "deliveries).",
+        "- Hocuspocus (`@hocuspocus/server`): `new Server({ quiet: true })` with nothing else "
+        "(bench/speed/hocuspocus_server.mjs): no extension, so no persistence, documents in "
+        "memory; no onAuthenticate hook; the default `flushDelay` 0, which merges every update "
+        "of a document that arrives in one event-loop turn into one broadcast. Its clients "
+        "speak its framing: the document name before every message, an auth message first. "
+        "It acknowledges each update to its writer (sync status, not counted). Its package "
+        "asks for Node 22; it runs here on the machine's Node.",
         "- `pycrdt-websocket` 0.16.5: its stock `ASGIServer(WebsocketServer())` under `uvicorn` "
         "(bench/speed/pycrdt_app.py), in its own venv with `uvicorn[standard]` (uvloop, "
         "websockets: the stack Safety Map runs on). Twice: uvicorn's default (per-message "
@@ -165,10 +175,14 @@ def markdown(
         "counted.",
         f"- Fan-out: 2 writers per meeting at 5 edits/s each for {meta['plan']['fanout_seconds']}"
         " s; 1 meeting of 20 clients, and 50 meetings of 10 (500 edits/s in all).",
-        f"- Throughput: 50 meetings x 10 clients, everyone writes (round robin); the aggregate "
-        f"rate rises through {', '.join(str(r) for r in meta['plan']['rates'])} edits/s, "
-        f"{meta['plan']['step_seconds']} s a step, then halves the gap between the last pass "
-        f"and the first failure {meta['plan']['refine']} time(s). A step passes if every edit "
+        "- Throughput: 50 meetings x 10 clients, everyone writes (round robin); the aggregate "
+        f"rate climbs from {meta['plan']['first_rate']:,} edits/s, each step "
+        + " or ".join(f"x{f:g}" for f in meta["plan"]["ramps"])
+        + " the last (two ramps, each on its own server: the documents grow as the steps go "
+        "on, so a fast climb meets high rates with smaller documents), up to "
+        f"{meta['plan']['top_rate']:,}, {meta['plan']['step_seconds']} s a step, then tries the "
+        "geometric middle of the last pass and the first failure "
+        f"{meta['plan']['refine']} time(s). A step passes if every edit "
         "reached every other client exactly once, no client was closed, p99 <= 100 ms and the "
         "load generator kept the rate. The result is the highest rate that passed.",
         f"- Join: a meeting of {meta['plan']['cards']:,} cards (the document model's shape, "
@@ -212,6 +226,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="repeat every scenario this many times")
     parser.add_argument("--targets", nargs="+", choices=list(TARGETS), default=list(TARGETS))
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    parser.add_argument(
+        "--ramps",
+        nargs="+",
+        type=float,
+        help="throughput ramps, each step x this (default 1.6 1.25)",
+    )
     parser.add_argument("--output", type=Path, help="markdown file (default bench/RESULTS.md)")
     parser.add_argument("--json", type=Path, help="JSON file (default bench/speed/results.json)")
     parser.add_argument("--no-install", action="store_true", help="use bench/.peers as it is")
@@ -235,7 +255,19 @@ def main() -> int:
         return profile_server.run(args.profile_rate, args.profile_seconds, server_cpu, load_cpu)
     plan = scenarios.QUICK if args.quick else scenarios.FULL
     if args.runs:
-        plan = _with_runs(plan, args.runs)
+        plan = _with(plan, runs=args.runs)
+    if args.ramps:
+        plan = _with(plan, ramps=tuple(args.ramps))
+    # `throughput` is one scenario per ramp, each on its own server.
+    chosen = [
+        name
+        for scenario in args.scenarios
+        for name in (
+            [scenarios.throughput_scenario(f) for f in plan.ramps]
+            if scenario == "throughput"
+            else [scenario]
+        )
+    ]
     quiet = peers.PEERS if args.quick else None
     output = args.output or (quiet / "RESULTS-quick.md" if quiet else HERE.parent / "RESULTS.md")
     json_path = args.json or (quiet / "results-quick.json" if quiet else HERE / "results.json")
@@ -246,7 +278,7 @@ def main() -> int:
     results: dict[str, dict[str, Any]] = {t: {} for t in args.targets}
     failures: list[str] = []
     for run in range(plan.runs):
-        for scenario in args.scenarios:
+        for scenario in chosen:
             for target in args.targets:
                 label = f"run {run + 1}/{plan.runs} {scenario} {target}"
                 try:
@@ -284,8 +316,8 @@ def _plan_dict(plan: scenarios.Plan) -> dict[str, Any]:
     return {name: getattr(plan, name) for name in scenarios.Plan.__dataclass_fields__}
 
 
-def _with_runs(plan: scenarios.Plan, runs: int) -> scenarios.Plan:
-    return scenarios.Plan(**{**_plan_dict(plan), "runs": runs})
+def _with(plan: scenarios.Plan, **changes: Any) -> scenarios.Plan:
+    return scenarios.Plan(**{**_plan_dict(plan), **changes})
 
 
 if __name__ == "__main__":

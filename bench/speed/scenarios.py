@@ -21,10 +21,16 @@ class Plan:
     runs: int = 3
     fanout_seconds: float = 20.0
     step_seconds: float = 5.0
-    rates: tuple[int, ...] = (
-        250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 14000, 16000, 20000
-    )  # fmt: skip
-    refine: int = 2  # halvings between the last rate that passed and the first that failed
+    # The throughput climb, once per ramp: from `first_rate` edits/s, each step `ramp` times
+    # the last, up to `top_rate`. The shape matters, because the documents grow as the steps go
+    # on: a fast climb (x1.6) reaches high rates with small documents, a slow one (x1.25)
+    # with larger ones (issue 21 ran both).
+    ramps: tuple[float, ...] = (1.6, 1.25)
+    first_rate: int = 250
+    top_rate: int = 45000
+    refine: int = (
+        2  # halvings (geometric) between the last rate that passed and the first that failed
+    )
     cards: int = 5000
     joins: int = 5
     cold_loads: int = 3
@@ -43,7 +49,7 @@ QUICK = Plan(
     runs=1,
     fanout_seconds=2.0,
     step_seconds=1.0,
-    rates=(250, 500, 1000, 2000, 4000, 8000, 12000),
+    top_rate=12000,
     refine=0,
     cards=5000,
     joins=1,
@@ -56,6 +62,21 @@ QUICK = Plan(
 )
 
 
+def ramp(plan: Plan, factor: float) -> list[int]:
+    """The rates of one climb: 250, 400, 640, 1024, ... for x1.6 (rounded, not to round numbers,
+    so that two ramps' steps differ)."""
+    rates, rate = [], float(plan.first_rate)
+    while rate <= plan.top_rate:
+        rates.append(round(rate))
+        rate *= factor
+    return rates
+
+
+def throughput_scenario(factor: float) -> str:
+    """The name a ramp's results go under: `throughput x1.6`."""
+    return f"throughput x{factor:g}"
+
+
 def _started(make: Callable[[int | None], Server], cpu: int | None) -> Server:
     server = make(cpu)
     server.prepare()
@@ -66,7 +87,8 @@ def _started(make: Callable[[int | None], Server], cpu: int | None) -> Server:
 def warm_up(server: Server, cpu: int | None) -> None:
     """One room opened, written and left: lazy imports and first-use caches are paid here."""
     config = {"mode": "fanout", "rooms": server.rooms(1, 3), "writersPerRoom": 2,
-              "ratePerWriter": 10, "seconds": 0.5, "drainMs": 2000}  # fmt: skip
+              "ratePerWriter": 10, "seconds": 0.5, "drainMs": 2000,
+              "framing": server.framing}  # fmt: skip
     load_generator.run(config, cpu)
 
 
@@ -100,14 +122,18 @@ class Context:
         self.problems.extend(f"{server.name}: {line}" for line in server.log_problems())
         server.cleanup()
 
-    def run(self, config: dict[str, Any], on_ready: Callable[[], None] | None = None) -> Any:
-        return load_generator.run(config, self.load_cpu, on_ready)
+    def run(
+        self, server: Server, config: dict[str, Any], on_ready: Callable[[], None] | None = None
+    ) -> Any:
+        """The load generator against `server`, speaking its framing."""
+        return load_generator.run({**config, "framing": server.framing}, self.load_cpu, on_ready)
 
 
 def fanout(ctx: Context, make: Callable[[int | None], Server], rooms: int, clients: int) -> Any:
     server = ctx.server(make)
     try:
         return ctx.run(
+            server,
             {
                 "mode": "fanout",
                 "rooms": server.rooms(rooms, clients),
@@ -115,26 +141,28 @@ def fanout(ctx: Context, make: Callable[[int | None], Server], rooms: int, clien
                 "ratePerWriter": 5,
                 "seconds": ctx.plan.fanout_seconds,
                 "drainMs": ctx.plan.drain_ms,
-            }
+            },
         )
     finally:
         ctx.done(server)
 
 
-def throughput(ctx: Context, make: Callable[[int | None], Server]) -> Any:
+def throughput(ctx: Context, make: Callable[[int | None], Server], factor: float) -> Any:
     server = ctx.server(make)
     try:
         return ctx.run(
+            server,
             {
                 "mode": "steps",
                 "rooms": server.rooms(50, 10),
-                "rates": list(ctx.plan.rates),
+                "rates": ramp(ctx.plan, factor),
                 "seconds": ctx.plan.step_seconds,
                 "p99LimitMs": 100,
                 "pauseMs": 500,
                 "refine": ctx.plan.refine,
+                "midpoint": "geometric",
                 "drainMs": ctx.plan.drain_ms,
-            }
+            },
         )
     finally:
         ctx.done(server)
@@ -144,7 +172,7 @@ def join(ctx: Context, make: Callable[[int | None], Server]) -> Any:
     server = ctx.server(make)
     try:
         [urls] = server.rooms(1, 2 + ctx.plan.joins)
-        return ctx.run({"mode": "join", "urls": urls, "cards": ctx.plan.cards})
+        return ctx.run(server, {"mode": "join", "urls": urls, "cards": ctx.plan.cards})
     finally:
         ctx.done(server)
 
@@ -153,7 +181,8 @@ def race(ctx: Context, make: Callable[[int | None], Server]) -> Any:
     server = ctx.server(make)
     try:
         rooms = server.rooms(ctx.plan.races, 4)
-        return ctx.run({"mode": "race", "rooms": rooms, "timeoutMs": ctx.plan.race_timeout_ms})
+        config = {"mode": "race", "rooms": rooms, "timeoutMs": ctx.plan.race_timeout_ms}
+        return ctx.run(server, config)
     finally:
         ctx.done(server)
 
@@ -166,6 +195,7 @@ def memory(ctx: Context, make: Callable[[int | None], Server]) -> Any:
         idle = server.rss_kib()
         busy: list[int] = []
         result = ctx.run(
+            server,
             {"mode": "memory", "rooms": rooms, "edits": 5, "awareness": True},
             on_ready=lambda: busy.append(server.rss_kib()),
         )
@@ -188,12 +218,14 @@ def cold(ctx: Context, make: Callable[[int | None], Server]) -> Any:
         assert isinstance(server, SafetyMap)
         [warmup] = server.rooms(1, 1)
         targets = server.rooms(ctx.plan.cold_loads, 3)
-        ctx.run({"mode": "populate", "targets": [t[:2] for t in targets], "cards": ctx.plan.cards})
+        config = {"mode": "populate", "targets": [t[:2] for t in targets], "cards": ctx.plan.cards}
+        ctx.run(server, config)
         server.stop()  # SIGINT: every room saved and compacted
         server.start()
         return ctx.run(
+            server,
             {"mode": "cold", "warmup": warmup[0], "urls": [t[2] for t in targets],
-             "cards": ctx.plan.cards}
+             "cards": ctx.plan.cards},
         )  # fmt: skip
     finally:
         ctx.done(server)

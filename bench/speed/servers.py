@@ -82,6 +82,7 @@ class Server:
     persists = False  # does it keep documents in a database (so a cold load means anything)?
     stop_timeout = 10.0  # then SIGKILL (a wedged pycrdt-websocket never exits on SIGINT)
     shareable = True  # may --quick reuse it across scenarios?
+    framing = "y-websocket"  # what its clients speak (loadgen.mjs): y-websocket or hocuspocus
 
     def __init__(self, cpu: int | None) -> None:
         self.cpu = cpu
@@ -282,6 +283,22 @@ class NodeReference(Server):
         return {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port)}
 
 
+class Hocuspocus(Server):
+    """`@hocuspocus/server` with its defaults (hocuspocus_server.mjs): documents in memory,
+    any token let in. A room is a document name, sent before every message; the URL's path
+    carries it to the load generator (the server reads it only from the messages)."""
+
+    name = "hocuspocus"
+    framing = "hocuspocus"
+
+    def command(self) -> list[str]:
+        return ["node", str(peers.HOCUSPOCUS_SERVER)]
+
+    def env(self) -> dict[str, str]:
+        modules = str(peers.NODE_DIR / "node_modules")
+        return {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "MODULES": modules}
+
+
 class PycrdtWebsocket(Server):
     name = "pycrdt"
     shareable = False  # an overload or a race can leave it refusing every later client
@@ -303,6 +320,7 @@ class PycrdtWebsocket(Server):
 TARGETS = {
     "safetymap": ("Safety Map", lambda cpu: SafetyMap(cpu)),
     "node": ("@y/websocket-server", lambda cpu: NodeReference(cpu)),
+    "hocuspocus": ("Hocuspocus", lambda cpu: Hocuspocus(cpu)),
     "pycrdt": ("pycrdt-websocket, deflate on", lambda cpu: PycrdtWebsocket(cpu, deflate=True)),
     "pycrdt-nodeflate": (
         "pycrdt-websocket, deflate off",
