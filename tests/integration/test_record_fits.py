@@ -5,6 +5,7 @@ map with words longer than a column, long names and long next steps."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,27 @@ def test_every_character_inside_the_page_and_its_cell(tmp_path: Path, family: bo
     squashed = "".join(text.split())
     assert "Unbreakablewordwithoutanyspaces" * 4 in squashed
     assert "Oyelaran-Montgomery-Smythe" in squashed
+
+
+def test_the_polish_table_headings_break_between_syllables_with_a_hyphen(tmp_path: Path) -> None:
+    """A heading longer than its column ("Osoba odpowiedzialna", "Czas obecności") is
+    hyphenated in the record's language, never cut at any letter ("odpowiedzialn / a")."""
+    import pdfplumber
+
+    from server.translation.catalogues import translations
+
+    polish = translations("pl")
+    headings = [polish.gettext(h) for h in ("Owner", "Minutes present", "Agency or relationship")]
+    path = tmp_path / "record.pdf"
+    path.write_bytes(export.render(c.document(family=True), "pdf", language="pl"))
+    cells: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for table in page.extract_tables():
+                cells += [cell for cell in table[0] if cell]
+    for heading in headings:
+        words = heading.split()
+        cell = next((c for c in cells if re.sub(r"[\s\-\u2010]", "", c) == "".join(words)), "")
+        assert cell, (heading, cells)
+        for line in cell.splitlines()[:-1]:  # every line but the last ends a word or with "-"
+            assert line.split()[-1] in words or line.endswith(("-", "\u2010")), (heading, cell)
