@@ -74,7 +74,8 @@ def parse(text: str) -> Jargon:
         if len(head) > MAX_TERM or not _TERM.match(head):
             raise JargonError(
                 f"line {number}: {head[:40]!r} is not a word or short phrase (up to "
-                f"{MAX_TERM} letters, digits, spaces or hyphens); write one term a line"
+                f"{MAX_TERM} letters, digits, spaces, hyphens, apostrophes, dots, slashes or &); "
+                "write one term a line"
             )
         if len(tail) > MAX_SUGGESTION:
             raise JargonError(

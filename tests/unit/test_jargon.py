@@ -82,3 +82,12 @@ def test_a_file_that_cannot_be_read_says_so(tmp_path: Path) -> None:
     bad.write_text("DV\n: x\n", encoding="utf-8")
     with pytest.raises(JargonError, match=r"bad.txt', line 2: nothing before the colon"):
         load_jargon(bad)
+
+
+def test_the_refusal_of_a_term_lists_what_a_term_may_hold_as_the_guide_does() -> None:
+    # The guide and the parser allow apostrophes, dots, slashes and "&"; the refusal said
+    # only "letters, digits, spaces or hyphens", which sends an operator to remove them.
+    assert parse("parents' evening\nA&E\nS.47\nand/or").terms
+    with pytest.raises(JargonError) as raised:
+        parse("DV <b>: x")
+    assert "apostrophes, dots, slashes or &" in str(raised.value)
