@@ -364,13 +364,17 @@ class Settings:
 
 
 def _number(get: Callable[[str], str | None], name: str, kind: type[N]) -> N:
-    raw = get(name) or SETTINGS[name][0]
+    default = SETTINGS[name][0]
+    raw = get(name) or default
+    # Each refusal names the fix: a plain number, written as the default is.
     try:
         value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        raise SettingsError(
+            f"{name} must be a plain number such as {default} (the default), not {raw!r}"
+        ) from None
     if value < 0:
-        raise SettingsError(f"{name} must not be negative")
+        raise SettingsError(f"{name} must not be negative, not {raw!r}: the default is {default}")
     return value
 
 

@@ -35,3 +35,20 @@ def test_the_time_zone_is_a_known_iana_name(tmp_path: Path) -> None:
         message = str(refused.value)
         assert "\n" not in message and "SAFETYMAP_TIMEZONE" in message
         assert "Europe/London" in message  # names the fix
+
+
+def test_a_number_written_wrong_is_refused_naming_the_number_to_write(tmp_path: Path) -> None:
+    # "5MB" for the picture limit was refused with only "must be a number", "-1" with only
+    # "must not be negative": neither said what to write.
+    env = {"SAFETYMAP_DATA_DIR": str(tmp_path), "SAFETYMAP_SECRET_KEY": "k" * 40}
+    for name, wrong, fix in (
+        ("SAFETYMAP_PICTURE_MAX_BYTES", "5MB", "such as 10485760 (the default)"),
+        ("SAFETYMAP_PICTURE_MAX_BYTES", "-1", "the default is 10485760"),
+        ("SAFETYMAP_PING_INTERVAL", "20s", "such as 20 (the default)"),
+        ("SAFETYMAP_LINK_DAYS", "-30", "the default is 30"),
+    ):
+        with pytest.raises(SettingsError) as refused:
+            Settings.from_env({**env, name: wrong})
+        message = str(refused.value)
+        assert "\n" not in message and name in message and repr(wrong) in message, message
+        assert fix in message, message
