@@ -333,7 +333,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     for warning in startup.check_settings(settings):  # raises StartupError: refused
         logging.getLogger("server.ops.startup").warning("%s", warning)
     setup = asyncio.run(_checked_setup_link(settings))
-    lines = [f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir})."]
+    lines = [
+        f"Safety Map on http://{settings.host}:{settings.port} (data in {settings.data_dir}).",
+        startup.practice_line(settings),
+    ]
     if setup:
         lines.append(f"No facilitator account yet. Open this link once to create one:\n  {setup}")
     else:

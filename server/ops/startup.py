@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from server.board.jargon import DEFAULT_FILE
 from server.settings import Settings
 from server.store import deployment
 from server.store.schema import cause_of, create_engine, driver_of, is_sqlite, revisions, shown_url
@@ -71,6 +72,18 @@ def check_settings(settings: Settings) -> list[str]:
                 first += f" (and not set either: {others})"
             raise StartupError(first)
     return _warnings(settings, shared)
+
+
+def practice_line(settings: Settings) -> str:
+    """What the board offers people, said once at start: an operator who set a jargon file,
+    languages or a picture limit in the wrong environment sees it was not read."""
+    jargon = settings.jargon
+    source = "the shipped list" if jargon.source == str(DEFAULT_FILE) else jargon.source
+    return (
+        f"Languages: {', '.join(language.code for language in settings.offered_languages)}. "
+        f"Jargon: {len(jargon.terms)} words from {source}. "
+        f"Pictures: up to {settings.picture_max_bytes / 2**20:g} MiB each."
+    )
 
 
 def _missing_on_shared(settings: Settings) -> list[str]:

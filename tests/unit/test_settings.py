@@ -52,3 +52,26 @@ def test_a_number_written_wrong_is_refused_naming_the_number_to_write(tmp_path: 
         message = str(refused.value)
         assert "\n" not in message and name in message and repr(wrong) in message, message
         assert fix in message, message
+
+
+def test_serve_says_which_languages_jargon_list_and_picture_limit_it_read(tmp_path: Path) -> None:
+    # A jargon file or a limit set in the wrong environment file was silently not used.
+    from server.ops.startup import practice_line
+
+    env = {"SAFETYMAP_DATA_DIR": str(tmp_path), "SAFETYMAP_SECRET_KEY": "k" * 40}
+    said = practice_line(Settings.from_env(env))
+    assert said.startswith("Languages: en, pl. Jargon: "), said
+    assert "words from the shipped list. Pictures: up to 10 MiB each." in said, said
+    ours = tmp_path / "our-jargon.txt"
+    ours.write_text("TAF: Say who meets.\ncore group\n", encoding="utf-8")
+    said = practice_line(
+        Settings.from_env(
+            {
+                **env,
+                "SAFETYMAP_JARGON_FILE": str(ours),
+                "SAFETYMAP_LANGUAGES": "pl",
+                "SAFETYMAP_PICTURE_MAX_BYTES": "2097152",
+            }
+        )
+    )
+    assert said == f"Languages: pl, en. Jargon: 2 words from {ours}. Pictures: up to 2 MiB each."
