@@ -61,7 +61,10 @@ def language(code: str) -> Language:
     if code in PSEUDO_LANGUAGES:
         return PSEUDO_LANGUAGES[code]
     if not _CODE.match(code):
-        raise LanguageError(f"{code!r} is not a language code such as pl or pt-BR")
+        raise LanguageError(
+            f"{code!r} is not a language code such as pl or pt-BR: write each as its catalogue's "
+            "folder under server/locale is named, in lower case, separated by commas (en,pl)"
+        )
     from babel import Locale, UnknownLocaleError  # only for a language other than English
 
     try:

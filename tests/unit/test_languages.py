@@ -151,7 +151,10 @@ def test_a_request_gets_its_choice_then_its_browsers_language_then_english() -> 
 @pytest.mark.parametrize(
     "raw, said",
     [("en,xx", "not a language Babel knows"), ("en,de", "no catalogue for 'de'"),
-     ("en-XA", "SAFETYMAP_PSEUDO_LOCALES=1"), ("en,../x", "not a language code")],
+     ("en-XA", "SAFETYMAP_PSEUDO_LOCALES=1"), ("en,../x", "not a language code"),
+     ("EN,PL", "'EN' is not a language code such as pl or pt-BR: write each as its "
+               "catalogue's folder under server/locale is named, in lower case"),
+     ("en;pl", "separated by commas (en,pl)")],
 )  # fmt: skip
 def test_a_language_setting_the_server_cannot_serve_names_the_fix(raw: str, said: str) -> None:
     with pytest.raises(LanguageError, match=re.escape(said)):
