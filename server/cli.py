@@ -345,7 +345,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         print(logs.announcement(line, settings.log_format))
     sys.stdout.flush()
     app = create_app(settings)
-    rebalance.on_signal(app)  # SIGUSR1: shed half of the websockets (rebalance.py)
+    rebalance.on_signal(app)  # SIGUSR1: shed the websockets to the proxy (rebalance.py)
     memory.settle()  # small collector pauses, large frames' memory handed back (memory.py)
     serve.Server(app, settings).run()  # uvicorn for HTTP, our websocket (serve.py)
 

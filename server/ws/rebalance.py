@@ -1,13 +1,15 @@
-"""Rebalancing: move some of one process's websockets to the others.
+"""Rebalancing: send one process's websockets back through the proxy.
 
 A websocket stays on the process it first reached. After a rolling restart (SIGTERM one
 process, start it again, then the next) every client has reconnected away from each process
-in turn, so they all end on whichever was restarted first and the others serve nobody. nginx's
-`least_conn` only places *new* connections. So `safetymap serve` takes SIGUSR1 as "shed half of
-your websockets": it closes every other one with REBALANCE (4512), which a client reconnects
-on at once, through the load balancer, and `least_conn` sends it to a less busy process.
-Nobody loses an edit: what a client sent is durable before it is relayed, and a reconnect
-resyncs the rest.
+in turn, so they all end on whichever was restarted first and the others serve nobody. The
+shipped nginx config sends each meeting to one process (a consistent hash of the meeting id),
+but only *new* connections. So `safetymap serve` takes SIGUSR1 as "shed your websockets": it
+closes them with REBALANCE (4512), which a client reconnects on at once, through the proxy, to
+its meeting's own process, every client of a meeting to the same one (a share of them would
+split meetings over processes, and a split meeting costs both processes its work). Those
+already home come straight back. Nobody loses an edit: what a client sent is durable before it
+is relayed, and a reconnect resyncs the rest.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from server.sync.closes import REBALANCE, REBALANCING
 log = logging.getLogger(__name__)
 
 SIGNAL = signal.SIGUSR1
-SHARE = 0.5  # half: two processes even out at once; N processes after a few signals
+SHARE = 1.0  # all: each meeting goes back whole to the process its id hashes to
 
 T = TypeVar("T")
 

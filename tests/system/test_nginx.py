@@ -1,7 +1,8 @@
 """Two server processes behind a real nginx (Debian's package) running deploy/nginx.conf:
-websockets pass through, each client lands on its own process, and they converge; a request
-head never finished is closed after the file's client_header_timeout; a phone's photo (larger
-than the site's body limit elsewhere) is uploaded and read back."""
+websockets pass through, both clients of one meeting land on the same process (routing by
+meeting: test_nginx_routing.py), and they converge; a request head never finished is closed
+after the file's client_header_timeout; a phone's photo (larger than the site's body limit
+elsewhere) is uploaded and read back."""
 
 from __future__ import annotations
 
@@ -96,8 +97,8 @@ async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
                 await client.connect()
                 await within(client.synced.wait(), 20, "client synced")
                 group.clients.append(client)
-            # least_conn put one websocket on each process.
-            assert [await _connections(port) for port in group.ports] == [1.0, 1.0]
+            # The meeting's id chose one process for both websockets.
+            assert sorted([await _connections(port) for port in group.ports]) == [0.0, 2.0]
             a.add_card("a", "worries", "typed on the first process")
             b.add_card("b", "strengths", "typed on the second process")
             await converged(

@@ -1,5 +1,6 @@
-"""A rolling restart leaves every websocket on one process; SIGUSR1 makes that process close
-half of them with 4512, and they reconnect through nginx's least_conn to the other one."""
+"""A rolling restart leaves a meeting's websockets on the process that stayed up; SIGUSR1 makes
+that process close them with 4512, and they reconnect through nginx to their meeting's own
+process (the shipped config hashes on the meeting), the whole meeting together."""
 
 from __future__ import annotations
 
@@ -67,27 +68,29 @@ async def test_sigusr1_rebalances_after_a_rolling_restart(tmp_path: Path) -> Non
                 await client.connect()
                 await asyncio.wait_for(client.synced.wait(), 10)
                 group.clients.append(client)
-            assert await _spread_of(group) == [3, 3]
+            spread = await _spread_of(group)
+            assert sorted(spread) == [0, 6], spread  # one meeting: one process
+            home, other = spread.index(6), spread.index(0)
 
-            # Rolling restart, first step: process 0 goes (1012), its clients move to 1.
-            await group.kill(0, signal.SIGTERM)
-            await _reconnect_closed(clients, 1012, 3)
-            await group.start(0)
-            assert await _spread_of(group) == [0, 6]
+            # Rolling restart, first step: its process goes (1012), its clients move over.
+            await group.kill(home, signal.SIGTERM)
+            await _reconnect_closed(clients, 1012, 6)
+            await group.start(home)
+            assert (await _spread_of(group))[other] == 6
 
-            # Rebalance process 1: half its websockets close with 4512 and come back on 0.
-            group.procs[1].send_signal(signal.SIGUSR1)
-            await _reconnect_closed(clients, REBALANCE, 3)
-            await eventually(lambda: _balanced(group), timeout=10)
+            # Rebalance the other: its websockets close with 4512 and go back home, together.
+            group.procs[other].send_signal(signal.SIGUSR1)
+            await _reconnect_closed(clients, REBALANCE, 6)
+            await eventually(lambda: _home(group, home), timeout=10)
 
             for i, client in enumerate(clients):
                 client.add_card(f"card{i}", "strengths", f"typed by client {i}")
             await converged(clients, {f"card{i}": f"typed by client {i}" for i in range(6)})
-        log = group.log(1).read_text()
-        assert "rebalancing: closed 3 of 6 websockets with 4512" in log
-        assert log.count(f"websocket closed by the server: {REBALANCE}") == 3
+        log = group.log(other).read_text()
+        assert "rebalancing: closed 6 of 6 websockets with 4512" in log
+        assert log.count(f"websocket closed by the server: {REBALANCE}") == 6
         assert token not in group.logs()
 
 
-async def _balanced(group: Cluster) -> bool:
-    return await _spread_of(group) == [3, 3]
+async def _home(group: Cluster, home: int) -> bool:
+    return (await _spread_of(group))[home] == 6
