@@ -1,7 +1,9 @@
 """What one process tells the others about a meeting through the relay, as typed messages:
 its status changed, its board was locked or unlocked, it was deleted, or some of its
-connections must close. On the wire each is the small JSON object it always was (so processes
-of two releases still understand each other during a rolling restart)."""
+connections must close; and that the sender no longer holds one of its rooms (sharing.py).
+On the wire each is the small JSON object it always was (so processes of two releases still
+understand each other during a rolling restart: an action a release does not know is
+ignored)."""
 
 from __future__ import annotations
 
@@ -36,7 +38,14 @@ class Close:
     participants: tuple[str, ...] = ()
 
 
-Control = StatusChanged | LockChanged | Deleted | Close
+@dataclass(frozen=True, slots=True)
+class Left:
+    """The sender unloaded this layer's room: stop publishing it for the sender (sharing.py)."""
+
+    layer: str
+
+
+Control = StatusChanged | LockChanged | Deleted | Close | Left
 
 
 def encode(message: Control) -> bytes:
@@ -53,6 +62,8 @@ def encode(message: Control) -> bytes:
                 value["links"] = sorted(links)
             if participants:
                 value["participants"] = sorted(participants)
+        case Left(layer):
+            value = {"action": "left", "layer": layer}
     return json.dumps(value).encode()
 
 
@@ -75,4 +86,6 @@ def decode(payload: bytes) -> Control | None:
                 tuple(int(link) for link in value.get("links", ())),
                 tuple(str(person) for person in value.get("participants", ())),
             )
+        case "left":
+            return Left(str(value["layer"]))
     return None

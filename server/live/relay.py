@@ -4,7 +4,9 @@ The database is the source of truth: an update is published only after it is dur
 shared log, so Redis carries nothing that could not be rebuilt. Every process appends what its
 own clients changed to one stream (`XADD`, trimmed to about `maxlen` entries) and reads the
 stream from the last id it saw (`XREAD`), skipping its own entries. What one commit made
-durable in a room goes as one merged update, or as few as fit `max_entry` (broadcast.py).
+durable in a room goes as one merged update, or as few as fit `max_entry` (broadcast.py); a
+room's updates and presence are published only while another process holds the room too
+(sharing.py decides).
 
 Why a stream, and one for all meetings: a stream is read from a position, so a process whose
 connection drops for a few seconds carries on from the last id it saw instead of losing what

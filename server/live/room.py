@@ -54,7 +54,7 @@ Reloader = Callable[[], Awaitable[list[bytes]]]
 
 
 class Shared(Protocol):
-    """Where a room tells the other server processes what it accepted (see relay.py)."""
+    """Where a room tells the other server processes what it accepted (sharing.py, relay.py)."""
 
     def updates(self, room: Room, updates: list[bytes]) -> None: ...
 

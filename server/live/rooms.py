@@ -22,6 +22,7 @@ from server.live import control
 from server.live.journal import Journal
 from server.live.relay_message import Kind, Message
 from server.live.room import Peer, Room
+from server.live.sharing import Sharing
 from server.record import view
 from server.store import LogEntry, MeetingGone, SnapshotMeta, Standing, Store, now
 from server.sync import awareness, crdt
@@ -71,6 +72,7 @@ class Rooms:
         # reference to a task) and settled at shutdown, before the store they use closes.
         self._background: set[asyncio.Task[None]] = set()
         self._closing = False  # save_all has begun: no new background work
+        self.sharing = Sharing(relay, lambda key: key in self._rooms)  # who else holds a room
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -118,7 +120,7 @@ class Rooms:
             lambda: self._store.load(meeting_id, layer),
             self._max_bytes,
             locked=meeting.locked,
-            shared=self if self._relay is not None else None,
+            shared=self.sharing if self._relay is not None else None,
             limits=self._limits,
             writers=writers,
             uploads=picture_rules.uploads_for(self._picture_key, meeting_id, layer),
@@ -158,6 +160,7 @@ class Rooms:
             if not room.peers and not room.pending() and self._rooms.get(key) is room:
                 del self._rooms[key]
                 room.dispose()
+                self.sharing.unloaded(key)
         except Exception as exc:
             log.error("could not save room %s/%s (%s); keeping it", *key, type(exc).__name__)
         finally:
@@ -242,17 +245,9 @@ class Rooms:
 
     # Other server processes (relay.py) ---------------------------------------------------
 
-    def updates(self, room: Room, updates: list[bytes]) -> None:
-        """Room callback: durable updates of ours (one commit's), for the other processes."""
-        assert self._relay is not None
-        self._relay.publish_updates(room.meeting_id, room.layer.value, updates)
-
-    def presence(self, room: Room, payload: bytes) -> None:
-        assert self._relay is not None
-        self._relay.publish(Kind.AWARENESS, room.meeting_id, room.layer.value, payload)
-
     def deliver(self, message: Message) -> None:
         """What another process relayed: apply it to our room, if we have it loaded."""
+        self.sharing.heard(message)
         if message.kind is Kind.RESYNC:
             self._spawn(self._resync_logged())
             return
@@ -283,6 +278,7 @@ class Rooms:
         every connection is checked against the database (control messages may be lost too)."""
         for room in list(self._rooms.values()):
             self._catch_up_soon(room)
+        self.sharing.announce(list(self._rooms))
         await self.recheck()
 
     async def recheck(self) -> int:
@@ -404,6 +400,7 @@ class Rooms:
     def _drop(self, meeting_id: str) -> None:
         for layer in Layer:
             room = self._rooms.pop((meeting_id, layer), None)
+            self.sharing.dropped((meeting_id, layer))
             if room is not None:
                 room.close_where(lambda peer: True, UNAUTHORIZED, MEETING_DELETED)
                 room.dispose()

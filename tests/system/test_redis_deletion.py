@@ -63,8 +63,11 @@ async def test_a_deleted_meeting_leaves_nothing_in_redis(tmp_path: Path) -> None
                 here = await one.client(doomed, "facilitator", name="Sam")
                 there = await two.client(doomed, "professional", name="Alex")
                 other = await two.client(kept, "professional", name="Kim")
-                for client in (here, there, other):
+                # Someone on each process: a meeting held by one process only is not relayed.
+                also = await one.client(kept, "professional", name="Lee")
+                for client in (here, there, other, also):
                     await within(client.synced.wait(), 20, "client synced")
+                await eventually(lambda: _shared([one, two], [doomed, kept]), timeout=10)
                 here.add_card("a", "worries", f"{marker} typed on one")
                 there.add_card("b", "strengths", f"{marker} typed on two")
                 other.add_card("k", "safety", f"{keeper} in another meeting")
@@ -96,6 +99,15 @@ async def test_a_deleted_meeting_leaves_nothing_in_redis(tmp_path: Path) -> None
                 assert not await _holds(redis.url, keeper.encode())
     finally:
         await redis.kill()
+
+
+def _shared(servers: list[Any], meetings: list[dict[str, Any]]) -> bool:
+    """Does every process know the other holds these meetings (so it publishes them)?"""
+    return all(
+        server.services.rooms.sharing.shared(meeting["id"], "main")
+        for server in servers
+        for meeting in meetings
+    )
 
 
 async def _gone(url: str, needle: bytes) -> bool:

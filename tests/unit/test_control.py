@@ -22,6 +22,8 @@ WIRE = [
         control.Close(4403, "taken out", participants=("p1",)),
         {"action": "close", "participants": ["p1"], "code": 4403, "reason": "taken out"},
     ),
+    # New in the release that routes meetings (sharing.py); earlier ones ignore it.
+    (control.Left("main"), {"action": "left", "layer": "main"}),
 ]
 
 
