@@ -247,7 +247,7 @@ class Rooms:
 
     def deliver(self, message: Message) -> None:
         """What another process relayed: apply it to our room, if we have it loaded."""
-        self.sharing.heard(message)
+        newcomer = self.sharing.heard(message)
         if message.kind is Kind.RESYNC:
             self._spawn(self._resync_logged())
             return
@@ -261,15 +261,16 @@ class Rooms:
         room = self.loaded(message.meeting_id, layer)
         if room is None:
             return  # not here: it loads from the log, which already has it
-        if message.kind is Kind.AWARENESS and not message.payload:
-            if self._relay is not None and (here := room.presence.local()):
-                # Asked who is here: our own people (theirs answer for themselves).
-                payload = awareness.encode_update(here)
-                self._relay.publish(Kind.AWARENESS, message.meeting_id, message.layer, payload)
-        elif message.kind is Kind.AWARENESS:
-            room.integrate_presence(message.payload)
+        asked = message.kind is Kind.AWARENESS and not message.payload
+        if (asked or newcomer) and self._relay is not None and (here := room.presence.local()):
+            # Asked who is here, or newly shared: our own people (theirs answer for themselves).
+            payload = awareness.encode_update(here)
+            self._relay.publish(Kind.AWARENESS, message.meeting_id, message.layer, payload)
+        if message.kind is Kind.AWARENESS:
+            if message.payload:
+                room.integrate_presence(message.payload)
         elif not message.payload:
-            self._catch_up_soon(room)  # a marker: an update too large to relay is in the log
+            self._catch_up_soon(room)  # a marker: read the log (too large to relay, or shared)
         elif not room.ready.is_set() or not room.integrate(message.payload):
             self._catch_up_soon(room)
 

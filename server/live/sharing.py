@@ -56,27 +56,29 @@ class Sharing:
         if self._relay is not None and key in self._holders:
             self._relay.publish(Kind.AWARENESS, *key, payload)
 
-    def heard(self, message: Message) -> None:
-        """Another process's message: note who holds what, and answer a newcomer."""
+    def heard(self, message: Message) -> bool:
+        """Another process's message: note who holds what, and answer a newcomer. True if
+        the sender newly holds one of our rooms (its people have not been told of ours)."""
         if self._relay is None or message.kind is Kind.RESYNC:
-            return
+            return False
         if message.kind is Kind.CONTROL:
             try:
                 left = control.decode(message.payload)
             except (ValueError, KeyError, TypeError):
-                return
+                return False
             if isinstance(left, control.Left):
                 self._forget_holder((message.meeting_id, left.layer), message.origin)
-            return
+            return False
         key = (message.meeting_id, message.layer)
         if not self._holds(key):
-            return  # not loaded here: it loads from the log, and asks then
+            return False  # not loaded here: it loads from the log, and asks then
         holders = self._holders.setdefault(key, set())
         new = message.origin not in holders
         holders.add(message.origin)
         asked = message.kind is Kind.AWARENESS and not message.payload
         if new or asked:
             self._relay.publish(Kind.UPDATE, message.meeting_id, message.layer, b"")
+        return new
 
     def announce(self, keys: Iterable[Key]) -> None:
         """Ask again who holds these rooms (after an outage: the answers may have been lost)."""

@@ -63,3 +63,20 @@ async def _quiet(url: str, meeting_id: str, clients: list[YClient]) -> bool:
         clients[0].add_card(key, "worries", "typed after the other left")
     await clients[1].wait_for(lambda: set(keys) <= set(clients[1].cards()), 10)
     return await _updates(url, meeting_id) == before
+
+
+async def test_a_newcomer_on_another_process_is_seen_at_once(tmp_path: Path) -> None:
+    """The newcomer's process stamped its presence before it knew anyone else held the room
+    (so published it to nobody); on learning that, it tells the others its people at once,
+    not at their next renewal (15 s later, in a browser)."""
+    async with cluster(tmp_path, 2) as (group, meeting):
+        early = await group.connect(meeting, 0, name="Already here")
+        await early.whoami()
+        late = await group.connect(meeting, 1, name="Late")
+        await late.whoami()
+
+        def names(client: YClient) -> set[str]:
+            return {s["user"]["name"] for s in client.presence.values() if s and "user" in s}
+
+        await early.wait_for(lambda: "Late" in names(early), 5)
+        await late.wait_for(lambda: "Already here" in names(late), 5)
