@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -65,91 +67,100 @@ def _main_config(folder: Path, site: Path) -> str:
     )
 
 
-async def _connections(port: int) -> float:
+def _configure(ports: list[int], folder: Path) -> tuple[list[str], int]:
+    """The shipped site in front of these server ports: nginx's command line, its port."""
+    nginx = nginx_binary()
+    folder.mkdir()
+    listen = free_port()
+    site = folder / "safetymap.conf"
+    site.write_text(_site(ports, listen, folder))
+    main = folder / "nginx.conf"
+    main.write_text(_main_config(folder, site))
+    return [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"], listen
+
+
+@asynccontextmanager
+async def behind_nginx(ports: list[int], folder: Path) -> AsyncIterator[int]:
+    """A real nginx running the shipped site in front of these server ports: its own port."""
+    argv, listen = _configure(ports, folder)
+    async with running(argv, listen, folder / "error.log"):
+        yield listen
+
+
+async def connections(port: int) -> int:
+    """The websockets a server process holds, from its /metrics."""
     async with httpx.AsyncClient() as http:
         page = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
     match = re.search(r"^safetymap_websocket_connections (\S+)$", page, re.MULTILINE)
     assert match, page
-    return float(match.group(1))
+    return int(float(match.group(1)))
 
 
 async def test_two_processes_behind_nginx_converge(tmp_path: Path) -> None:
-    nginx = nginx_binary()
-    async with cluster(tmp_path, 2) as (group, meeting):
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        listen = free_port()
-        site = folder / "safetymap.conf"
-        site.write_text(_site(group.ports, listen, folder))
-        main = folder / "nginx.conf"
-        main.write_text(_main_config(folder, site))
-        argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
-        async with running(argv, listen, folder / "error.log"):
-            # A request head never finished: nginx closes it after client_header_timeout.
-            slow, slow_writer = await asyncio.open_connection("127.0.0.1", listen)
-            slow_writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            slow_since = time.monotonic()
-            proxied = f"ws://127.0.0.1:{listen}/ws"
-            token = meeting["tokens"]["professional"]
-            a = YClient(proxied, meeting["id"], token, name="Through nginx, first")
-            b = YClient(proxied, meeting["id"], token, name="Through nginx, second")
-            for client in (a, b):
-                await client.connect()
-                await within(client.synced.wait(), 20, "client synced")
-                group.clients.append(client)
-            # The meeting's id chose one process for both websockets.
-            assert sorted([await _connections(port) for port in group.ports]) == [0.0, 2.0]
-            a.add_card("a", "worries", "typed on the first process")
-            b.add_card("b", "strengths", "typed on the second process")
-            await converged(
-                [a, b], {"a": "typed on the first process", "b": "typed on the second process"}
-            )
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}") as http:
-                assert (await http.get("/healthz")).json() == {"status": "ok"}
-                assert (await http.get("/metrics")).status_code == 404
-            for client in (a, b):
-                await client.disconnect()  # nginx logs a websocket when it closes
-            access = folder / "access.log"
-            await eventually(lambda: access.read_text().count("/ws/") == 2)
-            assert token not in access.read_text()
-            configured = re.search(r"client_header_timeout (\d+)s;", CONFIG.read_text())
-            assert configured, "deploy/nginx.conf sets no client_header_timeout"
-            header_timeout = float(configured.group(1))
-            assert header_timeout <= 15
-            await asyncio.wait_for(slow.read(), header_timeout + 5)  # closed: EOF
-            assert time.monotonic() - slow_since >= header_timeout - 1
-            slow_writer.close()
+    folder = tmp_path / "nginx"
+    async with (
+        cluster(tmp_path, 2) as (group, meeting),
+        behind_nginx(group.ports, folder) as listen,
+    ):
+        # A request head never finished: nginx closes it after client_header_timeout.
+        slow, slow_writer = await asyncio.open_connection("127.0.0.1", listen)
+        slow_writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        slow_since = time.monotonic()
+        proxied = f"ws://127.0.0.1:{listen}/ws"
+        token = meeting["tokens"]["professional"]
+        a = YClient(proxied, meeting["id"], token, name="Through nginx, first")
+        b = YClient(proxied, meeting["id"], token, name="Through nginx, second")
+        for client in (a, b):
+            await client.connect()
+            await within(client.synced.wait(), 20, "client synced")
+            group.clients.append(client)
+        # The meeting's id chose one process for both websockets.
+        assert sorted([await connections(port) for port in group.ports]) == [0, 2]
+        a.add_card("a", "worries", "typed on the first process")
+        b.add_card("b", "strengths", "typed on the second process")
+        await converged(
+            [a, b], {"a": "typed on the first process", "b": "typed on the second process"}
+        )
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}") as http:
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            assert (await http.get("/metrics")).status_code == 404
+        for client in (a, b):
+            await client.disconnect()  # nginx logs a websocket when it closes
+        access = folder / "access.log"
+        await eventually(lambda: access.read_text().count("/ws/") == 2)
+        assert token not in access.read_text()
+        configured = re.search(r"client_header_timeout (\d+)s;", CONFIG.read_text())
+        assert configured, "deploy/nginx.conf sets no client_header_timeout"
+        header_timeout = float(configured.group(1))
+        assert header_timeout <= 15
+        await asyncio.wait_for(slow.read(), header_timeout + 5)  # closed: EOF
+        assert time.monotonic() - slow_since >= header_timeout - 1
+        slow_writer.close()
 
 
 async def test_a_phones_photo_is_uploaded_and_read_back_through_nginx(tmp_path: Path) -> None:
     """A photo of several MB (a phone's is 2 to 5) through deploy/nginx.conf: the site's 2 MB
     body limit elsewhere must not refuse it before the server sees it."""
-    nginx = nginx_binary()
-    async with cluster(tmp_path, 2) as (group, meeting):
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        listen = free_port()
-        site = folder / "safetymap.conf"
-        site.write_text(_site(group.ports, listen, folder))
-        main = folder / "nginx.conf"
-        main.write_text(_main_config(folder, site))
-        argv = [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"]
-        async with running(argv, listen, folder / "error.log"):
-            token = meeting["tokens"]["professional"]
-            pro = YClient(f"ws://127.0.0.1:{listen}/ws", meeting["id"], token, name="Dana")
-            await pro.connect()
-            await within(pro.synced.wait(), 20, "client synced")
-            group.clients.append(pro)
-            noise = Image.frombytes("RGB", (1800, 1400), os.urandom(1800 * 1400 * 3))
-            out = io.BytesIO()
-            noise.save(out, "JPEG", quality=98)  # as detailed as a phone's photo, and larger
-            photo = out.getvalue()
-            assert 3_000_000 < len(photo) < 10 * 2**20
-            query = f"?token={token}&key={pro.key}"
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}", timeout=60) as http:
-                sent = await send(http, meeting["id"], photo, query=query)
-                assert sent.status_code == 201, sent.text
-                read = await http.get(sent.json()["url"] + query)
-            assert read.status_code == 200 and read.headers["content-type"] == "image/jpeg"
-            assert Image.open(io.BytesIO(read.content)).size == (1800, 1400)
-            await pro.disconnect()
+    folder = tmp_path / "nginx"
+    async with (
+        cluster(tmp_path, 2) as (group, meeting),
+        behind_nginx(group.ports, folder) as listen,
+    ):
+        token = meeting["tokens"]["professional"]
+        pro = YClient(f"ws://127.0.0.1:{listen}/ws", meeting["id"], token, name="Dana")
+        await pro.connect()
+        await within(pro.synced.wait(), 20, "client synced")
+        group.clients.append(pro)
+        noise = Image.frombytes("RGB", (1800, 1400), os.urandom(1800 * 1400 * 3))
+        out = io.BytesIO()
+        noise.save(out, "JPEG", quality=98)  # as detailed as a phone's photo, and larger
+        photo = out.getvalue()
+        assert 3_000_000 < len(photo) < 10 * 2**20
+        query = f"?token={token}&key={pro.key}"
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listen}", timeout=60) as http:
+            sent = await send(http, meeting["id"], photo, query=query)
+            assert sent.status_code == 201, sent.text
+            read = await http.get(sent.json()["url"] + query)
+        assert read.status_code == 200 and read.headers["content-type"] == "image/jpeg"
+        assert Image.open(io.BytesIO(read.content)).size == (1800, 1400)
+        await pro.disconnect()

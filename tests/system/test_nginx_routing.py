@@ -5,7 +5,6 @@ clients reconnect to the other and converge, with nothing anyone saw lost."""
 
 from __future__ import annotations
 
-import re
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,42 +14,20 @@ from typing import Any
 import httpx
 
 from tests.cluster import Cluster, cluster, converged
-from tests.conftest import free_port
-from tests.servers import create_meeting, running
-from tests.system.test_nginx import _main_config, _site, nginx_binary
+from tests.servers import create_meeting
+from tests.system.test_nginx import behind_nginx, connections
 from tests.waiting import within
 from tests.yclient import YClient
 
 
-def _configure(group: Cluster, folder: Path) -> tuple[list[str], int]:
-    """The shipped deploy/nginx.conf in front of the cluster: nginx's command line, its port."""
-    nginx = nginx_binary()
-    folder.mkdir()
-    listen = free_port()
-    site = folder / "safetymap.conf"
-    site.write_text(_site(group.ports, listen, folder))
-    main = folder / "nginx.conf"
-    main.write_text(_main_config(folder, site))
-    return [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"], listen
-
-
 @asynccontextmanager
 async def _nginx(group: Cluster, folder: Path) -> AsyncIterator[int]:
-    argv, listen = _configure(group, folder)
-    async with running(argv, listen, folder / "error.log"):
+    async with behind_nginx(group.ports, folder) as listen:
         yield listen
 
 
-async def _connections(port: int) -> int:
-    async with httpx.AsyncClient() as http:
-        page = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
-    match = re.search(r"^safetymap_websocket_connections (\S+)$", page, re.MULTILINE)
-    assert match, page
-    return int(float(match.group(1)))
-
-
 async def _spread(group: Cluster) -> list[int]:
-    return [await _connections(port) if i in group.procs else 0
+    return [await connections(port) if i in group.procs else 0
             for i, port in enumerate(group.ports)]  # fmt: skip
 
 
