@@ -7,7 +7,9 @@ declared type), turned the right way up from its EXIF orientation, scaled down t
 `MAX_SIDE` pixels on its longest side, and copied into a fresh image that carries no
 metadata at all (no EXIF, XMP, comments, text chunks or ICC profile: colours are converted to
 sRGB first). A PNG stays a PNG with its transparency (drawings); everything else becomes a
-JPEG. A GIF or an animated WebP keeps its first frame.
+JPEG. A GIF or an animated WebP keeps its first frame. A thumbnail (at most `THUMB_SIDE`
+pixels a side, by the same rules) is made from the same clean pixels, for the board's cards: a
+phone on poor signal fetches a few dozen kilobytes for each instead of the whole picture.
 
 A file cut short in its pixels is refused, except once WeasyPrint has been imported in the
 process (a PDF rendered): it sets Pillow's global `LOAD_TRUNCATED_IMAGES`, and what arrived is
@@ -37,6 +39,10 @@ MAX_PIXELS = 50_000_000
 # million, a phone's screenshot 3): 170 MB, so that two at once stay near 350 MB.
 MAX_FULL_DECODE = 16_000_000
 JPEG_QUALITY = 85
+# The cards show pictures at most 232 CSS pixels wide (the shared screen); 480 stays sharp at
+# twice that density.
+THUMB_SIDE = 480
+THUMB_JPEG_QUALITY = 80
 _ORIENTATION = 0x0112  # the EXIF tag
 
 
@@ -56,6 +62,7 @@ class PictureFile:
     content_type: str  # image/jpeg or image/png
     width: int
     height: int
+    thumbnail: bytes | None = None  # the same, at most THUMB_SIDE a side (None: not made)
 
 
 def reencode(
@@ -82,14 +89,21 @@ def reencode(
     except Exception as exc:
         # Whatever Pillow cannot read (or reads and then fails on) is not a picture here.
         raise NotAPicture(type(exc).__name__) from None
+    content_type = "image/png" if png else "image/jpeg"
+    data = _encoded(pixels, png, JPEG_QUALITY)
+    small = pixels.copy()  # `pixels` has an empty `info`, and so has its copy
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    thumbnail = _encoded(small, png, THUMB_JPEG_QUALITY)
+    return PictureFile(data, content_type, pixels.width, pixels.height, thumbnail)
+
+
+def _encoded(pixels: Image.Image, png: bool, quality: int) -> bytes:
     out = io.BytesIO()
     if png:
         pixels.save(out, "PNG", optimize=False)
-        content_type = "image/png"
     else:
-        pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-        content_type = "image/jpeg"
-    return PictureFile(out.getvalue(), content_type, pixels.width, pixels.height)
+        pixels.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
 
 
 def _pixels(image: Image.Image, png: bool, max_side: int) -> Image.Image:

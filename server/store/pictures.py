@@ -62,7 +62,8 @@ class PictureCaps:
 
 def _picture(row: Row[Any]) -> Picture:
     r = row._mapping
-    file = PictureFile(bytes(r["data"]), r["content_type"], r["width"], r["height"])
+    thumbnail = None if r["thumbnail"] is None else bytes(r["thumbnail"])
+    file = PictureFile(bytes(r["data"]), r["content_type"], r["width"], r["height"], thumbnail)
     return Picture(
         r["id"], r["meeting_id"], Layer(r["layer"]), file, r["uploaded_by"], r["created_at"]
     )
@@ -78,6 +79,7 @@ def _row(picture: Picture) -> dict[str, object]:
         "height": picture.file.height,
         "size": len(picture.file.data),
         "data": picture.file.data,
+        "thumbnail": picture.file.thumbnail,
         "uploaded_by": picture.uploaded_by,
         "created_at": picture.created_at,
     }

@@ -1,5 +1,5 @@
 """Pictures on cards, over HTTP: `POST /m/{meeting}/pictures` uploads one, `GET
-/m/{meeting}/pictures/{id}` reads it back (docs/pictures.md).
+/m/{meeting}/pictures/{id}` reads it back, `?size=small` its thumbnail (docs/pictures.md).
 
 An upload is refused before its body is read when its declared length is too large, when its
 sender may not add pictures here, or sends too many; its body is then read with a bound (a
@@ -183,6 +183,9 @@ async def fetch(request: Request) -> Response:
     services = services_of(request)
     meeting_id = request.path_params["meeting_id"]
     picture_id = request.path_params["picture_id"]
+    size = request.query_params.get("size")
+    if size not in (None, "small"):
+        raise Refused(400, _("Ask for size=small, or for no size at all for the whole picture."))
     person = await asking(request, meeting_id, writing=False)
     if person.admission is not Admission.ADMITTED:
         raise Refused(403, _("The facilitator has not let you in yet."))
@@ -195,7 +198,10 @@ async def fetch(request: Request) -> Response:
     # No-store (as every page here): a picture of a child's drawing stays out of a shared
     # computer's disk cache, and nothing of it outlives the meeting's deletion there.
     headers = {"Content-Disposition": "inline"}
-    return Response(found.file.data, media_type=found.file.content_type, headers=headers)
+    data = found.file.data
+    if size == "small" and found.file.thumbnail is not None:
+        data = found.file.thumbnail
+    return Response(data, media_type=found.file.content_type, headers=headers)
 
 
 routes = [

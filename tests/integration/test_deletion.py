@@ -83,8 +83,14 @@ async def test_a_deleted_meeting_leaves_no_trace(tmp_path: Path) -> None:
             )
             assert sent.status_code == 201, sent.text
             picture = (await http.get(sent.json()["url"] + query)).content
+            # Its thumbnail, kept in the same row, is a marker too.
+            small = (await http.get(sent.json()["url"] + query + "&size=small")).content
+        assert len(small) < len(picture)
         windows = [picture[i : i + 32] for i in range(200, len(picture) - 32, 997)]
-        assert len(windows) > 5 and all(w in _raw(data_dir) for w in windows)
+        thumb = [small[i : i + 32] for i in range(200, len(small) - 32, 307)]
+        assert len(windows) > 5 and len(thumb) > 5
+        windows += thumb
+        assert all(w in _raw(data_dir) for w in windows)
         async with httpx.AsyncClient(base_url=server.address, headers=owner) as http:
             # What Alex said when the plan was read back goes with the meeting too.
             alex = await notes.whoami()

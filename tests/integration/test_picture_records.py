@@ -212,3 +212,4 @@ async def test_a_review_carries_the_pictures_over_as_its_own(server: RunningServ
         was, now = await store.picture(meeting["id"], old), await store.picture(review_id, new)
         assert was is not None and now is not None
         assert (now.file, now.layer) == (was.file, was.layer)
+        assert now.file.thumbnail is not None  # the cards' thumbnail goes with it

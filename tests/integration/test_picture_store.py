@@ -18,7 +18,11 @@ from tests.databases import BACKENDS, migrated_store
 
 KEY = "picture-store-test-key"
 FILE = PictureFile(
-    b"\xff\xd8 not really a jpeg, the store keeps bytes \xff\xd9", "image/jpeg", 4, 3
+    b"\xff\xd8 not really a jpeg, the store keeps bytes \xff\xd9",
+    "image/jpeg",
+    4,
+    3,
+    b"\xff\xd8 its thumbnail, kept in the same row \xff\xd9",
 )
 
 
@@ -64,6 +68,7 @@ async def test_a_picture_is_found_under_its_own_meeting_only(store: Store) -> No
     assert not isinstance(kept, PictureRefused)
     found = await store.picture(mid, pid)
     assert found is not None and found.file == FILE and found.layer is Layer.PROFESSIONAL
+    assert found.file.thumbnail == FILE.thumbnail
     assert await store.picture(other, pid) is None
     facts = await store.picture_facts(mid, {pid, "nope"})
     assert list(facts) == [pid] and facts[pid].width == 4

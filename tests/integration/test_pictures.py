@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 from PIL import Image
 from pycrdt import Map, Text
+from sqlalchemy import update
 
 from server.board import picture_ids
 from server.board.permissions import Layer
 from server.live import meetings
-from server.store import audit
+from server.store import audit, schema
 from tests.conftest import RunningServer
 from tests.integration.test_meeting_capacity import owner_of
 from tests.integration.test_participant_keys import join, link
@@ -332,3 +333,59 @@ async def test_the_signed_in_facilitator_uploads_with_the_csrf_token_only(
         # Another facilitator's meeting: nothing.
         other = await server.meeting("Not theirs (fictional)")
         assert (await send(session, other["id"], photo, {"X-CSRF-Token": token})).status_code == 403
+
+
+async def test_the_cards_thumbnail_is_small_clean_and_as_guarded_as_the_picture(
+    server: RunningServer,
+) -> None:
+    """`?size=small`: at most 480 px a side, fewer bytes, no metadata, same headers; a family
+    link gets 404 for a professionals' thumbnail, as for the picture; other sizes: 400."""
+    meeting = await server.meeting("Thumbnails (fictional)")
+    mid = meeting["id"]
+    async with Browser(server) as mum:
+        config = await _joined(mum, meeting, "family", "Jo")
+        sent = await send(mum.http, mid, photo_with_gps((4000, 3000)), _board(config))
+        assert sent.status_code == 201, sent.text
+        url = sent.json()["url"]
+        full = await mum.http.get(url)
+        small = await mum.http.get(url + "?size=small")
+        assert small.status_code == 200 and small.headers["content-type"] == "image/jpeg"
+        for header in ("cache-control", "x-content-type-options", "content-disposition"):
+            assert small.headers[header] == full.headers[header]
+        assert len(small.content) < len(full.content) / 4
+        assert Image.open(io.BytesIO(full.content)).size == (2048, 1536)
+        assert Image.open(io.BytesIO(small.content)).size == (480, 360)
+        assert carries_no_metadata(small.content)
+        for size in ("large", "SMALL", ""):
+            refused = await mum.http.get(f"{url}?size={size}")
+            assert refused.status_code == 400 and "size=small" in refused.json()["error"]
+
+        pro = await _synced(await server.client(meeting, "professional", agency="Police"))
+        query = _stock(server, pro, "professional", meeting)
+        async with httpx.AsyncClient(base_url=server.address) as http:
+            notes = await send(
+                http, mid, drawing_png((1200, 800)), query=query, layer="professional"
+            )
+            assert notes.status_code == 201, notes.text
+            hidden = f"/m/{mid}/pictures/{notes.json()['id']}"
+            seen = await http.get(hidden + query + "&size=small")
+            assert seen.status_code == 200 and seen.headers["content-type"] == "image/png"
+            drawn = Image.open(io.BytesIO(seen.content))
+            assert drawn.size == (480, 320) and drawn.mode == "RGBA"
+            assert (await http.get(hidden + "?size=small")).status_code == 403  # nobody
+        answer = await mum.http.get(hidden + "?size=small")
+        assert answer.status_code == 404 and "error" in answer.json()
+        await pro.disconnect()
+
+    # A row kept before thumbnails were made: the small one is the whole picture.
+    store = server.services.store
+    stored = await store.picture(mid, sent.json()["id"])
+    assert stored is not None and stored.file.thumbnail is not None
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            update(schema.pictures).where(schema.pictures.c.id == stored.id).values(thumbnail=None)
+        )
+    async with Browser(server) as again:
+        await _joined(again, meeting, "family", "Jo's sister")
+        whole = await again.http.get(url + "?size=small")
+        assert whole.status_code == 200 and whole.content == full.content

@@ -21,6 +21,10 @@ def test_a_photo_loses_its_metadata_and_stands_upright() -> None:
     assert kept.content_type == "image/jpeg" and (kept.width, kept.height) == (1365, 2048)
     assert carries_no_metadata(kept.data)
     assert Image.open(io.BytesIO(kept.data)).size == (1365, 2048)
+    # The cards' thumbnail: the same pixels, upright, at most 480 a side, as clean.
+    assert kept.thumbnail is not None and len(kept.thumbnail) < len(kept.data)
+    assert Image.open(io.BytesIO(kept.thumbnail)).size == (320, 480)
+    assert carries_no_metadata(kept.thumbnail)
 
 
 def test_a_drawing_keeps_its_transparency_but_not_its_text_or_profile() -> None:
@@ -36,6 +40,10 @@ def test_a_drawing_keeps_its_transparency_but_not_its_text_or_profile() -> None:
     assert back.getpixel((0, 0))[3] == 0 and back.getpixel((50, 50)) == (200, 30, 30, 255)
     assert b"Example Road" not in kept.data and "icc_profile" not in back.info
     assert carries_no_metadata(kept.data)
+    assert kept.thumbnail is not None and carries_no_metadata(kept.thumbnail)
+    small = Image.open(io.BytesIO(kept.thumbnail))  # smaller than 480 already: same size
+    assert (small.format, small.mode, small.size) == ("PNG", "RGBA", (300, 200))
+    assert b"Example Road" not in kept.thumbnail and "icc_profile" not in small.info
 
 
 @pytest.mark.parametrize("kind", ["WEBP", "GIF"])

@@ -202,6 +202,7 @@ pictures = Table(
     Column("height", Integer, nullable=False),
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary, nullable=True),  # at most 480 px a side, for the cards
     Column("uploaded_by", String(36), nullable=False),  # participant id
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_pictures_meeting", "meeting_id", "layer"),

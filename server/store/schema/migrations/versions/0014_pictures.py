@@ -1,5 +1,6 @@
-"""Pictures on cards: each upload's re-encoded bytes, with the meeting and layer it belongs
-to; deleted with the meeting. The description stays in the document.
+"""Pictures on cards: each upload's re-encoded bytes (and a thumbnail of them, for the
+cards), with the meeting and layer it belongs to; deleted with the meeting. The description
+stays in the document.
 
 Revision ID: 0014
 Revises: 0013
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer, nullable=False),
         sa.Column("size", sa.Integer, nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
+        sa.Column("thumbnail", sa.LargeBinary, nullable=True),
         sa.Column("uploaded_by", sa.String(36), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
