@@ -86,12 +86,14 @@ export function sizeLabel (bytes) {
 }
 
 /**
- * Where a picture is fetched from.
+ * Where a picture is fetched from; `small`: its thumbnail (at most 480 px a side), for the
+ * cards, so that a phone on poor signal does not fetch the whole picture for each.
  * @param {string} uploadUrl
  * @param {string} id
+ * @param {boolean} [small]
  */
-export function pictureUrl (uploadUrl, id) {
-  return `${uploadUrl}/${encodeURIComponent(id)}`
+export function pictureUrl (uploadUrl, id, small = false) {
+  return `${uploadUrl}/${encodeURIComponent(id)}${small ? '?size=small' : ''}`
 }
 
 /**

@@ -59,6 +59,7 @@ test('the size is checked before sending, and the limit is said as the server sa
   assert.equal(sizeLabel(64 * 1024 * 1024), '64 MB')
   assert.equal(sizeLabel(100000), '97 KB')
   assert.equal(pictureUrl('/m/abc/pictures', 'p/1'), '/m/abc/pictures/p%2F1')
+  assert.equal(pictureUrl('/m/abc/pictures', 'p/1', true), '/m/abc/pictures/p%2F1?size=small')
 })
 
 test('adding writes the whole array in one transaction, from what the document holds now', () => {

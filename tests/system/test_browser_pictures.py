@@ -26,7 +26,7 @@ from tests.system.test_browser_board import add_card, card, join, joined
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
-PICTURE_URL = re.compile(r"/m/[^/]+/pictures/[^/?#]+$")
+PICTURE_URL = re.compile(r"/m/[^/]+/pictures/[^/?#]+(\?size=small)?$")
 NOT_A_PICTURE = "This file is not a picture. Choose a photo or a drawing (JPEG, PNG or WebP)."
 NOT_SENT = (
     "The picture was not sent. Check your connection and try again: your picture is still here."
@@ -405,6 +405,8 @@ async def test_the_family_never_fetches_a_professionals_only_picture(
         await expect(page.get_by_text("Photo from the refuge")).to_have_count(0)
         asked = [r.url for r in requests if PICTURE_URL.search(r.url)]
         assert any(shared_id in url for url in asked), asked
+        # The cards ask for the thumbnail (a phone on poor signal), never the whole picture.
+        assert all(url.endswith("?size=small") for url in asked), asked
         assert not any(hidden_id in url for url in asked), asked
 
     # With their own cookies: the family and the shared screen get 404 (as for no picture at

@@ -46,7 +46,7 @@ export class CardPictures {
     const target = this.board.pictures
     const img = h('img', {
       class: 'picture-img', alt: picture.alt, loading: 'lazy', decoding: 'async', 'data-testid': 'picture-img',
-      src: target ? pictureUrl(target.uploadUrl, picture.id) : undefined,
+      src: target ? pictureUrl(target.uploadUrl, picture.id, true) : undefined,
       onerror: () => el.classList.add('picture--missing')
     })
     const caption = h('p', { class: 'picture-caption', 'data-testid': 'picture-description', text: picture.alt })
