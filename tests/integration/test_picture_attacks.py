@@ -27,7 +27,7 @@ from tests.integration.test_participant_keys import join, link
 from tests.integration.test_pictures import _board, _joined, _stock, _synced
 from tests.integration.test_review_marks import LAST_OVERALL, ended_and_reviewed
 from tests.pictures import drawing_png, photo_with_gps, send
-from tests.waiting import eventually
+from tests.waiting import eventually, within
 from tests.webclient import Browser
 from tests.yclient import YClient
 
@@ -80,6 +80,8 @@ async def test_one_link_cannot_hold_every_upload_under_way_with_slow_bodies(
     for writer, answer in slow:
         writer.close()
         answer.cancel()
+    for writer, _ in slow:  # closed before the test ends, not left to the garbage collector
+        await within(writer.wait_closed(), 10, "a slow upload's connection closed")
     await eventually(lambda: not uploads, 20)  # a stalled upload ends with its connection
     # A phone that lost its signal mid-upload is no error of the server's.
     assert "Exception in ASGI application" not in caplog.text
