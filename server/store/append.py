@@ -1,21 +1,19 @@
-"""The update log's append: one batch in the caller's transaction, written once for both
-databases (sync SQLAlchemy Core: SQLite's single writer runs it on its own thread,
-PostgreSQL through `AsyncConnection.run_sync`).
+"""The update log's append on SQLite: one batch in the caller's transaction (sync SQLAlchemy
+Core, run by SQLite's single writer on its own thread, sqlite_writer.py). PostgreSQL's path
+(pg_writer.py) writes the same rows, built by the same functions below.
 
-Each entry is held to the meeting's state as the batch commits (refusals.py). On PostgreSQL
-the check holds a share lock on the meeting rows until commit, so an update either lands
-before another process ends the meeting (and is in its snapshot) or is refused after; on
-SQLite the writer holds the database's write lock from BEGIN IMMEDIATE.
+Each entry is held to the meeting's state as the batch commits (refusals.py): the writer holds
+the database's write lock from BEGIN IMMEDIATE, so an update either lands before the meeting
+ends (and is in its snapshot) or is refused after.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from server.board.permissions import Admission, Status
 from server.store.clock import now
@@ -26,14 +24,10 @@ from server.store.schema import audit, card_writers, links, meetings, participan
 # Built once: SQLAlchemy then reuses each compiled statement (rebuilding them per batch made
 # the append several times dearer, inside the write lock). Lists of ids bind as expanding
 # parameters, so one statement serves any number.
-_OPEN = (
-    select(meetings.c.id, meetings.c.locked)
-    .where(
-        meetings.c.id.in_(bindparam("meeting_ids", expanding=True)),
-        meetings.c.status == Status.OPEN.value,
-    )
-    .with_for_update(read=True)  # PostgreSQL; SQLite's writer holds the write lock already
-)
+_OPEN = select(meetings.c.id, meetings.c.locked).where(
+    meetings.c.id.in_(bindparam("meeting_ids", expanding=True)),
+    meetings.c.status == Status.OPEN.value,
+)  # no FOR SHARE: SQLite's writer holds the write lock already
 _BARRED = (
     select(participants.c.id)
     .join(links, links.c.id == participants.c.link_id)
@@ -44,16 +38,9 @@ _BARRED = (
 )  # which of these participants may no longer write: not let in, or on a revoked link
 _UPDATE = insert(updates)
 _TRAIL = insert(audit)
-
-
-@cache
-def _insert_new(dialect: str, table: Table) -> Any:
-    """INSERT that skips rows already there (a clientID bound, a card's writer known)."""
-    if dialect == "sqlite":
-        return insert(table).prefix_with("OR IGNORE")
-    from sqlalchemy.dialects import postgresql  # 2.5 MiB a server on SQLite never needs
-
-    return postgresql.insert(table).on_conflict_do_nothing()
+# INSERTs that skip rows already there (a clientID bound, a card's writer known).
+_BIND = insert(writers).prefix_with("OR IGNORE")
+_EDITED = insert(card_writers).prefix_with("OR IGNORE")
 
 
 def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
@@ -81,11 +68,10 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
         for e in kept
         for client, participant in e.writers
     ]
-    dialect = conn.dialect.name
     if bindings:
-        conn.execute(_insert_new(dialect, writers), bindings)
+        conn.execute(_BIND, bindings)
     if wrote := card_writer_rows_of(kept, at):
-        conn.execute(_insert_new(dialect, card_writers), wrote)
+        conn.execute(_EDITED, wrote)
     if trail := trail_rows_of(kept, at):
         conn.execute(_TRAIL, trail)
     return refused

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.board.permissions import Role, Status
 from server.store.clock import now
+from server.store.pg_writer import PgWriter
 from server.store.schema import links, meetings, revisions
 from server.store.sqlite_writer import SqliteWriter
 
@@ -30,12 +31,18 @@ class StoreBase:
         self._max_participants = max_participants  # 0: no limit
         self._sqlite_synchronous = sqlite_synchronous
         self._writer: SqliteWriter | None = None  # the journal's appends on SQLite
+        self._pg: PgWriter | None = None  # and on PostgreSQL
 
     def _sqlite_writer(self) -> SqliteWriter:
         if self._writer is None:
             path = str(self.engine.url.database)
             self._writer = SqliteWriter(path, self._sqlite_synchronous)
         return self._writer
+
+    def _pg_writer(self) -> PgWriter:
+        if self._pg is None:
+            self._pg = PgWriter(self.engine)
+        return self._pg
 
     async def schema_revision(self) -> str | None:
         """The database's schema revision (readiness): raises if it does not answer."""
@@ -46,6 +53,9 @@ class StoreBase:
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
+        if self._pg is not None:
+            await self._pg.close()
+            self._pg = None
         await self.engine.dispose()
 
     def _link_works(self) -> ColumnElement[bool]:

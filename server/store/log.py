@@ -65,8 +65,7 @@ class LogStore(StoreBase):
             return {}
         if self._sqlite:
             return await self._sqlite_writer().run(append_batch, entries)
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(append_batch, entries)
+        return await self._pg_writer().append(entries)
 
     async def load(self, meeting_id: str, layer: Layer) -> list[bytes]:
         async with self.engine.connect() as conn:

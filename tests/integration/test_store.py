@@ -337,8 +337,8 @@ async def test_compactions_from_two_processes_take_turns(
             rows = await first.load(meeting.id, Layer.MAIN)
             assert items(rows) == expected
         finally:
-            for engine in engines:
-                await engine.dispose()
+            for each in (first, second):
+                await each.close()  # its engine too
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -428,7 +428,7 @@ async def test_compaction_never_deletes_a_row_committed_after_its_read(tmp_path:
         finally:
             await other.close()
             await holder.close()
-            await engine.dispose()
+            await store.close()
 
 
 async def test_the_log_holds_each_author_to_the_meeting_as_it_commits(store: Store) -> None:
@@ -586,3 +586,57 @@ async def test_revoking_a_link_turns_away_whoever_still_waits_on_it(store: Store
     assert {standing[p.id] for p in invented} == {Admission.REJECTED}
     assert standing[let_in.id] is Admission.ADMITTED
     assert standing[colleague.id] is Admission.WAITING
+
+
+async def test_an_append_keeps_its_writers_cards_and_trail_in_its_own_commit(store: Store) -> None:
+    """Beside the updates, a batch binds the clientIDs it brought first, who wrote in which
+    card, and the withdrawals in the audit trail; an entry refused writes none of them, and
+    what is known already is not written twice. On PostgreSQL this is one statement of
+    arrays (pg_writer.py), on SQLite SQLAlchemy's rows (append.py): the same outcome."""
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    people = {}
+    for role, name in [(Role.FAMILY, "Jo"), (Role.PROFESSIONAL, "Ana")]:
+        grant = await store.resolve(tokens[role])
+        assert grant is not None
+        people[name] = await store.participant(grant, name)
+    jo = Author(people["Jo"].id, bound_by_lock=True, role="family")
+    ana = Author(people["Ana"].id, bound_by_lock=True, role="professional")
+    log, _ = server_log()
+    first = [
+        LogEntry(meeting.id, Layer.MAIN, log[0], ((11, jo.participant_id),), jo, ("c1",)),
+        LogEntry(meeting.id, Layer.MAIN, log[1], ((11, jo.participant_id),), jo, ("c1",),
+                 (("withdraw", "c1"),)),
+        LogEntry(meeting.id, Layer.PROFESSIONAL, log[2], ((12, ana.participant_id),), ana,
+                 ("c9",), (("restore", "c9"),)),
+    ]  # fmt: skip
+    assert await store.append(first) == {}
+    await store.admit(meeting.id, ana.participant_id, Admission.REMOVED)
+    second = [
+        LogEntry(meeting.id, Layer.MAIN, log[2], ((13, ana.participant_id),), ana, ("c2",),
+                 (("withdraw", "c2"),)),
+        LogEntry(meeting.id, Layer.MAIN, log[3], ((14, jo.participant_id),), jo, ("c2",),
+                 (("restore", "c1"),)),
+    ]  # fmt: skip
+    assert await store.append(second) == {0: Refusal.BARRED}
+
+    assert items(await store.load(meeting.id, Layer.MAIN)) == items(
+        [log[0], log[1], log[3]]
+    )  # in order, without the refused one
+    assert await store.writers(meeting.id, Layer.MAIN) == {
+        11: jo.participant_id,
+        14: jo.participant_id,
+    }
+    assert await store.writers(meeting.id, Layer.PROFESSIONAL) == {12: ana.participant_id}
+    editors = await store.card_writers(meeting.id)
+    assert editors[Layer.MAIN] == {"c1": [jo.participant_id], "c2": [jo.participant_id]}
+    assert editors[Layer.PROFESSIONAL] == {"c9": [ana.participant_id]}
+    trail = [
+        (e.event.actor.id, e.event.actor.label, e.event.action, e.event.details)
+        for e in await store.trail(meeting.id)
+        if e.event.action in ("withdraw", "restore")
+    ]
+    assert trail == [
+        (jo.participant_id, "family", "withdraw", {"card": "c1", "layer": "main"}),
+        (ana.participant_id, "professional", "restore", {"card": "c9", "layer": "professional"}),
+        (jo.participant_id, "family", "restore", {"card": "c1", "layer": "main"}),
+    ]
