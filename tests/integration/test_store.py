@@ -640,3 +640,19 @@ async def test_an_append_keeps_its_writers_cards_and_trail_in_its_own_commit(sto
         (ana.participant_id, "professional", "restore", {"card": "c9", "layer": "professional"}),
         (jo.participant_id, "family", "restore", {"card": "c1", "layer": "main"}),
     ]
+
+
+async def test_a_large_batch_is_logged_in_its_order(store: Store) -> None:
+    """A commit under load holds hundreds of edits: SQLite writes them a few hundred rows to a
+    statement, PostgreSQL from arrays. The log holds every one, in the order appended (it is
+    replayed in id order)."""
+    meeting, _ = await store.create_meeting("Contract", "child_protection")
+    doc: Doc[Any] = Doc()
+    typed: list[bytes] = []
+    doc.observe(lambda event: typed.append(event.update))
+    text = doc.get("items", type=Map)
+    for i in range(700):
+        text[f"c{i % 7}"] = f"step {i}"
+    entries = [LogEntry(meeting.id, Layer.MAIN, u) for u in typed]
+    assert await store.append(entries) == {}
+    assert await store.load(meeting.id, Layer.MAIN) == typed
