@@ -93,7 +93,7 @@ def trail_rows_of(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, A
         if author is None:
             continue
         for action, card in entry.trail:
-            fits = len(card) <= _MAX_ID and " " not in card
+            fits = len(card) <= _MAX_ID and " " not in card and "\x00" not in card
             found.append(
                 {
                     "meeting_id": entry.meeting_id,

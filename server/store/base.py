@@ -31,7 +31,9 @@ class StoreBase:
         self._max_participants = max_participants  # 0: no limit
         self._sqlite_synchronous = sqlite_synchronous
         self._writer: SqliteWriter | None = None  # the journal's appends on SQLite
-        self._pg: PgWriter | None = None  # and on PostgreSQL
+        # and on PostgreSQL: made now, so that once closed it stays closed (a late append
+        # then takes a connection of its own, released after)
+        self._pg = None if self._sqlite else PgWriter(engine)
 
     def _sqlite_writer(self) -> SqliteWriter:
         if self._writer is None:
@@ -40,8 +42,7 @@ class StoreBase:
         return self._writer
 
     def _pg_writer(self) -> PgWriter:
-        if self._pg is None:
-            self._pg = PgWriter(self.engine)
+        assert self._pg is not None, "PostgreSQL's writer on SQLite"
         return self._pg
 
     async def schema_revision(self) -> str | None:
@@ -55,7 +56,6 @@ class StoreBase:
             self._writer = None
         if self._pg is not None:
             await self._pg.close()
-            self._pg = None
         await self.engine.dispose()
 
     def _link_works(self) -> ColumnElement[bool]:

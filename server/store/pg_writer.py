@@ -14,6 +14,7 @@ The statements name the tables of schema/__init__.py; the storage contract tests
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -97,15 +98,44 @@ def write_arguments(kept: Sequence[LogEntry]) -> list[Any]:
     ]
 
 
+_SLICE_BYTES = 32 << 20  # update bytes per statement: PostgreSQL refuses a value over 1 GiB
+_IDLE = 30.0  # seconds unused before the held connection goes back for a pinged one
+
+
+def slices(kept: Sequence[LogEntry]) -> list[Sequence[LogEntry]]:
+    """`kept` in order, cut so that no statement carries more than `_SLICE_BYTES` of updates
+    (a batch may hold 2,000 frames of up to a MiB each, after a stall of the database)."""
+    found: list[Sequence[LogEntry]] = []
+    start = size = 0
+    for i, entry in enumerate(kept):
+        if size and size + len(entry.data) > _SLICE_BYTES:
+            found.append(kept[start:i])
+            start, size = i, 0
+        size += len(entry.data)
+    if start < len(kept):
+        found.append(kept[start:])
+    return found
+
+
 class PgWriter:
-    """The journal's appends on PostgreSQL: one connection of the engine's pool, held."""
+    """The journal's appends on PostgreSQL: one connection of the engine's pool, held, and
+    used by one append at a time (the journal's, and the few made directly: a server change
+    to a meeting not loaded here, a review's start, an append after the journal stopped)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._held: AsyncConnection | None = None
         self._driver: Any = None  # the asyncpg connection under it
+        self._used = 0.0  # when the held connection was last used (the loop's clock)
+        self._lock = asyncio.Lock()
+        self._closed = False
 
     async def _connection(self) -> Any:
+        now_ = asyncio.get_running_loop().time()
+        if self._held is not None and now_ - self._used > _IDLE:
+            # Idle a while: a restart or an idle timeout may have ended it. Checked out again,
+            # the pool pings it first (pool_pre_ping), as every other connection is.
+            await self._release()
         if self._held is None:
             held = await self._engine.connect()
             try:
@@ -115,40 +145,51 @@ class PgWriter:
                 await held.close()
                 raise
             self._held = held
+        self._used = now_
         return self._driver
 
     async def append(self, entries: Sequence[LogEntry]) -> Refusals:
         """Append a batch in one transaction; returns the entries refused, and why."""
-        conn = await self._connection()
-        try:
-            async with conn.transaction():
-                people = authors(entries)
-                meeting_ids = sorted({e.meeting_id for e in entries})
-                rows = await conn.fetch(
-                    _CHECK, meeting_ids, Status.OPEN.value, people, Admission.ADMITTED.value
-                )
-                open_locked = {r["id"]: bool(r["locked"]) for r in rows if r["kind"] == "meeting"}
-                barred = {r["id"] for r in rows if r["kind"] == "barred"}
-                refused = judge(entries, open_locked, barred)
-                kept = [e for i, e in enumerate(entries) if i not in refused]
-                if kept:
-                    await conn.execute(_WRITE, *write_arguments(kept))
-            return refused
-        except BaseException:
-            # The connection may be broken (the database restarted): the journal retries on
-            # a fresh one.
-            await self._drop()
-            raise
+        async with self._lock:
+            if self._closed:  # after close: a connection for this batch alone
+                async with self._engine.connect() as held:
+                    raw = await held.get_raw_connection()
+                    return await _append(raw.driver_connection, entries)
+            conn = await self._connection()
+            try:
+                return await _append(conn, entries)
+            except BaseException:
+                # The connection may be broken (the database restarted): the journal retries
+                # on a fresh one.
+                await self._release(invalidate=True)
+                raise
 
-    async def _drop(self) -> None:
+    async def _release(self, invalidate: bool = False) -> None:
         held, self._held, self._driver = self._held, None, None
         if held is not None:
             try:
-                await held.invalidate()
+                if invalidate:
+                    await held.invalidate()
             finally:
                 await held.close()
 
     async def close(self) -> None:
-        held, self._held, self._driver = self._held, None, None
-        if held is not None:
-            await held.close()
+        async with self._lock:  # after the append in flight, if any
+            self._closed = True
+            await self._release()
+
+
+async def _append(conn: Any, entries: Sequence[LogEntry]) -> Refusals:
+    async with conn.transaction():
+        people = authors(entries)
+        meeting_ids = sorted({e.meeting_id for e in entries})
+        rows = await conn.fetch(
+            _CHECK, meeting_ids, Status.OPEN.value, people, Admission.ADMITTED.value
+        )
+        open_locked = {r["id"]: bool(r["locked"]) for r in rows if r["kind"] == "meeting"}
+        barred = {r["id"] for r in rows if r["kind"] == "barred"}
+        refused = judge(entries, open_locked, barred)
+        kept = [e for i, e in enumerate(entries) if i not in refused]
+        for part in slices(kept):  # in order: the log's ids follow the batch's order
+            await conn.execute(_WRITE, *write_arguments(part))
+    return refused

@@ -38,3 +38,33 @@ async def test_live_meeting_round_trip(backend: str, tmp_path: Path) -> None:
             again = await server.client(meeting, "viewer")
             await again.wait_for(lambda: len(again.cards()) == 21)
             assert again.dump() == b.dump()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_card_id_postgresql_cannot_store_stalls_nothing(
+    backend: str, tmp_path: Path
+) -> None:
+    """A hostile client names a card with a NUL in its id. The update itself is bytes and is
+    kept; the record's "who wrote in it" row would be text PostgreSQL refuses, and a refused
+    commit is retried for ever, holding back every edit of every meeting in the process. The
+    row is left out instead, and the next edits are saved and relayed as ever."""
+    async with database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        async with running_server(tmp_path, SAFETYMAP_DATABASE_URL=url) as server:
+            meeting = await server.meeting()
+            other = await server.meeting()
+            mallory = await server.client(meeting, "family", name="Mallory")
+            alex = await server.client(meeting, "professional", name="Alex")
+            sam = await server.client(other, "facilitator", name="Sam")
+            watcher = await server.client(other, "viewer")
+            mallory.add_card("bad\x00id", "strengths", "odd id")
+            await alex.wait_for(lambda: "bad\x00id" in alex.cards())
+            mallory.add_card("after", "goals", "next one")
+            sam.add_card("elsewhere", "goals", "another meeting")
+            await alex.wait_for(lambda: "after" in alex.cards())
+            await watcher.wait_for(lambda: "elsewhere" in watcher.cards())
+            assert server.services.journal.failures == 0
+            editors = await server.services.store.card_writers(meeting["id"])
+            assert "after" in editors[Layer.MAIN] and "bad\x00id" not in editors[Layer.MAIN]
