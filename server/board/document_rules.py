@@ -387,9 +387,7 @@ class Tracker:
             edited = tuple(
                 card
                 for card in written_cards(self.changes, self.typed)
-                if len(card) <= MAX_CARD_ID
-                and "\x00" not in card  # PostgreSQL's text cannot hold it: the commit would fail
-                and (card, me) not in self._reported
+                if len(card) <= MAX_CARD_ID and (card, me) not in self._reported
             )
             self._reported.update((card, me) for card in edited)
         trail = tuple(withdrawals(self.changes))

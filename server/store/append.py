@@ -85,6 +85,12 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
 _MAX_ID = 40  # the trail keeps ids, short words; a longer (client-made) card id is left out
 
 
+def _storable(card: str) -> bool:
+    """Can a text column hold this (client-made) card id? PostgreSQL's cannot hold a NUL: the
+    commit would fail, and be retried for ever, holding back every meeting's edits."""
+    return "\x00" not in card
+
+
 def trail_rows_of(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, Any]]:
     """The audit rows of these entries (the `audit` table's columns)."""
     found = []
@@ -93,7 +99,7 @@ def trail_rows_of(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, A
         if author is None:
             continue
         for action, card in entry.trail:
-            fits = len(card) <= _MAX_ID and " " not in card and "\x00" not in card
+            fits = len(card) <= _MAX_ID and " " not in card and _storable(card)
             found.append(
                 {
                     "meeting_id": entry.meeting_id,
@@ -121,4 +127,5 @@ def card_writer_rows_of(entries: Sequence[LogEntry], at: Any) -> list[dict[str, 
         for e in entries
         if e.author is not None
         for card in e.edited
+        if _storable(card)
     ]
