@@ -5,6 +5,8 @@
     python bench/speed/run.py --quick    # smoke run, under 5 minutes
     python bench/speed/run.py --scenarios throughput --ramps 1.25   # one throughput ramp
     python bench/speed/run.py --profile  # py-spy profile of Safety Map at a fixed edit rate
+    python bench/speed/run.py --scenarios fanout_50x10 --targets safetymap safetymap-nofsync node
+                                         # what the fsync before each relay costs (not shipped)
 
 Installs the peers into bench/.peers (ignored), pins each server to the first CPU and the
 load generator (bench/speed/loadgen.mjs) to the second, and writes the table to
@@ -30,7 +32,7 @@ import peers
 import report
 import scenarios
 from scenarios import Context, log
-from servers import TARGETS
+from servers import DEFAULT_TARGETS, TARGETS
 
 HERE = Path(__file__).resolve().parent
 # Race last: a failed race can wedge pycrdt-websocket, and --quick shares one server per target.
@@ -224,7 +226,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run, under 3 minutes")
     parser.add_argument("--runs", type=int, help="repeat every scenario this many times")
-    parser.add_argument("--targets", nargs="+", choices=list(TARGETS), default=list(TARGETS))
+    parser.add_argument(
+        "--targets",
+        nargs="+",
+        choices=list(TARGETS),
+        default=DEFAULT_TARGETS,
+        help="servers to measure (safetymap-nofsync, the cost of the fsync, only when named)",
+    )
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
     parser.add_argument(
         "--ramps",

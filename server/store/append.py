@@ -1,80 +1,123 @@
-"""The update log's append on SQLite: one batch in the caller's transaction (sync SQLAlchemy
-Core, run by SQLite's single writer on its own thread, sqlite_writer.py). PostgreSQL's path
-(pg_writer.py) writes the same rows, built by the same functions below.
+"""The update log's append on SQLite: one batch in the writer's transaction, on SQLite's own
+driver, on its single writer's thread (sqlite_writer.py). PostgreSQL's path (pg_writer.py)
+writes the same rows, built by the same functions below.
 
 Each entry is held to the meeting's state as the batch commits (refusals.py): the writer holds
 the database's write lock from BEGIN IMMEDIATE, so an update either lands before the meeting
 ends (and is in its snapshot) or is refused after.
+
+The statements go to `sqlite3` directly, as pg_writer.py's go to asyncpg. Through SQLAlchemy
+Core a one-edit batch spent about 0.2 ms of the writer's thread (holding the GIL the event
+loop needs) in statement execution around four short statements; each edit waits for its
+commit before it is relayed, so that was on every edit's way to the others
+(bench/speed/PROFILE.md). Timestamps and JSON are bound by the SQLite dialect's own
+processors, so rows are stored exactly as the engine stores them everywhere else. The
+statements name the tables of schema/__init__.py; the storage contract tests run them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import JSON, Connection, DateTime
+from sqlalchemy.dialects import sqlite
 
 from server.board.permissions import Admission, Status
 from server.store.clock import now
 from server.store.records import LogEntry
 from server.store.refusals import Refusals, authors, judge
-from server.store.schema import audit, card_writers, links, meetings, participants, updates, writers
 
-# Built once: SQLAlchemy then reuses each compiled statement (rebuilding them per batch made
-# the append several times dearer, inside the write lock). Lists of ids bind as expanding
-# parameters, so one statement serves any number.
-_OPEN = select(meetings.c.id, meetings.c.locked).where(
-    meetings.c.id.in_(bindparam("meeting_ids", expanding=True)),
-    meetings.c.status == Status.OPEN.value,
-)  # no FOR SHARE: SQLite's writer holds the write lock already
+_DIALECT = sqlite.dialect()
+
+
+def _bind(kind: Any) -> Callable[[Any], Any]:
+    """How the engine stores a value of this column type on SQLite."""
+    process = kind.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+    return process if process is not None else (lambda value: value)
+
+
+_TIMESTAMP = _bind(DateTime(timezone=True))
+_JSON = _bind(JSON())
+
+# No FOR SHARE: the writer holds the write lock already. The lists of ids are as long as the
+# batch's (at most the journal's 2,000), within SQLite's limit of bound parameters.
+_OPEN = "SELECT id, locked FROM meetings WHERE id IN ({}) AND status = ?"
+# Which of these participants may no longer write: not let in, or on a revoked link.
 _BARRED = (
-    select(participants.c.id)
-    .join(links, links.c.id == participants.c.link_id)
-    .where(
-        participants.c.id.in_(bindparam("people", expanding=True)),
-        (participants.c.admission != Admission.ADMITTED.value) | links.c.revoked_at.is_not(None),
-    )
-)  # which of these participants may no longer write: not let in, or on a revoked link
-_UPDATE = insert(updates)
-_TRAIL = insert(audit)
-# INSERTs that skip rows already there (a clientID bound, a card's writer known).
-_BIND = insert(writers).prefix_with("OR IGNORE")
-_EDITED = insert(card_writers).prefix_with("OR IGNORE")
+    "SELECT p.id FROM participants p JOIN links l ON l.id = p.link_id"
+    " WHERE p.id IN ({}) AND (p.admission != ? OR l.revoked_at IS NOT NULL)"
+)
+_UPDATE = "INSERT INTO updates (meeting_id, layer, data) VALUES (?, ?, ?)"
+# Rows already there (a clientID bound, a card's writer known) are skipped.
+_BIND = (
+    "INSERT OR IGNORE INTO writers (meeting_id, layer, client_id, participant_id, first_seen)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+_EDITED = (
+    "INSERT OR IGNORE INTO card_writers (meeting_id, layer, card_id, participant_id, first_seen)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+_TRAIL = (
+    "INSERT INTO audit (meeting_id, at, actor_kind, actor_id, actor_label, action, details)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _listed(statement: str, count: int) -> str:
+    return statement.format(", ".join("?" * count))
 
 
 def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
-    """Append the entries, and bind the writers they bring; returns the entries refused."""
+    """Append the entries, and bind the writers they bring; returns the entries refused.
+    `conn`: the writer's connection, in its transaction (sqlite_writer.py)."""
+    raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     people = authors(entries)
-    wanted = {"meeting_ids": sorted({e.meeting_id for e in entries})}
-    open_locked = {row.id: bool(row.locked) for row in conn.execute(_OPEN, wanted)}
-    barred = set(conn.execute(_BARRED, {"people": people}).scalars()) if people else set()
+    ids = sorted({e.meeting_id for e in entries})
+    rows = raw.execute(_listed(_OPEN, len(ids)), (*ids, Status.OPEN.value))
+    open_locked = {meeting: bool(locked) for meeting, locked in rows}
+    barred: set[str] = set()
+    if people:
+        rows = raw.execute(_listed(_BARRED, len(people)), (*people, Admission.ADMITTED.value))
+        barred = {participant for (participant,) in rows}
     refused = judge(entries, open_locked, barred)
     kept = [e for i, e in enumerate(entries) if i not in refused]
     if kept:
-        conn.execute(
-            _UPDATE,
-            [{"meeting_id": e.meeting_id, "layer": e.layer.value, "data": e.data} for e in kept],
-        )
+        raw.executemany(_UPDATE, [(e.meeting_id, e.layer.value, e.data) for e in kept])
     at = now()
+    stamp = _TIMESTAMP(at)
     bindings = [
-        {
-            "meeting_id": e.meeting_id,
-            "layer": e.layer.value,
-            "client_id": client,
-            "participant_id": participant,
-            "first_seen": at,
-        }
+        (e.meeting_id, e.layer.value, client, participant, stamp)
         for e in kept
         for client, participant in e.writers
     ]
     if bindings:
-        conn.execute(_BIND, bindings)
+        raw.executemany(_BIND, bindings)
     if wrote := card_writer_rows_of(kept, at):
-        conn.execute(_EDITED, wrote)
+        raw.executemany(
+            _EDITED,
+            [
+                (row["meeting_id"], row["layer"], row["card_id"], row["participant_id"], stamp)
+                for row in wrote
+            ],
+        )
     if trail := trail_rows_of(kept, at):
-        conn.execute(_TRAIL, trail)
+        raw.executemany(_TRAIL, [_trail_values(row, stamp) for row in trail])
     return refused
+
+
+def _trail_values(row: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
+    return (
+        row["meeting_id"],
+        stamp,
+        row["actor_kind"],
+        row["actor_id"],
+        row["actor_label"],
+        row["action"],
+        _JSON(row["details"]),
+    )
 
 
 # What an update did that the audit trail keeps, written in the update's own commit: a card

@@ -4,8 +4,8 @@ on one connection and one thread, one hop per commit.
 Through aiosqlite a batch costs a thread hand-off for every statement (begin, the status
 check, the insert, the commit); under load that, not SQLite, was most of the append path
 (bench/speed/PROFILE.md). This writer runs the whole batch in one call on its own thread
-(datasette's single-writer idea: commits are serialised anyway), with the same SQLAlchemy
-statements as PostgreSQL's path (store/append.py).
+(datasette's single-writer idea: commits are serialised anyway): the log's appends on the
+sqlite3 connection itself (store/append.py), the audit rows through SQLAlchemy over it.
 The audit writer's batches of joins and leaves come here too, so that they never hold the
 write lock across turns of the event loop while an append waits for it. Everything else
 keeps using the engine.
@@ -72,9 +72,10 @@ class SqliteWriter:
             time.sleep(_LOCK_POLL)
 
     def _core(self) -> Connection:
-        """SQLAlchemy over this thread's sqlite3 connection, so that the statements are the
-        engine's own (store/append.py, audit.write_rows). AUTOCOMMIT: SQLAlchemy begins and
-        commits nothing itself; `_transaction` does, with the lock wait above."""
+        """SQLAlchemy over this thread's sqlite3 connection, so that the audit rows' statements
+        are the engine's own (audit.write_rows); the log's appends take the sqlite3 connection
+        from it (store/append.py). AUTOCOMMIT: SQLAlchemy begins and commits nothing itself;
+        `_transaction` does, with the lock wait above."""
         if self._sa is None:
             raw = self._conn = self._connect()
             engine = create_engine(
