@@ -10,40 +10,44 @@ The statements go to `sqlite3` directly, as pg_writer.py's go to asyncpg. Throug
 Core a one-edit batch spent about 0.2 ms of the writer's thread (holding the GIL the event
 loop needs) in statement execution around four short statements; each edit waits for its
 commit before it is relayed, so that was on every edit's way to the others
-(bench/speed/PROFILE.md). Timestamps and JSON are bound by the SQLite dialect's own
-processors, so rows are stored exactly as the engine stores them everywhere else. The
-statements name the tables of schema/__init__.py; the storage contract tests run them.
+(bench/speed/PROFILE.md). Timestamps and JSON are bound by the writer's engine's own
+processors, so rows are stored as the engine stores them everywhere else (a contract test
+reads them back raw). The statements name the tables of schema/__init__.py; the storage
+contract tests run them.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import JSON, Connection, DateTime, Dialect
 
 from server.board.permissions import Admission, Status
 from server.store.clock import now
 from server.store.records import LogEntry
 from server.store.refusals import Refusals, authors, judge
-
-_DIALECT = sqlite.dialect()
-
-
-def _bind(kind: Any) -> Callable[[Any], Any]:
-    """How the engine stores a value of this column type on SQLite."""
-    process = kind.dialect_impl(_DIALECT).bind_processor(_DIALECT)
-    return process if process is not None else (lambda value: value)
+from server.store.schema import card_writers
 
 
-_TIMESTAMP = _bind(DateTime(timezone=True))
-_JSON = _bind(JSON())
+@functools.lru_cache(maxsize=8)  # one writer engine per store
+def _binds(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """How the writer's engine stores a timestamp and a JSON value: its own bind processors,
+    so the rows are the engine's, whatever it is configured with."""
 
-# No FOR SHARE: the writer holds the write lock already. The lists of ids are as long as the
-# batch's (at most the journal's 2,000), within SQLite's limit of bound parameters.
+    def bind(kind: Any) -> Callable[[Any], Any]:
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
+        return process if process is not None else (lambda value: value)
+
+    return bind(DateTime(timezone=True)), bind(JSON())
+
+
+# No FOR SHARE: the writer holds the write lock already. The ids are asked in slices: an SQLite
+# before 3.32 binds at most 999 parameters, and a batch (up to the journal's 2,000 entries) that
+# failed for it would be retried for ever, holding back every meeting's edits.
 _OPEN = "SELECT id, locked FROM meetings WHERE id IN ({}) AND status = ?"
 # Which of these participants may no longer write: not let in, or on a revoked link.
 _BARRED = (
@@ -66,28 +70,34 @@ _TRAIL = (
 )
 
 
-def _listed(statement: str, count: int) -> str:
-    return statement.format(", ".join("?" * count))
+_SLICE = 500
+
+
+def _rows_for(raw: sqlite3.Connection, statement: str, ids: Sequence[str], *more: Any) -> list[Any]:
+    """`statement`'s rows for every id, asked a slice of ids at a time."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), _SLICE):
+        part = ids[start : start + _SLICE]
+        rows += raw.execute(statement.format(", ".join("?" * len(part))), (*part, *more))
+    return rows
 
 
 def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
     """Append the entries, and bind the writers they bring; returns the entries refused.
     `conn`: the writer's connection, in its transaction (sqlite_writer.py)."""
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
-    people = authors(entries)
+    timestamp, as_json = _binds(conn.dialect)
     ids = sorted({e.meeting_id for e in entries})
-    rows = raw.execute(_listed(_OPEN, len(ids)), (*ids, Status.OPEN.value))
+    rows = _rows_for(raw, _OPEN, ids, Status.OPEN.value)
     open_locked = {meeting: bool(locked) for meeting, locked in rows}
-    barred: set[str] = set()
-    if people:
-        rows = raw.execute(_listed(_BARRED, len(people)), (*people, Admission.ADMITTED.value))
-        barred = {participant for (participant,) in rows}
+    rows = _rows_for(raw, _BARRED, authors(entries), Admission.ADMITTED.value)
+    barred = {participant for (participant,) in rows}
     refused = judge(entries, open_locked, barred)
     kept = [e for i, e in enumerate(entries) if i not in refused]
     if kept:
         raw.executemany(_UPDATE, [(e.meeting_id, e.layer.value, e.data) for e in kept])
     at = now()
-    stamp = _TIMESTAMP(at)
+    stamp = timestamp(at)
     bindings = [
         (e.meeting_id, e.layer.value, client, participant, stamp)
         for e in kept
@@ -104,11 +114,13 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
             ],
         )
     if trail := trail_rows_of(kept, at):
-        raw.executemany(_TRAIL, [_trail_values(row, stamp) for row in trail])
+        raw.executemany(_TRAIL, [_trail_values(row, stamp, as_json) for row in trail])
     return refused
 
 
-def _trail_values(row: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
+def _trail_values(
+    row: dict[str, Any], stamp: Any, as_json: Callable[[Any], Any]
+) -> tuple[Any, ...]:
     return (
         row["meeting_id"],
         stamp,
@@ -116,7 +128,7 @@ def _trail_values(row: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
         row["actor_id"],
         row["actor_label"],
         row["action"],
-        _JSON(row["details"]),
+        as_json(row["details"]),
     )
 
 
@@ -128,10 +140,14 @@ def _trail_values(row: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
 _MAX_ID = 40  # the trail keeps ids, short words; a longer (client-made) card id is left out
 
 
+_CARD_ID = card_writers.c.card_id.type.length  # type: ignore[attr-defined]
+
+
 def _storable(card: str) -> bool:
-    """Can a text column hold this (client-made) card id? PostgreSQL's cannot hold a NUL: the
+    """Can the card_writers column hold this (client-made) card id? PostgreSQL's refuses a NUL
+    and an id past the column's length (the board's rules keep to it, document_rules.py): the
     commit would fail, and be retried for ever, holding back every meeting's edits."""
-    return "\x00" not in card
+    return "\x00" not in card and len(card) <= _CARD_ID
 
 
 def trail_rows_of(entries: Sequence[LogEntry], at: datetime) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -27,6 +28,7 @@ from server.store import (
     Participant,
     Refusal,
     Store,
+    append,
     audit,
     now,
     pg_writer,
@@ -593,7 +595,8 @@ async def test_an_append_keeps_its_writers_cards_and_trail_in_its_own_commit(sto
     """Beside the updates, a batch binds the clientIDs it brought first, who wrote in which
     card, and the withdrawals in the audit trail; an entry refused writes none of them, and
     what is known already is not written twice. On PostgreSQL this is one statement of
-    arrays (pg_writer.py), on SQLite SQLAlchemy's rows (append.py): the same outcome."""
+    arrays (pg_writer.py), on SQLite statements on the sqlite3 driver (append.py): the same
+    outcome."""
     meeting, tokens = await store.create_meeting("Contract", "child_protection")
     people = {}
     for role, name in [(Role.FAMILY, "Jo"), (Role.PROFESSIONAL, "Ana")]:
@@ -641,6 +644,87 @@ async def test_an_append_keeps_its_writers_cards_and_trail_in_its_own_commit(sto
         (ana.participant_id, "professional", "restore", {"card": "c9", "layer": "professional"}),
         (jo.participant_id, "family", "restore", {"card": "c1", "layer": "main"}),
     ]
+
+
+async def test_sqlite_stores_the_appends_rows_as_the_engine_stores_its_own(
+    tmp_path: Path,
+) -> None:
+    """SQLite's append binds its values on the sqlite3 driver itself (append.py): the text it
+    stores must be the text SQLAlchemy stores everywhere else, or readers that order and compare
+    it as text (a card's writers by first_seen, the trail and retention by `at`) go wrong
+    without an error. Read back raw, beside rows the engine wrote."""
+    async with migrated_store("sqlite", tmp_path) as store:
+        meeting, tokens = await store.create_meeting("Contract", "child_protection")
+        grant = await store.resolve(tokens[Role.FAMILY])
+        assert grant is not None
+        jo = await store.participant(grant, "Jo")  # created_at: written by the engine
+        author = Author(jo.id, bound_by_lock=True, role="family")
+        withdrawn = audit.event(meeting.id, audit.SYSTEM, "withdraw", card="é", layer="main")
+        await audit.record(store.engine, withdrawn)  # written by the engine
+        log, _ = server_log()
+        entry = LogEntry(meeting.id, Layer.MAIN, log[0], ((11, jo.id),), author, ("é",),
+                         (("withdraw", "é"),))  # fmt: skip
+        assert await store.append([entry]) == {}
+        async with store.engine.connect() as conn:
+
+            async def raw(sql: str) -> list[tuple[Any, ...]]:
+                return [tuple(row) for row in await conn.exec_driver_sql(sql)]
+
+            stamps = await raw("SELECT typeof(created_at), created_at FROM participants")
+            stamps += await raw("SELECT typeof(first_seen), first_seen FROM writers")
+            stamps += await raw("SELECT typeof(first_seen), first_seen FROM card_writers")
+            stamps += await raw("SELECT typeof(at), at FROM audit")
+            trail = await raw("SELECT actor_kind, details FROM audit WHERE action = 'withdraw'")
+            [(stored,)] = await raw("SELECT typeof(data) FROM updates")
+    assert len(stamps) >= 5
+    pattern = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    assert all(kind == "text" and pattern.fullmatch(at) for kind, at in stamps), stamps
+    details = dict(trail)
+    assert details["participant"] == details["system"] == '{"card": "\\u00e9", "layer": "main"}'
+    assert stored == "blob"
+
+
+async def test_sqlite_asks_for_a_batchs_meetings_and_people_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SQLite before 3.32 binds at most 999 parameters, and a batch of the journal's 2,000
+    entries names as many meetings and people: SQLite's append asks for them a slice at a time
+    (here 2), and decides on every one as it would in one go."""
+    monkeypatch.setattr(append, "_SLICE", 2)
+    async with migrated_store("sqlite", tmp_path) as store:
+        meetings = [(await store.create_meeting(f"M{i}", "child_protection")) for i in range(5)]
+        authors: list[Author] = []
+        for _, tokens in meetings:
+            grant = await store.resolve(tokens[Role.FAMILY])
+            assert grant is not None
+            person = await store.participant(grant, "Jo")
+            authors.append(Author(person.id, bound_by_lock=True, role="family"))
+        await store.end_meeting(meetings[1][0].id, None, now(), lambda *_: {})
+        await store.admit(meetings[3][0].id, authors[3].participant_id, Admission.REMOVED)
+        log, _ = server_log()
+        batch = [
+            LogEntry(meeting.id, Layer.MAIN, log[0], (), author)
+            for (meeting, _), author in zip(meetings, authors, strict=True)
+        ]
+        assert await store.append(batch) == {1: Refusal.ENDED, 3: Refusal.BARRED}
+        for i in (0, 2, 4):
+            assert len(await store.load(meetings[i][0].id, Layer.MAIN)) == 1
+
+
+async def test_a_card_id_the_column_cannot_hold_is_left_out(store: Store) -> None:
+    """Who wrote in a card is kept only for ids its column holds (100 characters, no NUL): the
+    board's rules keep to that, but a longer id from anywhere else must not fail the commit,
+    which would be retried for ever on PostgreSQL, holding back every meeting's edits."""
+    meeting, tokens = await store.create_meeting("Contract", "child_protection")
+    grant = await store.resolve(tokens[Role.FAMILY])
+    assert grant is not None
+    jo = await store.participant(grant, "Jo")
+    author = Author(jo.id, bound_by_lock=True, role="family")
+    log, _ = server_log()
+    entry = LogEntry(meeting.id, Layer.MAIN, log[0], (), author, ("c" * 101, "c" * 100))
+    assert await within(store.append([entry]), 10, "the append") == {}
+    editors = await store.card_writers(meeting.id)
+    assert editors[Layer.MAIN] == {"c" * 100: [jo.id]}
 
 
 async def test_a_large_batch_is_logged_in_its_order(
