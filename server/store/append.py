@@ -29,7 +29,7 @@ from sqlalchemy import JSON, Connection, DateTime, Dialect
 from server.board.permissions import Admission, Status
 from server.store.clock import now
 from server.store.records import LogEntry
-from server.store.refusals import Refusals, authors, judge
+from server.store.refusals import Refusals, authors, judge, meetings
 from server.store.schema import card_writers
 
 
@@ -45,9 +45,7 @@ def _binds(dialect: Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]
     return bind(DateTime(timezone=True)), bind(JSON())
 
 
-# No FOR SHARE: the writer holds the write lock already. The ids are asked in slices: an SQLite
-# before 3.32 binds at most 999 parameters, and a batch (up to the journal's 2,000 entries) that
-# failed for it would be retried for ever, holding back every meeting's edits.
+# No FOR SHARE: the writer holds the write lock already.
 _OPEN = "SELECT id, locked FROM meetings WHERE id IN ({}) AND status = ?"
 # Which of these participants may no longer write: not let in, or on a revoked link.
 _BARRED = (
@@ -69,7 +67,9 @@ _TRAIL = (
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
-
+# Ids asked per query: an SQLite before 3.32 binds at most 999 parameters, and a batch (up to
+# the journal's 2,000 entries) that failed for it would be retried for ever, holding back
+# every meeting's edits.
 _SLICE = 500
 
 
@@ -87,8 +87,7 @@ def append_batch(conn: Connection, entries: Sequence[LogEntry]) -> Refusals:
     `conn`: the writer's connection, in its transaction (sqlite_writer.py)."""
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     timestamp, as_json = _binds(conn.dialect)
-    ids = sorted({e.meeting_id for e in entries})
-    rows = _rows_for(raw, _OPEN, ids, Status.OPEN.value)
+    rows = _rows_for(raw, _OPEN, meetings(entries), Status.OPEN.value)
     open_locked = {meeting: bool(locked) for meeting, locked in rows}
     rows = _rows_for(raw, _BARRED, authors(entries), Admission.ADMITTED.value)
     barred = {participant for (participant,) in rows}

@@ -25,7 +25,7 @@ from server.board.permissions import Admission, Status
 from server.store.append import card_writer_rows_of, trail_rows_of
 from server.store.clock import now
 from server.store.records import LogEntry
-from server.store.refusals import Refusals, authors, judge
+from server.store.refusals import Refusals, authors, judge, meetings
 
 # The meetings of the batch that are open (held FOR SHARE: ending one waits for this commit),
 # and which of its authors may no longer write: not let in, or on a revoked link.
@@ -181,10 +181,8 @@ class PgWriter:
 
 async def _append(conn: Any, entries: Sequence[LogEntry]) -> Refusals:
     async with conn.transaction():
-        people = authors(entries)
-        meeting_ids = sorted({e.meeting_id for e in entries})
         rows = await conn.fetch(
-            _CHECK, meeting_ids, Status.OPEN.value, people, Admission.ADMITTED.value
+            _CHECK, meetings(entries), Status.OPEN.value, authors(entries), Admission.ADMITTED.value
         )
         open_locked = {r["id"]: bool(r["locked"]) for r in rows if r["kind"] == "meeting"}
         barred = {r["id"] for r in rows if r["kind"] == "barred"}

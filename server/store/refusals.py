@@ -26,6 +26,11 @@ class Refusal(StrEnum):
 Refusals = dict[int, Refusal]
 
 
+def meetings(entries: Sequence[LogEntry]) -> list[str]:
+    """The meetings whose state the batch depends on."""
+    return sorted({e.meeting_id for e in entries})
+
+
 def authors(entries: Sequence[LogEntry]) -> list[str]:
     """The participants whose standing the batch depends on."""
     return sorted({e.author.participant_id for e in entries if e.author is not None})
